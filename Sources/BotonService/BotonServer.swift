@@ -1,0 +1,67 @@
+import BotonCore
+import BotonGeo
+public import BotonStore
+import Foundation
+
+/// A failure that stops the server from starting, with what to do about it.
+public struct StartupError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The running service: opens the store, loads the territory into the routing table, runs until told to stop.
+///
+/// Lifecycle: `start()` brings every part up in order and logs one `ready` line; `stop()` takes them down in
+/// reverse order. `boton serve` calls `start()`, waits for SIGINT/SIGTERM on the main thread, then `stop()`.
+/// Listeners (ingestion, HTTP) are added as further parts in the same order discipline.
+public final class BotonServer {
+    public let configuration: Configuration
+    public let logger: Logger
+    public private(set) var store: SQLiteStore?
+    public private(set) var routing: RoutingTable?
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func start() throws {
+        let began = ContinuousClock.now
+        let store = try SQLiteStore(
+            path: configuration.databasePath,
+            options: Database.Options(busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds)))
+        let version = try store.database.userVersion()
+        guard version == Schema.latestVersion else {
+            if version > Schema.latestVersion {
+                throw StoreError(kind: .newerSchema(found: version, supported: Schema.latestVersion),
+                                 message: configuration.databasePath)
+            }
+            throw StartupError("the database \(configuration.databasePath) is at schema version \(version), this "
+                               + "boton needs \(Schema.latestVersion): run 'boton db migrate'")
+        }
+        let snapshot = try store.loadTerritory()
+        guard !snapshot.units.isEmpty else {
+            throw StartupError("the database has no territory: run 'boton territory import' (Scripts/run does it)")
+        }
+        let territory = try Territory(snapshot: snapshot)
+        let routing = RoutingTable(territory: territory, configuration: configuration.territory)
+        self.store = store
+        self.routing = routing
+        let elapsed = ContinuousClock.now - began
+        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        logger.info("ready", [
+            "database": configuration.databasePath, "schema": String(version),
+            "zonas": String(territory.zones.count), "subzonas": String(territory.subzones.count),
+            "distritos": String(territory.districts.count), "circuitos": String(territory.circuits.count),
+            "subcircuitos": String(territory.subcircuits.count), "upcs": String(territory.upcs.count),
+            "startup_ms": String(ms),
+        ])
+    }
+
+    public func stop(reason: String) {
+        logger.info("stopping", ["reason": reason])
+        routing = nil
+        store = nil
+        logger.info("stopped", [:])
+    }
+}

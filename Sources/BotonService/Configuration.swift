@@ -1,0 +1,190 @@
+import Foundation
+
+/// Every setting of the service, with its default. `Config/boton.conf` documents each one.
+///
+/// The file is INI-like: `[section]` headers, `key = value` lines, `#` comments. Relative paths are resolved
+/// against the directory that holds the configuration file, so the service finds its data wherever it is started.
+/// Unknown sections or keys and malformed values are errors that name the line, so a typo never silently falls
+/// back to a default.
+public struct Configuration: Sendable, Equatable {
+    public struct Store: Sendable, Equatable {
+        /// SQLite database file (WAL, `synchronous=FULL`).
+        public var path = "../var/boton.sqlite"
+        /// How long a connection waits for another's write lock.
+        public var busyTimeoutMilliseconds = 5_000
+    }
+
+    public struct Territory: Sendable, Equatable {
+        /// GeoJSON imported on first start when the database holds no territory.
+        public var file = "territorio-ec.geojson"
+        /// A position outside every subcircuito goes to the nearest UPC within this distance…
+        public var fallbackRadiusMeters = 5_000.0
+        /// …and otherwise to this central, which answers for the whole country.
+        public var centralCode = "CENTRAL-ECU911"
+        public var centralName = "Central nacional de emergencias"
+        /// A GPS fix less accurate than this is ignored; the line's registered address is used instead.
+        public var maxFixAccuracyMeters = 200
+    }
+
+    public struct Ingest: Sendable, Equatable {
+        public var host = "0.0.0.0"
+        public var udpPort = 7135
+        public var tcpPort = 7136
+        public var tlsPort = 7137
+        public var tlsCertificate = "tls/cert.pem"
+        public var tlsKey = "tls/key.pem"
+        /// A group-commit batch closes at this many frames…
+        public var batchMaxFrames = 256
+        /// …or this many milliseconds after its first frame, whichever comes first.
+        public var batchMaxMilliseconds = 2
+        /// Frames waiting for the writer; beyond this the sender is told to retry (`ocupado-reintente`).
+        public var queueDepth = 8_192
+        /// Accepted difference between a frame's clock and the server's.
+        public var replayWindowSeconds = 300
+        /// Presses from one line within this window join the open incident.
+        public var mergeWindowSeconds = 600
+        public var handshakeTimeoutMilliseconds = 5_000
+        public var idleTimeoutSeconds = 120
+        public var maxConnections = 10_000
+    }
+
+    public struct HTTP: Sendable, Equatable {
+        public var host = "0.0.0.0"
+        public var port = 8080
+        public var maxHeaderBytes = 16_384
+        public var maxBodyBytes = 1_048_576
+    }
+
+    public struct Log: Sendable, Equatable {
+        public var level = LogLevel.info
+    }
+
+    public var store = Store()
+    public var territory = Territory()
+    public var ingest = Ingest()
+    public var http = HTTP()
+    public var log = Log()
+    /// The directory relative paths are resolved against.
+    public var baseDirectory = "."
+
+    public init() {}
+
+    /// `path` made absolute against the configuration's directory.
+    public func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let joined = URL(fileURLWithPath: baseDirectory).appendingPathComponent(path).standardizedFileURL.path
+        return joined
+    }
+
+    public var databasePath: String { resolve(store.path) }
+    public var territoryFile: String { resolve(territory.file) }
+}
+
+/// A line of the configuration that could not be used.
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
+    public let file: String
+    public let line: Int
+    public let reason: String
+    public var description: String { "\(file):\(line): \(reason)" }
+}
+
+extension Configuration {
+    /// Reads the file at `path`; its directory becomes `baseDirectory`.
+    public static func load(path: String) throws(ConfigurationError) -> Configuration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(file: path, line: 0, reason: "cannot read the configuration file")
+        }
+        var configuration = try parse(String(decoding: data, as: UTF8.self), file: path)
+        configuration.baseDirectory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return configuration
+    }
+
+    public static func parse(_ text: String, file: String = "boton.conf") throws(ConfigurationError) -> Configuration {
+        var c = Configuration()
+        var section = ""
+        var seen = Set<String>()
+        for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let n = offset + 1
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]).trimmingCharacters(in: .whitespaces) }
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]") else {
+                    throw ConfigurationError(file: file, line: n, reason: "a section header must end with ]")
+                }
+                section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
+                guard ["store", "territory", "ingest", "http", "log"].contains(section) else {
+                    throw ConfigurationError(file: file, line: n, reason: "unknown section [\(section)]")
+                }
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw ConfigurationError(file: file, line: n, reason: "expected key = value")
+            }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            guard !section.isEmpty else {
+                throw ConfigurationError(file: file, line: n, reason: "\(key) is outside any [section]")
+            }
+            let name = "\(section).\(key)"
+            guard seen.insert(name).inserted else {
+                throw ConfigurationError(file: file, line: n, reason: "\(name) is set twice")
+            }
+            try c.set(name, value, file: file, line: n)
+        }
+        return c
+    }
+
+    /// Applies one `section.key` = `value`, as from the file or from `--set` on the command line.
+    public mutating func set(_ name: String, _ value: String, file: String = "--set", line: Int = 0)
+        throws(ConfigurationError)
+    {
+        func fail(_ reason: String) -> ConfigurationError {
+            ConfigurationError(file: file, line: line, reason: "\(name) = \(value): \(reason)")
+        }
+        func int(_ range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let v = Int(value) else { throw fail("expected a whole number") }
+            guard range.contains(v) else { throw fail("must be between \(range.lowerBound) and \(range.upperBound)") }
+            return v
+        }
+        func port() throws(ConfigurationError) -> Int { try int(0...65_535) }
+        func text() throws(ConfigurationError) -> String {
+            guard !value.isEmpty else { throw fail("must not be empty") }
+            return value
+        }
+        switch name {
+        case "store.path": store.path = try text()
+        case "store.busy_timeout_ms": store.busyTimeoutMilliseconds = try int(0...600_000)
+        case "territory.file": territory.file = try text()
+        case "territory.fallback_radius_m":
+            guard let v = Double(value), v >= 0, v <= 1_000_000 else { throw fail("expected metres, 0 to 1000000") }
+            territory.fallbackRadiusMeters = v
+        case "territory.central_code": territory.centralCode = try text()
+        case "territory.central_name": territory.centralName = try text()
+        case "territory.max_fix_accuracy_m": territory.maxFixAccuracyMeters = try int(1...100_000)
+        case "ingest.host": ingest.host = try text()
+        case "ingest.udp_port": ingest.udpPort = try port()
+        case "ingest.tcp_port": ingest.tcpPort = try port()
+        case "ingest.tls_port": ingest.tlsPort = try port()
+        case "ingest.tls_certificate": ingest.tlsCertificate = try text()
+        case "ingest.tls_key": ingest.tlsKey = try text()
+        case "ingest.batch_max_frames": ingest.batchMaxFrames = try int(1...10_000)
+        case "ingest.batch_max_ms": ingest.batchMaxMilliseconds = try int(0...1_000)
+        case "ingest.queue_depth": ingest.queueDepth = try int(1...1_000_000)
+        case "ingest.replay_window_s": ingest.replayWindowSeconds = try int(1...86_400)
+        case "ingest.merge_window_s": ingest.mergeWindowSeconds = try int(0...86_400)
+        case "ingest.handshake_timeout_ms": ingest.handshakeTimeoutMilliseconds = try int(1...600_000)
+        case "ingest.idle_timeout_s": ingest.idleTimeoutSeconds = try int(1...86_400)
+        case "ingest.max_connections": ingest.maxConnections = try int(1...1_000_000)
+        case "http.host": http.host = try text()
+        case "http.port": http.port = try port()
+        case "http.max_header_bytes": http.maxHeaderBytes = try int(512...1_048_576)
+        case "http.max_body_bytes": http.maxBodyBytes = try int(0...104_857_600)
+        case "log.level":
+            guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
+            log.level = level
+        default:
+            throw fail("unknown setting")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+/// One numbered step of the schema. Migrations only ever append: a released migration is never edited.
+public struct Migration: Sendable {
+    public let version: Int
+    public let name: String
+    public let sql: String
+    public init(version: Int, name: String, sql: String) {
+        self.version = version
+        self.name = name
+        self.sql = sql
+    }
+}
+
+/// What `Migrator.migrate` did.
+public struct MigrationReport: Sendable, Equatable {
+    public let fromVersion: Int
+    public let toVersion: Int
+    public let applied: [String]
+}
+
+/// Brings a database to the newest schema this binary knows.
+///
+/// The schema version lives in `PRAGMA user_version`. Each migration runs in its own `BEGIN IMMEDIATE`
+/// transaction together with the version bump, so a failure rolls that migration back entirely and leaves the
+/// database at the last version that completed. Running it again is a no-op. A database whose version is newer
+/// than the binary's is refused before anything is touched.
+public enum Migrator {
+    public static func migrate(_ db: Database, migrations: [Migration] = Schema.migrations)
+        throws(StoreError) -> MigrationReport
+    {
+        let latest = migrations.last?.version ?? 0
+        precondition(migrations.enumerated().allSatisfy { $0.offset + 1 == $0.element.version },
+                     "migrations must be numbered 1, 2, 3, … without gaps")
+        let current = try db.userVersion()
+        if current > latest {
+            throw StoreError(kind: .newerSchema(found: current, supported: latest), message: db.path)
+        }
+        var applied: [String] = []
+        for migration in migrations where migration.version > current {
+            do {
+                try db.inTransaction { () throws(StoreError) in
+                    try db.execute(migration.sql)
+                    try db.execute("PRAGMA user_version = \(migration.version)")
+                }
+            } catch {
+                throw StoreError(kind: .migrationFailed(version: migration.version, name: migration.name),
+                                 message: error.message, sql: error.sql)
+            }
+            applied.append("\(migration.version) \(migration.name)")
+        }
+        return MigrationReport(fromVersion: current, toVersion: max(current, latest), applied: applied)
+    }
+}

@@ -1,0 +1,233 @@
+/// The schema, as numbered migrations.
+///
+/// Conventions, chosen so that a PostgreSQL implementation can reuse the same shape:
+/// - times are `INTEGER` milliseconds since the Unix epoch (UTC), named `*_at`;
+/// - codes of the territory are `TEXT` in their canonical form (`06D01C06S02`, `UPC-06D01C06S02`);
+/// - states and outcomes are the Spanish names the service uses, guarded by `CHECK` constraints;
+/// - personal data is kept only where the service needs it: a citizen's identity and contact data for the
+///   UPC to verify and to answer an alert; nothing about a device beyond its credential.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "initial schema", sql: v1),
+    ]
+
+    public static var latestVersion: Int { migrations.count }
+
+    static let v1 = """
+    CREATE TABLE territory_unit (
+        code        TEXT PRIMARY KEY,
+        level       TEXT NOT NULL CHECK (level IN ('zona','subzona','distrito','circuito','subcircuito')),
+        name        TEXT NOT NULL,
+        parent_code TEXT REFERENCES territory_unit(code),
+        zone_code   TEXT,
+        upc_code    TEXT,
+        geometry    BLOB
+    );
+    CREATE INDEX territory_unit_parent ON territory_unit(parent_code);
+
+    CREATE TABLE upc (
+        code      TEXT PRIMARY KEY,
+        name      TEXT NOT NULL,
+        latitude  REAL NOT NULL,
+        longitude REAL NOT NULL,
+        phone     TEXT
+    );
+    CREATE TABLE upc_subcircuit (
+        subcircuit_code TEXT PRIMARY KEY REFERENCES territory_unit(code),
+        upc_code        TEXT NOT NULL REFERENCES upc(code)
+    );
+
+    CREATE TABLE citizen (
+        id              INTEGER PRIMARY KEY,
+        document_kind   TEXT NOT NULL CHECK (document_kind IN ('cedula','pasaporte')),
+        document_key    TEXT NOT NULL UNIQUE,
+        document_number TEXT NOT NULL,
+        nationality     TEXT NOT NULL,
+        nombres         TEXT NOT NULL,
+        apellidos       TEXT NOT NULL,
+        birth_date      TEXT NOT NULL,
+        email           TEXT,
+        created_at      INTEGER NOT NULL
+    );
+
+    CREATE TABLE phone_line (
+        e164              TEXT PRIMARY KEY,
+        kind              TEXT NOT NULL CHECK (kind IN ('fijo','celular')),
+        citizen_id        INTEGER REFERENCES citizen(id),
+        home_subcircuit   TEXT REFERENCES territory_unit(code),
+        home_latitude     REAL,
+        home_longitude    REAL,
+        suspended_at      INTEGER,
+        created_at        INTEGER NOT NULL
+    );
+
+    CREATE TABLE enrollment (
+        id                     INTEGER PRIMARY KEY,
+        tramite                TEXT NOT NULL UNIQUE,
+        channel                TEXT NOT NULL CHECK (channel IN ('en_linea','presencial')),
+        state                  TEXT NOT NULL CHECK (state IN ('ingresada','en_verificacion','verificada',
+                                   'rechazada','registrada','prueba_pendiente','activa','suspendida','dada_de_baja')),
+        citizen_id             INTEGER NOT NULL REFERENCES citizen(id),
+        line_e164              TEXT NOT NULL REFERENCES phone_line(e164),
+        upc_code               TEXT NOT NULL REFERENCES upc(code),
+        subcircuit_code        TEXT NOT NULL REFERENCES territory_unit(code),
+        home_address           TEXT NOT NULL,
+        home_latitude          REAL NOT NULL,
+        home_longitude         REAL NOT NULL,
+        work_address           TEXT,
+        work_latitude          REAL,
+        work_longitude         REAL,
+        consent_at             INTEGER,
+        usage_policy_explained INTEGER NOT NULL DEFAULT 0,
+        linked_to              INTEGER REFERENCES enrollment(id),
+        created_at             INTEGER NOT NULL,
+        updated_at             INTEGER NOT NULL
+    );
+    CREATE INDEX enrollment_upc_state ON enrollment(upc_code, state);
+    CREATE INDEX enrollment_line ON enrollment(line_e164);
+    -- One live button per phone line.
+    CREATE UNIQUE INDEX enrollment_one_active_per_line ON enrollment(line_e164)
+        WHERE state IN ('activa','suspendida');
+
+    CREATE TABLE enrollment_contact (
+        enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+        position      INTEGER NOT NULL,
+        name          TEXT NOT NULL,
+        phone         TEXT NOT NULL,
+        PRIMARY KEY (enrollment_id, position)
+    );
+
+    CREATE TABLE enrollment_transition (
+        id            INTEGER PRIMARY KEY,
+        enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+        from_state    TEXT,
+        to_state      TEXT NOT NULL,
+        actor         TEXT NOT NULL,
+        at            INTEGER NOT NULL,
+        note          TEXT
+    );
+    CREATE INDEX enrollment_transition_enrollment ON enrollment_transition(enrollment_id);
+
+    CREATE TABLE contact_attempt (
+        id            INTEGER PRIMARY KEY,
+        enrollment_id INTEGER NOT NULL REFERENCES enrollment(id),
+        actor         TEXT NOT NULL,
+        at            INTEGER NOT NULL,
+        result        TEXT NOT NULL,
+        note          TEXT
+    );
+
+    CREATE TABLE device (
+        id          TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('app','linea_fija')),
+        line_e164   TEXT NOT NULL REFERENCES phone_line(e164),
+        secret      BLOB NOT NULL,
+        created_at  INTEGER NOT NULL,
+        revoked_at  INTEGER
+    );
+    CREATE INDEX device_line ON device(line_e164);
+
+    CREATE TABLE gateway (
+        id         TEXT PRIMARY KEY,
+        name       TEXT NOT NULL,
+        secret     BLOB NOT NULL,
+        created_at INTEGER NOT NULL,
+        revoked_at INTEGER
+    );
+
+    CREATE TABLE incident (
+        id              INTEGER PRIMARY KEY,
+        line_e164       TEXT NOT NULL REFERENCES phone_line(e164),
+        device_id       TEXT,
+        is_test         INTEGER NOT NULL DEFAULT 0,
+        state           TEXT NOT NULL CHECK (state IN ('recibida','notificada','tomada','despachada','cerrada')),
+        outcome         TEXT CHECK (outcome IN ('atendida','falsa_alarma','cancelada_por_ciudadano',
+                                               'no_localizada','prueba')),
+        upc_code        TEXT NOT NULL,
+        subcircuit_code TEXT,
+        location_source TEXT NOT NULL CHECK (location_source IN ('gps','domicilio','upc_cercana','central')),
+        line_suspended  INTEGER NOT NULL DEFAULT 0,
+        opened_at       INTEGER NOT NULL,
+        taken_at        INTEGER,
+        closed_at       INTEGER,
+        cancelled_at    INTEGER
+    );
+    CREATE INDEX incident_upc_state ON incident(upc_code, state);
+    CREATE INDEX incident_line_open ON incident(line_e164, opened_at);
+    CREATE INDEX incident_closed ON incident(closed_at);
+
+    CREATE TABLE incident_position (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incident(id),
+        latitude    REAL NOT NULL,
+        longitude   REAL NOT NULL,
+        accuracy_m  INTEGER,
+        fix_age_s   INTEGER,
+        received_at INTEGER NOT NULL
+    );
+    CREATE INDEX incident_position_incident ON incident_position(incident_id);
+
+    CREATE TABLE incident_event (
+        id          INTEGER PRIMARY KEY,
+        incident_id INTEGER NOT NULL REFERENCES incident(id),
+        kind        TEXT NOT NULL CHECK (kind IN ('transicion','escalada','nota','posicion','cancelacion')),
+        from_state  TEXT,
+        to_state    TEXT,
+        actor       TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        detail      TEXT
+    );
+    CREATE INDEX incident_event_incident ON incident_event(incident_id);
+
+    CREATE TABLE operator (
+        id              INTEGER PRIMARY KEY,
+        username        TEXT NOT NULL UNIQUE,
+        display_name    TEXT NOT NULL,
+        role            TEXT NOT NULL CHECK (role IN ('operador_upc','supervisor_distrito','administrador')),
+        upc_code        TEXT REFERENCES upc(code),
+        district_code   TEXT,
+        password_hash   BLOB NOT NULL,
+        password_salt   BLOB NOT NULL,
+        password_rounds INTEGER NOT NULL,
+        failed_logins   INTEGER NOT NULL DEFAULT 0,
+        locked_until    INTEGER,
+        created_at      INTEGER NOT NULL,
+        disabled_at     INTEGER
+    );
+
+    -- Append-only: no interface may edit or delete what happened.
+    CREATE TABLE audit_log (
+        id      INTEGER PRIMARY KEY,
+        at      INTEGER NOT NULL,
+        actor   TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail  TEXT
+    );
+    CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+    CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+    CREATE TABLE queja (
+        id           INTEGER PRIMARY KEY,
+        channel      TEXT NOT NULL CHECK (channel IN ('web','telefono','presencial')),
+        state        TEXT NOT NULL CHECK (state IN ('recibida','en_gestion','resuelta')),
+        tramite_ref  TEXT,
+        incident_ref INTEGER,
+        upc_code     TEXT,
+        description  TEXT NOT NULL,
+        contact      TEXT,
+        received_at  INTEGER NOT NULL
+    );
+    CREATE TABLE queja_transition (
+        id         INTEGER PRIMARY KEY,
+        queja_id   INTEGER NOT NULL REFERENCES queja(id),
+        from_state TEXT,
+        to_state   TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        at         INTEGER NOT NULL,
+        note       TEXT
+    );
+    """
+}

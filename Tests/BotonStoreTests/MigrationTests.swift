@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import BotonStore
+
+@Suite struct MigrationTests {
+    @Test func migratesAFreshDatabaseAndIsIdempotent() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("a.sqlite"))
+        let first = try Migrator.migrate(db)
+        #expect(first.fromVersion == 0)
+        #expect(first.toVersion == Schema.latestVersion)
+        #expect(first.applied.count == Schema.latestVersion)
+        let second = try Migrator.migrate(db)
+        #expect(second.applied.isEmpty)
+        #expect(second.fromVersion == Schema.latestVersion)
+        #expect(try db.userVersion() == Schema.latestVersion)
+    }
+
+    @Test func refusesADatabaseNewerThanTheBinary() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("a.sqlite"))
+        _ = try Migrator.migrate(db)
+        try db.execute("PRAGMA user_version = \(Schema.latestVersion + 5)")
+        #expect {
+            _ = try Migrator.migrate(db)
+        } throws: { error in
+            guard let e = error as? StoreError, case .newerSchema(let found, let supported) = e.kind else { return false }
+            return found == Schema.latestVersion + 5 && supported == Schema.latestVersion
+                && e.description.contains("newer boton")
+        }
+        #expect(try db.userVersion() == Schema.latestVersion + 5)
+    }
+
+    @Test func aFailedMigrationLeavesTheDatabaseExactlyAsItWas() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("a.sqlite")
+        let db = try Database(path: path)
+        _ = try Migrator.migrate(db)
+        try db.execute("INSERT INTO upc (code, name, latitude, longitude) VALUES ('UPC-17D01C01S01', 'x', 0, 0)")
+        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let before = try dump(db)
+        let broken = Schema.migrations + [
+            Migration(version: Schema.latestVersion + 1, name: "broken",
+                      sql: "CREATE TABLE half_done (x INTEGER); INSERT INTO no_such_table VALUES (1);"),
+        ]
+        #expect {
+            try Migrator.migrate(db, migrations: broken)
+        } throws: { error in
+            guard let e = error as? StoreError, case .migrationFailed(let version, let name) = e.kind else {
+                return false
+            }
+            return version == Schema.latestVersion + 1 && name == "broken" && e.description.contains("no_such_table")
+        }
+        #expect(try db.userVersion() == Schema.latestVersion)
+        #expect(try dump(db) == before)
+    }
+
+    @Test func stopsAtTheFirstFailingMigrationKeepingTheOnesBefore() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("a.sqlite"))
+        let steps = [
+            Migration(version: 1, name: "one", sql: "CREATE TABLE one (x INTEGER)"),
+            Migration(version: 2, name: "two", sql: "CREATE TABLE two (x INTEGER); SELECT * FROM nowhere"),
+        ]
+        #expect(throws: StoreError.self) { try Migrator.migrate(db, migrations: steps) }
+        #expect(try db.userVersion() == 1)
+        let tables = try db.statement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .rows { $0.text(0) }
+        #expect(tables == ["one"])
+    }
+
+    @Test func theDatabaseIsDurableWAL() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("a.sqlite"))
+        #expect(try db.statement("PRAGMA journal_mode").first { $0.text(0) } == "wal")
+        #expect(try db.statement("PRAGMA synchronous").first { $0.int(0) } == 2)  // FULL
+        #expect(try db.statement("PRAGMA foreign_keys").first { $0.int(0) } == 1)
+    }
+
+    /// Every table's rows and the schema, as text: equal dumps mean an equal database.
+    private func dump(_ db: Database) throws -> [String] {
+        var out = try db.statement("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
+            .rows { "\($0.text(0)) \($0.text(1)) \($0.text(2))" }
+        let tables = try db.statement("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+            .rows { $0.text(0) }
+        for table in tables {
+            out += try db.statement("SELECT * FROM \(table)").rows { s in "\(table): \(s.text(0))" }
+        }
+        return out
+    }
+}
