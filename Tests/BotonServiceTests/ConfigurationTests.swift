@@ -1,0 +1,127 @@
+import Foundation
+import Testing
+@testable import BotonService
+
+@Suite struct ConfigurationTests {
+    @Test func theShippedFileIsTheDefaults() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        var shipped = try Configuration.load(path: root.appendingPathComponent("Config/boton.conf").path)
+        shipped.baseDirectory = "."
+        #expect(shipped == Configuration())
+    }
+
+    @Test func parsesSectionsCommentsAndResolvesPathsAgainstTheFile() throws {
+        var c = try Configuration.parse("""
+            # comment
+            [store]
+            path = data/x.sqlite   # trailing comment
+            [http]
+            port = 9090
+            [log]
+            level = debug
+            """)
+        c.baseDirectory = "/etc/boton"
+        #expect(c.http.port == 9090)
+        #expect(c.log.level == .debug)
+        #expect(c.databasePath == "/etc/boton/data/x.sqlite")
+        c.store.path = "/var/lib/boton.sqlite"
+        #expect(c.databasePath == "/var/lib/boton.sqlite")
+    }
+
+    @Test(arguments: [
+        ("[nope]\n", 1, "unknown section [nope]"),
+        ("[http]\nport = eighty\n", 2, "http.port = eighty: expected a whole number"),
+        ("[http]\nport = 70000\n", 2, "must be between 0 and 65535"),
+        ("[http]\nport = 1\nport = 2\n", 3, "http.port is set twice"),
+        ("port = 1\n", 1, "port is outside any [section]"),
+        ("[http]\njust words\n", 2, "expected key = value"),
+        ("[log]\nlevel = loud\n", 2, "expected debug, info, warning or error"),
+        ("[territory]\nfallback_radius_m = -1\n", 2, "expected metres"),
+        ("[store\n", 1, "must end with ]"),
+    ])
+    func badLinesAreNamed(text: String, line: Int, reason: String) {
+        #expect {
+            _ = try Configuration.parse(text, file: "t.conf")
+        } throws: { error in
+            guard let e = error as? ConfigurationError else { return false }
+            return e.line == line && e.description.hasPrefix("t.conf:\(line): ") && e.reason.contains(reason)
+        }
+    }
+}
+
+@Suite struct CommandLineParserTests {
+    static let leaf = Command("locate", summary: "Locate.", positionals: [("[FILE]", "optional")],
+                              options: [.init("--lat", value: "LAT", help: "lat"), .init("--stats", help: "flag"),
+                                        .init("--need", value: "X", help: "needed", required: true)]) { _ in 7 }
+    static let root = Command("boton", summary: "Root.", subcommands: [
+        Command("territory", summary: "Territory.", subcommands: [leaf]),
+    ])
+
+    @Test func parsesOptionsFlagsAndPositionals() throws {
+        guard case .run(let action, let args) = try CommandLineParser.parse(
+            ["territory", "locate", "--lat=-0.5", "--stats", "--need", "x", "f.csv"], root: Self.root) else {
+            Issue.record("expected run"); return
+        }
+        #expect(try action(args) == 7)
+        #expect(try args.double("--lat") == -0.5)
+        #expect(args.flag("--stats"))
+        #expect(args.value("--need") == "x")
+        #expect(args.positionals == ["f.csv"])
+        #expect(args.path == ["boton", "territory", "locate"])
+    }
+
+    @Test func negativeNumbersAsValuesAndDoubleDash() throws {
+        guard case .run(_, let args) = try CommandLineParser.parse(
+            ["territory", "locate", "--lat", "-78.5", "--need", "y", "--", "--weird-file"], root: Self.root) else {
+            Issue.record("expected run"); return
+        }
+        #expect(args.value("--lat") == "-78.5")
+        #expect(args.positionals == ["--weird-file"])
+    }
+
+    @Test func helpAnywhere() throws {
+        guard case .help(let text) = try CommandLineParser.parse(["territory", "locate", "--help"], root: Self.root)
+        else { Issue.record("expected help"); return }
+        #expect(text.contains("USAGE: boton territory locate --need X [options] [FILE]"))
+        #expect(text.contains("--stats"))
+        guard case .help(let top) = try CommandLineParser.parse([], root: Self.root) else {
+            Issue.record("expected help"); return
+        }
+        #expect(top.contains("territory"))
+    }
+
+    @Test(arguments: [
+        (["territory", "nope"], "unknown subcommand 'nope'"),
+        (["territory", "locate", "--need", "x", "--bogus"], "unknown option --bogus"),
+        (["territory", "locate", "--need"], "--need needs a value"),
+        (["territory", "locate"], "missing --need"),
+        (["territory", "locate", "--need", "x", "a", "b"], "unexpected argument(s): b"),
+        (["territory", "locate", "--need", "x", "--stats=yes"], "--stats takes no value"),
+    ])
+    func usageErrorsSayWhatIsWrong(arguments: [String], message: String) {
+        #expect {
+            _ = try CommandLineParser.parse(arguments, root: Self.root)
+        } throws: { error in
+            (error as? UsageError)?.message.contains(message) == true
+        }
+    }
+
+    @Test func badNumbersAreUsageErrors() throws {
+        guard case .run(_, let args) = try CommandLineParser.parse(
+            ["territory", "locate", "--lat", "north", "--need", "x"], root: Self.root) else {
+            Issue.record("expected run"); return
+        }
+        #expect(throws: UsageError.self) { _ = try args.double("--lat") }
+    }
+}
+
+@Suite struct LoggerTests {
+    @Test func quotesOnlyWhatNeedsIt() {
+        #expect(Logger.quote("plain") == "plain")
+        #expect(Logger.quote("two words") == "\"two words\"")
+        #expect(Logger.quote("a=b") == "\"a=b\"")
+        #expect(Logger.quote("say \"hi\"\n") == "\"say \\\"hi\\\"\\n\"")
+        #expect(Logger.quote("") == "\"\"")
+    }
+}
