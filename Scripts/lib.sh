@@ -41,12 +41,20 @@ ensure_debian_packages() {
 }
 
 # Python modules used as independent oracles and benchmark peers (never by the service itself).
+# Each argument is MODULE=PACKAGE, or MODULE=PACKAGE==VERSION to require that exact version.
 ensure_python_modules() {
     local missing=()
-    local spec module
+    local spec module package version
     for spec in "$@"; do
         module="${spec%%=*}"; package="${spec#*=}"
-        python3 -c "import $module" >/dev/null 2>&1 || missing+=("$package")
+        version=""
+        case "$package" in *==*) version="${package#*==}" ;; esac
+        if [ -n "$version" ]; then
+            python3 -c "import importlib.metadata as m, sys; sys.exit(m.version('${package%%==*}') != '$version')" \
+                >/dev/null 2>&1 || missing+=("$package")
+        else
+            python3 -c "import $module" >/dev/null 2>&1 || missing+=("$package")
+        fi
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     say "Installing Python packages: ${missing[*]}"

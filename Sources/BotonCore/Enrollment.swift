@@ -5,7 +5,7 @@
 ///
 /// - Online (``online(by:at:usagePolicyExplained:)``): starts at `ingresada`.
 /// - In person (``inPerson(by:at:usagePolicyExplained:note:)``): starts at `verificada`, made by an officer
-///   (`Actor.operador`) who has explained the usage policy.
+///   (`Author.operador`) who has explained the usage policy.
 public struct Enrollment: Sendable, Hashable {
     /// How the request came in.
     public enum Channel: String, Sendable, Hashable, Codable, CaseIterable {
@@ -28,13 +28,13 @@ public struct Enrollment: Sendable, Hashable {
     }
 
     /// A request submitted online, in state `ingresada`.
-    public static func online(by actor: Actor, at: Timestamp, usagePolicyExplained: Bool = false) -> Enrollment {
+    public static func online(by actor: Author, at: Timestamp, usagePolicyExplained: Bool = false) -> Enrollment {
         Enrollment(channel: .enLinea, usagePolicyExplained: usagePolicyExplained,
                    first: EnrollmentTransition(from: nil, to: .ingresada, actor: actor, at: at))
     }
 
     /// A request taken in person at the UPC, in state `verificada`.
-    public static func inPerson(by officer: Actor, at: Timestamp, usagePolicyExplained: Bool,
+    public static func inPerson(by officer: Author, at: Timestamp, usagePolicyExplained: Bool,
                                 note: String? = nil) throws(TransitionError) -> Enrollment {
         guard case .operador = officer else {
             throw TransitionError(.solicitud, .actorNotAllowed, to: EnrollmentState.verificada.rawValue)
@@ -78,7 +78,7 @@ public struct Enrollment: Sendable, Hashable {
     /// Throws `terminal_state` from `rechazada`/`dada_de_baja`, `illegal_transition` for any step not in
     /// ``EnrollmentState/allowedNext``, `missing_reason` for `rechazada` without a non-blank note, and
     /// `out_of_order` when `at` is earlier than the last step.
-    public mutating func transition(to next: EnrollmentState, by actor: Actor, at: Timestamp,
+    public mutating func transition(to next: EnrollmentState, by actor: Author, at: Timestamp,
                                     note: String? = nil) throws(TransitionError) {
         guard !state.isTerminal else {
             throw TransitionError(.solicitud, .terminalState, from: state.rawValue, to: next.rawValue)

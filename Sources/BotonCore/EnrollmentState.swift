@@ -1,10 +1,14 @@
 /// The state of an enrolment request (`solicitud`). Raw values are the stored Spanish names.
 ///
 /// ```
-/// (en línea) ──▶ ingresada ──▶ en_verificacion ──▶ verificada ◀── (presencial, por un oficial)
-///                    │                │                 │
-///                    ▼                ▼                 ▼
-///                rechazada ◀──────────┘            registrada ──▶ prueba_pendiente ──▶ activa ⇄ suspendida
+/// en línea                     presencial (oficial)
+///    │                              │
+///    ▼                              ▼
+/// ingresada ──▶ en_verificacion ──▶ verificada ──▶ registrada ──▶ prueba_pendiente ──▶ activa ◀──▶ suspendida
+///    │                │
+///    └───────┬────────┘
+///            ▼
+///        rechazada
 ///
 /// any state except rechazada and dada_de_baja ──▶ dada_de_baja
 /// ```

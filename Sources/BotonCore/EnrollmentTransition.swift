@@ -3,12 +3,12 @@
 public struct EnrollmentTransition: Sendable, Hashable {
     public let from: EnrollmentState?
     public let to: EnrollmentState
-    public let actor: Actor
+    public let actor: Author
     public let at: Timestamp
     /// Free text; required (non-blank) when `to` is `rechazada`.
     public let note: String?
 
-    public init(from: EnrollmentState?, to: EnrollmentState, actor: Actor, at: Timestamp, note: String? = nil) {
+    public init(from: EnrollmentState?, to: EnrollmentState, actor: Author, at: Timestamp, note: String? = nil) {
         self.from = from
         self.to = to
         self.actor = actor

@@ -23,7 +23,7 @@ public struct Incident: Sendable, Hashable {
     public private(set) var lastPosition: GeoPosition?
 
     /// A new alert in state `recibida`, optionally with its first position.
-    public init(receivedAt at: Timestamp, by actor: Actor, isTest: Bool = false, position: GeoPosition? = nil) {
+    public init(receivedAt at: Timestamp, by actor: Author, isTest: Bool = false, position: GeoPosition? = nil) {
         self.isTest = isTest
         self.state = .recibida
         self.outcome = nil
@@ -75,7 +75,7 @@ public struct Incident: Sendable, Hashable {
 
     /// Moves the alert to `notificada`, `tomada` or `despachada`. Use ``close(outcome:by:at:note:)`` for
     /// `cerrada` (asking for it here throws `outcome_required`).
-    public mutating func transition(to next: IncidentState, by actor: Actor, at: Timestamp,
+    public mutating func transition(to next: IncidentState, by actor: Author, at: Timestamp,
                                     note: String? = nil) throws(TransitionError) {
         try checkOpen(at: at, to: next)
         guard state.canTransition(to: next) else {
@@ -89,7 +89,7 @@ public struct Incident: Sendable, Hashable {
     }
 
     /// Closes the alert (from tomada or despachada) with its outcome.
-    public mutating func close(outcome: IncidentOutcome, by actor: Actor, at: Timestamp,
+    public mutating func close(outcome: IncidentOutcome, by actor: Author, at: Timestamp,
                                note: String? = nil) throws(TransitionError) {
         try checkOpen(at: at, to: .cerrada)
         guard state.canTransition(to: .cerrada) else {
@@ -105,7 +105,7 @@ public struct Incident: Sendable, Hashable {
 
     /// Records that the SLA passed without the alert being taken. Only while recibida or notificada;
     /// `level` must be above the previous one (the first is 1 or more).
-    public mutating func escalate(level: Int, by actor: Actor, at: Timestamp) throws(TransitionError) {
+    public mutating func escalate(level: Int, by actor: Author, at: Timestamp) throws(TransitionError) {
         try checkOpen(at: at, to: nil)
         guard state.canEscalate else {
             throw TransitionError(.alerta, .escalationNotAllowed, from: state.rawValue)
@@ -118,7 +118,7 @@ public struct Incident: Sendable, Hashable {
     }
 
     /// Records a new position of the citizen (until the alert is closed).
-    public mutating func addPosition(_ position: GeoPosition, by actor: Actor, at: Timestamp) throws(TransitionError) {
+    public mutating func addPosition(_ position: GeoPosition, by actor: Author, at: Timestamp) throws(TransitionError) {
         try checkOpen(at: at, to: nil)
         events.append(IncidentEvent(.posicion(position), actor: actor, at: at))
         lastPosition = position
@@ -126,7 +126,7 @@ public struct Incident: Sendable, Hashable {
 
     /// Records the citizen's cancellation (once, until the alert is closed). The state does not change: an
     /// operator still closes the alert, usually as `cancelada_por_ciudadano`.
-    public mutating func cancelByCitizen(by actor: Actor, at: Timestamp, note: String? = nil) throws(TransitionError) {
+    public mutating func cancelByCitizen(by actor: Author, at: Timestamp, note: String? = nil) throws(TransitionError) {
         try checkOpen(at: at, to: nil)
         guard !cancelledByCitizen else {
             throw TransitionError(.alerta, .alreadyCancelled, from: state.rawValue)
@@ -136,7 +136,7 @@ public struct Incident: Sendable, Hashable {
     }
 
     /// Records a free-text note (until the alert is closed).
-    public mutating func addNote(_ text: String, by actor: Actor, at: Timestamp) throws(TransitionError) {
+    public mutating func addNote(_ text: String, by actor: Author, at: Timestamp) throws(TransitionError) {
         try checkOpen(at: at, to: nil)
         guard !text.trimmingWhitespace().isEmpty else {
             throw TransitionError(.alerta, .emptyNote, from: state.rawValue)

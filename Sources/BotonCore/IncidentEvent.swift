@@ -33,12 +33,12 @@ public struct IncidentEvent: Sendable, Hashable {
     }
 
     public let kind: Kind
-    public let actor: Actor
+    public let actor: Author
     public let at: Timestamp
     /// Optional free text attached to a transition, closing or cancellation.
     public let note: String?
 
-    public init(_ kind: Kind, actor: Actor, at: Timestamp, note: String? = nil) {
+    public init(_ kind: Kind, actor: Author, at: Timestamp, note: String? = nil) {
         self.kind = kind
         self.actor = actor
         self.at = at

@@ -2,7 +2,8 @@
 ///
 /// ```
 /// recibida ──▶ notificada ──▶ tomada ──▶ despachada ──▶ cerrada(resultado)
-///     └──────────────────────▶   └──────────────────────▶
+///    │                          ▲  │                       ▲
+///    └──────────────────────────┘  └───────────────────────┘
 /// ```
 ///
 /// `escalada` is not a state: it is an event recorded while the alert waits (recibida/notificada) past its

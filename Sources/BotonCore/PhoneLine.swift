@@ -8,7 +8,7 @@
 /// package 9.0.43): a number is accepted exactly when `parse(input, "EC")` succeeds with country code 593,
 /// `is_valid_number` holds, and `number_type` is `FIXED_LINE` (→ `.fijo`) or `MOBILE` (→ `.celular`). The
 /// oracle test checks this on generated inputs. Its parsing steps for this input domain are reproduced in
-/// ``EcuadorNumberingPlan``; its `FIXED_LINE_OR_MOBILE` type cannot occur for Ecuador, whose landline
+/// the internal `EcuadorNumberingPlan`; its `FIXED_LINE_OR_MOBILE` type cannot occur for Ecuador, whose landline
 /// (2–7) and mobile (9) ranges do not overlap.
 ///
 /// Display forms are libphonenumber's: ``nationalFormat`` `099 123 4567` / `(02) 234-5678`,

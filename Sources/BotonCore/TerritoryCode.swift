@@ -40,6 +40,7 @@ public struct TerritoryCodeError: ValidationError, Equatable {
         case "subzona": nombre = "La subzona"
         case "distrito": nombre = "El código de distrito"
         case "circuito": nombre = "El código de circuito"
+        case "upc": nombre = "El código de UPC"
         default: nombre = "El código de subcircuito"
         }
         switch kind {
@@ -52,7 +53,7 @@ public struct TerritoryCodeError: ValidationError, Equatable {
     }
 }
 
-/// A police zona, `ZONA 1` … `ZONA 9`.
+/// A police zona, `ZONA 1` … `ZONA 9`. Accepts `ZONA 6` (any case) or the bare number `6`.
 public struct ZoneCode: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let number: Int
     public init(number: Int) throws(TerritoryCodeError) {
@@ -61,12 +62,12 @@ public struct ZoneCode: Hashable, Comparable, Sendable, CustomStringConvertible 
         }
         self.number = number
     }
-    /// Accepts `ZONA 6`, `Zona 6`, `6`.
     public init(_ text: String) throws(TerritoryCodeError) {
         var t = Substring(text.uppercased())
-        if t.hasPrefix("ZONA") { t = t.dropFirst(4) }
-        t = t.drop(while: { $0 == " " })
-        guard let n = Int(t) else { throw TerritoryCodeError(field: "zona", kind: .format, input: text) }
+        if t.hasPrefix("ZONA ") { t = t.dropFirst(5) }
+        guard !t.isEmpty, t.utf8.count <= 2, t.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int(t) else {
+            throw TerritoryCodeError(field: "zona", kind: .format, input: text)
+        }
         guard (1...9).contains(n) else { throw TerritoryCodeError(field: "zona", kind: .zone, input: text) }
         self.number = n
     }

@@ -98,7 +98,7 @@ import Testing
             }
         }
         print("cedula oracle: \(inputs.count) inputs, \(accepted) accepted by both with the same number, "
-            + "\(rejected) rejected by both \(reasons.sorted { $0.key < $1.key }), \(mismatches.count) mismatches")
+            + "\(rejected) rejected by both (\(reasons.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), \(mismatches.count) mismatches")
         #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first ones:\n\(mismatches.prefix(30).joined(separator: "\n"))")
         // The generator must actually exercise both sides and every reason.
         #expect(accepted > 5_000)

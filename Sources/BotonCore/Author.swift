@@ -1,11 +1,9 @@
-/// Who did something: every transition and event records its actor.
+/// Who did something: every transition and event records its author (the store's `actor` column).
 ///
 /// Stable text form for storage (``storageForm``): `operador:42`, `ciudadano`, `sistema`,
-/// `dispositivo:<id>`, `gateway:<id>`; ``init(storageForm:)`` reads it back.
-///
-/// Note: inside modules that import BotonCore this name shadows the standard library's `Actor` protocol;
-/// write `_Concurrency.Actor` there if the protocol is meant.
-public enum Actor: Sendable, Hashable, CustomStringConvertible {
+/// `dispositivo:<id>`, `gateway:<id>`; ``init(storageForm:)`` reads it back. (Named `Author` rather than
+/// `Actor` so that it never shadows Swift's `Actor` protocol in modules that import BotonCore.)
+public enum Author: Sendable, Hashable, CustomStringConvertible {
     /// A police operator or officer (DB id), with a display name for screens. Only the id is identity:
     /// two values with the same id are equal, and the storage form keeps only the id.
     case operador(OperatorRef)
@@ -15,11 +13,11 @@ public enum Actor: Sendable, Hashable, CustomStringConvertible {
     case sistema
     /// A registered device (app install, physical button), by its id.
     case dispositivo(String)
-    /// An SMS or push gateway, by its name.
+    /// A carrier gateway reporting calls to the short code 135, by its id.
     case gateway(String)
 
     /// Convenience for `.operador(OperatorRef(id:display:))`.
-    public static func operador(id: Int, display: String? = nil) -> Actor {
+    public static func operador(id: Int, display: String? = nil) -> Author {
         .operador(OperatorRef(id: id, display: display))
     }
 
@@ -51,10 +49,10 @@ public enum Actor: Sendable, Hashable, CustomStringConvertible {
                   value.first != "0", let id = Int(value) else { return nil }
             self = .operador(OperatorRef(id: id))
         case "dispositivo":
-            guard Actor.isValidIdentifier(value) else { return nil }
+            guard Author.isValidIdentifier(value) else { return nil }
             self = .dispositivo(value)
         case "gateway":
-            guard Actor.isValidIdentifier(value) else { return nil }
+            guard Author.isValidIdentifier(value) else { return nil }
             self = .gateway(value)
         default:
             return nil
