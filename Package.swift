@@ -17,6 +17,8 @@ let package = Package(
         // System libraries (Debian: libsqlite3-dev, libssl-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // Linux calls Swift cannot import directly: recvmmsg/sendmmsg, epoll, eventfd.
+        .target(name: "CLinux"),
 
         // Domain: pure types, validation, state machines. No I/O.
         .target(name: "BotonCore", swiftSettings: strict),
@@ -26,15 +28,21 @@ let package = Package(
         .target(name: "BotonGeo", dependencies: ["BotonCore"], swiftSettings: strict),
         // SQLite store: connection, statements, transactions, migrations, repositories.
         .target(name: "BotonStore", dependencies: ["CSQLite", "BotonCore"], swiftSettings: strict),
+        // The binary alert protocol shared by the server and the simulator.
+        .target(name: "BotonWire", dependencies: ["BotonCrypto"], swiftSettings: strict),
+        // Sockets, the UDP listener (recvmmsg/sendmmsg batches), TCP and TLS streams.
+        .target(name: "BotonNet", dependencies: ["CLinux", "COpenSSL"], swiftSettings: strict),
         // The application: configuration, logging, lifecycle.
         .target(name: "BotonService",
-                dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonStore"],
+                dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonStore", "BotonWire", "BotonNet"],
                 swiftSettings: strict),
         // The one executable.
         .executableTarget(name: "boton", dependencies: ["BotonService"], swiftSettings: strict),
 
         .testTarget(name: "BotonCoreTests", dependencies: ["BotonCore"], exclude: ["Oracles"],
                     swiftSettings: strict),
+        .testTarget(name: "BotonWireTests", dependencies: ["BotonWire", "BotonCrypto"], swiftSettings: strict),
+        .testTarget(name: "BotonNetTests", dependencies: ["BotonNet"], swiftSettings: strict),
         .testTarget(name: "BotonCryptoTests", dependencies: ["BotonCrypto"], swiftSettings: strict),
         .testTarget(name: "BotonGeoTests", dependencies: ["BotonGeo"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),

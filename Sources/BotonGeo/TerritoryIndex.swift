@@ -25,7 +25,7 @@ public final class TerritoryIndex: Sendable {
     public let cellSizeDegrees: Double
 
     struct Edge {
-        // Lower endpoint first: ay < by.
+        // Lower endpoint first: ay <= by (ay < by for every edge stored in a cell).
         var ax, ay, bx, by: Double
     }
 
@@ -52,6 +52,8 @@ public final class TerritoryIndex: Sendable {
     let upcLongitudes: ContiguousArray<Double>
     /// For each subcircuito, the position of its UPC in `territory.upcs`.
     let upcOfSubcircuit: ContiguousArray<Int32>
+    /// For each subcircuito, its bounding box (min x, min y, max x, max y), for the brute-force reference.
+    let boxes: ContiguousArray<(Double, Double, Double, Double)>
 
     /// Statistics of the built grid (for logs and benchmarks).
     public struct Statistics: Sendable, CustomStringConvertible {
@@ -62,6 +64,7 @@ public final class TerritoryIndex: Sendable {
         public let complexCells: Int
         public let candidates: Int
         public let storedEdges: Int
+        /// Edges of the territory, horizontal ones included.
         public let sourceEdges: Int
         public var approximateBytes: Int { (columns * rows) * 4 + complexCells * 4 + candidates * 16 + storedEdges * 32 }
         public var description: String {
@@ -91,6 +94,10 @@ public final class TerritoryIndex: Sendable {
         upcLongitudes = upcLon
         upcOfSubcircuit = ContiguousArray(territory.subcircuits.map { Int32(territory.indexOfUPC($0.upc) ?? -1) })
 
+        boxes = ContiguousArray(territory.subcircuits.map {
+            $0.geometry.boundingBox.map { ($0.minLongitude, $0.minLatitude, $0.maxLongitude, $0.maxLatitude) }
+                ?? (.infinity, .infinity, -.infinity, -.infinity)
+        })
         let built = GridBuilder(territory: territory, cell: cellSizeDegrees).build()
         originX = built.originX
         originY = built.originY
@@ -184,9 +191,15 @@ public final class TerritoryIndex: Sendable {
     }
 
     /// The reference answer: ``MultiPolygon/contains(longitude:latitude:)`` on every subcircuito in order, first
-    /// match. Slow (linear in the number of edges); for tests and audits.
+    /// match (skipping those whose closed bounding box excludes the point, which cannot change the answer). Slow;
+    /// for tests and audits.
     public func bruteForceSubcircuitIndex(longitude: Double, latitude: Double) -> Int? {
-        territory.subcircuits.firstIndex { $0.geometry.contains(longitude: longitude, latitude: latitude) }
+        for (i, s) in territory.subcircuits.enumerated() {
+            let b = boxes[i]
+            guard longitude >= b.0, latitude >= b.1, longitude <= b.2, latitude <= b.3 else { continue }
+            if s.geometry.contains(longitude: longitude, latitude: latitude) { return i }
+        }
+        return nil
     }
 }
 
@@ -214,7 +227,7 @@ private struct GridBuilder {
     }
 
     func build() -> Output {
-        // 1. Normalized, non-horizontal edges of every subcircuito, grouped by polygon.
+        // 1. Edges of every subcircuito, lower endpoint first, grouped by polygon.
         var sourceEdges: [Edge] = []
         var polygonOfEdge: [Int32] = []
         var x0 = Double.infinity, y0 = Double.infinity, x1 = -Double.infinity, y1 = -Double.infinity
@@ -223,8 +236,9 @@ private struct GridBuilder {
                 guard ring.count > 1 else { return }
                 for i in 1..<ring.count {
                     let a = ring[i - 1], b = ring[i]
-                    if a.latitude == b.latitude { continue }
-                    let e = a.latitude < b.latitude
+                    // Horizontal edges never count in the crossing test, but they are kept here: they still
+                    // separate regions, so they must mark the cells they pass through as touched.
+                    let e = a.latitude <= b.latitude
                         ? Edge(ax: a.longitude, ay: a.latitude, bx: b.longitude, by: b.latitude)
                         : Edge(ax: b.longitude, ay: b.latitude, bx: a.longitude, by: a.latitude)
                     sourceEdges.append(e)
@@ -292,8 +306,12 @@ private struct GridBuilder {
                     let e = sourceEdges[Int(ei)]
                     let ya = max(e.ay, low), yb = min(e.by, high)
                     guard ya <= yb else { continue }
-                    let slope = (e.bx - e.ax) / (e.by - e.ay)
-                    let xa = e.ax + (ya - e.ay) * slope, xb = e.ax + (yb - e.ay) * slope
+                    var xa = e.ax, xb = e.bx
+                    if e.ay < e.by {
+                        let slope = (e.bx - e.ax) / (e.by - e.ay)
+                        xa = e.ax + (ya - e.ay) * slope
+                        xb = e.ax + (yb - e.ay) * slope
+                    }
                     let c0 = column(min(xa, xb) - margin), c1 = column(max(xa, xb) + margin)
                     for c in c0...c1 where !touched[c] {
                         touched[c] = true
@@ -312,6 +330,7 @@ private struct GridBuilder {
                         let start = rowEdgeBuffer.count
                         for ei in group {
                             let e = sourceEdges[Int(ei)]
+                            if e.ay == e.by { continue }                        // horizontal: never crossed
                             if max(e.ax, e.bx) < cellLow { continue }          // left of the cell: never crossed
                             if min(e.ax, e.bx) > cellHigh, e.ay <= low, e.by >= high {
                                 parity ^= 1                                     // right of the cell, spans the band

@@ -1,5 +1,6 @@
 import BotonCore
 import BotonGeo
+import BotonNet
 public import BotonStore
 import Foundation
 
@@ -19,6 +20,8 @@ public final class BotonServer {
     public let logger: Logger
     public private(set) var store: SQLiteStore?
     public private(set) var routing: RoutingTable?
+    public private(set) var ingestion: IngestionPipeline?
+    private var udp: UDPListener?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -47,6 +50,22 @@ public final class BotonServer {
         let routing = RoutingTable(territory: territory, configuration: configuration.territory)
         self.store = store
         self.routing = routing
+
+        // The writer gets its own connection: it is the only one that writes alerts.
+        let writerStore = try SQLiteStore(
+            path: configuration.databasePath,
+            options: Database.Options(busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds)))
+        let pipeline = IngestionPipeline(store: writerStore, routing: routing, configuration: configuration,
+                                         logger: logger)
+        let udp = try UDPListener(host: configuration.ingest.host, port: configuration.ingest.udpPort,
+                                  handler: IngestDatagramHandler(pipeline: pipeline))
+        pipeline.attach(udp: udp)
+        pipeline.start()
+        udp.start()
+        self.ingestion = pipeline
+        self.udp = udp
+        logger.info("listening", ["transport": "udp", "address": udp.address.description,
+                                  "port": String(udp.address.port)])
         let elapsed = ContinuousClock.now - began
         let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         logger.info("ready", [
@@ -60,6 +79,17 @@ public final class BotonServer {
 
     public func stop(reason: String) {
         logger.info("stopping", ["reason": reason])
+        // Stop accepting (queued frames are still committed and acknowledged), then close the listener.
+        if let ingestion {
+            ingestion.drain()
+            let status = ingestion.status
+            logger.info("ingestion_drained", ["accepted": String(status.accepted),
+                                              "duplicates": String(status.duplicates),
+                                              "busy": String(status.busy)])
+        }
+        udp?.stop()
+        udp = nil
+        ingestion = nil
         routing = nil
         store = nil
         logger.info("stopped", [:])

@@ -9,6 +9,7 @@
 public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
+        Migration(version: 2, name: "frame receipts", sql: v2),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -229,5 +230,24 @@ public enum Schema {
         at         INTEGER NOT NULL,
         note       TEXT
     );
+    """
+
+    /// What each authenticated frame was answered, keyed by sender and sequence: de-duplication, and the same
+    /// answer to a retransmission even after a restart. `fingerprint` is the frame's MAC: a second frame with
+    /// the same sequence but another fingerprint is a reuse, not a retransmission.
+    static let v2 = """
+    CREATE TABLE frame_receipt (
+        sender_id   BLOB NOT NULL,
+        sequence    INTEGER NOT NULL,
+        fingerprint BLOB NOT NULL,
+        kind        TEXT NOT NULL,
+        status      TEXT NOT NULL CHECK (status IN ('aceptada','rechazada')),
+        incident_id INTEGER REFERENCES incident(id),
+        upc_code    TEXT,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (sender_id, sequence)
+    ) WITHOUT ROWID;
+    CREATE INDEX frame_receipt_received ON frame_receipt(received_at);
+    CREATE INDEX incident_open_line ON incident(line_e164, is_test, state);
     """
 }

@@ -5,7 +5,8 @@ import Glibc
 let root = Command(
     "boton",
     summary: "Botón de Seguridad — dispatch backend of the Policía Nacional del Ecuador.",
-    subcommands: [serveCommand, validateCommand, databaseCommand, territoryCommand])
+    subcommands: [serveCommand, validateCommand, databaseCommand, territoryCommand, deviceCommand,
+                  gatewayCommand, alertCommand])
 
 let status: Int32
 do {

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The bounded queue between the listeners and the one writer.
+///
+/// `offer` never blocks: when the queue is full (or closed for shutdown) it returns false and the caller answers
+/// *ocupado-reintente* at once. `takeBatch` blocks the writer until a frame is there, then keeps collecting
+/// until the batch holds `maxFrames` or `window` has passed since the first frame. The lock guards only the
+/// ring's indices and is never held across I/O.
+final class CommitQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var ring: [IngestRequest?]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+    private let maxFrames: Int
+
+    init(capacity: Int, maxFrames: Int) {
+        ring = Array(repeating: nil, count: max(capacity, 1))
+        self.maxFrames = max(maxFrames, 1)
+    }
+
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return count
+    }
+
+    func offer(_ request: IngestRequest) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed, count < ring.count else { return false }
+        ring[(head + count) % ring.count] = request
+        count += 1
+        if count == 1 || count >= maxFrames { condition.broadcast() }
+        return true
+    }
+
+    /// Refuses new frames; the writer still takes what is queued.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Fills `batch` (emptied first). Returns false once closed and empty: the writer stops.
+    func takeBatch(into batch: inout [IngestRequest], window: TimeInterval) -> Bool {
+        batch.removeAll(keepingCapacity: true)
+        condition.lock()
+        defer { condition.unlock() }
+        while count == 0 && !closed { condition.wait() }
+        if count == 0 { return false }
+        if window > 0 && count < maxFrames && !closed {
+            let deadline = Date(timeIntervalSinceNow: window)
+            while count < maxFrames && !closed && condition.wait(until: deadline) {}
+        }
+        let n = min(count, maxFrames)
+        for _ in 0..<n {
+            batch.append(ring[head]!)
+            ring[head] = nil
+            head = (head + 1) % ring.count
+            count -= 1
+        }
+        return true
+    }
+}

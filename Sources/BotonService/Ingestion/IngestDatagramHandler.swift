@@ -1,0 +1,18 @@
+import BotonNet
+
+/// Hands each UDP datagram to the pipeline; answers at once only when the pipeline does (malformed, busy).
+struct IngestDatagramHandler: DatagramHandler {
+    let pipeline: IngestionPipeline
+
+    func handle(datagram: UnsafeRawBufferPointer, truncated: Bool, from peer: SocketAddress) -> DatagramReply? {
+        // A datagram larger than our buffer cannot be a frame; it is answered as oversized by the pipeline's
+        // shape check on the bytes we have (which then do not match any kind's size).
+        guard let reply = pipeline.submit(datagram, receivedAt: SystemClock.now(), route: .datagram(peer)) else {
+            return nil
+        }
+        return DatagramReply(to: peer) { out in
+            reply.withBytes { out.copyMemory(from: $0) }
+            return reply.count
+        }
+    }
+}

@@ -1,0 +1,184 @@
+public import BotonCore
+import BotonCrypto
+import BotonGeo
+public import BotonNet
+public import BotonStore
+import BotonWire
+import Foundation
+import Synchronization
+
+/// decode → authenticate → de-duplicate → locate → group commit → acknowledge → publish.
+///
+/// Listener threads call ``submit(_:receivedAt:route:)``: it checks the frame's shape (no key needed) and either
+/// answers at once (malformed, queue full) or queues it. One writer thread owns the write connection: it takes a
+/// batch (at most `batch_max_frames`, or what arrived within `batch_max_ms` of the first), authenticates and
+/// processes every frame inside one transaction, commits with `synchronous=FULL`, and only then sends the
+/// acknowledgements and publishes the incidents. If the commit fails, nothing in the batch is acknowledged:
+/// senders are told *ocupado-reintente*, the failure is logged and shown in ``status``.
+public final class IngestionPipeline: Sendable {
+    private let queue: CommitQueue
+    private let settings: Configuration
+    private let logger: Logger
+    private let statusBox = Mutex(IngestionStatus())
+    private let subscribers = Mutex<[@Sendable (IncidentNotice) -> Void]>([])
+    private let udp = Mutex<UDPListener?>(nil)
+    private let writerStarted = Mutex(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let writer: Writer
+
+    public init(store: SQLiteStore, routing: RoutingTable, configuration: Configuration, logger: Logger) {
+        settings = configuration
+        self.logger = logger
+        queue = CommitQueue(capacity: configuration.ingest.queueDepth, maxFrames: configuration.ingest.batchMaxFrames)
+        writer = Writer(store: store, routing: routing, configuration: configuration)
+    }
+
+    public var status: IngestionStatus {
+        statusBox.withLock { $0 }
+    }
+
+    public var queueDepth: Int { queue.depth }
+
+    /// The UDP listener that carries `.datagram` replies.
+    public func attach(udp listener: UDPListener) { udp.withLock { $0 = listener } }
+
+    /// Called after every commit with what changed; must not block.
+    public func subscribe(_ subscriber: @escaping @Sendable (IncidentNotice) -> Void) {
+        subscribers.withLock { $0.append(subscriber) }
+    }
+
+    public func start() {
+        let thread = Thread { [self] in
+            runWriter()
+            finished.signal()
+        }
+        thread.name = "boton-ingest-writer"
+        writerStarted.withLock { $0 = true }
+        thread.start()
+    }
+
+    /// Refuses new frames (they are answered *ocupado-reintente*), commits and acknowledges what is queued,
+    /// and returns when the writer has stopped.
+    public func drain() {
+        queue.close()
+        if writerStarted.withLock({ $0 }) { finished.wait() }
+    }
+
+    // MARK: Listener side
+
+    /// From a listener thread. Returns the immediate answer, if any; otherwise the answer comes later by `route`.
+    public func submit(_ frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute) -> ReplyBytes? {
+        statusBox.withLock { $0.received += 1 }
+        let header: FrameHeader
+        do {
+            header = try WireFrame.peek(frame)
+        } catch {
+            statusBox.withLock { $0.rejected["malformada", default: 0] += 1 }
+            guard let rejection = ShortRejection.answering(error, datagram: frame) else { return nil }
+            return ReplyBytes { rejection.encode(into: $0) }
+        }
+        if queue.offer(IngestRequest(frame: frame, receivedAt: receivedAt, route: route)) { return nil }
+        statusBox.withLock { $0.busy += 1 }
+        // Unauthenticated: we have not looked up the key, and must not wait to. The client retries.
+        return ReplyBytes { buffer in
+            Acknowledgement.busy(sequence: header.sequence, serverTimeMs: receivedAt.millisecondsSince1970)
+                .encodeUnauthenticated(into: buffer)
+        }
+    }
+
+    // MARK: Writer side
+
+    private func runWriter() {
+        var batch: [IngestRequest] = []
+        batch.reserveCapacity(settings.ingest.batchMaxFrames)
+        var outcomes: [Outcome] = []
+        outcomes.reserveCapacity(settings.ingest.batchMaxFrames)
+        let window = Double(settings.ingest.batchMaxMilliseconds) / 1000
+        while queue.takeBatch(into: &batch, window: window) {
+            let began = ContinuousClock.now
+            let now = SystemClock.now()
+            outcomes.removeAll(keepingCapacity: true)
+            var notices: [IncidentNotice] = []
+            let committed: Bool
+            do {
+                try writer.store.database.inTransaction { () throws(StoreError) in
+                    for request in batch {
+                        outcomes.append(try writer.process(request, now: now, notices: &notices))
+                    }
+                }
+                committed = true
+            } catch {
+                committed = false
+                logger.error("commit_failed", ["frames": String(batch.count), "error": error.description])
+                statusBox.withLock { $0.storageFailure = error.description }
+                writer.forgetCachedCredentials()
+            }
+            let elapsed = ContinuousClock.now - began
+            let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
+            if committed {
+                deliver(outcomes, batch: batch, now: now)
+                for notice in notices { for s in subscribers.withLock({ $0 }) { s(notice) } }
+            } else {
+                deliverBusy(batch, now: now)
+            }
+            statusBox.withLock { s in
+                s.batches += 1
+                s.lastBatchSize = batch.count
+                s.lastCommitMicroseconds = micros
+                if committed {
+                    s.storageFailure = nil
+                    for o in outcomes {
+                        switch o.answer {
+                        case .acknowledgement(let ack, _):
+                            switch ack.status {
+                            case .aceptada: s.accepted += 1
+                            case .duplicada: s.duplicates += 1
+                            case .rechazada: s.rejected[ack.reason.rawValue, default: 0] += 1
+                            case .ocupadoReintente: s.busy += 1
+                            }
+                        case .rejection(let r): s.rejected[r.reason.rawValue, default: 0] += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func deliver(_ outcomes: [Outcome], batch: [IngestRequest], now: Timestamp) {
+        var datagrams: [DatagramReply] = []
+        for (request, outcome) in zip(batch, outcomes) {
+            let reply = outcome.answer.bytes()
+            switch request.route {
+            case .datagram(let peer):
+                datagrams.append(DatagramReply(to: peer) { out in
+                    reply.withBytes { out.copyMemory(from: $0) }
+                    return reply.count
+                })
+            case .callback(let callback):
+                callback(reply)
+            }
+        }
+        if !datagrams.isEmpty { udp.withLock { $0 }?.send(datagrams) }
+    }
+
+    private func deliverBusy(_ batch: [IngestRequest], now: Timestamp) {
+        var datagrams: [DatagramReply] = []
+        for request in batch {
+            let sequence = request.withBytes { (try? WireFrame.peek($0))?.sequence ?? 0 }
+            let reply = ReplyBytes { buffer in
+                Acknowledgement.busy(sequence: sequence, serverTimeMs: now.millisecondsSince1970)
+                    .encodeUnauthenticated(into: buffer)
+            }
+            switch request.route {
+            case .datagram(let peer):
+                datagrams.append(DatagramReply(to: peer) { out in
+                    reply.withBytes { out.copyMemory(from: $0) }
+                    return reply.count
+                })
+            case .callback(let callback):
+                callback(reply)
+            }
+        }
+        if !datagrams.isEmpty { udp.withLock { $0 }?.send(datagrams) }
+    }
+}

@@ -1,0 +1,123 @@
+public import BotonCore
+
+extension SQLiteStore: IngestionRepository {
+    public func deviceCredential(id: String) throws(StoreError) -> DeviceCredential? {
+        let row = try database.statement("""
+            SELECT d.kind, d.secret, d.revoked_at IS NOT NULL, d.line_e164
+            FROM device d WHERE d.id = ?1
+            """).first([.text(id)]) { s in (s.text(0), s.blob(1), s.bool(2), s.text(3)) }
+        guard let (kind, secret, revoked, e164) = row, let line = try registeredLine(e164: e164) else { return nil }
+        return DeviceCredential(deviceID: id, kind: kind, secret: secret, line: line, revoked: revoked)
+    }
+
+    public func gatewayCredential(id: String) throws(StoreError) -> GatewayCredential? {
+        try database.statement("SELECT name, secret, revoked_at IS NOT NULL FROM gateway WHERE id = ?1")
+            .first([.text(id)]) { s in
+                GatewayCredential(gatewayID: id, name: s.text(0), secret: s.blob(1), revoked: s.bool(2))
+            }
+    }
+
+    public func registeredLine(e164: String) throws(StoreError) -> RegisteredLine? {
+        try database.statement("""
+            SELECT kind, home_subcircuit, home_latitude, home_longitude, suspended_at IS NOT NULL,
+                EXISTS (SELECT 1 FROM device WHERE line_e164 = ?1 AND kind = 'linea_fija' AND revoked_at IS NULL)
+            FROM phone_line WHERE e164 = ?1
+            """).first([.text(e164)]) { s in
+            RegisteredLine(e164: e164, kind: s.text(0), homeSubcircuit: s.optionalText(1),
+                           homeLatitude: s.optionalDouble(2), homeLongitude: s.optionalDouble(3),
+                           suspended: s.bool(4), gatewayLinked: s.bool(5))
+        }
+    }
+
+    public func receipt(sender: [UInt8], sequence: UInt64) throws(StoreError) -> FrameReceipt? {
+        try database.statement("""
+            SELECT fingerprint, status, incident_id, upc_code FROM frame_receipt WHERE sender_id = ?1 AND sequence = ?2
+            """).first([.blob(sender), .integer(Int64(bitPattern: sequence))]) { s in
+            FrameReceipt(fingerprint: s.blob(0), status: s.text(1), incidentID: s.optionalInt64(2),
+                         upcCode: s.optionalText(3))
+        }
+    }
+
+    public func insertReceipt(sender: [UInt8], sequence: UInt64, kind: String, receipt: FrameReceipt,
+                              at: Timestamp) throws(StoreError) {
+        try database.statement("""
+            INSERT INTO frame_receipt (sender_id, sequence, fingerprint, kind, status, incident_id, upc_code,
+                received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """).run([.blob(sender), .integer(Int64(bitPattern: sequence)), .blob(receipt.fingerprint), .text(kind),
+                      .text(receipt.status), receipt.incidentID.map { .integer($0) } ?? .null,
+                      receipt.upcCode.map { .text($0) } ?? .null, .integer(at.millisecondsSince1970)])
+    }
+
+    public func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident? {
+        try database.statement("""
+            SELECT id, upc_code, opened_at FROM incident
+            WHERE line_e164 = ?1 AND is_test = ?2 AND state <> 'cerrada' AND opened_at >= ?3
+            ORDER BY opened_at DESC LIMIT 1
+            """).first([.text(line), .integer(isTest ? 1 : 0), .integer(since.millisecondsSince1970)]) { s in
+            OpenIncident(id: s.int64(0), upcCode: s.text(1), openedAt: Timestamp(millisecondsSince1970: s.int64(2)))
+        }
+    }
+
+    public func createIncident(_ i: NewIncident) throws(StoreError) -> Int64 {
+        try database.statement("""
+            INSERT INTO incident (line_e164, device_id, is_test, state, upc_code, subcircuit_code, location_source,
+                line_suspended, opened_at) VALUES (?1, ?2, ?3, 'recibida', ?4, ?5, ?6, ?7, ?8)
+            """).run([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.isTest ? 1 : 0),
+                      .text(i.upcCode), i.subcircuitCode.map { .text($0) } ?? .null, .text(i.locationSource),
+                      .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970)])
+        let id = database.lastInsertRowID
+        try database.statement("""
+            INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at)
+            VALUES (?1, 'transicion', NULL, 'recibida', ?2, ?3)
+            """).run([.integer(id), .text(i.author), .integer(i.openedAt.millisecondsSince1970)])
+        return id
+    }
+
+    public func addPosition(incident: Int64, _ p: IncidentPosition, at: Timestamp, author: String)
+        throws(StoreError)
+    {
+        try database.statement("""
+            INSERT INTO incident_position (incident_id, latitude, longitude, accuracy_m, fix_age_s, received_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            """).run([.integer(incident), .real(p.latitude), .real(p.longitude),
+                      p.accuracyMeters.map { .integer(Int64($0)) } ?? .null,
+                      p.fixAgeSeconds.map { .integer(Int64($0)) } ?? .null, .integer(at.millisecondsSince1970)])
+        try database.statement("""
+            INSERT INTO incident_event (incident_id, kind, actor, at, detail) VALUES (?1, 'posicion', ?2, ?3, ?4)
+            """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970),
+                      .text("\(p.latitude),\(p.longitude)")])
+    }
+
+    public func recordCancellation(incident: Int64, at: Timestamp, author: String) throws(StoreError) {
+        try database.statement("UPDATE incident SET cancelled_at = ?2 WHERE id = ?1 AND cancelled_at IS NULL")
+            .run([.integer(incident), .integer(at.millisecondsSince1970)])
+        try database.statement("""
+            INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (?1, 'cancelacion', ?2, ?3)
+            """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970)])
+    }
+}
+
+extension SQLiteStore: CredentialRepository {
+    public func provisionDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
+        throws(StoreError)
+    {
+        try database.inTransaction { () throws(StoreError) in
+            try database.statement("""
+                INSERT INTO phone_line (e164, kind, home_subcircuit, home_latitude, home_longitude, created_at)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                ON CONFLICT (e164) DO UPDATE SET kind = excluded.kind, home_subcircuit = excluded.home_subcircuit,
+                    home_latitude = excluded.home_latitude, home_longitude = excluded.home_longitude
+                """).run([.text(line.e164), .text(line.kind), line.homeSubcircuit.map { .text($0) } ?? .null,
+                          line.homeLatitude.map { .real($0) } ?? .null, line.homeLongitude.map { .real($0) } ?? .null,
+                          .integer(at.millisecondsSince1970)])
+            try database.statement("""
+                INSERT INTO device (id, kind, line_e164, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                """).run([.text(id), .text(kind), .text(line.e164), .blob(secret), .integer(at.millisecondsSince1970)])
+        }
+    }
+
+    public func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError) {
+        try database.statement("INSERT INTO gateway (id, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)")
+            .run([.text(id), .text(name), .blob(secret), .integer(at.millisecondsSince1970)])
+    }
+}

@@ -1,0 +1,101 @@
+/// The server's authenticated answer to a device or gateway frame (kind 0x80). Exactly ``length`` (64) bytes —
+/// smaller than the smallest frame it answers (68), so the UDP port cannot be used to amplify traffic.
+///
+/// Its MAC uses the same key as the frame it answers (the device's or gateway's secret), so the client can tell a
+/// genuine answer from a forged one.
+public struct Acknowledgement: Hashable, Sendable {
+    /// Size of an acknowledgement on the wire.
+    public static let length = 64
+    /// Offset of the MAC: it covers bytes 0..<48.
+    public static let macOffset = 48
+
+    public let status: AckStatus
+    /// ``RejectReason/ninguna`` unless ``status`` is ``AckStatus/rechazada``.
+    public let reason: RejectReason
+    /// The sequence number of the frame answered.
+    public let sequence: UInt64
+    /// The incident the frame was attached to; 0 when none (e.g. a `latido`, or a rejection).
+    public let incidentID: UInt64
+    /// The server's clock when it answered, milliseconds since the Unix epoch. A client whose frames are
+    /// rejected with ``RejectReason/ventana`` can re-sync its clock from it.
+    public let serverTimeMs: Int64
+    /// The UPC responsible for the incident; nil when none.
+    public let upcCode: UPCCode?
+
+    /// `reason` must be ``RejectReason/ninguna`` exactly when `status` is not ``AckStatus/rechazada`` (a
+    /// programming error otherwise).
+    public init(status: AckStatus, reason: RejectReason = .ninguna, sequence: UInt64, incidentID: UInt64 = 0,
+                serverTimeMs: Int64, upcCode: UPCCode? = nil)
+    {
+        precondition(Self.consistent(status, reason), "reason \(reason) does not go with status \(status)")
+        self.status = status
+        self.reason = reason
+        self.sequence = sequence
+        self.incidentID = incidentID
+        self.serverTimeMs = serverTimeMs
+        self.upcCode = upcCode
+    }
+
+    static func consistent(_ status: AckStatus, _ reason: RejectReason) -> Bool {
+        (status == .rechazada) == (reason != .ninguna)
+    }
+
+    // MARK: Encoding
+
+    /// Writes the 64 bytes, MAC included, into the start of `buffer` and returns 64. No allocation. `key` is the
+    /// secret of the device or gateway whose frame is answered; `buffer` must hold at least 64 bytes.
+    @discardableResult
+    public func encode(key: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(buffer.count >= Self.length, "an acknowledgement needs \(Self.length) bytes")
+        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Self.length])
+        WireFrame.writePrefix(out, kind: WireFrame.acknowledgementKind)
+        out.wirePut(status.wireValue, at: 4)
+        out.wirePut(reason.wireValue, at: 5)
+        out.wirePut(UInt16(0), at: 6)
+        out.wirePut(sequence, at: 8)
+        out.wirePut(incidentID, at: 16)
+        out.wirePut(serverTimeMs, at: 24)
+        out.wirePut(upcCode?.raw ?? .zero, at: 32)
+        FrameMAC.seal(out, macOffset: Self.macOffset, key: key)
+        return Self.length
+    }
+
+    public func encode(key: UnsafeRawBufferPointer) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: Self.length)
+        bytes.withUnsafeMutableBytes { out in _ = encode(key: key, into: out) }
+        return bytes
+    }
+
+    public func encode(key: [UInt8]) -> [UInt8] {
+        key.withUnsafeBytes { encode(key: $0) }
+    }
+
+    // MARK: Decoding
+
+    /// Parses and authenticates an acknowledgement (what a client does with the server's answer). No allocation.
+    ///
+    /// Checks, in order: size (64), magic, version, kind 0x80, the MAC under `key` (``WireError/badMAC``), then
+    /// status, reason and their combination, reserved bytes and the UPC code.
+    public static func decode(_ bytes: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer)
+        throws(WireError) -> Acknowledgement
+    {
+        let rawKind = try WireFrame.checkPrefix(bytes, expectedLength: length)
+        guard rawKind == WireFrame.acknowledgementKind else { throw .unknownKind(rawKind) }
+        try WireFrame.checkLength(bytes, length)
+        guard FrameMAC.matches(bytes, macOffset: macOffset, key: key) else { throw .badMAC }
+
+        guard let status = AckStatus(wireValue: bytes[4]) else { throw .badStatus }
+        guard let reason = RejectReason(wireValue: bytes[5]), consistent(status, reason) else { throw .badReason }
+        guard bytes[6] == 0, bytes[7] == 0 else { throw .badReserved }
+        let upc = try UPCCode.decode(bytes.wireBytes16(at: 32))
+        return Acknowledgement(status: status, reason: reason, sequence: bytes.wireUInt64(at: 8),
+                               incidentID: bytes.wireUInt64(at: 16), serverTimeMs: bytes.wireInt64(at: 24),
+                               upcCode: upc)
+    }
+
+    public static func decode(_ bytes: [UInt8], key: [UInt8]) throws(WireError) -> Acknowledgement {
+        try withBytes(bytes) { (raw) throws(WireError) in
+            try withBytes(key) { (k) throws(WireError) in try decode(raw, key: k) }
+        }
+    }
+}

@@ -1,0 +1,154 @@
+/// A frame sent by an enrolled phone or button: `alerta`, `prueba`, `cancelacion`, `posicion` or `latido`.
+/// Exactly ``length`` (68) bytes on the wire; see the layout in the module documentation.
+///
+/// A `DeviceFrame` value is always encodable: the initializer validates every field, and decoding accepts only
+/// the one canonical byte string of each frame.
+public struct DeviceFrame: Hashable, Sendable {
+    /// Size of a device frame on the wire.
+    public static let length = 68
+    /// Offset of the MAC: it covers bytes 0..<52.
+    public static let macOffset = 52
+
+    /// One of the five device kinds (never ``FrameKind/gateway``).
+    public let kind: FrameKind
+    public let deviceID: DeviceID
+    /// Strictly increasing across all of the device's frames.
+    public let sequence: UInt64
+    /// The phone's clock when the frame was first built, milliseconds since the Unix epoch.
+    public let clientTimestampMs: Int64
+    /// Battery charge 0–100, nil when unknown (255 on the wire).
+    public let batteryPercent: UInt8?
+    /// The last fix, nil when the phone has none (flag bit 0 clear; bytes 40..<52 zero).
+    public let position: FramePosition?
+
+    /// Throws ``WireError/unknownKind(_:)`` for ``FrameKind/gateway`` and ``WireError/badBattery`` for a
+    /// battery above 100.
+    public init(kind: FrameKind, deviceID: DeviceID, sequence: UInt64, clientTimestampMs: Int64,
+                batteryPercent: UInt8?, position: FramePosition?) throws(WireError)
+    {
+        guard kind.isDeviceKind else { throw .unknownKind(kind.wireValue) }
+        if let batteryPercent, batteryPercent > 100 { throw .badBattery }
+        self.kind = kind
+        self.deviceID = deviceID
+        self.sequence = sequence
+        self.clientTimestampMs = clientTimestampMs
+        self.batteryPercent = batteryPercent
+        self.position = position
+    }
+
+    // MARK: Decoding
+
+    /// Parses a device frame without checking its MAC. No allocation.
+    ///
+    /// Checks the header (as ``WireFrame/peek(_:)-(UnsafeRawBufferPointer)``, but only device kinds), then flags
+    /// (only bit 0), battery (0–100 or 255), reserved bytes 6..<8, and the position: in range when flag bit 0 is
+    /// set, all zero when it is not.
+    public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> DeviceFrame {
+        let rawKind = try WireFrame.checkPrefix(bytes, expectedLength: length)
+        guard let kind = FrameKind(wireValue: rawKind), kind.isDeviceKind else { throw .unknownKind(rawKind) }
+        try WireFrame.checkLength(bytes, length)
+
+        let flags = bytes[4]
+        guard flags & ~0x01 == 0 else { throw .badFlags }
+        let battery = bytes[5]
+        guard battery <= 100 || battery == 255 else { throw .badBattery }
+        guard bytes[6] == 0, bytes[7] == 0 else { throw .badReserved }
+
+        let position: FramePosition?
+        if flags & 0x01 != 0 {
+            position = try FramePosition(latitudeE7: bytes.wireInt32(at: 40), longitudeE7: bytes.wireInt32(at: 44),
+                                         accuracyMeters: bytes.wireUInt16(at: 48),
+                                         fixAgeSeconds: bytes.wireUInt16(at: 50))
+        } else {
+            guard bytes.wireIsZero(40 ..< 52) else { throw .badPosition }
+            position = nil
+        }
+        return try DeviceFrame(kind: kind, deviceID: DeviceID(bytes.wireBytes16(at: 8)),
+                               sequence: bytes.wireUInt64(at: 24), clientTimestampMs: bytes.wireInt64(at: 32),
+                               batteryPercent: battery == 255 ? nil : battery, position: position)
+    }
+
+    /// ``decode(_:)-(UnsafeRawBufferPointer)`` over an array.
+    public static func decode(_ bytes: [UInt8]) throws(WireError) -> DeviceFrame {
+        try withBytes(bytes) { (raw) throws(WireError) in try decode(raw) }
+    }
+
+    /// True when `bytes` is 68 bytes long and its last 16 bytes are the MAC of the first 52 under `secret`.
+    /// Constant-time comparison; no allocation. Does not parse the fields.
+    public static func verify(_ bytes: UnsafeRawBufferPointer, secret: UnsafeRawBufferPointer) -> Bool {
+        bytes.count == length && FrameMAC.matches(bytes, macOffset: macOffset, key: secret)
+    }
+
+    public static func verify(_ bytes: [UInt8], secret: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { b in secret.withUnsafeBytes { s in verify(b, secret: s) } }
+    }
+
+    /// ``decode(_:)-(UnsafeRawBufferPointer)`` then ``verify(_:secret:)-(UnsafeRawBufferPointer,_)``: a frame that
+    /// parses but fails the MAC throws ``WireError/badMAC``. No allocation.
+    public static func decodeAndVerify(_ bytes: UnsafeRawBufferPointer, secret: UnsafeRawBufferPointer)
+        throws(WireError) -> DeviceFrame
+    {
+        let frame = try decode(bytes)
+        guard verify(bytes, secret: secret) else { throw .badMAC }
+        return frame
+    }
+
+    public static func decodeAndVerify(_ bytes: [UInt8], secret: [UInt8]) throws(WireError) -> DeviceFrame {
+        try withBytes(bytes) { (raw) throws(WireError) in
+            try withBytes(secret) { (key) throws(WireError) in try decodeAndVerify(raw, secret: key) }
+        }
+    }
+
+    // MARK: Encoding
+
+    /// Writes the 68 bytes, MAC included, into the start of `buffer` and returns 68. No allocation.
+    /// `buffer` must hold at least 68 bytes.
+    @discardableResult
+    public func encode(secret: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(buffer.count >= Self.length, "a device frame needs \(Self.length) bytes")
+        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Self.length])
+        WireFrame.writePrefix(out, kind: kind.wireValue)
+        out.wirePut(position == nil ? UInt8(0) : 1, at: 4)
+        out.wirePut(batteryPercent ?? 255, at: 5)
+        out.wirePut(UInt16(0), at: 6)
+        out.wirePut(deviceID.raw, at: 8)
+        out.wirePut(sequence, at: 24)
+        out.wirePut(clientTimestampMs, at: 32)
+        if let position {
+            out.wirePut(position.latitudeE7, at: 40)
+            out.wirePut(position.longitudeE7, at: 44)
+            out.wirePut(position.accuracyMeters, at: 48)
+            out.wirePut(position.fixAgeSeconds, at: 50)
+        } else {
+            out.wireZero(40 ..< 52)
+        }
+        FrameMAC.seal(out, macOffset: Self.macOffset, key: secret)
+        return Self.length
+    }
+
+    /// The 68 bytes, MAC included.
+    public func encode(secret: UnsafeRawBufferPointer) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: Self.length)
+        bytes.withUnsafeMutableBytes { out in _ = encode(secret: secret, into: out) }
+        return bytes
+    }
+
+    public func encode(secret: [UInt8]) -> [UInt8] {
+        secret.withUnsafeBytes { encode(secret: $0) }
+    }
+
+    /// The MAC this frame carries when encoded under `secret`: its de-duplication fingerprint (equal to
+    /// ``FrameHeader/fingerprint`` of the encoded bytes). No allocation.
+    public func fingerprint(secret: UnsafeRawBufferPointer) -> FrameFingerprint {
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &storage) { buffer in
+            encode(secret: secret, into: buffer)
+            return FrameFingerprint(UnsafeRawBufferPointer(buffer).wireBytes16(at: Self.macOffset))
+        }
+    }
+
+    public func fingerprint(secret: [UInt8]) -> FrameFingerprint {
+        secret.withUnsafeBytes { fingerprint(secret: $0) }
+    }
+}

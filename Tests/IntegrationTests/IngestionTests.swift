@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+
+@Suite struct IngestionTests {
+    @Test func anAlertIsAcknowledgedWithTheUPCOfItsPositionAndRetransmissionsGetTheSameAnswerAfterARestart() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let (device, secret) = try provision(db, line: "099 123 4567", lat: "-0.2202", lon: "-78.5123")
+        #expect(device.count == 32 && secret.count == 64)
+
+        var server = try Server(database: db)
+        let base = ["--device", device, "--secret", secret, "--port", String(server.udpPort)]
+        let now = String(Int(Date().timeIntervalSince1970 * 1000))
+
+        // GPS fix in Guayaquil: routed by polygon to a Guayas (09) UPC.
+        let gps = try Boton.run(["alert", "send", "--lat", "-2.1894", "--lon", "-79.8862", "--sequence", "10",
+                                 "--timestamp", now] + base)
+        #expect(gps.status == 0)
+        #expect(gps.stdout.hasPrefix("aceptada secuencia=10 incidente=1 upc=UPC-09D"))
+
+        // A test alert with no fix: routed by the registered address (Quito, 17), a separate incident.
+        let test = try Boton.run(["alert", "test", "--sequence", "11", "--timestamp", now] + base)
+        #expect(test.stdout.hasPrefix("aceptada secuencia=11 incidente=2 upc=UPC-17D"))
+
+        // The same bytes again: the first answer, marked duplicada.
+        let again = try Boton.run(["alert", "test", "--sequence", "11", "--timestamp", now] + base)
+        #expect(again.stdout.hasPrefix("duplicada secuencia=11 incidente=2 upc=UPC-17D"))
+
+        // A second press within the merge window joins the open alert.
+        let press = try Boton.run(["alert", "send", "--sequence", "12"] + base)
+        #expect(press.stdout.hasPrefix("aceptada secuencia=12 incidente=1 upc=UPC-09D"))
+
+        // The same sequence on a different frame is a reuse: refused.
+        let reuse = try Boton.run(["alert", "send", "--sequence", "12", "--battery", "40"] + base)
+        #expect(reuse.stdout.hasPrefix("rechazada motivo=ventana secuencia=12"))
+
+        // Outside the ±300 s window.
+        let old = try Boton.run(["alert", "send", "--sequence", "13", "--timestamp", "1000"] + base)
+        #expect(old.stdout.hasPrefix("rechazada motivo=ventana"))
+
+        // Unknown device: an unauthenticated rejection.
+        let unknown = try Boton.run(["alert", "send", "--device", String(repeating: "0", count: 32),
+                                     "--secret", secret, "--port", String(server.udpPort), "--sequence", "1"])
+        #expect(unknown.stdout.hasPrefix("rechazada motivo=desconocido (sin autenticar)"))
+
+        #expect(server.stop(SIGTERM) == 0)
+        #expect(server.log.contains("event=ingestion_drained accepted=3 duplicates=1"))
+
+        // After a restart, a retransmission still gets the first answer.
+        server = try Server(database: db)
+        let replay = try Boton.run(["alert", "test", "--sequence", "11", "--timestamp", now, "--device", device,
+                                    "--secret", secret, "--port", String(server.udpPort)])
+        #expect(replay.stdout.hasPrefix("duplicada secuencia=11 incidente=2 upc=UPC-17D"))
+        #expect(server.stop(SIGINT) == 0)
+    }
+
+    @Test func aWrongSecretIsNeverAccepted() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let (device, secret) = try provision(db, line: "02-234-5678", lat: "-0.2202", lon: "-78.5123")
+        let server = try Server(database: db)
+        defer { server.stop() }
+        var wrong = Array(secret)
+        wrong[0] = wrong[0] == "0" ? "1" : "0"
+        let r = try Boton.run(["alert", "send", "--device", device, "--secret", String(wrong),
+                               "--port", String(server.udpPort)])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("did not verify with this secret"))
+    }
+}

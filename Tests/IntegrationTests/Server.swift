@@ -1,0 +1,66 @@
+import Foundation
+
+/// A `boton serve` child process on ephemeral ports, synchronised on its own log lines (never on sleeps).
+final class Server {
+    let process = Process()
+    private let stderr = Pipe()
+    private(set) var log = ""
+    private(set) var udpPort = 0
+
+    init(database: String, extra: [String] = []) throws {
+        process.executableURL = URL(fileURLWithPath: Boton.executable)
+        process.arguments = ["serve", "--database", database, "--set", "ingest.udp_port=0"] + extra
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        try waitFor("event=ready")
+        guard let range = log.range(of: #"transport=udp address=\S+ port=(\d+)"#, options: .regularExpression),
+              let port = Int(log[range].split(separator: "=").last ?? "") else {
+            throw ServerError(log: log)
+        }
+        udpPort = port
+    }
+
+    struct ServerError: Error, CustomStringConvertible {
+        let log: String
+        var description: String { "server did not start:\n\(log)" }
+    }
+
+    /// Reads the log until `marker` appears (or the process ends).
+    func waitFor(_ marker: String) throws {
+        while !log.contains(marker) {
+            let chunk = stderr.fileHandleForReading.availableData
+            if chunk.isEmpty { throw ServerError(log: log) }
+            log += String(decoding: chunk, as: UTF8.self)
+        }
+    }
+
+    /// Sends `signal` and waits for the exit; returns the exit status and the whole log.
+    @discardableResult
+    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+        kill(process.processIdentifier, signal)
+        log += String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+/// A migrated database with the national territory, shared setup of the ingestion tests.
+func preparedDatabase(in dir: TemporaryDirectory) throws -> String {
+    let db = dir.file("boton.sqlite")
+    _ = try Boton.run(["db", "migrate", "--database", db])
+    _ = try Boton.run(["territory", "import", "--database", db])
+    return db
+}
+
+/// Provisions a line; returns (device id, secret).
+func provision(_ db: String, line: String, lat: String, lon: String) throws -> (String, String) {
+    let r = try Boton.run(["device", "provision", "--database", db, "--line", line, "--lat", lat, "--lon", lon])
+    var id = "", secret = ""
+    for row in r.stdout.split(separator: "\n") {
+        let parts = row.split(separator: " ", omittingEmptySubsequences: true)
+        if parts.first == "dispositivo:" { id = String(parts[1]) }
+        if parts.first == "clave:" { secret = String(parts[1]) }
+    }
+    return (id, secret)
+}
