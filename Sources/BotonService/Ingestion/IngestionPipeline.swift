@@ -145,31 +145,25 @@ public final class IngestionPipeline: Sendable {
     }
 
     private func deliver(_ outcomes: [Outcome], batch: [IngestRequest], now: Timestamp) {
-        var datagrams: [DatagramReply] = []
-        for (request, outcome) in zip(batch, outcomes) {
-            let reply = outcome.answer.bytes()
-            switch request.route {
-            case .datagram(let peer):
-                datagrams.append(DatagramReply(to: peer) { out in
-                    reply.withBytes { out.copyMemory(from: $0) }
-                    return reply.count
-                })
-            case .callback(let callback):
-                callback(reply)
-            }
-        }
-        if !datagrams.isEmpty { udp.withLock { $0 }?.send(datagrams) }
+        send(zip(batch, outcomes).map { request, outcome in (request.route, outcome.answer.bytes()) })
     }
 
+    /// After a failed commit: nothing was stored, so every sender is told to retry.
     private func deliverBusy(_ batch: [IngestRequest], now: Timestamp) {
-        var datagrams: [DatagramReply] = []
-        for request in batch {
+        send(batch.map { request in
             let sequence = request.withBytes { (try? WireFrame.peek($0))?.sequence ?? 0 }
-            let reply = ReplyBytes { buffer in
+            return (request.route, ReplyBytes { buffer in
                 Acknowledgement.busy(sequence: sequence, serverTimeMs: now.millisecondsSince1970)
                     .encodeUnauthenticated(into: buffer)
-            }
-            switch request.route {
+            })
+        })
+    }
+
+    /// Datagram replies leave in one batch through the UDP listener; stream replies through their callbacks.
+    private func send(_ replies: [(ReplyRoute, ReplyBytes)]) {
+        var datagrams: [DatagramReply] = []
+        for (route, reply) in replies {
+            switch route {
             case .datagram(let peer):
                 datagrams.append(DatagramReply(to: peer) { out in
                     reply.withBytes { out.copyMemory(from: $0) }

@@ -25,6 +25,21 @@ struct Outcome: Sendable {
     let answer: Answer
 }
 
+/// Builds the authenticated answers to one frame: its sequence, the server time, the sender's key.
+struct Acknowledger {
+    let key: [UInt8]
+    let sequence: UInt64
+    let now: Timestamp
+
+    func callAsFunction(_ status: AckStatus, _ reason: RejectReason = .ninguna, incident: Int64? = nil,
+                        upc: String? = nil) -> Outcome {
+        Outcome(answer: .acknowledgement(
+            Acknowledgement(status: status, reason: reason, sequence: sequence, incidentID: UInt64(incident ?? 0),
+                            serverTimeMs: now.millisecondsSince1970, upcCode: upc.flatMap { UPCCode($0) }),
+            key: key))
+    }
+}
+
 extension Acknowledgement {
     static func busy(sequence: UInt64, serverTimeMs: Int64) -> Acknowledgement {
         Acknowledgement(status: .ocupadoReintente, sequence: sequence, serverTimeMs: serverTimeMs)
@@ -97,31 +112,18 @@ final class Writer: @unchecked Sendable {
             return Outcome(answer: .rejection(ShortRejection(reason: .desconocido)))
         }
         let key = credential.secret
-        func ack(_ status: AckStatus, _ reason: RejectReason = .ninguna, incident: Int64? = nil,
-                 upc: String? = nil) -> Outcome {
-            Outcome(answer: .acknowledgement(
-                Acknowledgement(status: status, reason: reason, sequence: header.sequence,
-                                incidentID: UInt64(incident ?? 0), serverTimeMs: now.millisecondsSince1970,
-                                upcCode: upc.flatMap { UPCCode($0) }),
-                key: key))
-        }
+        let ack = Acknowledger(key: key, sequence: header.sequence, now: now)
         let frame: DeviceFrame
         do { frame = try DeviceFrame.decode(bytes) } catch {
             return Outcome(answer: .rejection(ShortRejection(reason: .malformada)))
         }
         let authentic = key.withUnsafeBytes { DeviceFrame.verify(bytes, secret: $0) }
         guard authentic else { return ack(.rechazada, .clave) }
-
         let sender = id.bytes
         let fingerprint = header.fingerprint.bytes
-        if let previous = try store.receipt(sender: sender, sequence: header.sequence) {
-            // A retransmission gets the first answer again; the same sequence on another frame is a reuse.
-            guard previous.fingerprint == fingerprint else { return ack(.rechazada, .ventana) }
-            return ack(.duplicada, incident: previous.incidentID, upc: previous.upcCode)
-        }
-        guard replayWindow.contains(clientTimestampMs: frame.clientTimestampMs,
-                                    serverTimeMs: now.millisecondsSince1970) else {
-            return ack(.rechazada, .ventana)
+        if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
+                                             frame.clientTimestampMs, ack: ack) {
+            return answered
         }
         let author = "dispositivo:\(id)"
         let line = credential.line
@@ -178,14 +180,7 @@ final class Writer: @unchecked Sendable {
         }
         guard !credential.revoked else { return Outcome(answer: .rejection(ShortRejection(reason: .desconocido))) }
         let key = credential.secret
-        func ack(_ status: AckStatus, _ reason: RejectReason = .ninguna, incident: Int64? = nil,
-                 upc: String? = nil) -> Outcome {
-            Outcome(answer: .acknowledgement(
-                Acknowledgement(status: status, reason: reason, sequence: header.sequence,
-                                incidentID: UInt64(incident ?? 0), serverTimeMs: now.millisecondsSince1970,
-                                upcCode: upc.flatMap { UPCCode($0) }),
-                key: key))
-        }
+        let ack = Acknowledger(key: key, sequence: header.sequence, now: now)
         let frame: GatewayFrame
         do { frame = try GatewayFrame.decode(bytes) } catch {
             return Outcome(answer: .rejection(ShortRejection(reason: .malformada)))
@@ -193,13 +188,9 @@ final class Writer: @unchecked Sendable {
         guard key.withUnsafeBytes({ GatewayFrame.verify(bytes, secret: $0) }) else { return ack(.rechazada, .clave) }
         let sender = id.bytes
         let fingerprint = header.fingerprint.bytes
-        if let previous = try store.receipt(sender: sender, sequence: header.sequence) {
-            guard previous.fingerprint == fingerprint else { return ack(.rechazada, .ventana) }
-            return ack(.duplicada, incident: previous.incidentID, upc: previous.upcCode)
-        }
-        guard replayWindow.contains(clientTimestampMs: frame.clientTimestampMs,
-                                    serverTimeMs: now.millisecondsSince1970) else {
-            return ack(.rechazada, .ventana)
+        if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
+                                             frame.clientTimestampMs, ack: ack) {
+            return answered
         }
         // The line must be registered and linked for gateway activations.
         guard let line = try store.registeredLine(e164: frame.line.e164), line.gatewayLinked else {
@@ -211,6 +202,24 @@ final class Writer: @unchecked Sendable {
                                 receipt: FrameReceipt(fingerprint: fingerprint, status: "aceptada",
                                                       incidentID: incident, upcCode: upc), at: now)
         return ack(.aceptada, incident: incident, upc: upc)
+    }
+
+    /// The answer for a frame already seen or out of its window, or nil for a new frame in its window.
+    /// A retransmission gets the first answer again (*duplicada*); the same sequence on another frame is a reuse
+    /// (*ventana*). The receipt is checked first, so a retransmission answered before a restart still gets its
+    /// answer even when its clock has left the window.
+    private func answerSeen(sender: [UInt8], fingerprint: [UInt8], clientTimestampMs: Int64, ack: Acknowledger)
+        throws(StoreError) -> Outcome?
+    {
+        if let previous = try store.receipt(sender: sender, sequence: ack.sequence) {
+            guard previous.fingerprint == fingerprint else { return ack(.rechazada, .ventana) }
+            return ack(.duplicada, incident: previous.incidentID, upc: previous.upcCode)
+        }
+        guard replayWindow.contains(clientTimestampMs: clientTimestampMs,
+                                    serverTimeMs: ack.now.millisecondsSince1970) else {
+            return ack(.rechazada, .ventana)
+        }
+        return nil
     }
 
     // MARK: Incidents
