@@ -33,15 +33,8 @@ public final class BotonServer {
         let store = try SQLiteStore(
             path: configuration.databasePath,
             options: Database.Options(busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds)))
-        let version = try store.database.userVersion()
-        guard version == Schema.latestVersion else {
-            if version > Schema.latestVersion {
-                throw StoreError(kind: .newerSchema(found: version, supported: Schema.latestVersion),
-                                 message: configuration.databasePath)
-            }
-            throw StartupError("the database \(configuration.databasePath) is at schema version \(version), this "
-                               + "boton needs \(Schema.latestVersion): run 'boton db migrate'")
-        }
+        try Migrator.requireCurrent(store.database)
+        let version = Schema.latestVersion
         let snapshot = try store.loadTerritory()
         guard !snapshot.units.isEmpty else {
             throw StartupError("the database has no territory: run 'boton territory import' (Scripts/run does it)")

@@ -49,4 +49,19 @@ public enum Migrator {
         }
         return MigrationReport(fromVersion: current, toVersion: max(current, latest), applied: applied)
     }
+
+    /// Fails unless the database is exactly at the newest schema of `migrations`: a newer one was written by a
+    /// newer boton, an older one needs `boton db migrate`. Used by everything that reads or writes data.
+    public static func requireCurrent(_ db: Database, migrations: [Migration] = Schema.migrations)
+        throws(StoreError)
+    {
+        let latest = migrations.last?.version ?? 0
+        let version = try db.userVersion()
+        if version > latest {
+            throw StoreError(kind: .newerSchema(found: version, supported: latest), message: db.path)
+        }
+        if version < latest {
+            throw StoreError(kind: .olderSchema(found: version, required: latest), message: db.path)
+        }
+    }
 }

@@ -8,6 +8,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case sqlite(code: Int32, extendedCode: Int32)
         /// The database was written by a newer `boton` than this one.
         case newerSchema(found: Int, supported: Int)
+        /// The database has not been migrated to this binary's schema yet.
+        case olderSchema(found: Int, required: Int)
         /// A migration failed; the database was left as it was before the migration started.
         case migrationFailed(version: Int, name: String)
         /// Stored data does not decode into a domain value.
@@ -48,6 +50,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, Equatable {
         case .newerSchema(let found, let supported):
             text = "the database schema is version \(found) but this boton supports up to \(supported): "
                 + "it was written by a newer boton; run that version or restore a backup (\(message))"
+        case .olderSchema(let found, let required):
+            text = "the database \(message) is at schema version \(found), this boton needs \(required): "
+                + "run 'boton db migrate'"
         case .migrationFailed(let version, let name):
             text = "migration \(version) (\(name)) failed and was rolled back; the database is unchanged: \(message)"
         case .invalidData:

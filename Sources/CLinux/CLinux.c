@@ -9,19 +9,26 @@
 
 #define BOTON_MAX_BATCH 256
 
+/// Points each message header at its slot's buffer and peer. `receiving` gives the kernel the whole capacity
+/// and the whole address space; sending gives it the reply's length and the peer's real address length.
+static void boton_prepare(struct mmsghdr *msgs, struct iovec *iov, boton_datagram *slots, unsigned int count,
+                          int receiving) {
+    memset(msgs, 0, sizeof(struct mmsghdr) * count);
+    for (unsigned int i = 0; i < count; i++) {
+        iov[i].iov_base = slots[i].buffer;
+        iov[i].iov_len = receiving ? slots[i].capacity : slots[i].length;
+        msgs[i].msg_hdr.msg_iov = &iov[i];
+        msgs[i].msg_hdr.msg_iovlen = 1;
+        msgs[i].msg_hdr.msg_name = &slots[i].peer;
+        msgs[i].msg_hdr.msg_namelen = receiving ? sizeof(struct sockaddr_storage) : slots[i].peer_length;
+    }
+}
+
 int boton_recv_batch(int fd, boton_datagram *slots, unsigned int count, int flags) {
     if (count > BOTON_MAX_BATCH) count = BOTON_MAX_BATCH;
     struct mmsghdr msgs[BOTON_MAX_BATCH];
     struct iovec iov[BOTON_MAX_BATCH];
-    memset(msgs, 0, sizeof(struct mmsghdr) * count);
-    for (unsigned int i = 0; i < count; i++) {
-        iov[i].iov_base = slots[i].buffer;
-        iov[i].iov_len = slots[i].capacity;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &slots[i].peer;
-        msgs[i].msg_hdr.msg_namelen = sizeof(struct sockaddr_storage);
-    }
+    boton_prepare(msgs, iov, slots, count, 1);
     int n = recvmmsg(fd, msgs, count, flags, NULL);
     for (int i = 0; i < n; i++) {
         slots[i].length = msgs[i].msg_len;
@@ -35,15 +42,7 @@ int boton_send_batch(int fd, boton_datagram *slots, unsigned int count, int flag
     if (count > BOTON_MAX_BATCH) count = BOTON_MAX_BATCH;
     struct mmsghdr msgs[BOTON_MAX_BATCH];
     struct iovec iov[BOTON_MAX_BATCH];
-    memset(msgs, 0, sizeof(struct mmsghdr) * count);
-    for (unsigned int i = 0; i < count; i++) {
-        iov[i].iov_base = slots[i].buffer;
-        iov[i].iov_len = slots[i].length;
-        msgs[i].msg_hdr.msg_iov = &iov[i];
-        msgs[i].msg_hdr.msg_iovlen = 1;
-        msgs[i].msg_hdr.msg_name = &slots[i].peer;
-        msgs[i].msg_hdr.msg_namelen = slots[i].peer_length;
-    }
+    boton_prepare(msgs, iov, slots, count, 0);
     return sendmmsg(fd, msgs, count, flags);
 }
 

@@ -60,15 +60,7 @@ struct CommandContext {
 
     /// Fails with a clear message when the database is not at this binary's schema.
     func requireCurrentSchema(_ store: SQLiteStore) throws {
-        let version = try store.database.userVersion()
-        if version > Schema.latestVersion {
-            throw StoreError(kind: .newerSchema(found: version, supported: Schema.latestVersion),
-                             message: store.database.path)
-        }
-        if version < Schema.latestVersion {
-            throw CommandFailure("the database \(store.database.path) is at schema version \(version), this boton "
-                                 + "needs \(Schema.latestVersion): run 'boton db migrate' first")
-        }
+        try Migrator.requireCurrent(store.database)
     }
 }
 

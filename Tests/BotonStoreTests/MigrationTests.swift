@@ -16,6 +16,21 @@ import Testing
         #expect(try db.userVersion() == Schema.latestVersion)
     }
 
+    @Test func requireCurrentNamesTheCommandToRun() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("a.sqlite"))
+        #expect {
+            try Migrator.requireCurrent(db)
+        } throws: { error in
+            guard let e = error as? StoreError, case .olderSchema(0, Schema.latestVersion) = e.kind else { return false }
+            return e.description.contains("run 'boton db migrate'")
+        }
+        _ = try Migrator.migrate(db)
+        try Migrator.requireCurrent(db)
+        try db.execute("PRAGMA user_version = \(Schema.latestVersion + 1)")
+        #expect(throws: StoreError.self) { try Migrator.requireCurrent(db) }
+    }
+
     @Test func refusesADatabaseNewerThanTheBinary() throws {
         let dir = TemporaryDirectory()
         let db = try Database(path: dir.file("a.sqlite"))

@@ -67,4 +67,48 @@ import Testing
         #expect(r.status == 1)
         #expect(r.stderr.contains("did not verify with this secret"))
     }
+
+    @Test func provisioningRejectsABadLineOrAnAddressOutsideTheTerritory() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let phone = try Boton.run(["device", "provision", "--database", db, "--line", "12345",
+                                   "--lat", "-0.2202", "--lon", "-78.5123"])
+        #expect(phone.status == 1)
+        #expect(phone.stderr.contains("telefono: "))
+        let sea = try Boton.run(["device", "provision", "--database", db, "--line", "0991234567",
+                                 "--lat", "-3.0", "--lon", "-85.0"])
+        #expect(sea.status == 1)
+        #expect(sea.stderr.contains("not inside any subcircuito"))
+        let kind = try Boton.run(["device", "provision", "--database", db, "--line", "0991234567",
+                                  "--lat", "-0.2202", "--lon", "-78.5123", "--kind", "radio"])
+        #expect(kind.status == 64)
+    }
+
+    @Test func aCitizenCancellationMarksTheOpenAlert() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let (device, secret) = try provision(db, line: "0987654321", lat: "-2.1894", lon: "-79.8862")
+        let server = try Server(database: db)
+        let base = ["--device", device, "--secret", secret, "--port", String(server.udpPort)]
+        let alert = try Boton.run(["alert", "send", "--sequence", "1"] + base)
+        #expect(alert.stdout.hasPrefix("aceptada secuencia=1 incidente=1 upc=UPC-09D"))
+        let cancel = try Boton.run(["alert", "cancel", "--sequence", "2"] + base)
+        #expect(cancel.stdout.hasPrefix("aceptada secuencia=2 incidente=1 upc=UPC-09D"))
+        #expect(server.stop() == 0)
+        // An independent reader: Python's sqlite3 on the same file.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", "-c", """
+            import sqlite3, sys
+            c = sqlite3.connect(sys.argv[1])
+            print(c.execute("SELECT state, cancelled_at IS NOT NULL FROM incident WHERE id = 1").fetchone())
+            print(c.execute("SELECT kind FROM incident_event WHERE incident_id = 1 ORDER BY id").fetchall())
+            """, db]
+        let out = Pipe()
+        check.standardOutput = out
+        try check.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        #expect(text == "('recibida', 1)\n[('transicion',), ('cancelacion',)]\n")
+    }
 }

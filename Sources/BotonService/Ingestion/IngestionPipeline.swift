@@ -91,7 +91,7 @@ public final class IngestionPipeline: Sendable {
     private func runWriter() {
         var batch: [IngestRequest] = []
         batch.reserveCapacity(settings.ingest.batchMaxFrames)
-        var outcomes: [Outcome] = []
+        var outcomes: [Answer] = []
         outcomes.reserveCapacity(settings.ingest.batchMaxFrames)
         let window = Double(settings.ingest.batchMaxMilliseconds) / 1000
         while queue.takeBatch(into: &batch, window: window) {
@@ -116,7 +116,7 @@ public final class IngestionPipeline: Sendable {
             let elapsed = ContinuousClock.now - began
             let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
             if committed {
-                deliver(outcomes, batch: batch, now: now)
+                deliver(outcomes, batch: batch)
                 for notice in notices { for s in subscribers.withLock({ $0 }) { s(notice) } }
             } else {
                 deliverBusy(batch, now: now)
@@ -127,8 +127,8 @@ public final class IngestionPipeline: Sendable {
                 s.lastCommitMicroseconds = micros
                 if committed {
                     s.storageFailure = nil
-                    for o in outcomes {
-                        switch o.answer {
+                    for answer in outcomes {
+                        switch answer {
                         case .acknowledgement(let ack, _):
                             switch ack.status {
                             case .aceptada: s.accepted += 1
@@ -144,8 +144,8 @@ public final class IngestionPipeline: Sendable {
         }
     }
 
-    private func deliver(_ outcomes: [Outcome], batch: [IngestRequest], now: Timestamp) {
-        send(zip(batch, outcomes).map { request, outcome in (request.route, outcome.answer.bytes()) })
+    private func deliver(_ answers: [Answer], batch: [IngestRequest]) {
+        send(zip(batch, answers).map { request, answer in (request.route, answer.bytes()) })
     }
 
     /// After a failed commit: nothing was stored, so every sender is told to retry.

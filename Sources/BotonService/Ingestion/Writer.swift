@@ -21,10 +21,6 @@ enum Answer: Sendable {
     }
 }
 
-struct Outcome: Sendable {
-    let answer: Answer
-}
-
 /// Builds the authenticated answers to one frame: its sequence, the server time, the sender's key.
 struct Acknowledger {
     let key: [UInt8]
@@ -32,11 +28,11 @@ struct Acknowledger {
     let now: Timestamp
 
     func callAsFunction(_ status: AckStatus, _ reason: RejectReason = .ninguna, incident: Int64? = nil,
-                        upc: String? = nil) -> Outcome {
-        Outcome(answer: .acknowledgement(
+                        upc: String? = nil) -> Answer {
+        Answer.acknowledgement(
             Acknowledgement(status: status, reason: reason, sequence: sequence, incidentID: UInt64(incident ?? 0),
                             serverTimeMs: now.millisecondsSince1970, upcCode: upc.flatMap { UPCCode($0) }),
-            key: key))
+            key: key)
     }
 }
 
@@ -81,12 +77,12 @@ final class Writer: @unchecked Sendable {
     }
 
     func process(_ request: IngestRequest, now: Timestamp, notices: inout [IncidentNotice]) throws(StoreError)
-        -> Outcome
+        -> Answer
     {
-        try request.withBytes { (bytes) throws(StoreError) -> Outcome in
+        try request.withBytes { (bytes) throws(StoreError) -> Answer in
             // The listener already peeked; a failure here would be a bug, answered as malformed.
             guard let header = try? WireFrame.peek(bytes) else {
-                return Outcome(answer: .rejection(ShortRejection(reason: .malformada)))
+                return .rejection(ShortRejection(reason: .malformada))
             }
             switch header.sender {
             case .device(let id):
@@ -107,15 +103,15 @@ final class Writer: @unchecked Sendable {
     }
 
     private func processDevice(_ bytes: UnsafeRawBufferPointer, id: DeviceID, header: FrameHeader, now: Timestamp,
-                               notices: inout [IncidentNotice]) throws(StoreError) -> Outcome {
+                               notices: inout [IncidentNotice]) throws(StoreError) -> Answer {
         guard let credential = try device(id), !credential.revoked else {
-            return Outcome(answer: .rejection(ShortRejection(reason: .desconocido)))
+            return .rejection(ShortRejection(reason: .desconocido))
         }
         let key = credential.secret
         let ack = Acknowledger(key: key, sequence: header.sequence, now: now)
         let frame: DeviceFrame
         do { frame = try DeviceFrame.decode(bytes) } catch {
-            return Outcome(answer: .rejection(ShortRejection(reason: .malformada)))
+            return .rejection(ShortRejection(reason: .malformada))
         }
         let authentic = key.withUnsafeBytes { DeviceFrame.verify(bytes, secret: $0) }
         guard authentic else { return ack(.rechazada, .clave) }
@@ -168,7 +164,7 @@ final class Writer: @unchecked Sendable {
     // MARK: Gateways
 
     private func processGateway(_ bytes: UnsafeRawBufferPointer, id: GatewayID, header: FrameHeader, now: Timestamp,
-                                notices: inout [IncidentNotice]) throws(StoreError) -> Outcome {
+                                notices: inout [IncidentNotice]) throws(StoreError) -> Answer {
         let credential: GatewayCredential
         if let cached = gateways[id] {
             credential = cached
@@ -176,14 +172,14 @@ final class Writer: @unchecked Sendable {
             gateways[id] = loaded
             credential = loaded
         } else {
-            return Outcome(answer: .rejection(ShortRejection(reason: .desconocido)))
+            return .rejection(ShortRejection(reason: .desconocido))
         }
-        guard !credential.revoked else { return Outcome(answer: .rejection(ShortRejection(reason: .desconocido))) }
+        guard !credential.revoked else { return .rejection(ShortRejection(reason: .desconocido)) }
         let key = credential.secret
         let ack = Acknowledger(key: key, sequence: header.sequence, now: now)
         let frame: GatewayFrame
         do { frame = try GatewayFrame.decode(bytes) } catch {
-            return Outcome(answer: .rejection(ShortRejection(reason: .malformada)))
+            return .rejection(ShortRejection(reason: .malformada))
         }
         guard key.withUnsafeBytes({ GatewayFrame.verify(bytes, secret: $0) }) else { return ack(.rechazada, .clave) }
         let sender = id.bytes
@@ -209,7 +205,7 @@ final class Writer: @unchecked Sendable {
     /// (*ventana*). The receipt is checked first, so a retransmission answered before a restart still gets its
     /// answer even when its clock has left the window.
     private func answerSeen(sender: [UInt8], fingerprint: [UInt8], clientTimestampMs: Int64, ack: Acknowledger)
-        throws(StoreError) -> Outcome?
+        throws(StoreError) -> Answer?
     {
         if let previous = try store.receipt(sender: sender, sequence: ack.sequence) {
             guard previous.fingerprint == fingerprint else { return ack(.rechazada, .ventana) }
