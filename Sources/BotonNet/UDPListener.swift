@@ -54,13 +54,7 @@ public final class UDPListener: Sendable {
 
     /// Starts the listener's thread.
     public func start() {
-        let box = Unmanaged.passRetained(self)
-        var thread = pthread_t()
-        pthread_create(&thread, nil, { raw in
-            let listener = Unmanaged<UDPListener>.fromOpaque(raw!).takeRetainedValue()
-            listener.run()
-            return nil
-        }, box.toOpaque())
+        let thread = spawnThread(named: "boton-udp") { [self] in run() }
         state.withLock { $0.thread = thread }
     }
 

@@ -22,6 +22,7 @@ public final class BotonServer {
     public private(set) var routing: RoutingTable?
     public private(set) var ingestion: IngestionPipeline?
     private var udp: UDPListener?
+    private var streams: StreamServer<IngestStreamHandler>?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -52,13 +53,21 @@ public final class BotonServer {
                                          logger: logger)
         let udp = try UDPListener(host: configuration.ingest.host, port: configuration.ingest.udpPort,
                                   handler: IngestDatagramHandler(pipeline: pipeline))
+        let streams = try makeStreamServer(pipeline: pipeline)
         pipeline.attach(udp: udp)
+        pipeline.attach(streams: streams)
         pipeline.start()
         udp.start()
+        streams.start()
         self.ingestion = pipeline
         self.udp = udp
-        logger.info("listening", ["transport": "udp", "address": udp.address.description,
-                                  "port": String(udp.address.port)])
+        self.streams = streams
+        for (transport, address) in [("udp", udp.address), ("tcp", streams.plainAddress!),
+                                     ("tls", streams.secureAddress!)]
+        {
+            logger.info("listening", ["transport": transport, "address": address.description,
+                                      "port": String(address.port)])
+        }
         let elapsed = ContinuousClock.now - began
         let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         logger.info("ready", [
@@ -70,9 +79,47 @@ public final class BotonServer {
         ])
     }
 
+    /// The TCP and TLS ingestion ports, one thread for both.
+    private func makeStreamServer(pipeline: IngestionPipeline) throws -> StreamServer<IngestStreamHandler> {
+        let ingest = configuration.ingest
+        let certificate = configuration.resolve(ingest.tlsCertificate)
+        let key = configuration.resolve(ingest.tlsKey)
+        let tls: TLSContext
+        do {
+            tls = try TLSContext(certificatePath: certificate, keyPath: key)
+        } catch {
+            throw StartupError("TLS port \(ingest.tlsPort): \(error.description). Create a development pair with "
+                               + "'boton tls generate' (Scripts/run does it on first start) or set "
+                               + "ingest.tls_certificate and ingest.tls_key")
+        }
+        let logger = self.logger
+        return try StreamServer(
+            plain: (ingest.host, ingest.tcpPort), secure: (ingest.host, ingest.tlsPort, tls),
+            limits: StreamLimits(maxConnections: ingest.maxConnections,
+                                 handshakeTimeoutMs: ingest.handshakeTimeoutMilliseconds,
+                                 idleTimeoutMs: ingest.idleTimeoutSeconds * 1000),
+            onEvent: { event in
+                switch event {
+                case .refusedOverLimit(let peer, let open):
+                    logger.warning("connection_refused", ["peer": peer.description, "open": String(open),
+                                                          "reason": "max_connections"])
+                case .handshakeFailed(let peer, let reason):
+                    logger.info("tls_handshake_failed", ["peer": peer.description, "reason": reason])
+                case .handshakeTimedOut(let peer):
+                    logger.info("tls_handshake_timeout", ["peer": peer.description])
+                case .idleTimedOut(let peer):
+                    logger.debug("connection_idle_closed", ["peer": peer.description])
+                case .slowConsumer(let peer, let unsent):
+                    logger.warning("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent)])
+                }
+            },
+            makeHandler: { peer in IngestStreamHandler(pipeline: pipeline, connection: peer.id) })
+    }
+
     public func stop(reason: String) {
         logger.info("stopping", ["reason": reason])
-        // Stop accepting (queued frames are still committed and acknowledged), then close the listener.
+        // Stop accepting connections; queued frames are still committed and acknowledged, then the ports close.
+        streams?.stopAccepting()
         if let ingestion {
             ingestion.drain()
             let status = ingestion.status
@@ -81,7 +128,9 @@ public final class BotonServer {
                                               "busy": String(status.busy)])
         }
         udp?.stop()
+        streams?.stop()
         udp = nil
+        streams = nil
         ingestion = nil
         routing = nil
         store = nil

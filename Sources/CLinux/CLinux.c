@@ -6,6 +6,10 @@
 #include <sys/eventfd.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#include <time.h>
+#include <pthread.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #define BOTON_MAX_BATCH 256
 
@@ -86,3 +90,26 @@ uint32_t boton_EPOLLRDHUP(void) { return EPOLLRDHUP; }
 uint32_t boton_EPOLLHUP(void) { return EPOLLHUP; }
 uint32_t boton_EPOLLERR(void) { return EPOLLERR; }
 uint32_t boton_EPOLLET(void) { return EPOLLET; }
+
+int boton_accept(int fd, struct sockaddr_storage *peer, socklen_t *peer_length) {
+    *peer_length = sizeof(struct sockaddr_storage);
+    int c = accept4(fd, (struct sockaddr *)peer, peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (c >= 0) {
+        int one = 1;
+        setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
+    return c;
+}
+
+long long boton_monotonic_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void boton_set_thread_name(const char *name) {
+    char short_name[16];
+    strncpy(short_name, name, sizeof short_name - 1);
+    short_name[sizeof short_name - 1] = 0;
+    pthread_setname_np(pthread_self(), short_name);
+}

@@ -7,8 +7,10 @@ struct IngestDatagramHandler: DatagramHandler {
     func handle(datagram: UnsafeRawBufferPointer, truncated: Bool, from peer: SocketAddress) -> DatagramReply? {
         // A datagram larger than our buffer cannot be a frame; it is answered as oversized by the pipeline's
         // shape check on the bytes we have (which then do not match any kind's size).
-        guard let reply = pipeline.submit(datagram, receivedAt: SystemClock.now(), route: .datagram(peer)) else {
-            return nil
+        let reply: ReplyBytes
+        switch pipeline.submit(datagram, receivedAt: SystemClock.now(), route: .datagram(peer)) {
+        case .queued, .malformed(nil): return nil
+        case .busy(let bytes), .malformed(.some(let bytes)): reply = bytes
         }
         return DatagramReply(to: peer) { out in
             reply.withBytes { out.copyMemory(from: $0) }

@@ -5,8 +5,21 @@ public import BotonNet
 public enum ReplyRoute: Sendable {
     /// Back to a UDP peer through the UDP listener.
     case datagram(SocketAddress)
-    /// To a stream (TCP/TLS connection or HTTP request), by callback.
+    /// To a TCP/TLS connection, as the answer for its `slot`-th frame (answers go out in frame order).
+    case stream(ConnectionID, slot: UInt32)
+    /// To anything else (an HTTP request), by callback.
     case callback(@Sendable (ReplyBytes) -> Void)
+}
+
+/// What ``IngestionPipeline/submit(_:receivedAt:route:)`` did with a frame.
+public enum Submission: Sendable {
+    /// Queued for the writer: the answer will come by the frame's route after the commit.
+    case queued
+    /// The queue is full (or the server is stopping): answered *ocupado-reintente* at once, unauthenticated.
+    case busy(ReplyBytes)
+    /// Not a well-formed frame: the short rejection to send, or nil when the bytes are not our protocol at all
+    /// (a datagram port then stays silent rather than reflect noise; a stream answers and closes anyway).
+    case malformed(ReplyBytes?)
 }
 
 /// An answer's bytes, inline (an acknowledgement is 64 bytes, a short rejection 8).

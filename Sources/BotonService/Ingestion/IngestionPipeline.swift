@@ -22,6 +22,7 @@ public final class IngestionPipeline: Sendable {
     private let statusBox = Mutex(IngestionStatus())
     private let subscribers = Mutex<[@Sendable (IncidentNotice) -> Void]>([])
     private let udp = Mutex<UDPListener?>(nil)
+    private let streams = Mutex<StreamServer<IngestStreamHandler>?>(nil)
     private let writerStarted = Mutex(false)
     private let finished = DispatchSemaphore(value: 0)
     private let writer: Writer
@@ -41,6 +42,9 @@ public final class IngestionPipeline: Sendable {
 
     /// The UDP listener that carries `.datagram` replies.
     public func attach(udp listener: UDPListener) { udp.withLock { $0 = listener } }
+
+    /// The TCP/TLS server that carries `.stream` replies.
+    public func attach(streams server: StreamServer<IngestStreamHandler>) { streams.withLock { $0 = server } }
 
     /// Called after every commit with what changed; must not block.
     public func subscribe(_ subscriber: @escaping @Sendable (IncidentNotice) -> Void) {
@@ -66,24 +70,25 @@ public final class IngestionPipeline: Sendable {
 
     // MARK: Listener side
 
-    /// From a listener thread. Returns the immediate answer, if any; otherwise the answer comes later by `route`.
-    public func submit(_ frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute) -> ReplyBytes? {
+    /// From a listener thread: queues the frame for the writer (its answer comes later by `route`), or answers at
+    /// once when the frame's shape is wrong or the queue is full.
+    public func submit(_ frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute) -> Submission {
         statusBox.withLock { $0.received += 1 }
         let header: FrameHeader
         do {
             header = try WireFrame.peek(frame)
         } catch {
             statusBox.withLock { $0.rejected["malformada", default: 0] += 1 }
-            guard let rejection = ShortRejection.answering(error, datagram: frame) else { return nil }
-            return ReplyBytes { rejection.encode(into: $0) }
+            guard let rejection = ShortRejection.answering(error, datagram: frame) else { return .malformed(nil) }
+            return .malformed(ReplyBytes { rejection.encode(into: $0) })
         }
-        if queue.offer(IngestRequest(frame: frame, receivedAt: receivedAt, route: route)) { return nil }
+        if queue.offer(IngestRequest(frame: frame, receivedAt: receivedAt, route: route)) { return .queued }
         statusBox.withLock { $0.busy += 1 }
         // Unauthenticated: we have not looked up the key, and must not wait to. The client retries.
-        return ReplyBytes { buffer in
+        return .busy(ReplyBytes { buffer in
             Acknowledgement.busy(sequence: header.sequence, serverTimeMs: receivedAt.millisecondsSince1970)
                 .encodeUnauthenticated(into: buffer)
-        }
+        })
     }
 
     // MARK: Writer side
@@ -162,6 +167,7 @@ public final class IngestionPipeline: Sendable {
     /// Datagram replies leave in one batch through the UDP listener; stream replies through their callbacks.
     private func send(_ replies: [(ReplyRoute, ReplyBytes)]) {
         var datagrams: [DatagramReply] = []
+        var streamReplies: [(ConnectionID, StreamReply)] = []
         for (route, reply) in replies {
             switch route {
             case .datagram(let peer):
@@ -169,10 +175,13 @@ public final class IngestionPipeline: Sendable {
                     reply.withBytes { out.copyMemory(from: $0) }
                     return reply.count
                 })
+            case .stream(let connection, let slot):
+                streamReplies.append((connection, StreamReply(slot: slot, bytes: reply)))
             case .callback(let callback):
                 callback(reply)
             }
         }
         if !datagrams.isEmpty { udp.withLock { $0 }?.send(datagrams) }
+        if !streamReplies.isEmpty { streams.withLock { $0 }?.post(contentsOf: streamReplies) }
     }
 }

@@ -38,6 +38,13 @@ int boton_eventfd_signal(int fd);
 /// Resets the eventfd to zero.
 int boton_eventfd_drain(int fd);
 
+/// accept4 (non-blocking, close-on-exec) with TCP_NODELAY set on the new connection. -1 with errno.
+int boton_accept(int fd, struct sockaddr_storage *peer, socklen_t *peer_length);
+/// Names the calling thread (truncated to Linux's 15 bytes), for top -H and debuggers.
+void boton_set_thread_name(const char *name);
+/// CLOCK_MONOTONIC in milliseconds.
+long long boton_monotonic_ms(void);
+
 uint32_t boton_EPOLLIN(void);
 uint32_t boton_EPOLLOUT(void);
 uint32_t boton_EPOLLRDHUP(void);

@@ -1,0 +1,71 @@
+/// Identifies one accepted connection for the server's lifetime (never reused).
+public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: UInt64
+    public var description: String { String(rawValue) }
+}
+
+/// Who is on the other end of a connection.
+public struct StreamPeer: Sendable {
+    public let id: ConnectionID
+    public let address: SocketAddress
+    /// True on the TLS port (the handshake has completed before the handler sees any byte).
+    public let secure: Bool
+}
+
+/// The connection's outgoing side during a handler call: bytes to send, and whether to close once they are sent.
+public struct StreamOutput {
+    var pending: [UInt8]
+    var start = 0
+    var closeWhenFlushed = false
+
+    init() {
+        pending = []
+    }
+
+    public mutating func write(_ bytes: UnsafeRawBufferPointer) {
+        pending.append(contentsOf: bytes)
+    }
+
+    public mutating func write(_ bytes: [UInt8]) {
+        pending.append(contentsOf: bytes)
+    }
+
+    /// Closes the connection once everything written so far has been sent. Input is no longer read.
+    public mutating func close() { closeWhenFlushed = true }
+
+    /// Bytes written but not yet accepted by the socket.
+    public var unsentByteCount: Int { pending.count - start }
+
+    mutating func consumed(_ n: Int) {
+        start += n
+        if start == pending.count {
+            pending.removeAll(keepingCapacity: pending.capacity <= 64 << 10)
+            start = 0
+        }
+    }
+}
+
+/// One connection's protocol, driven by the server's thread.
+///
+/// A handler is created per connection by the server's factory and only ever called on the server's thread, so it
+/// needs no locks. Other threads reach it through ``StreamServer/post(_:to:)``: the message is delivered to
+/// ``deliver(_:output:)`` on the server's thread, in posting order.
+public protocol StreamHandler: AnyObject, SendableMetatype {
+    associatedtype Message: Sendable
+
+    /// Bytes arrived (already decrypted on the TLS port). They are only valid during the call.
+    func received(_ bytes: UnsafeRawBufferPointer, output: inout StreamOutput)
+
+    /// A message posted from another thread.
+    func deliver(_ message: Message, output: inout StreamOutput)
+
+    /// The peer closed its sending side. The handler may still answer what it received, then ``StreamOutput/close()``.
+    func peerClosed(output: inout StreamOutput)
+
+    /// False pauses reading from this connection (backpressure) until it turns true after a ``deliver(_:output:)``.
+    var acceptsInput: Bool { get }
+
+    /// The connection is gone (closed by either side, timed out, or the server stopped). Posted messages for it are
+    /// dropped from now on.
+    func closed()
+}
