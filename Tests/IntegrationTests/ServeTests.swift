@@ -8,31 +8,27 @@ import Testing
         #expect(try Boton.run(["db", "migrate", "--database", db]).status == 0)
         #expect(try Boton.run(["territory", "import", "--database", db, "--if-empty"]).status == 0)
         for signal in [SIGTERM, SIGINT] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: Boton.executable)
-            process.arguments = ["serve", "--database", db, "--set", "http.port=0"]
-            let err = Pipe()
-            process.standardError = err
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            // Synchronise on the log itself: read until the readiness line.
-            var log = ""
-            let reader = err.fileHandleForReading
-            while !log.contains("event=ready") {
-                let chunk = reader.availableData
-                if chunk.isEmpty { break }
-                log += String(decoding: chunk, as: UTF8.self)
+            // Server synchronises on the log itself: it reads until the readiness line.
+            let server = try Server(database: db)
+            #expect(server.log.contains("subcircuitos=1483"))
+            #expect(server.log.contains("upcs=1186"))
+            for transport in ["udp", "tcp", "tls"] {
+                #expect(server.log.contains("event=listening transport=\(transport)"))
             }
-            #expect(log.contains("event=ready"))
-            #expect(log.contains("subcircuitos=1483"))
-            #expect(log.contains("upcs=1186"))
-            kill(process.processIdentifier, signal)
-            log += String(decoding: reader.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0)
-            #expect(process.terminationReason == .exit)
-            #expect(log.contains("event=stopped"))
+            #expect(server.stop(signal) == 0)
+            #expect(server.process.terminationReason == .exit)
+            #expect(server.log.contains("event=stopped"))
         }
+    }
+
+    @Test func aMissingTLSCertificateStopsStartupWithWhatToDo() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let r = try Boton.run(["serve", "--database", db, "--set", "ingest.udp_port=0", "--set", "ingest.tcp_port=0",
+                               "--set", "ingest.tls_port=0", "--set", "ingest.tls_certificate=\(dir.file("none.pem"))"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("none.pem"))
+        #expect(r.stderr.contains("boton tls generate"))
     }
 
     @Test func refusesAnUnmigratedDatabaseWithAClearMessage() throws {

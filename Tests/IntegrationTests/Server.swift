@@ -6,19 +6,39 @@ final class Server {
     private let stderr = Pipe()
     private(set) var log = ""
     private(set) var udpPort = 0
+    private(set) var tcpPort = 0
+    private(set) var tlsPort = 0
+    /// The self-signed certificate of the TLS port (a client trusts it through this file).
+    let certificate: String
 
-    init(database: String, extra: [String] = []) throws {
+    /// Starts `boton serve` on `database`. Ports default to 0 (the kernel picks); a restart passes the ports of the
+    /// previous run. The TLS pair lives beside the database and is created on first use.
+    init(database: String, udpPort: Int = 0, tcpPort: Int = 0, tlsPort: Int = 0, extra: [String] = []) throws {
+        let directory = URL(fileURLWithPath: database).deletingLastPathComponent().path
+        certificate = directory + "/tls-cert.pem"
+        let tls = ["--set", "ingest.tls_certificate=\(certificate)", "--set", "ingest.tls_key=\(directory)/tls-key.pem"]
+        if !FileManager.default.fileExists(atPath: certificate) {
+            _ = try Boton.run(["tls", "generate", "--host", "test"] + tls)
+        }
         process.executableURL = URL(fileURLWithPath: Boton.executable)
-        process.arguments = ["serve", "--database", database, "--set", "ingest.udp_port=0"] + extra
+        process.arguments = ["serve", "--database", database, "--set", "ingest.host=127.0.0.1",
+                             "--set", "ingest.udp_port=\(udpPort)", "--set", "ingest.tcp_port=\(tcpPort)",
+                             "--set", "ingest.tls_port=\(tlsPort)"] + tls + extra
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         try waitFor("event=ready")
-        guard let range = log.range(of: #"transport=udp address=\S+ port=(\d+)"#, options: .regularExpression),
+        self.udpPort = try port("udp")
+        self.tcpPort = try port("tcp")
+        self.tlsPort = try port("tls")
+    }
+
+    private func port(_ transport: String) throws -> Int {
+        guard let range = log.range(of: "transport=\(transport) address=\\S+ port=(\\d+)", options: .regularExpression),
               let port = Int(log[range].split(separator: "=").last ?? "") else {
             throw ServerError(log: log)
         }
-        udpPort = port
+        return port
     }
 
     struct ServerError: Error, CustomStringConvertible {
