@@ -85,6 +85,23 @@ public struct Socket: Sendable {
         return socket
     }
 
+    /// A UDP socket connected to `address` (a client: `send` and `recv` need no address, and only that peer's
+    /// datagrams arrive), blocking and close-on-exec.
+    public static func connectedDatagram(to address: SocketAddress) throws(SocketError) -> Socket {
+        let fd = Glibc.socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw SocketError("socket") }
+        var storage = address.storage
+        let rc = withUnsafePointer(to: &storage) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }
+        }
+        guard rc == 0 else {
+            let error = SocketError("connect", detail: address.description)
+            Glibc.close(fd)
+            throw error
+        }
+        return Socket(descriptor: fd)
+    }
+
     public func setOption(_ level: Int32, _ name: Int32, _ value: Int32) throws(SocketError) {
         var v = value
         guard setsockopt(descriptor, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) == 0 else {

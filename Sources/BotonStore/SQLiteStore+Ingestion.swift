@@ -102,18 +102,35 @@ extension SQLiteStore: CredentialRepository {
         throws(StoreError)
     {
         try database.inTransaction { () throws(StoreError) in
-            try database.statement("""
-                INSERT INTO phone_line (e164, kind, home_subcircuit, home_latitude, home_longitude, created_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                ON CONFLICT (e164) DO UPDATE SET kind = excluded.kind, home_subcircuit = excluded.home_subcircuit,
-                    home_latitude = excluded.home_latitude, home_longitude = excluded.home_longitude
-                """).run([.text(line.e164), .text(line.kind), line.homeSubcircuit.map { .text($0) } ?? .null,
-                          line.homeLatitude.map { .real($0) } ?? .null, line.homeLongitude.map { .real($0) } ?? .null,
-                          .integer(at.millisecondsSince1970)])
-            try database.statement("""
-                INSERT INTO device (id, kind, line_e164, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                """).run([.text(id), .text(kind), .text(line.e164), .blob(secret), .integer(at.millisecondsSince1970)])
+            try insertDevice(id: id, kind: kind, secret: secret, line: line, at: at)
         }
+    }
+
+    /// Several devices in one transaction (the load generator provisions thousands).
+    public func provisionDevices(_ devices: [(id: String, kind: String, secret: [UInt8], line: RegisteredLine)],
+                                 at: Timestamp) throws(StoreError)
+    {
+        try database.inTransaction { () throws(StoreError) in
+            for device in devices {
+                try insertDevice(id: device.id, kind: device.kind, secret: device.secret, line: device.line, at: at)
+            }
+        }
+    }
+
+    private func insertDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
+        throws(StoreError)
+    {
+        try database.statement("""
+            INSERT INTO phone_line (e164, kind, home_subcircuit, home_latitude, home_longitude, created_at)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT (e164) DO UPDATE SET kind = excluded.kind, home_subcircuit = excluded.home_subcircuit,
+                home_latitude = excluded.home_latitude, home_longitude = excluded.home_longitude
+            """).run([.text(line.e164), .text(line.kind), line.homeSubcircuit.map { .text($0) } ?? .null,
+                      line.homeLatitude.map { .real($0) } ?? .null, line.homeLongitude.map { .real($0) } ?? .null,
+                      .integer(at.millisecondsSince1970)])
+        try database.statement("""
+            INSERT INTO device (id, kind, line_e164, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
+            """).run([.text(id), .text(kind), .text(line.e164), .blob(secret), .integer(at.millisecondsSince1970)])
     }
 
     public func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError) {

@@ -4,6 +4,7 @@ import BotonGeo
 import BotonService
 import BotonStore
 import BotonWire
+import Foundation
 
 /// `boton device provision` and `boton gateway add`: credentials, until enrollment issues them.
 let deviceCommand = Command(
@@ -65,28 +66,113 @@ let alertCommand = Command(
         alertFrameCommand("send", kind: .alerta, summary: "Send an alert (alerta) and print the acknowledgement."),
         alertFrameCommand("test", kind: .prueba, summary: "Send a test alert (prueba) and print the acknowledgement."),
         alertFrameCommand("cancel", kind: .cancelacion, summary: "Cancel the open alert of the device's line."),
+        alertLoadCommand,
     ])
+
+/// The port of `transport` in the configuration, unless --port says otherwise.
+private func port(_ args: ParsedArguments, _ transport: AlertTransport, _ context: CommandContext) throws -> Int {
+    if let port = try args.int("--port") { return port }
+    switch transport {
+    case .udp: return context.configuration.ingest.udpPort
+    case .tcp: return context.configuration.ingest.tcpPort
+    case .tls: return context.configuration.ingest.tlsPort
+    }
+}
+
+private func transport(_ args: ParsedArguments) throws -> AlertTransport {
+    let text = args.value("--transport") ?? "udp"
+    guard let transport = AlertTransport(rawValue: text) else {
+        throw UsageError(path: args.path, message: "--transport is udp, tcp or tls (got '\(text)')")
+    }
+    return transport
+}
+
+private let transportOptions: [Command.Option] = [
+    .init("--transport", value: "udp|tcp|tls", help: "How to reach the server (default udp)."),
+    .init("--host", value: "HOST", help: "Server address (default 127.0.0.1)."),
+    .init("--port", value: "PORT", help: "Port (default: ingest.udp_port, tcp_port or tls_port)."),
+    .init("--ca", value: "FILE", help: "TLS: verify the server against this CA/certificate (default: accept any)."),
+]
+
+let alertLoadCommand = Command(
+    "load", summary: "Load test: many devices sending alerts at a steady rate, each retried until answered.",
+    details: """
+    Provisions --devices simulated phones in the target database (the one the server uses: --config, --set or \
+    --database), then sends --rate alerts per second for --duration seconds, cycling through the devices. Each \
+    alert is retransmitted with exponential backoff (250 ms doubling to 8 s) until it is answered, and for \
+    --grace seconds after the last one is first sent; a broken TCP/TLS connection is reopened and what was in \
+    flight is resent. Prints sent, accepted, duplicates, rejected, lost and the latency from first send to \
+    answer (p50, p90, p99, p99.9). --acknowledged FILE appends one line per answered alert as it arrives \
+    (device, sequence, status, incident, UPC), for checking against the database afterwards.
+    """,
+    options: CommonOptions.store + transportOptions + [
+        .init("--rate", value: "N", help: "Alerts per second (default 100)."),
+        .init("--duration", value: "S", help: "Seconds of sending (default 10)."),
+        .init("--devices", value: "N", help: "Simulated phones to provision (default 100)."),
+        .init("--grace", value: "S", help: "Seconds to keep retrying after the last first send (default 30)."),
+        .init("--seed", value: "N", help: "Seed for the devices' addresses (default 1)."),
+        .init("--acknowledged", value: "FILE", help: "Append each answered alert to FILE as it arrives."),
+        .init("--json", help: "Print the report as one JSON object."),
+    ]) { args in
+    let context = try CommandContext(args)
+    let transport = try transport(args)
+    let rate = try args.int("--rate") ?? 100
+    let duration = try args.double("--duration") ?? 10
+    let count = try args.int("--devices") ?? 100
+    let grace = try args.double("--grace") ?? 30
+    guard rate > 0, rate <= 1_000_000 else { throw UsageError(path: args.path, message: "--rate is 1 to 1000000") }
+    guard duration > 0, duration <= 86_400 else {
+        throw UsageError(path: args.path, message: "--duration is more than 0 and at most 86400 seconds")
+    }
+    guard count > 0, count <= 1_000_000 else {
+        throw UsageError(path: args.path, message: "--devices is 1 to 1000000")
+    }
+    guard grace >= 0 else { throw UsageError(path: args.path, message: "--grace cannot be negative") }
+    let store = try context.openStore(migrate: false)
+    try context.requireCurrentSchema(store)
+    let routing = RoutingTable(territory: try Territory(snapshot: try store.loadTerritory()),
+                               configuration: context.configuration.territory)
+    let devices = try Provisioning.provisionLoadDevices(count: count, seed: UInt64(try args.int("--seed") ?? 1),
+                                                        store: store, routing: routing, at: SystemClock.now())
+    let plan = LoadPlan(transport: transport, host: args.value("--host") ?? "127.0.0.1",
+                        port: try port(args, transport, context), rate: rate, duration: duration, grace: grace,
+                        caFile: args.value("--ca"))
+    var log: FileHandle?
+    if let path = args.value("--acknowledged") {
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw CommandFailure("cannot write \(path)")
+        }
+        handle.seekToEndOfFile()
+        log = handle
+    }
+    let report = try LoadGenerator(plan: plan, devices: devices).run { alert in
+        // Written before the next answer is read: a line here means the phone was told its alert is stored.
+        log?.write(Data("\(alert.device) \(alert.sequence) \(alert.status.rawValue) \(alert.incidentID) \(alert.upcCode ?? "-")\n".utf8))
+    }
+    try log?.close()
+    print(args.flag("--json") ? report.json : report.text, terminator: args.flag("--json") ? "\n" : "")
+    return report.lost == 0 ? 0 : 3
+}
 
 private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String) -> Command {
     Command(name, summary: summary,
             details: """
-            The frame is sent over UDP to --host/--port (default 127.0.0.1 and ingest.udp_port) and retried with \
-            exponential backoff until answered. --sequence defaults to the current time in milliseconds, which keeps \
+            The frame is sent over --transport (UDP unless told otherwise) to --host/--port (default 127.0.0.1 \
+            and the transport's port in the configuration) and retried with exponential backoff until answered. --sequence defaults to the current time in milliseconds, which keeps \
             it increasing across calls; give the same --sequence and --timestamp to retransmit the same frame.
             """,
             options: [
                 CommonOptions.config, CommonOptions.set,
                 .init("--device", value: "ID", help: "Device id (32 hex digits).", required: true),
                 .init("--secret", value: "HEX", help: "Device secret (64 hex digits).", required: true),
-                .init("--host", value: "HOST", help: "Server address (default 127.0.0.1)."),
-                .init("--port", value: "PORT", help: "UDP port (default ingest.udp_port)."),
                 .init("--lat", value: "LAT", help: "GPS latitude (omit for no fix)."),
                 .init("--lon", value: "LON", help: "GPS longitude."),
                 .init("--accuracy", value: "M", help: "GPS accuracy in metres (default 10)."),
                 .init("--sequence", value: "N", help: "Sequence number (default: now in ms)."),
                 .init("--timestamp", value: "MS", help: "Client time in ms since the epoch (default: now)."),
                 .init("--battery", value: "PCT", help: "Battery percent (default unknown)."),
-            ]) { args in
+            ] + transportOptions) { args in
         let context = try CommandContext(args)
         guard let id = DeviceID(hex: args.value("--device")!) else {
             throw UsageError(path: args.path, message: "--device must be 32 hex digits")
@@ -115,8 +201,9 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
                                 sequence: UInt64(try args.int("--sequence") ?? Int(now)),
                                 clientTimestampMs: Int64(try args.int("--timestamp") ?? Int(now)),
                                 batteryPercent: battery.map { UInt8($0) }, position: position)
-        let client = AlertClient(host: args.value("--host") ?? "127.0.0.1",
-                                 port: try args.int("--port") ?? context.configuration.ingest.udpPort)
+        let transport = try transport(args)
+        let client = AlertClient(host: args.value("--host") ?? "127.0.0.1", port: try port(args, transport, context),
+                                 transport: transport, caFile: args.value("--ca"))
         let (reply, attempts) = try client.send(frame.encode(secret: secret), key: secret)
         switch reply {
         case .acknowledgement(let ack):
