@@ -13,6 +13,8 @@ public final class StreamClient {
     public init(host: String, port: Int, tls context: TLSContext? = nil, timeoutMs: Int = 5_000)
         throws(SocketError)
     {
+        // OpenSSL writes with write(2): a server that vanished must give EPIPE, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
         let address = try SocketAddress(host: host == "localhost" ? "127.0.0.1" : host, port: port)
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue)
                               | Int32(SOCK_CLOEXEC.rawValue), 0)

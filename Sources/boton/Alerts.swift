@@ -103,7 +103,8 @@ let alertLoadCommand = Command(
     --grace seconds after the last one is first sent; a broken TCP/TLS connection is reopened and what was in \
     flight is resent. Prints sent, accepted, duplicates, rejected, lost and the latency from first send to \
     answer (p50, p90, p99, p99.9). --acknowledged FILE appends one line per answered alert as it arrives \
-    (device, sequence, status, incident, UPC), for checking against the database afterwards.
+    (device, sequence, status, incident, UPC), for checking against the database afterwards; with \
+    --acknowledged - those lines go to standard output and the report to standard error.
     """,
     options: CommonOptions.store + transportOptions + [
         .init("--rate", value: "N", help: "Alerts per second (default 100)."),
@@ -138,7 +139,10 @@ let alertLoadCommand = Command(
                         port: try port(args, transport, context), rate: rate, duration: duration, grace: grace,
                         caFile: args.value("--ca"))
     var log: FileHandle?
-    if let path = args.value("--acknowledged") {
+    let toStandardOutput = args.value("--acknowledged") == "-"
+    if toStandardOutput {
+        log = FileHandle.standardOutput
+    } else if let path = args.value("--acknowledged") {
         if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forWritingAtPath: path) else {
             throw CommandFailure("cannot write \(path)")
@@ -150,8 +154,13 @@ let alertLoadCommand = Command(
         // Written before the next answer is read: a line here means the phone was told its alert is stored.
         log?.write(Data("\(alert.device) \(alert.sequence) \(alert.status.rawValue) \(alert.incidentID) \(alert.upcCode ?? "-")\n".utf8))
     }
-    try log?.close()
-    print(args.flag("--json") ? report.json : report.text, terminator: args.flag("--json") ? "\n" : "")
+    let text = args.flag("--json") ? report.json + "\n" : report.text
+    if toStandardOutput {
+        printToStandardError(text)
+    } else {
+        try log?.close()
+        print(text, terminator: "")
+    }
     return report.lost == 0 ? 0 : 3
 }
 

@@ -1,0 +1,102 @@
+import BotonStore
+import Foundation
+import Testing
+
+/// Kills the server with SIGKILL while `boton alert load` runs, restarts it on the same ports, and checks that
+/// every alert the load generator saw acknowledged is in the database with the incident its answer named.
+@Suite struct CrashTests {
+    static let rounds = 20
+
+    @Test func everyAcknowledgedAlertSurvivesSIGKILL() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        var server = try Server(database: db)
+        let ports = (udp: server.udpPort, tcp: server.tcpPort, tls: server.tlsPort)
+        var acknowledgedTotal = 0
+        for round in 1 ... Self.rounds {
+            let transport = ["udp", "tcp", "tls"][round % 3]
+            let port = [ports.udp, ports.tcp, ports.tls][round % 3]
+            let load = LoadProcess(arguments: [
+                "alert", "load", "--database", db, "--transport", transport, "--port", String(port),
+                "--rate", "400", "--duration", "0.6", "--devices", "25", "--seed", String(round), "--grace", "30",
+                "--acknowledged", "-", "--json",
+            ])
+            // Kill once the first acknowledgements are out: commits are in flight from then on.
+            let early = try load.readAcknowledged(atLeast: 10 + round)
+            #expect(early.count >= 10 + round, "round \(round): the load saw no acknowledgement before the kill")
+            server.stop(SIGKILL)
+            server = try Server(database: db, udpPort: ports.udp, tcpPort: ports.tcp, tlsPort: ports.tls)
+            let (acknowledged, report, status) = try load.finish()
+            #expect(status == 0, "round \(round) over \(transport): \(report)")
+            #expect(report.contains("\"lost\":0"), "round \(round): \(report)")
+            acknowledgedTotal += acknowledged.count
+
+            // Every acknowledged alert: its receipt is stored and points at the incident the phone was told.
+            let database = try Database(path: db, options: Database.Options(readOnly: true))
+            let receipt = try database.statement(
+                "SELECT incident_id FROM frame_receipt WHERE sender_id = ?1 AND sequence = ?2 AND status = 'aceptada'")
+            let incident = try database.statement("SELECT count(*) FROM incident WHERE id = ?1")
+            var missing: [String] = []
+            for alert in acknowledged {
+                let stored = try receipt.first([.blob(alert.device), .integer(alert.sequence)]) { $0.int64(0) }
+                let incidents = try incident.first([.integer(alert.incident)]) { $0.int(0) } ?? 0
+                if stored != alert.incident || incidents != 1 { missing.append(alert.line) }
+            }
+            #expect(missing.isEmpty, "round \(round) over \(transport): acknowledged but not stored: \(missing.prefix(5))")
+        }
+        #expect(acknowledgedTotal >= Self.rounds * 200)
+        #expect(server.stop() == 0)
+    }
+}
+
+/// `boton alert load --acknowledged -`: acknowledged alerts on standard output, the report on standard error.
+private final class LoadProcess {
+    struct Acknowledged {
+        let line: String
+        let device: [UInt8]
+        let sequence: Int64
+        let incident: Int64
+    }
+
+    let process = Process()
+    private let out = Pipe()
+    private let err = Pipe()
+    private var text = ""
+
+    init(arguments: [String]) {
+        process.executableURL = URL(fileURLWithPath: Boton.executable)
+        process.arguments = arguments
+        process.standardOutput = out
+        process.standardError = err
+        try? process.run()
+    }
+
+    /// Blocks on the pipe until `count` acknowledgement lines arrived (or the process ended).
+    func readAcknowledged(atLeast count: Int) throws -> [Acknowledged] {
+        while parse().count < count {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        return parse()
+    }
+
+    func finish() throws -> ([Acknowledged], String, Int32) {
+        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let report = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (parse(), report, process.terminationStatus)
+    }
+
+    private func parse() -> [Acknowledged] {
+        text.split(separator: "\n").compactMap { row in
+            let f = row.split(separator: " ")
+            guard f.count == 5, let sequence = UInt64(f[1]), let incident = Int64(f[3]) else { return nil }
+            let hex = Array(f[0].utf8)
+            guard hex.count == 32 else { return nil }
+            let device = stride(from: 0, to: 32, by: 2).map { UInt8(String(decoding: hex[$0 ..< $0 + 2], as: UTF8.self), radix: 16)! }
+            return Acknowledged(line: String(row), device: device, sequence: Int64(bitPattern: sequence),
+                                incident: incident)
+        }
+    }
+}
