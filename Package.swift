@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "BotonWire", dependencies: ["BotonCrypto"], swiftSettings: strict),
         // Sockets, the UDP listener (recvmmsg/sendmmsg batches), TCP and TLS streams.
         .target(name: "BotonNet", dependencies: ["CLinux", "COpenSSL"], swiftSettings: strict),
+        // HTTP/1.1: incremental parser with limits, responses, router, middleware, Server-Sent Events. Pure: no I/O.
+        .target(name: "BotonHTTP", swiftSettings: strict),
         // The application: configuration, logging, lifecycle.
         .target(name: "BotonService",
                 dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonStore", "BotonWire", "BotonNet"],
@@ -43,6 +45,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "BotonWireTests", dependencies: ["BotonWire", "BotonCrypto"], swiftSettings: strict),
         .testTarget(name: "BotonNetTests", dependencies: ["BotonNet"], swiftSettings: strict),
+        .testTarget(name: "BotonHTTPTests", dependencies: ["BotonHTTP"], swiftSettings: strict),
         .testTarget(name: "BotonCryptoTests", dependencies: ["BotonCrypto"], swiftSettings: strict),
         .testTarget(name: "BotonGeoTests", dependencies: ["BotonGeo"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),

@@ -1,0 +1,65 @@
+public import Foundation
+
+extension HTTPResponse {
+    /// The response as HTTP/1.1 bytes: the status line, the header fields in order, then `Date` (when given),
+    /// `Content-Length` and `Connection: close` (when `closeConnection`), the empty line and the body.
+    ///
+    /// - 1xx, 204 and 304 get neither `Content-Length` nor a body.
+    /// - `headOnly` (answering HEAD) keeps `Content-Length` of the body but leaves the body out.
+    /// - Fields whose name is not a token or whose value holds CR, LF or another control character are
+    ///   dropped (no header injection), as are `Content-Length`, `Transfer-Encoding` and `Connection`, which
+    ///   only the serializer writes, and `Date` when `date` is given.
+    public func serialize(closeConnection: Bool = false, headOnly: Bool = false, date: Date? = nil) -> [UInt8] {
+        serialize(connection: closeConnection ? "close" : nil, headOnly: headOnly, date: date)
+    }
+
+    /// Serializes the answer to `request`: `Connection: close` unless ``HTTPRequest/keepAlive`` (or when
+    /// `closeConnection` forces it), `Connection: keep-alive` for a kept-alive HTTP/1.0 client, and no body
+    /// for HEAD.
+    public func serialize(answering request: HTTPRequest, closeConnection: Bool = false, date: Date? = nil)
+        -> [UInt8] {
+        let connection: String?
+        if closeConnection || !request.keepAlive {
+            connection = "close"
+        } else {
+            connection = request.version == .http10 ? "keep-alive" : nil
+        }
+        return serialize(connection: connection, headOnly: request.method == .head, date: date)
+    }
+
+    private func serialize(connection: String?, headOnly: Bool, date: Date?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256 + body.count)
+        out.append(contentsOf: "HTTP/1.1 \(status.code) \(status.reasonPhrase)\r\n".utf8)
+        for field in headers where Self.isWritable(field, replacingDate: date != nil) {
+            Self.write(field.name, field.value, into: &out)
+        }
+        if let date { Self.write("Date", HTTPDate.string(from: date), into: &out) }
+        if status.allowsBody { Self.write("Content-Length", String(body.count), into: &out) }
+        if let connection { Self.write("Connection", connection, into: &out) }
+        out.append(contentsOf: [ASCII.cr, ASCII.lf])
+        if status.allowsBody, !headOnly { out.append(contentsOf: body) }
+        return out
+    }
+
+    static func write(_ name: String, _ value: String, into out: inout [UInt8]) {
+        out.append(contentsOf: name.utf8)
+        out.append(contentsOf: ": ".utf8)
+        out.append(contentsOf: value.utf8)
+        out.append(contentsOf: [ASCII.cr, ASCII.lf])
+    }
+
+    static let framingFields = ["Content-Length", "Transfer-Encoding", "Connection"]
+
+    static func isWritable(_ field: HTTPHeaders.Field, replacingDate: Bool) -> Bool {
+        if framingFields.contains(where: { ASCII.equalsIgnoringCase($0, field.name) }) { return false }
+        if replacingDate, ASCII.equalsIgnoringCase(field.name, "Date") { return false }
+        return isValid(field)
+    }
+
+    /// A token name and a value of visible characters, blanks and non-ASCII UTF-8 only.
+    static func isValid(_ field: HTTPHeaders.Field) -> Bool {
+        !field.name.isEmpty && field.name.utf8.allSatisfy(ASCII.isTokenChar)
+            && field.value.utf8.allSatisfy { ASCII.isFieldVisible($0) || ASCII.isBlank($0) }
+    }
+}

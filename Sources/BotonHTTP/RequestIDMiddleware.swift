@@ -1,0 +1,35 @@
+/// Request identifiers for `X-Request-Id`.
+public enum RequestID {
+    public static let headerName = "X-Request-Id"
+
+    /// 16 lowercase hex characters from the system's random generator.
+    public static func random() -> String {
+        let value = UInt64.random(in: .min ... .max)
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// An incoming id is kept when it is 1–64 characters of `A–Z a–z 0–9 - _ .` (safe in logs and headers).
+    public static func isValid(_ id: String) -> Bool {
+        (1...64).contains(id.utf8.count) && id.utf8.allSatisfy { byte in
+            ASCII.isDigit(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+    }
+}
+
+extension Middleware {
+    /// Keeps a valid incoming `X-Request-Id` or replaces it with `generate()`, passes the request on with
+    /// that header set (handlers and inner middleware see it), and echoes it on the response.
+    public static func requestID(generate: @escaping @Sendable () -> String = RequestID.random) -> Middleware {
+        Middleware { request, _, next in
+            var request = request
+            let incoming = request.header(RequestID.headerName)
+            let id = incoming.flatMap { RequestID.isValid($0) ? $0 : nil } ?? generate()
+            request.headers.replace(name: RequestID.headerName, value: id)
+            var response = next(request)
+            response.headers.replace(name: RequestID.headerName, value: id)
+            return response
+        }
+    }
+}
