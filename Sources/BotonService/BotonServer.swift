@@ -48,7 +48,12 @@ public final class BotonServer {
         // The writer gets its own connection: it is the only one that writes alerts.
         let writerStore = try SQLiteStore(
             path: configuration.databasePath,
-            options: Database.Options(busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds)))
+            options: Database.Options(busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
+                                      durable: configuration.store.synchronous == "full"))
+        if configuration.store.synchronous != "full" {
+            logger.warning("not_durable", ["store.synchronous": configuration.store.synchronous,
+                                           "meaning": "acknowledged alerts can be lost on power failure; benchmarks only"])
+        }
         let pipeline = IngestionPipeline(store: writerStore, routing: routing, configuration: configuration,
                                          logger: logger)
         let udp = try UDPListener(host: configuration.ingest.host, port: configuration.ingest.udpPort,

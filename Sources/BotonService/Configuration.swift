@@ -12,6 +12,9 @@ public struct Configuration: Sendable, Equatable {
         public var path = "../var/boton.sqlite"
         /// How long a connection waits for another's write lock.
         public var busyTimeoutMilliseconds = 5_000
+        /// `full` (every commit reaches the disk before its alerts are acknowledged). `off` exists only so the
+        /// benchmark can measure the ingestion path without the disk; never run a service with it.
+        public var synchronous = "full"
     }
 
     public struct Territory: Sendable, Equatable {
@@ -155,6 +158,10 @@ extension Configuration {
         switch name {
         case "store.path": store.path = try text()
         case "store.busy_timeout_ms": store.busyTimeoutMilliseconds = try int(0...600_000)
+        case "store.synchronous":
+            let mode = try text()
+            guard mode == "full" || mode == "off" else { throw fail("expected full or off") }
+            store.synchronous = mode
         case "territory.file": territory.file = try text()
         case "territory.fallback_radius_m":
             guard let v = Double(value), v >= 0, v <= 1_000_000 else { throw fail("expected metres, 0 to 1000000") }

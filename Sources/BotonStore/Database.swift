@@ -41,9 +41,10 @@ public final class Database {
         sqlite3_extended_result_codes(db, 1)
         sqlite3_busy_timeout(db, options.busyTimeoutMilliseconds)
         try execute("PRAGMA foreign_keys = ON")
-        if options.durable && !options.readOnly {
+        if !options.readOnly {
             try execute("PRAGMA journal_mode = WAL")
-            try execute("PRAGMA synchronous = FULL")
+            // Not durable is for benchmarks only: commits then return before the data reaches the disk.
+            try execute(options.durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = OFF")
         }
     }
 

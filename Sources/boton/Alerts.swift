@@ -67,7 +67,49 @@ let alertCommand = Command(
         alertFrameCommand("test", kind: .prueba, summary: "Send a test alert (prueba) and print the acknowledgement."),
         alertFrameCommand("cancel", kind: .cancelacion, summary: "Cancel the open alert of the device's line."),
         alertLoadCommand,
+        alertFramesCommand,
     ])
+
+let alertFramesCommand = Command(
+    "frames", summary: "Write signed alert frames to a file, for a raw UDP sender (Scripts/bench ingest).",
+    details: """
+    Provisions --devices simulated phones in the target database and writes --count alert frames (68 bytes \
+    each, concatenated, every one with its own sequence number and the current time) to --out. The server \
+    accepts them for replay_window_s seconds (300 by default) after they are written.
+    """,
+    options: CommonOptions.store + [
+        .init("--devices", value: "N", help: "Simulated phones to provision (default 1000)."),
+        .init("--count", value: "N", help: "Frames to write (default 100000).", required: false),
+        .init("--out", value: "FILE", help: "Output file.", required: true),
+        .init("--seed", value: "N", help: "Seed for the devices' addresses (default 1)."),
+    ]) { args in
+    let context = try CommandContext(args)
+    let count = try args.int("--count") ?? 100_000
+    let deviceCount = try args.int("--devices") ?? 1000
+    guard (1 ... 10_000_000).contains(count) else {
+        throw UsageError(path: args.path, message: "--count is 1 to 10000000")
+    }
+    guard (1 ... 1_000_000).contains(deviceCount) else {
+        throw UsageError(path: args.path, message: "--devices is 1 to 1000000")
+    }
+    let store = try context.openStore(migrate: false)
+    try context.requireCurrentSchema(store)
+    let routing = RoutingTable(territory: try Territory(snapshot: try store.loadTerritory()),
+                               configuration: context.configuration.territory)
+    let devices = try Provisioning.provisionLoadDevices(count: deviceCount, seed: UInt64(try args.int("--seed") ?? 1),
+                                                        store: store, routing: routing, at: SystemClock.now())
+    let base = UInt64(Date().timeIntervalSince1970 * 1000) * 1000
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(count * DeviceFrame.length)
+    for i in 0 ..< count {
+        bytes += try LoadGenerator.alertFrame(for: devices[i % devices.count], sequence: base + UInt64(i))
+    }
+    guard FileManager.default.createFile(atPath: args.value("--out")!, contents: Data(bytes)) else {
+        throw CommandFailure("cannot write \(args.value("--out")!)")
+    }
+    print("\(count) tramas de \(DeviceFrame.length) bytes de \(deviceCount) dispositivos en \(args.value("--out")!)")
+    return 0
+}
 
 /// The port of `transport` in the configuration, unless --port says otherwise.
 private func port(_ args: ParsedArguments, _ transport: AlertTransport, _ context: CommandContext) throws -> Int {

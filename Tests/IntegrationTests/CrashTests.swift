@@ -5,7 +5,8 @@ import Testing
 /// Kills the server with SIGKILL while `boton alert load` runs, restarts it on the same ports, and checks that
 /// every alert the load generator saw acknowledged is in the database with the incident its answer named.
 @Suite struct CrashTests {
-    static let rounds = 20
+    /// 20 in the test suite; `Scripts/bench crash` runs more (BOTON_CRASH_ROUNDS).
+    static let rounds = ProcessInfo.processInfo.environment["BOTON_CRASH_ROUNDS"].flatMap { Int($0) } ?? 20
 
     @Test func everyAcknowledgedAlertSurvivesSIGKILL() throws {
         let dir = TemporaryDirectory()

@@ -20,6 +20,10 @@ public final class IngestionPipeline: Sendable {
     private let settings: Configuration
     private let logger: Logger
     private let statusBox = Mutex(IngestionStatus())
+    /// Counted on the listener threads for every frame: atomics, so the hot path takes no lock for them.
+    private let receivedCount = Atomic<Int>(0)
+    private let listenerBusyCount = Atomic<Int>(0)
+    private let malformedCount = Atomic<Int>(0)
     private let subscribers = Mutex<[@Sendable (IncidentNotice) -> Void]>([])
     private let udp = Mutex<UDPListener?>(nil)
     private let streams = Mutex<StreamServer<IngestStreamHandler>?>(nil)
@@ -35,7 +39,12 @@ public final class IngestionPipeline: Sendable {
     }
 
     public var status: IngestionStatus {
-        statusBox.withLock { $0 }
+        var status = statusBox.withLock { $0 }
+        status.received = receivedCount.load(ordering: .relaxed)
+        status.busy += listenerBusyCount.load(ordering: .relaxed)
+        let malformed = malformedCount.load(ordering: .relaxed)
+        if malformed > 0 { status.rejected["malformada", default: 0] += malformed }
+        return status
     }
 
     public var queueDepth: Int { queue.depth }
@@ -73,17 +82,17 @@ public final class IngestionPipeline: Sendable {
     /// From a listener thread: queues the frame for the writer (its answer comes later by `route`), or answers at
     /// once when the frame's shape is wrong or the queue is full.
     public func submit(_ frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute) -> Submission {
-        statusBox.withLock { $0.received += 1 }
+        receivedCount.add(1, ordering: .relaxed)
         let header: FrameHeader
         do {
             header = try WireFrame.peek(frame)
         } catch {
-            statusBox.withLock { $0.rejected["malformada", default: 0] += 1 }
+            malformedCount.add(1, ordering: .relaxed)
             guard let rejection = ShortRejection.answering(error, datagram: frame) else { return .malformed(nil) }
             return .malformed(ReplyBytes { rejection.encode(into: $0) })
         }
         if queue.offer(IngestRequest(frame: frame, receivedAt: receivedAt, route: route)) { return .queued }
-        statusBox.withLock { $0.busy += 1 }
+        listenerBusyCount.add(1, ordering: .relaxed)
         // Unauthenticated: we have not looked up the key, and must not wait to. The client retries.
         return .busy(ReplyBytes { buffer in
             Acknowledgement.busy(sequence: header.sequence, serverTimeMs: receivedAt.millisecondsSince1970)
@@ -121,6 +130,9 @@ public final class IngestionPipeline: Sendable {
             let elapsed = ContinuousClock.now - began
             let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
             if committed {
+                if let failure = statusBox.withLock({ $0.storageFailure }) {
+                    logger.info("storage_recovered", ["previous_error": failure])
+                }
                 deliver(outcomes, batch: batch)
                 for notice in notices { for s in subscribers.withLock({ $0 }) { s(notice) } }
             } else {

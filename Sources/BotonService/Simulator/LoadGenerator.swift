@@ -251,7 +251,11 @@ public final class LoadGenerator {
     }
 
     private func frame(for device: LoadDevice, sequence: UInt64) throws -> [UInt8] {
-        // Pressed at home, with a good fix a few metres off the registered point.
+        try Self.alertFrame(for: device, sequence: sequence)
+    }
+
+    /// An *alerta* from `device`, pressed now at home with a good fix a few metres off its registered point.
+    public static func alertFrame(for device: LoadDevice, sequence: UInt64) throws -> [UInt8] {
         let position = try FramePosition(latitude: device.home.latitude + Double.random(in: -0.0001 ... 0.0001),
                                          longitude: device.home.longitude + Double.random(in: -0.0001 ... 0.0001),
                                          accuracyMeters: 10, fixAgeSeconds: 1)
