@@ -42,12 +42,7 @@ public struct Acknowledgement: Hashable, Sendable {
 
     // MARK: Encoding
 
-    /// Writes the 64 bytes, MAC included, into the start of `buffer` and returns 64. No allocation. `key` is the
-    /// secret of the device or gateway whose frame is answered; `buffer` must hold at least 64 bytes.
-    @discardableResult
-    public func encode(key: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        precondition(buffer.count >= Self.length, "an acknowledgement needs \(Self.length) bytes")
-        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Self.length])
+    private func writeFields(_ out: UnsafeMutableRawBufferPointer) {
         WireFrame.writePrefix(out, kind: WireFrame.acknowledgementKind)
         out.wirePut(status.wireValue, at: 4)
         out.wirePut(reason.wireValue, at: 5)
@@ -56,6 +51,27 @@ public struct Acknowledgement: Hashable, Sendable {
         out.wirePut(incidentID, at: 16)
         out.wirePut(serverTimeMs, at: 24)
         out.wirePut(upcCode?.raw ?? .zero, at: 32)
+    }
+
+    /// Writes the 64 bytes with an all-zero MAC, for answering before the sender's key is looked up (an
+    /// *ocupado-reintente* from a full queue). A client cannot verify it and treats it as advisory. No allocation,
+    /// no cryptography: the listener thread can afford it for every frame of a flood.
+    @discardableResult
+    public func encodeUnauthenticated(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(buffer.count >= Self.length, "an acknowledgement needs \(Self.length) bytes")
+        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Self.length])
+        writeFields(out)
+        for i in Self.macOffset ..< Self.length { out[i] = 0 }
+        return Self.length
+    }
+
+    /// Writes the 64 bytes, MAC included, into the start of `buffer` and returns 64. No allocation. `key` is the
+    /// secret of the device or gateway whose frame is answered; `buffer` must hold at least 64 bytes.
+    @discardableResult
+    public func encode(key: UnsafeRawBufferPointer, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        precondition(buffer.count >= Self.length, "an acknowledgement needs \(Self.length) bytes")
+        let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Self.length])
+        writeFields(out)
         FrameMAC.seal(out, macOffset: Self.macOffset, key: key)
         return Self.length
     }

@@ -40,15 +40,6 @@ extension Acknowledgement {
     static func busy(sequence: UInt64, serverTimeMs: Int64) -> Acknowledgement {
         Acknowledgement(status: .ocupadoReintente, sequence: sequence, serverTimeMs: serverTimeMs)
     }
-
-    /// For answering before the key is known: the MAC bytes are zero, so the client cannot verify it and treats
-    /// it as advisory (it retries, which is what *ocupado-reintente* asks anyway).
-    func encodeUnauthenticated(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        let zeroKey = [UInt8](repeating: 0, count: 32)
-        let n = zeroKey.withUnsafeBytes { encode(key: $0, into: buffer) }
-        for i in Acknowledgement.macOffset..<Acknowledgement.length { buffer[i] = 0 }
-        return n
-    }
 }
 
 /// The writer's state and per-frame logic. Only the writer thread touches it (the store connection, the
