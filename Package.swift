@@ -36,11 +36,14 @@ let package = Package(
         .target(name: "BotonHTTP", swiftSettings: strict),
         // The application: configuration, logging, lifecycle.
         .target(name: "BotonService",
-                dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonStore", "BotonWire", "BotonNet"],
+                dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonStore", "BotonWire", "BotonNet",
+                               "BotonHTTP"],
                 swiftSettings: strict),
         // The one executable.
         .executableTarget(name: "boton", dependencies: ["BotonService"], swiftSettings: strict),
 
+        // Shared by the test targets: an HTTP client over real sockets.
+        .target(name: "BotonTestSupport", dependencies: ["BotonNet"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "BotonCoreTests", dependencies: ["BotonCore"], exclude: ["Oracles"],
                     swiftSettings: strict),
         .testTarget(name: "BotonWireTests", dependencies: ["BotonWire", "BotonCrypto"], swiftSettings: strict),
@@ -50,9 +53,12 @@ let package = Package(
         .testTarget(name: "BotonGeoTests", dependencies: ["BotonGeo"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "BotonStoreTests", dependencies: ["BotonStore", "BotonGeo"], swiftSettings: strict),
-        .testTarget(name: "BotonServiceTests", dependencies: ["BotonService", "BotonGeo", "BotonStore"], swiftSettings: strict),
+        .testTarget(name: "BotonServiceTests",
+                    dependencies: ["BotonService", "BotonGeo", "BotonStore", "BotonHTTP", "BotonTestSupport"],
+                    swiftSettings: strict),
         // Runs the real `boton` executable against real SQLite files (and, later, real sockets).
-        .testTarget(name: "IntegrationTests", dependencies: ["BotonService", "boton"], swiftSettings: strict),
+        .testTarget(name: "IntegrationTests", dependencies: ["BotonService", "boton", "BotonTestSupport"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,7 +37,7 @@ class Server:
     def __init__(self, boton, db, workdir, extra, cpus=None):
         cmd = [boton, "serve", "--database", db,
                "--set", "ingest.host=127.0.0.1", "--set", "ingest.udp_port=0", "--set", "ingest.tcp_port=0",
-               "--set", "ingest.tls_port=0",
+               "--set", "ingest.tls_port=0", "--set", "http.port=0", "--set", "http.tls_port=0",
                "--set", f"ingest.tls_certificate={workdir}/cert.pem", "--set", f"ingest.tls_key={workdir}/key.pem",
                ] + extra
         if cpus:
@@ -155,13 +155,7 @@ def main():
     live_stored = ours_live.get("aceptada", 0) + ours_live.get("duplicada", 0)
     results["live"] = (c_live["received"], live_stored, c_sent["sent"], ours_live["sent"])
 
-    # 2. Durable: group commit with synchronous=FULL vs C SQLite.
-    log("2. durable acknowledged alerts (synchronous=FULL) …")
-    frames = frames_file("durable.bin", 200000)
-    server = Server(boton, db, work, ["--set", "ingest.merge_window_s=0"] + config)
-    ours_durable = blast(bin_dir, server.ports["udp"], frames, "0", once=True)
-    server.stop()
-    _, durable_rate = stored_rate(ours_durable)
+    # 2. Durable: group commit with synchronous=FULL vs C SQLite (same rows).
     sqlite = {}
     for key, batch, alerts, sync in (("full100", 100, args.sqlite_alerts, "full"),
                                      ("full1", 1, max(args.sqlite_alerts // 10, 500), "full"),
@@ -176,6 +170,15 @@ def main():
                 rates.append(r["rate"])
         sqlite[key] = statistics.median(rates)
 
+    # Ours: a sender paced at the C batch-100 rate (a phone fleet backs off; a flood only measures how fast
+    # we say "ocupado"), long enough for the group commit to settle.
+    pace = int(sqlite["full100"])
+    log(f"2. durable acknowledged alerts (synchronous=FULL), sender paced at {pace}/s …")
+    frames = frames_file("durable.bin", pace * 5)
+    server = Server(boton, db, work, ["--set", "ingest.merge_window_s=0"] + config)
+    ours_durable = blast(bin_dir, server.ports["udp"], frames, "0", rate=pace, once=True)
+    server.stop()
+    _, durable_rate = stored_rate(ours_durable)
     # 3. Latency at 1,000 alerts per second, retries included.
     log("3. acknowledgement latency at 1000 alerts/s for 10 s …")
     server = Server(boton, db, work, config)
@@ -205,7 +208,7 @@ def main():
     print(f"    ratio ours / C:              {o_stored / max(c_recv, 1):>12.2f}   (target ≥ 0.90)")
     print()
     print("2. Durable acknowledged alerts per second (SQLite WAL, synchronous=FULL)")
-    print(f"    ours, UDP, group commit:     {durable_rate:>12,.0f} /s "
+    print(f"    ours, UDP, group commit:     {durable_rate:>12,.0f} /s, sender paced at {pace:,}/s "
           f"({ours_durable.get('aceptada', 0):,} accepted, {ours_durable.get('ocupado', 0):,} told ocupado)")
     print(f"    C, batches of 100:           {sqlite['full100']:>12,.0f} /s")
     print(f"    C, one transaction per alert:{sqlite['full1']:>12,.0f} /s")

@@ -15,6 +15,11 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]
     /// The client sent `Expect: 100-continue` (HTTP/1.1 only; ignored for HTTP/1.0 as RFC 9110 requires).
     public var expectsContinue: Bool
+    /// Set by the server from the connection, never from the request's bytes: the client's address without the
+    /// port (`203.0.113.7`, `::1`), for rate limits and logs. Empty when unknown (tests).
+    public var clientAddress: String = ""
+    /// Set by the server: the request came over TLS (cookies are then marked `Secure`).
+    public var isSecure: Bool = false
 
     /// Builds a request from parts (tests, internal redirects); the target is parsed by the parser's rules.
     public init(method: HTTPMethod, target: String, version: HTTPVersion = .http11, headers: HTTPHeaders = [:],

@@ -35,7 +35,8 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         withUnsafeBytes(of: storage) { Int(UInt16(bigEndian: $0.loadUnaligned(fromByteOffset: 2, as: UInt16.self))) }
     }
 
-    public var description: String {
+    /// The numeric host without the port (`127.0.0.1`, `::1`).
+    public var host: String {
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         var copy = storage
         let rc = withUnsafePointer(to: &copy) { p in
@@ -43,8 +44,11 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
                 getnameinfo($0, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
             }
         }
-        let name = rc == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-        return family == AF_INET6 ? "[\(name)]:\(port)" : "\(name):\(port)"
+        return rc == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
+    }
+
+    public var description: String {
+        family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
 

@@ -1,3 +1,5 @@
+import CLinux
+
 /// Identifies one accepted connection for the server's lifetime (never reused).
 public struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt64
@@ -68,4 +70,15 @@ public protocol StreamHandler: AnyObject, SendableMetatype {
     /// The connection is gone (closed by either side, timed out, or the server stopped). Posted messages for it are
     /// dropped from now on.
     func closed()
+
+    /// Called about every 250 ms with the monotonic clock (milliseconds), for deadlines of the handler's own
+    /// (an HTTP request whose header does not finish in time gets a 408 and a close).
+    func tick(nowMs: Int64, output: inout StreamOutput)
 }
+
+extension StreamHandler {
+    public func tick(nowMs: Int64, output: inout StreamOutput) {}
+}
+
+/// The monotonic clock the stream server's deadlines use, in milliseconds.
+public func monotonicMilliseconds() -> Int64 { Int64(boton_monotonic_ms()) }

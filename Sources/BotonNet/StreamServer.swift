@@ -458,6 +458,9 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                 counters.withLock { $0.timedOut += 1 }
                 onEvent(.idleTimedOut(connection.peer))
                 close(connection, &loop)
+            } else if let handler = connection.handler {
+                handler.tick(nowMs: now, output: &connection.output)
+                settle(connection, &loop)
             }
         }
     }

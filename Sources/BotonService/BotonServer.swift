@@ -1,4 +1,5 @@
 import BotonCore
+import BotonHTTP
 import BotonGeo
 import BotonNet
 public import BotonStore
@@ -23,6 +24,7 @@ public final class BotonServer {
     public private(set) var ingestion: IngestionPipeline?
     private var udp: UDPListener?
     private var streams: StreamServer<IngestStreamHandler>?
+    public private(set) var web: WebServer?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -67,9 +69,13 @@ public final class BotonServer {
         self.ingestion = pipeline
         self.udp = udp
         self.streams = streams
-        for (transport, address) in [("udp", udp.address), ("tcp", streams.plainAddress!),
-                                     ("tls", streams.secureAddress!)]
-        {
+        var listeners = [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!)]
+        let web = try makeWebServer(pipeline: pipeline, territory: territory,
+                                    ports: Dictionary(uniqueKeysWithValues: listeners.map { ($0.0, $0.1.port) }))
+        web.start()
+        self.web = web
+        listeners += [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
+        for (transport, address) in listeners {
             logger.info("listening", ["transport": transport, "address": address.description,
                                       "port": String(address.port)])
         }
@@ -121,10 +127,63 @@ public final class BotonServer {
             makeHandler: { peer in IngestStreamHandler(pipeline: pipeline, connection: peer.id) })
     }
 
+    /// The web server: health, metrics and the HTTPS alert intake (enrollment and the console add their routes).
+    private func makeWebServer(pipeline: IngestionPipeline, territory: Territory, ports: [String: Int]) throws
+        -> WebServer
+    {
+        let http = configuration.http
+        let ingest = configuration.ingest
+        let tls = try TLSContext(certificatePath: configuration.resolve(ingest.tlsCertificate),
+                                 keyPath: configuration.resolve(ingest.tlsKey))
+        let settings = WebSettings(
+            host: http.host, port: http.port, tls: (http.tlsPort, tls),
+            limits: HTTPLimits(headerBytes: http.maxHeaderBytes, bodyBytes: http.maxBodyBytes),
+            headerTimeoutMs: http.headerTimeoutMilliseconds, idleTimeoutMs: http.idleTimeoutSeconds * 1000,
+            maxConnections: http.maxConnections, workers: http.workers)
+        let path = configuration.databasePath
+        let metrics = WebMetrics()
+        let probe = ServiceProbe(
+            store: {
+                do throws(StoreError) {
+                    let database = try Database(path: path, options: Database.Options(readOnly: true))
+                    return .success(try database.userVersion())
+                } catch {
+                    return .failure(error)
+                }
+            },
+            ingestion: { pipeline.status }, queueDepth: { pipeline.queueDepth }, listeners: ports,
+            territory: ["zonas": territory.zones.count, "subzonas": territory.subzones.count,
+                        "distritos": territory.districts.count, "circuitos": territory.circuits.count,
+                        "subcircuitos": territory.subcircuits.count, "upcs": territory.upcs.count],
+            openIncidents: {
+                guard let database = try? Database(path: path, options: Database.Options(readOnly: true)) else {
+                    return nil
+                }
+                return try? database.statement("SELECT count(*) FROM incident WHERE state <> 'cerrada'").first {
+                    $0.int(0)
+                }
+            },
+            web: metrics)
+        let logger = self.logger
+        var router = Router(onError: { request, error in
+            logger.error("http_handler_failed", ["path": request.path, "error": String(describing: error)])
+            return .text("Error interno. Intente de nuevo.\n", status: .internalServerError)
+        })
+        router.use(.requestID())
+        router.use(metrics.accessLog(logger))
+        router.use(.securityHeaders())
+        router.get("/salud", SystemRoutes.health(probe))
+        router.get("/metrics", SystemRoutes.metrics(probe))
+        router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
+        return try WebServer(settings: settings, router: router, metrics: metrics, logger: logger)
+    }
+
     public func stop(reason: String) {
         logger.info("stopping", ["reason": reason])
         // Stop accepting connections; queued frames are still committed and acknowledged, then the ports close.
         streams?.stopAccepting()
+        web?.stop()
+        web = nil
         if let ingestion {
             ingestion.drain()
             let status = ingestion.status

@@ -56,6 +56,15 @@ public struct Configuration: Sendable, Equatable {
         public var port = 8080
         public var maxHeaderBytes = 16_384
         public var maxBodyBytes = 1_048_576
+        /// HTTPS, with the ingestion port's certificate and key.
+        public var tlsPort = 8443
+        /// Threads running request handlers.
+        public var workers = 8
+        /// A request must arrive whole within this long of its first byte (408 otherwise).
+        public var headerTimeoutMilliseconds = 10_000
+        /// An idle keep-alive connection is closed after this long.
+        public var idleTimeoutSeconds = 60
+        public var maxConnections = 10_000
     }
 
     public struct Log: Sendable, Equatable {
@@ -187,6 +196,11 @@ extension Configuration {
         case "http.port": http.port = try port()
         case "http.max_header_bytes": http.maxHeaderBytes = try int(512...1_048_576)
         case "http.max_body_bytes": http.maxBodyBytes = try int(0...104_857_600)
+        case "http.tls_port": http.tlsPort = try port()
+        case "http.workers": http.workers = try int(1...256)
+        case "http.header_timeout_ms": http.headerTimeoutMilliseconds = try int(100...600_000)
+        case "http.idle_timeout_s": http.idleTimeoutSeconds = try int(1...86_400)
+        case "http.max_connections": http.maxConnections = try int(1...1_000_000)
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level

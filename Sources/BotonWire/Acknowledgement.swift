@@ -99,7 +99,19 @@ public struct Acknowledgement: Hashable, Sendable {
         guard rawKind == WireFrame.acknowledgementKind else { throw .unknownKind(rawKind) }
         try WireFrame.checkLength(bytes, length)
         guard FrameMAC.matches(bytes, macOffset: macOffset, key: key) else { throw .badMAC }
+        return try fields(bytes)
+    }
 
+    /// Parses an acknowledgement without checking its MAC. Only for the server reading an answer it produced
+    /// itself (the HTTPS intake turns it into JSON); a client must use ``decode(_:key:)-(UnsafeRawBufferPointer,_)``.
+    public static func decodeOwnAnswer(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Acknowledgement {
+        let rawKind = try WireFrame.checkPrefix(bytes, expectedLength: length)
+        guard rawKind == WireFrame.acknowledgementKind else { throw .unknownKind(rawKind) }
+        try WireFrame.checkLength(bytes, length)
+        return try fields(bytes)
+    }
+
+    private static func fields(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Acknowledgement {
         guard let status = AckStatus(wireValue: bytes[4]) else { throw .badStatus }
         guard let reason = RejectReason(wireValue: bytes[5]), consistent(status, reason) else { throw .badReason }
         guard bytes[6] == 0, bytes[7] == 0 else { throw .badReserved }

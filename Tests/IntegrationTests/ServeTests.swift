@@ -12,7 +12,7 @@ import Testing
             let server = try Server(database: db)
             #expect(server.log.contains("subcircuitos=1483"))
             #expect(server.log.contains("upcs=1186"))
-            for transport in ["udp", "tcp", "tls"] {
+            for transport in ["udp", "tcp", "tls", "http", "https"] {
                 #expect(server.log.contains("event=listening transport=\(transport)"))
             }
             #expect(server.stop(signal) == 0)
@@ -25,7 +25,8 @@ import Testing
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         let r = try Boton.run(["serve", "--database", db, "--set", "ingest.udp_port=0", "--set", "ingest.tcp_port=0",
-                               "--set", "ingest.tls_port=0", "--set", "ingest.tls_certificate=\(dir.file("none.pem"))"])
+                               "--set", "ingest.tls_port=0", "--set", "http.port=0", "--set", "http.tls_port=0",
+                               "--set", "ingest.tls_certificate=\(dir.file("none.pem"))"])
         #expect(r.status == 1)
         #expect(r.stderr.contains("none.pem"))
         #expect(r.stderr.contains("boton tls generate"))

@@ -8,12 +8,15 @@ final class Server {
     private(set) var udpPort = 0
     private(set) var tcpPort = 0
     private(set) var tlsPort = 0
+    private(set) var httpPort = 0
+    private(set) var httpsPort = 0
     /// The self-signed certificate of the TLS port (a client trusts it through this file).
     let certificate: String
 
     /// Starts `boton serve` on `database`. Ports default to 0 (the kernel picks); a restart passes the ports of the
     /// previous run. The TLS pair lives beside the database and is created on first use.
-    init(database: String, udpPort: Int = 0, tcpPort: Int = 0, tlsPort: Int = 0, extra: [String] = []) throws {
+    init(database: String, udpPort: Int = 0, tcpPort: Int = 0, tlsPort: Int = 0, httpPort: Int = 0,
+         httpsPort: Int = 0, extra: [String] = []) throws {
         let directory = URL(fileURLWithPath: database).deletingLastPathComponent().path
         certificate = directory + "/tls-cert.pem"
         let tls = ["--set", "ingest.tls_certificate=\(certificate)", "--set", "ingest.tls_key=\(directory)/tls-key.pem"]
@@ -23,7 +26,8 @@ final class Server {
         process.executableURL = URL(fileURLWithPath: Boton.executable)
         process.arguments = ["serve", "--database", database, "--set", "ingest.host=127.0.0.1",
                              "--set", "ingest.udp_port=\(udpPort)", "--set", "ingest.tcp_port=\(tcpPort)",
-                             "--set", "ingest.tls_port=\(tlsPort)"] + tls + extra
+                             "--set", "ingest.tls_port=\(tlsPort)", "--set", "http.host=127.0.0.1",
+                             "--set", "http.port=\(httpPort)", "--set", "http.tls_port=\(httpsPort)"] + tls + extra
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -31,6 +35,8 @@ final class Server {
         self.udpPort = try port("udp")
         self.tcpPort = try port("tcp")
         self.tlsPort = try port("tls")
+        self.httpPort = try port("http")
+        self.httpsPort = try port("https")
     }
 
     private func port(_ transport: String) throws -> Int {
@@ -55,10 +61,18 @@ final class Server {
         }
     }
 
+    /// A test that ends early (a thrown error) must not leave a server behind.
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
     /// Sends `signal` and waits for the exit; returns the exit status and the whole log.
     @discardableResult
     func stop(_ signal: Int32 = SIGTERM) -> Int32 {
-        kill(process.processIdentifier, signal)
+        if process.isRunning { kill(process.processIdentifier, signal) }
         log += String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return process.terminationStatus

@@ -1,0 +1,117 @@
+import BotonHTTP
+import BotonNet
+
+/// What the worker threads and event sources post to a connection.
+public enum HTTPConnectionMessage: Sendable {
+    /// The serialized answer to the request in the handler; `close` after it.
+    case response([UInt8], close: Bool)
+    /// The head of an event stream: from now on the connection only carries events.
+    case streamHead([UInt8])
+    /// One encoded event (or heartbeat comment) of an open stream.
+    case event([UInt8])
+    /// The event source is done: close after what was written.
+    case endStream
+}
+
+/// One HTTP/1.1 connection on the connection thread: parses requests as bytes arrive, hands them one at a time to
+/// the worker pool (so pipelined requests are answered in order), writes answers, and enforces the header-read
+/// deadline. After a parse error it answers that error (once earlier requests are answered) and closes.
+final class HTTPConnection: StreamHandler {
+    typealias Message = HTTPConnectionMessage
+
+    private let core: WebServerCore
+    private let peer: StreamPeer
+    private var parser: HTTPRequestParser
+    private var waiting: [HTTPRequest] = []
+    private var inHandler = false
+    private var parseFailure: HTTPParseError?
+    private var streaming = false
+    private var peerDone = false
+    /// When the first byte of the request now being received arrived (monotonic ms).
+    private var requestStartedAt: Int64?
+
+    /// Pipelined requests parsed ahead of the one in a handler; beyond this the connection is not read.
+    static let maxWaiting = 16
+
+    init(core: WebServerCore, peer: StreamPeer) {
+        self.core = core
+        self.peer = peer
+        parser = HTTPRequestParser(limits: core.limits)
+        core.connectionOpened()
+    }
+
+    var acceptsInput: Bool { !streaming && parseFailure == nil && waiting.count < Self.maxWaiting }
+
+    func received(_ bytes: UnsafeRawBufferPointer, output: inout StreamOutput) {
+        guard !streaming, parseFailure == nil else { return }
+        if requestStartedAt == nil { requestStartedAt = monotonicMilliseconds() }
+        parser.append(bytes)
+        do {
+            while let request = try parser.next() {
+                waiting.append(request)
+                requestStartedAt = parser.isInsideRequest ? monotonicMilliseconds() : nil
+            }
+            if parser.shouldSendContinue() { output.write(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)) }
+        } catch {
+            parseFailure = error
+            requestStartedAt = nil
+            core.countParseError(error)
+        }
+        dispatchNext(&output)
+    }
+
+    func deliver(_ message: HTTPConnectionMessage, output: inout StreamOutput) {
+        switch message {
+        case .response(let bytes, let close):
+            output.write(bytes)
+            inHandler = false
+            if close {
+                output.close()
+                return
+            }
+            dispatchNext(&output)
+        case .streamHead(let bytes):
+            output.write(bytes)
+            inHandler = false
+            streaming = true
+        case .event(let bytes):
+            output.write(bytes)
+        case .endStream:
+            output.close()
+        }
+    }
+
+    func peerClosed(output: inout StreamOutput) {
+        peerDone = true
+        if !inHandler && waiting.isEmpty && !streaming { output.close() }
+    }
+
+    func tick(nowMs: Int64, output: inout StreamOutput) {
+        guard let started = requestStartedAt, !inHandler, nowMs - started >= Int64(core.headerTimeoutMs) else { return }
+        // A request that does not arrive in time (a slow-loris client): 408, then close.
+        requestStartedAt = nil
+        parseFailure = HTTPParseError(status: .requestTimeout, reason: "request not received in time")
+        dispatchNext(&output)
+    }
+
+    func closed() {
+        if streaming { core.streamClosed(peer.id) }
+        core.connectionClosed()
+    }
+
+    private func dispatchNext(_ output: inout StreamOutput) {
+        guard !inHandler, !streaming else { return }
+        if !waiting.isEmpty {
+            var request = waiting.removeFirst()
+            request.clientAddress = peer.address.host
+            request.isSecure = peer.secure
+            inHandler = true
+            core.dispatch(request, from: peer.id)
+        } else if let failure = parseFailure {
+            output.write(failure.response.serialize(closeConnection: true))
+            output.close()
+        } else if peerDone {
+            output.close()
+        }
+    }
+}

@@ -1,0 +1,127 @@
+public import BotonHTTP
+public import BotonStore
+import Foundation
+
+/// What `/salud` and `/metrics` read: each a closure, so the routes do not own the parts they report on.
+public struct ServiceProbe: Sendable {
+    /// The schema version, or the store's error.
+    public var store: @Sendable () -> Result<Int, StoreError>
+    public var ingestion: @Sendable () -> IngestionStatus
+    public var queueDepth: @Sendable () -> Int
+    /// transport → bound port.
+    public var listeners: [String: Int]
+    /// unit kind (zonas, subzonas, …) → count.
+    public var territory: [String: Int]
+    public var openIncidents: @Sendable () -> Int?
+    public var web: WebMetrics?
+
+    public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
+                ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
+                listeners: [String: Int], territory: [String: Int], openIncidents: @escaping @Sendable () -> Int?,
+                web: WebMetrics?)
+    {
+        self.store = store
+        self.ingestion = ingestion
+        self.queueDepth = queueDepth
+        self.listeners = listeners
+        self.territory = territory
+        self.openIncidents = openIncidents
+        self.web = web
+    }
+}
+
+/// `GET /salud` (health, JSON; 503 when the store cannot be read or the last commit failed) and `GET /metrics`
+/// (Prometheus text format 0.0.4).
+public enum SystemRoutes {
+    struct Health: Encodable {
+        struct Store: Encodable {
+            let estado: String
+            let esquema: Int?
+            let error: String?
+        }
+        struct Ingestion: Encodable {
+            let estado: String
+            let recibidas: Int
+            let aceptadas: Int
+            let duplicadas: Int
+            let ocupado: Int
+            let rechazadas: [String: Int]
+            let cola: Int
+            let errorAlmacenamiento: String?
+            enum CodingKeys: String, CodingKey {
+                case estado, recibidas, aceptadas, duplicadas, ocupado, rechazadas, cola
+                case errorAlmacenamiento = "error_almacenamiento"
+            }
+        }
+        let estado: String
+        let almacen: Store
+        let ingesta: Ingestion
+        let escuchas: [String: Int]
+        let territorio: [String: Int]
+    }
+
+    public static func health(_ probe: ServiceProbe) -> RouteHandler {
+        { _, _ in
+            let store: Health.Store
+            switch probe.store() {
+            case .success(let version): store = .init(estado: "ok", esquema: version, error: nil)
+            case .failure(let error): store = .init(estado: "error", esquema: nil, error: error.description)
+            }
+            let status = probe.ingestion()
+            let ingestion = Health.Ingestion(
+                estado: status.storageFailure == nil ? "ok" : "error", recibidas: status.received,
+                aceptadas: status.accepted, duplicadas: status.duplicates, ocupado: status.busy,
+                rechazadas: status.rejected, cola: probe.queueDepth(), errorAlmacenamiento: status.storageFailure)
+            let healthy = store.estado == "ok" && ingestion.estado == "ok" && !probe.territory.isEmpty
+            var response = try HTTPResponse.json(
+                Health(estado: healthy ? "ok" : "error", almacen: store, ingesta: ingestion, escuchas: probe.listeners,
+                       territorio: probe.territory),
+                status: healthy ? .ok : .serviceUnavailable)
+            response.headers.replace(name: "Cache-Control", value: "no-store")
+            return response
+        }
+    }
+
+    public static func metrics(_ probe: ServiceProbe) -> RouteHandler {
+        { _, _ in
+            var text = ""
+            func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
+                text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+                for (labels, value) in samples { text += "\(name)\(labels) \(value)\n" }
+            }
+            let status = probe.ingestion()
+            metric("boton_frames_received_total", "counter", "Frames received on every transport.",
+                   [("", String(status.received))])
+            metric("boton_frames_accepted_total", "counter", "Frames stored and acknowledged as aceptada.",
+                   [("", String(status.accepted))])
+            metric("boton_frames_duplicate_total", "counter", "Retransmissions answered duplicada.",
+                   [("", String(status.duplicates))])
+            metric("boton_frames_busy_total", "counter", "Frames answered ocupado-reintente.",
+                   [("", String(status.busy))])
+            metric("boton_frames_rejected_total", "counter", "Frames rejected, by reason.",
+                   status.rejected.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", String($0.value)) })
+            metric("boton_commit_batches_total", "counter", "Group commits.", [("", String(status.batches))])
+            metric("boton_commit_last_batch_frames", "gauge", "Frames in the last group commit.",
+                   [("", String(status.lastBatchSize))])
+            metric("boton_commit_last_seconds", "gauge", "Duration of the last group commit.",
+                   [("", String(format: "%.6f", Double(status.lastCommitMicroseconds) / 1e6))])
+            metric("boton_commit_failing", "gauge", "1 while the last commit failed.",
+                   [("", status.storageFailure == nil ? "0" : "1")])
+            metric("boton_ingest_queue_depth", "gauge", "Frames waiting for the writer.",
+                   [("", String(probe.queueDepth()))])
+            if let open = probe.openIncidents() {
+                metric("boton_incidents_open", "gauge", "Incidents not closed.", [("", String(open))])
+            }
+            if let web = probe.web {
+                metric("boton_http_connections", "gauge", "Open HTTP connections.", [("", String(web.openConnections))])
+                metric("boton_consoles_connected", "gauge", "Open event streams (consoles).",
+                       [("", String(web.openStreams))])
+                metric("boton_http_requests_total", "counter", "HTTP requests by route and status.",
+                       web.requestCounts.map { ("{route=\"\($0.route)\",status=\"\($0.status)\"}", String($0.count)) })
+            }
+            var response = HTTPResponse.text(text)
+            response.headers.replace(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+            return response
+        }
+    }
+}

@@ -1,0 +1,108 @@
+public import BotonNet
+import Foundation
+
+/// A response as the tests see it.
+public struct TestResponse: Sendable {
+    public let status: Int
+    public let headers: [(String, String)]
+    public let body: [UInt8]
+
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    public var text: String { String(decoding: body, as: UTF8.self) }
+
+    public func json() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] ?? [:]
+    }
+}
+
+/// A minimal HTTP/1.1 client over a real socket (plain or TLS), for tests: writes raw requests, reads responses
+/// framed by Content-Length, and can read a Server-Sent Events stream. Waits are bounded (10 s): a failing test,
+/// never a timing check.
+public final class HTTPTestClient {
+    public let connection: StreamClient
+    private var buffer: [UInt8] = []
+
+    public init(port: Int, tls: TLSContext? = nil) throws {
+        connection = try StreamClient(host: "127.0.0.1", port: port, tls: tls)
+    }
+
+    public func send(_ raw: String) throws { try connection.write(Array(raw.utf8)) }
+    public func send(_ bytes: [UInt8]) throws { try connection.write(bytes) }
+
+    /// Sends one request with the usual headers.
+    @discardableResult
+    public func request(_ method: String, _ target: String, headers: [String: String] = [:], body: [UInt8] = [])
+        throws -> TestResponse
+    {
+        var head = "\(method) \(target) HTTP/1.1\r\nHost: test\r\n"
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
+        if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
+        head += "\r\n"
+        try send(Array(head.utf8) + body)
+        return try response()
+    }
+
+    /// Reads the next response; throws when the connection ends first.
+    public func response() throws -> TestResponse {
+        while true {
+            if let end = find([13, 10, 13, 10]) {
+                let head = String(decoding: buffer[0 ..< end], as: UTF8.self)
+                let lines = head.components(separatedBy: "\r\n")
+                let status = Int(lines[0].split(separator: " ")[1]) ?? 0
+                let headers = lines.dropFirst().compactMap { line -> (String, String)? in
+                    guard let colon = line.firstIndex(of: ":") else { return nil }
+                    return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+                }
+                let length = Int(headers.first { $0.0.lowercased() == "content-length" }?.1 ?? "0") ?? 0
+                if buffer.count >= end + 4 + length {
+                    let body = Array(buffer[(end + 4) ..< (end + 4 + length)])
+                    buffer.removeFirst(end + 4 + length)
+                    return TestResponse(status: status, headers: headers, body: body)
+                }
+            }
+            try fill()
+        }
+    }
+
+    /// Reads until `marker` has arrived (for event streams), returns everything read so far and clears it.
+    public func read(until marker: String) throws -> String {
+        let bytes = Array(marker.utf8)
+        while find(bytes) == nil { try fill() }
+        let text = String(decoding: buffer, as: UTF8.self)
+        buffer.removeAll()
+        return text
+    }
+
+    /// True when the server closes the connection (within 10 s).
+    public func closedByPeer() -> Bool {
+        do {
+            while true { try fill() }
+        } catch {
+            return true
+        }
+    }
+
+    private func fill() throws {
+        var chunk = [UInt8](repeating: 0, count: 16_384)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let n = try chunk.withUnsafeMutableBytes { try connection.read(into: $0, timeoutMs: 500) }
+            if n > 0 {
+                buffer += chunk[0 ..< n]
+                return
+            }
+        }
+        throw SocketError("read", errno: 110, detail: "no data within 10 s")
+    }
+
+    private func find(_ needle: [UInt8]) -> Int? {
+        guard buffer.count >= needle.count else { return nil }
+        for i in 0 ... (buffer.count - needle.count) where buffer[i] == needle[0] {
+            if Array(buffer[i ..< i + needle.count]) == needle { return i }
+        }
+        return nil
+    }
+}
