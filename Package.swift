@@ -38,6 +38,7 @@ let package = Package(
         .target(name: "BotonService",
                 dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonStore", "BotonWire", "BotonNet",
                                "BotonHTTP"],
+                resources: [.copy("Static")],
                 swiftSettings: strict),
         // The one executable.
         .executableTarget(name: "boton", dependencies: ["BotonService"], swiftSettings: strict),

@@ -175,6 +175,7 @@ public final class BotonServer {
         router.get("/salud", SystemRoutes.health(probe))
         router.get("/metrics", SystemRoutes.metrics(probe))
         router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
+        router.get("/static/*ruta", StaticAssets().route())
         return try WebServer(settings: settings, router: router, metrics: metrics, logger: logger)
     }
 

@@ -25,6 +25,13 @@ import Testing
         #expect(metrics.text.contains("# TYPE boton_frames_received_total counter\nboton_frames_received_total 0\n"))
         #expect(metrics.text.contains("boton_http_requests_total{route=\"/salud\",status=\"200\"} 1"))
         #expect(metrics.text.contains("boton_incidents_open 0"))
+        // The package's own assets, nothing from elsewhere.
+        let css = try client.request("GET", "/static/estilo.css")
+        #expect(css.status == 200)
+        #expect(css.header("Content-Type") == "text/css; charset=utf-8")
+        #expect(css.text.contains("--azul"))
+        #expect(try client.request("GET", "/static/ubicacion.js").header("Content-Type")?.hasPrefix("text/javascript") == true)
+        #expect(try client.request("GET", "/static/nada.css").status == 404)
     }
 
     @Test func anAlertOverHTTPSGetsTheSameAnswersAsOverUDP() throws {

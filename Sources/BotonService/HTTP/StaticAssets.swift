@@ -1,0 +1,47 @@
+public import BotonHTTP
+import Foundation
+
+/// `GET /static/*ruta`: the stylesheet and scripts shipped as the package's resources (`Sources/BotonService/Static`),
+/// read once at start-up. Nothing comes from a CDN: UPCs may be offline.
+public struct StaticAssets: Sendable {
+    private let files: [String: (type: String, bytes: [UInt8])]
+
+    /// Loads every file of the resource folder.
+    public init() {
+        var files: [String: (String, [UInt8])] = [:]
+        if let folder = Bundle.module.url(forResource: "Static", withExtension: nil),
+           let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+        {
+            for name in names {
+                guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else {
+                    continue
+                }
+                files[name] = (Self.contentType(of: name), Array(data))
+            }
+        }
+        self.files = files
+    }
+
+    public var names: [String] { files.keys.sorted() }
+
+    public func route() -> RouteHandler {
+        { _, parameters in
+            guard let name = parameters["ruta"], let file = files[name] else { throw HTTPError(.notFound, "No existe.") }
+            var response = HTTPResponse(status: .ok, body: file.bytes)
+            response.headers.replace(name: "Content-Type", value: file.type)
+            response.headers.replace(name: "Cache-Control", value: "public, max-age=3600")
+            return response
+        }
+    }
+
+    static func contentType(of name: String) -> String {
+        switch name.split(separator: ".").last {
+        case "css": return "text/css; charset=utf-8"
+        case "js": return "text/javascript; charset=utf-8"
+        case "svg": return "image/svg+xml"
+        case "png": return "image/png"
+        case "wav": return "audio/wav"
+        default: return "application/octet-stream"
+        }
+    }
+}
