@@ -468,10 +468,11 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private func close(_ connection: Connection, _ loop: inout Loop) {
         guard loop.connections.removeValue(forKey: connection.id.rawValue) != nil else { return }
         _ = boton_epoll_ctl(epoll, 2, connection.descriptor, 0, 0)
-        if let session = connection.tls, !connection.handshaking, !connection.failed { session.shutdown() }
-        Glibc.close(connection.descriptor)
+        // The handler hears of it first: whoever sees the socket close can rely on `closed()` having run.
         connection.handler?.closed()
+        if let session = connection.tls, connection.handler != nil, !connection.failed { session.shutdown() }
         connection.handler = nil
+        Glibc.close(connection.descriptor)
         counters.withLock { $0.open = loop.connections.count }
     }
 }

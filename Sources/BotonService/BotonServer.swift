@@ -4,6 +4,7 @@ import BotonGeo
 import BotonNet
 public import BotonStore
 import Foundation
+import Synchronization
 
 /// A failure that stops the server from starting, with what to do about it.
 public struct StartupError: Error, Sendable, CustomStringConvertible {
@@ -70,11 +71,12 @@ public final class BotonServer {
         self.udp = udp
         self.streams = streams
         var listeners = [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!)]
-        let web = try makeWebServer(pipeline: pipeline, territory: territory,
-                                    ports: Dictionary(uniqueKeysWithValues: listeners.map { ($0.0, $0.1.port) }))
+        let ports = PortBook()
+        let web = try makeWebServer(pipeline: pipeline, territory: territory, ports: ports)
+        listeners += [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
+        ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
         web.start()
         self.web = web
-        listeners += [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
         for (transport, address) in listeners {
             logger.info("listening", ["transport": transport, "address": address.description,
                                       "port": String(address.port)])
@@ -128,7 +130,7 @@ public final class BotonServer {
     }
 
     /// The web server: health, metrics and the HTTPS alert intake (enrollment and the console add their routes).
-    private func makeWebServer(pipeline: IngestionPipeline, territory: Territory, ports: [String: Int]) throws
+    private func makeWebServer(pipeline: IngestionPipeline, territory: Territory, ports: PortBook) throws
         -> WebServer
     {
         let http = configuration.http
@@ -151,7 +153,8 @@ public final class BotonServer {
                     return .failure(error)
                 }
             },
-            ingestion: { pipeline.status }, queueDepth: { pipeline.queueDepth }, listeners: ports,
+            ingestion: { pipeline.status }, queueDepth: { pipeline.queueDepth },
+            listeners: { ports.ports.withLock { $0 } },
             territory: ["zonas": territory.zones.count, "subzonas": territory.subzones.count,
                         "distritos": territory.districts.count, "circuitos": territory.circuits.count,
                         "subcircuitos": territory.subcircuits.count, "upcs": territory.upcs.count],
@@ -201,4 +204,9 @@ public final class BotonServer {
         store = nil
         logger.info("stopped", [:])
     }
+}
+
+/// The bound ports, filled once every listener is up (for `/salud`).
+final class PortBook: Sendable {
+    let ports = Mutex<[String: Int]>([:])
 }

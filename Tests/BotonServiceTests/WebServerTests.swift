@@ -136,5 +136,16 @@ struct WebServerTests {
         #expect(fixture.server.metrics.openStreams == 1)
         sink.close()
         #expect(client.closedByPeer())
+
+        // A console that goes away is noticed without waiting for a heartbeat to fail.
+        let leaving = try HTTPTestClient(port: fixture.port)
+        try leaving.send("GET /eventos?clave=ok HTTP/1.1\r\nHost: a\r\n\r\n")
+        _ = try leaving.read(until: "evento 2\n\n")
+        let before = fixture.streams.list.withLock { $0.count }
+        let gone = try #require(fixture.streams.list.withLock { $0.last })
+        #expect(before == 2 && gone.isOpen)
+        leaving.connection.shutdownSending()
+        #expect(leaving.closedByPeer())
+        #expect(!gone.isOpen)
     }
 }

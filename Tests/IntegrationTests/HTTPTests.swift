@@ -20,6 +20,7 @@ import Testing
         #expect((json["almacen"] as? [String: Any])?["esquema"] as? Int == 2)
         #expect((json["territorio"] as? [String: Any])?["subcircuitos"] as? Int == 1483)
         #expect((json["escuchas"] as? [String: Any])?["udp"] as? Int == server.udpPort)
+        #expect((json["escuchas"] as? [String: Any])?["https"] as? Int == server.httpsPort)
         let metrics = try client.request("GET", "/metrics")
         #expect(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         #expect(metrics.text.contains("# TYPE boton_frames_received_total counter\nboton_frames_received_total 0\n"))

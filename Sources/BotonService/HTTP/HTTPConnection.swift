@@ -40,7 +40,8 @@ final class HTTPConnection: StreamHandler {
         core.connectionOpened()
     }
 
-    var acceptsInput: Bool { !streaming && parseFailure == nil && waiting.count < Self.maxWaiting }
+    /// An event stream keeps reading (and ignoring) input, so the client's close is seen at once.
+    var acceptsInput: Bool { streaming || (parseFailure == nil && waiting.count < Self.maxWaiting) }
 
     func received(_ bytes: UnsafeRawBufferPointer, output: inout StreamOutput) {
         guard !streaming, parseFailure == nil else { return }
@@ -83,7 +84,7 @@ final class HTTPConnection: StreamHandler {
 
     func peerClosed(output: inout StreamOutput) {
         peerDone = true
-        if !inHandler && waiting.isEmpty && !streaming { output.close() }
+        if streaming || (!inHandler && waiting.isEmpty) { output.close() }
     }
 
     func tick(nowMs: Int64, output: inout StreamOutput) {

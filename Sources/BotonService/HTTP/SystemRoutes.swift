@@ -8,8 +8,8 @@ public struct ServiceProbe: Sendable {
     public var store: @Sendable () -> Result<Int, StoreError>
     public var ingestion: @Sendable () -> IngestionStatus
     public var queueDepth: @Sendable () -> Int
-    /// transport → bound port.
-    public var listeners: [String: Int]
+    /// transport → bound port (read when asked: the web server binds after the probe is made).
+    public var listeners: @Sendable () -> [String: Int]
     /// unit kind (zonas, subzonas, …) → count.
     public var territory: [String: Int]
     public var openIncidents: @Sendable () -> Int?
@@ -17,7 +17,7 @@ public struct ServiceProbe: Sendable {
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
                 ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
-                listeners: [String: Int], territory: [String: Int], openIncidents: @escaping @Sendable () -> Int?,
+                listeners: @escaping @Sendable () -> [String: Int], territory: [String: Int], openIncidents: @escaping @Sendable () -> Int?,
                 web: WebMetrics?)
     {
         self.store = store
@@ -74,7 +74,7 @@ public enum SystemRoutes {
                 rechazadas: status.rejected, cola: probe.queueDepth(), errorAlmacenamiento: status.storageFailure)
             let healthy = store.estado == "ok" && ingestion.estado == "ok" && !probe.territory.isEmpty
             var response = try HTTPResponse.json(
-                Health(estado: healthy ? "ok" : "error", almacen: store, ingesta: ingestion, escuchas: probe.listeners,
+                Health(estado: healthy ? "ok" : "error", almacen: store, ingesta: ingestion, escuchas: probe.listeners(),
                        territorio: probe.territory),
                 status: healthy ? .ok : .serviceUnavailable)
             response.headers.replace(name: "Cache-Control", value: "no-store")

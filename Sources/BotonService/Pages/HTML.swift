@@ -1,0 +1,111 @@
+import BotonHTTP
+
+/// Building blocks of the Spanish pages: the layout and accessible form controls. Every value is escaped here;
+/// callers pass plain text. No inline script or style (the Content-Security-Policy forbids both).
+enum HTML {
+    static func escape(_ text: String) -> String { HTMLEscaping.escapeText(text) }
+    static func attribute(_ text: String) -> String { HTMLEscaping.escapeAttribute(text) }
+
+    /// A whole page: `title` in the tab and as the heading, `body` already HTML, `scripts` from /static.
+    static func page(title: String, body: String, scripts: [String] = []) -> String {
+        """
+        <!doctype html>
+        <html lang="es-EC">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(escape(title)) — Botón de Seguridad</title>
+        <link rel="stylesheet" href="/static/estilo.css">
+        </head>
+        <body>
+        <header class="sitio"><a href="/registro">Botón de Seguridad · Policía Nacional del Ecuador</a></header>
+        <main>
+        <h1>\(escape(title))</h1>
+        \(body)
+        </main>
+        \(scripts.map { "<script src=\"/static/\(attribute($0))\" defer></script>" }.joined(separator: "\n"))
+        </body>
+        </html>
+        """
+    }
+
+    /// Field errors, keyed by field name, in the order the fields appear.
+    struct Errors {
+        var entries: [(field: String, message: String)] = []
+        subscript(field: String) -> String? { entries.first { $0.field == field }?.message }
+        var isEmpty: Bool { entries.isEmpty }
+    }
+
+    /// The list of errors at the top of a form, each a link to its field (focus moves there).
+    static func errorSummary(_ errors: Errors) -> String {
+        guard !errors.isEmpty else { return "" }
+        let items = errors.entries.map { "<li><a href=\"#\(attribute($0.field))\">\(escape($0.message))</a></li>" }
+        return """
+        <div class="resumen-errores" role="alert" tabindex="-1" id="errores">
+        <h2>Revise los siguientes datos</h2>
+        <ul>\(items.joined())</ul>
+        </div>
+        """
+    }
+
+    /// A labelled input; an error is shown under it and linked with `aria-describedby`.
+    static func input(_ name: String, label: String, value: String = "", errors: Errors, type: String = "text",
+                      help: String? = nil, required: Bool = false, autocomplete: String? = nil,
+                      extra: String = "") -> String
+    {
+        var described: [String] = []
+        var html = "<div class=\"campo\">\n<label for=\"\(attribute(name))\">\(escape(label))"
+        if !required { html += " <span class=\"ayuda\">(opcional)</span>" }
+        html += "</label>\n"
+        if let help {
+            html += "<p class=\"ayuda\" id=\"\(attribute(name))_ayuda\">\(escape(help))</p>\n"
+            described.append("\(name)_ayuda")
+        }
+        if let message = errors[name] {
+            html += "<p class=\"error\" id=\"\(attribute(name))_error\">\(escape(message))</p>\n"
+            described.append("\(name)_error")
+        }
+        html += "<input id=\"\(attribute(name))\" name=\"\(attribute(name))\" type=\"\(attribute(type))\" "
+            + "value=\"\(attribute(value))\""
+        if required { html += " required" }
+        if let autocomplete { html += " autocomplete=\"\(attribute(autocomplete))\"" }
+        if errors[name] != nil { html += " aria-invalid=\"true\"" }
+        if !described.isEmpty { html += " aria-describedby=\"\(attribute(described.joined(separator: " ")))\"" }
+        if !extra.isEmpty { html += " " + extra }
+        return html + ">\n</div>\n"
+    }
+
+    /// A select with its options (value, label); the current value is selected.
+    static func select(_ name: String, label: String, options: [(String, String)], value: String, errors: Errors)
+        -> String
+    {
+        var html = "<div class=\"campo\">\n<label for=\"\(attribute(name))\">\(escape(label))</label>\n"
+        if let message = errors[name] {
+            html += "<p class=\"error\" id=\"\(attribute(name))_error\">\(escape(message))</p>\n"
+        }
+        html += "<select id=\"\(attribute(name))\" name=\"\(attribute(name))\""
+        if errors[name] != nil { html += " aria-invalid=\"true\" aria-describedby=\"\(attribute(name))_error\"" }
+        html += ">\n"
+        for (optionValue, optionLabel) in options {
+            html += "<option value=\"\(attribute(optionValue))\"\(optionValue == value ? " selected" : "")>"
+                + "\(escape(optionLabel))</option>\n"
+        }
+        return html + "</select>\n</div>\n"
+    }
+
+    /// A checkbox with its label on the right; an error is linked like an input's.
+    static func checkbox(_ name: String, label: String, checked: Bool, errors: Errors) -> String {
+        var html = "<div class=\"campo\">\n"
+        if let message = errors[name] {
+            html += "<p class=\"error\" id=\"\(attribute(name))_error\">\(escape(message))</p>\n"
+        }
+        html += "<label class=\"opcion\"><input type=\"checkbox\" id=\"\(attribute(name))\" name=\"\(attribute(name))\" "
+            + "value=\"si\"\(checked ? " checked" : "")"
+        if errors[name] != nil { html += " aria-invalid=\"true\" aria-describedby=\"\(attribute(name))_error\"" }
+        return html + "> <span>\(escape(label))</span></label>\n</div>\n"
+    }
+
+    static func hidden(_ name: String, _ value: String) -> String {
+        "<input type=\"hidden\" name=\"\(attribute(name))\" value=\"\(attribute(value))\">"
+    }
+}
