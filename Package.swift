@@ -44,12 +44,13 @@ let package = Package(
         .executableTarget(name: "boton", dependencies: ["BotonService"], swiftSettings: strict),
 
         // Shared by the test targets: an HTTP client over real sockets.
-        .target(name: "BotonTestSupport", dependencies: ["BotonNet"], path: "Tests/Support", swiftSettings: strict),
-        .testTarget(name: "BotonCoreTests", dependencies: ["BotonCore"], exclude: ["Oracles"],
+        .target(name: "BotonTestSupport", dependencies: ["BotonNet", "BotonWire"], path: "Tests/Support",
+                swiftSettings: strict),
+        .testTarget(name: "BotonCoreTests", dependencies: ["BotonCore", "BotonTestSupport"], exclude: ["Oracles"],
                     swiftSettings: strict),
-        .testTarget(name: "BotonWireTests", dependencies: ["BotonWire", "BotonCrypto"], swiftSettings: strict),
-        .testTarget(name: "BotonNetTests", dependencies: ["BotonNet"], swiftSettings: strict),
-        .testTarget(name: "BotonHTTPTests", dependencies: ["BotonHTTP"], swiftSettings: strict),
+        .testTarget(name: "BotonWireTests", dependencies: ["BotonWire", "BotonCrypto", "BotonTestSupport"], swiftSettings: strict),
+        .testTarget(name: "BotonNetTests", dependencies: ["BotonNet", "BotonTestSupport"], swiftSettings: strict),
+        .testTarget(name: "BotonHTTPTests", dependencies: ["BotonHTTP", "BotonTestSupport"], swiftSettings: strict),
         .testTarget(name: "BotonCryptoTests", dependencies: ["BotonCrypto"], swiftSettings: strict),
         .testTarget(name: "BotonGeoTests", dependencies: ["BotonGeo"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),

@@ -1,3 +1,4 @@
+import BotonTestSupport
 import Testing
 @testable import BotonCore
 

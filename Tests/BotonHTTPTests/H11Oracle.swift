@@ -1,3 +1,4 @@
+import BotonTestSupport
 import Foundation
 import XCTest
 
@@ -15,9 +16,6 @@ enum H11Oracle {
         var error: String?
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
-    }
 
     static let setupHint = "The oracle needs python3 with h11: pip install --break-system-packages h11"
 
@@ -59,37 +57,7 @@ enum H11Oracle {
     """#
 
     static func judge(_ inputs: [[UInt8]]) throws -> [Verdict] {
-        let directory = FileManager.default.temporaryDirectory
-            .appendingPathComponent("botonhttp-h11-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let scriptURL = directory.appendingPathComponent("h11_oracle.py")
-        let inputURL = directory.appendingPathComponent("in.json")
-        let outputURL = directory.appendingPathComponent("out.json")
-        let errorURL = directory.appendingPathComponent("stderr.txt")
-        try Data(script.utf8).write(to: scriptURL)
-        try JSONEncoder().encode(inputs.map(hex)).write(to: inputURL)
-        _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
-
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", scriptURL.path, inputURL.path, outputURL.path]
-        let errorHandle = try FileHandle(forWritingTo: errorURL)
-        process.standardError = errorHandle
-        process.standardOutput = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            throw Failure(description: "could not start python3 (\(error)). \(setupHint)")
-        }
-        process.waitUntilExit()
-        try? errorHandle.close()
-        let stderr = (try? String(contentsOf: errorURL, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "python3 exited with \(process.terminationStatus): "
-                + "\(stderr.trimmingCharacters(in: .whitespacesAndNewlines)). \(setupHint)")
-        }
-        return try JSONDecoder().decode([Verdict].self, from: Data(contentsOf: outputURL))
+        try PythonScript.run(script, inline: true, input: inputs.map(hex), as: [Verdict].self, setupHint: setupHint)
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -1,3 +1,4 @@
+import BotonTestSupport
 import BotonHTTP
 import Foundation
 import XCTest

@@ -1,3 +1,5 @@
+import BotonTestSupport
+
 /// Seeded random HTTP/1.x requests, valid or broken in a known way, for the oracle and fuzz tests.
 struct RequestGenerator {
     /// What a generated case is expected to do in both parsers.

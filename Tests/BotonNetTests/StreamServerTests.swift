@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Synchronization
+import BotonTestSupport
 import Testing
 @testable import BotonNet
 
@@ -89,41 +90,6 @@ final class LineServer {
         server.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
-}
-
-extension StreamClient {
-    /// Reads until `count` lines arrived or the peer closed; 10 s at most (a failing test, not a timing check).
-    func lines(_ count: Int) throws -> [String] {
-        var text = ""
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let deadline = Date().addingTimeInterval(10)
-        while text.filter({ $0 == "\n" }).count < count, Date() < deadline {
-            let n: Int
-            do {
-                n = try buffer.withUnsafeMutableBytes { try read(into: $0, timeoutMs: 500) }
-            } catch {
-                break
-            }
-            text += String(decoding: buffer[0 ..< n], as: UTF8.self)
-        }
-        return text.split(separator: "\n").map(String.init)
-    }
-
-    /// True when the server closes the connection within 10 s (a failing test, not a timing check).
-    func closedByPeer() -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            do {
-                _ = try buffer.withUnsafeMutableBytes { try read(into: $0, timeoutMs: 500) }
-            } catch {
-                return true
-            }
-        }
-        return false
-    }
-
-    func send(_ text: String) throws { try write(Array(text.utf8)) }
 }
 
 @Suite("Stream server (TCP and TLS)")

@@ -1,3 +1,4 @@
+import BotonTestSupport
 import BotonCrypto
 import BotonWire
 import Testing

@@ -1,6 +1,7 @@
 import BotonCrypto
 import BotonNet
 import BotonStore
+import BotonTestSupport
 import BotonWire
 import Foundation
 import Glibc
@@ -164,39 +165,5 @@ import Testing
                                "--ca", server.certificate, "--device", phone.id.description,
                                "--secret", Hex.encode(phone.secret), "--sequence", "2"])
         #expect(r.stdout.hasPrefix("aceptada secuencia=2 incidente=1 upc=UPC-17D"))
-    }
-}
-
-extension StreamClient {
-    /// Reads until `count` length-prefixed frames arrived or the peer closed (10 s at most).
-    func frames(_ count: Int) throws -> [[UInt8]] {
-        var framer = LengthPrefixedFramer()
-        var frames: [[UInt8]] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let deadline = Date().addingTimeInterval(10)
-        while frames.count < count, Date() < deadline {
-            let n: Int
-            do {
-                n = try buffer.withUnsafeMutableBytes { try read(into: $0, timeoutMs: 500) }
-            } catch {
-                break
-            }
-            framer.append(Array(buffer[0 ..< n]))
-            while let frame = try framer.nextFrame() { frames.append(frame) }
-        }
-        return frames
-    }
-
-    func closedByPeer() -> Bool {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            do {
-                _ = try buffer.withUnsafeMutableBytes { try read(into: $0, timeoutMs: 500) }
-            } catch {
-                return true
-            }
-        }
-        return false
     }
 }
