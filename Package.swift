@@ -50,7 +50,9 @@ let package = Package(
         .testTarget(name: "BotonGeoTests", dependencies: ["BotonGeo"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "BotonStoreTests", dependencies: ["BotonStore", "BotonGeo"], swiftSettings: strict),
-        .testTarget(name: "BotonServiceTests", dependencies: ["BotonService", "BotonGeo", "BotonStore"], swiftSettings: strict),
+        .testTarget(name: "BotonServiceTests",
+                    dependencies: ["BotonService", "BotonGeo", "BotonStore", "BotonWire", "BotonCrypto"],
+                    swiftSettings: strict),
         // Runs the real `boton` executable against real SQLite files (and, later, real sockets).
         .testTarget(name: "IntegrationTests", dependencies: ["BotonService", "boton"], swiftSettings: strict),
     ],
