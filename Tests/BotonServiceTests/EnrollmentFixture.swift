@@ -142,9 +142,16 @@ final class EnrollmentFixture {
 
     // MARK: Alerts through the real ingestion writer
 
+    /// The ingestion writer, on its own connection to the same file, kept across frames like the server's.
+    lazy var writer: Writer = {
+        let connection = try! SQLiteStore(path: directory + "/boton.sqlite")
+        return Writer(store: connection, routing: Self.routing, configuration: Configuration())
+    }()
+
     /// Sends a frame from a device through the ingestion writer (one committed batch) and returns the answer.
     func ingest(_ bytes: [UInt8], at: Timestamp) throws -> Answer {
-        let writer = Writer(store: store, routing: Self.routing, configuration: Configuration())
+        let writer = self.writer
+        let store = writer.store
         var notices: [IncidentNotice] = []
         let request = bytes.withUnsafeBytes { IngestRequest(frame: $0, receivedAt: at, route: .callback { _ in }) }
         return try store.database.inTransaction { () throws(StoreError) -> Answer in

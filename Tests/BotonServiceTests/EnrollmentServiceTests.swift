@@ -366,13 +366,19 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         let wrong = refusal { try f.service.requestBaja(tramite: tramite, document: "0102030400", at: f.now()) }
         #expect(wrong?.kind == .notFound)
         #expect(try f.text("SELECT revoked_at FROM device WHERE id = ?1", [.text(id)]) == nil)
-        let view = try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now())
+        // The running writer has the credential cached from this alert.
+        let t = f.now()
+        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 2, at: t).summary.hasPrefix("aceptada"))
+        let view = try f.service.requestBaja(tramite: tramite, document: "1710034065", at: t.adding(seconds: 1))
         #expect(view.state == .dadaDeBaja)
-        #expect(try f.text("SELECT revoked_at FROM device WHERE id = ?1", [.text(id)]) != nil)
+        #expect(try f.store.device(id: id)?.revokedAt == t.adding(seconds: 1))
         #expect(try f.history(tramite).last == "activa>dada_de_baja ciudadano")
         #expect(try f.audit(tramite).last == "ciudadano baja_ciudadano")
-        // The revoked credential no longer raises alerts.
-        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 2, at: f.now()).summary
+        // The writer trusts its cached credential for at most 10 s, then reads it again: the revoked device no
+        // longer raises alerts.
+        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 3, at: t.adding(seconds: 5)).summary
+            .hasPrefix("aceptada"))
+        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 4, at: t.adding(seconds: 11)).summary
             == "rechazo desconocido")
         // And a second baja is a conflict.
         #expect(refusal { try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now()) }?.kind
