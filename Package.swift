@@ -56,7 +56,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "BotonStoreTests", dependencies: ["BotonStore", "BotonGeo"], swiftSettings: strict),
         .testTarget(name: "BotonServiceTests",
-                    dependencies: ["BotonService", "BotonGeo", "BotonStore", "BotonHTTP", "BotonTestSupport"],
+                    dependencies: ["BotonService", "BotonGeo", "BotonStore", "BotonHTTP", "BotonTestSupport",
+                                   "BotonWire", "BotonCrypto"],
                     swiftSettings: strict),
         // Runs the real `boton` executable against real SQLite files (and, later, real sockets).
         .testTarget(name: "IntegrationTests", dependencies: ["BotonService", "boton", "BotonTestSupport"],

@@ -258,9 +258,10 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             if fd < 0 { return }  // EAGAIN, or a transient error (ECONNABORTED, EMFILE): epoll will tell us again.
             let peer = SocketAddress(storage: storage, length: length)
             if loop.connections.count >= limits.maxConnections {
-                Glibc.close(fd)
+                // Counted and reported before the close, so whoever sees the close sees the count.
                 counters.withLock { $0.refusedOverLimit += 1 }
                 onEvent(.refusedOverLimit(peer, open: loop.connections.count))
+                Glibc.close(fd)
                 continue
             }
             let id = ConnectionID(rawValue: loop.nextID)

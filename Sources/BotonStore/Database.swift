@@ -90,6 +90,20 @@ public final class Database {
         }
     }
 
+    /// ``inTransaction(_:)`` for bodies that throw errors of their own (a service's refusals as well as
+    /// ``StoreError``s): any error rolls everything back and is rethrown unchanged.
+    public func inTransaction<T>(rethrowing body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 

@@ -10,6 +10,7 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "frame receipts", sql: v2),
+        Migration(version: 3, name: "enrollment service", sql: v3),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -249,5 +250,30 @@ public enum Schema {
     ) WITHOUT ROWID;
     CREATE INDEX frame_receipt_received ON frame_receipt(received_at);
     CREATE INDEX incident_open_line ON incident(line_e164, is_test, state);
+    """
+
+    /// What the enrollment service needs beyond v1:
+    /// - `tramite_sequence`: the last sequence number handed out per year, for `BS-2026-000123-4` (incremented
+    ///   inside the transaction that creates the request, so two connections never get the same number);
+    /// - `enrollment.registered_at` and `device_id`: when the credential was issued and which one (the test
+    ///   alert must come after it; a baja revokes that device);
+    /// - `enrollment.intake_upc_code`: the UPC where an in-person request was taken (its officers may follow it
+    ///   up even when the address belongs to another UPC);
+    /// - `enrollment.usage_policy_accepted_at`: when the citizen accepted the usage policy online (`consent_at`
+    ///   is the LOPDP consent to data processing);
+    /// - indexes for the citizen's requests and for requests linked to another.
+    static let v3 = """
+    CREATE TABLE tramite_sequence (
+        year INTEGER PRIMARY KEY,
+        last INTEGER NOT NULL
+    );
+    ALTER TABLE enrollment ADD COLUMN registered_at INTEGER;
+    ALTER TABLE enrollment ADD COLUMN device_id TEXT REFERENCES device(id);
+    ALTER TABLE enrollment ADD COLUMN intake_upc_code TEXT REFERENCES upc(code);
+    ALTER TABLE enrollment ADD COLUMN usage_policy_accepted_at INTEGER;
+    CREATE INDEX enrollment_citizen ON enrollment(citizen_id);
+    CREATE INDEX enrollment_linked ON enrollment(linked_to);
+    CREATE INDEX enrollment_intake_state ON enrollment(intake_upc_code, state);
+    CREATE INDEX contact_attempt_enrollment ON contact_attempt(enrollment_id);
     """
 }

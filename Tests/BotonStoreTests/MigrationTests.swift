@@ -104,3 +104,34 @@ import Testing
         return out
     }
 }
+
+@Suite struct EnrollmentMigrationTests {
+    @Test func version3KeepsExistingRequestsAndAddsTheTramiteSequence() throws {
+        let dir = TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.file("a.sqlite"))
+        _ = try Migrator.migrate(store.database, migrations: Array(Schema.migrations.prefix(2)))
+        try store.database.execute("""
+            INSERT INTO territory_unit (code, level, name) VALUES ('17', 'subzona', 'PICHINCHA');
+            INSERT INTO territory_unit (code, level, name, parent_code) VALUES ('17D04', 'distrito', 'X', NULL);
+            INSERT INTO territory_unit (code, level, name, parent_code) VALUES ('17D04C01', 'circuito', 'X', '17D04');
+            INSERT INTO territory_unit (code, level, name, parent_code) VALUES ('17D04C01S01', 'subcircuito', 'X', '17D04C01');
+            INSERT INTO upc (code, name, latitude, longitude) VALUES ('UPC-17D04C01S01', 'UPC X', -0.2, -78.5);
+            INSERT INTO citizen (document_kind, document_key, document_number, nationality, nombres, apellidos,
+                birth_date, created_at) VALUES ('cedula', 'cedula:1710034065', '1710034065', 'EC', 'A', 'B', '1980-01-01', 1);
+            INSERT INTO phone_line (e164, kind, created_at) VALUES ('+593991234567', 'celular', 1);
+            INSERT INTO enrollment (tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code,
+                home_address, home_latitude, home_longitude, created_at, updated_at)
+                VALUES ('OLD-1', 'en_linea', 'ingresada', 1, '+593991234567', 'UPC-17D04C01S01', '17D04C01S01',
+                        'Calle 1', -0.2, -78.5, 1, 1);
+            """)
+        let report = try Migrator.migrate(store.database)
+        #expect(report.fromVersion == 2 && report.toVersion == 3 && report.applied == ["3 enrollment service"])
+        let old = try #require(try store.enrollment(tramite: "OLD-1"))
+        #expect(old.registeredAt == nil && old.deviceID == nil && old.intakeUPCCode == nil)
+        try store.database.inTransaction { () throws(StoreError) in
+            #expect(try store.nextTramiteSequence(year: 2026) == 1)
+            #expect(try store.nextTramiteSequence(year: 2026) == 2)
+            #expect(try store.nextTramiteSequence(year: 2027) == 1)
+        }
+    }
+}

@@ -50,7 +50,11 @@ final class Writer: @unchecked Sendable {
     let replayWindow: ReplayWindow
     let mergeWindowMs: Int64
     let maxFixAccuracy: Int
-    private var devices: [DeviceID: DeviceCredential] = [:]
+    /// Device credentials with when they were read. Other connections revoke devices (a citizen's baja, a line
+    /// registered again), so a cached credential is trusted for ``credentialCacheMilliseconds`` and then read
+    /// again: a revocation takes effect within that time, for one indexed read per active device per period.
+    private var devices: [DeviceID: (credential: DeviceCredential, readAt: Timestamp)] = [:]
+    static let credentialCacheMilliseconds: Int64 = 10_000
     private var gateways: [GatewayID: GatewayCredential] = [:]
 
     init(store: SQLiteStore, routing: RoutingTable, configuration: Configuration) {
@@ -86,16 +90,22 @@ final class Writer: @unchecked Sendable {
 
     // MARK: Devices
 
-    private func device(_ id: DeviceID) throws(StoreError) -> DeviceCredential? {
-        if let cached = devices[id] { return cached }
-        guard let credential = try store.deviceCredential(id: id.description) else { return nil }
-        devices[id] = credential
+    private func device(_ id: DeviceID, now: Timestamp) throws(StoreError) -> DeviceCredential? {
+        if let cached = devices[id], now.milliseconds(since: cached.readAt) < Self.credentialCacheMilliseconds,
+           now >= cached.readAt {
+            return cached.credential
+        }
+        guard let credential = try store.deviceCredential(id: id.description) else {
+            devices[id] = nil
+            return nil
+        }
+        devices[id] = (credential, now)
         return credential
     }
 
     private func processDevice(_ bytes: UnsafeRawBufferPointer, id: DeviceID, header: FrameHeader, now: Timestamp,
                                notices: inout [IncidentNotice]) throws(StoreError) -> Answer {
-        guard let credential = try device(id), !credential.revoked else {
+        guard let credential = try device(id, now: now), !credential.revoked else {
             return .rejection(ShortRejection(reason: .desconocido))
         }
         let key = credential.secret

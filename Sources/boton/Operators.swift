@@ -1,0 +1,87 @@
+import BotonCore
+import BotonService
+import BotonStore
+import Glibc
+
+/// `boton operator add`: console accounts for UPC officers, distrito supervisors and administrators.
+let operatorCommand = Command(
+    "operator", summary: "Operator accounts of the console (officers, supervisors, administrators).",
+    subcommands: [
+        Command("add", summary: "Create an operator account; the password is read from standard input.",
+                details: """
+                The password (at least 12 characters) is read from standard input: typed twice without echo on a \
+                terminal, or the first line of a pipe (--password-stdin says so explicitly, for scripts). It is \
+                stored as PBKDF2-HMAC-SHA256 with 600000 rounds and a random salt. --rol operador_upc needs --upc \
+                (the distrito is taken from it); supervisor_distrito needs --distrito; administrador neither.
+                """,
+                options: CommonOptions.store + [
+                    .init("--usuario", value: "USER", help: "Login name: 3-32 of a-z, 0-9, '.', '_', '-'.",
+                          required: true),
+                    .init("--nombre", value: "NAME", help: "Name shown in histories, e.g. 'Sbte. Andrade'.",
+                          required: true),
+                    .init("--rol", value: "ROLE", help: "operador_upc, supervisor_distrito or administrador.",
+                          required: true),
+                    .init("--upc", value: "CODE", help: "The officer's UPC, e.g. UPC-17D04C01S01 (operador_upc)."),
+                    .init("--distrito", value: "CODE", help: "The supervisor's distrito, e.g. 17D04."),
+                    .init("--password-stdin", help: "Read the password from the first line of standard input."),
+                ]) { args in
+            let roleText = args.value("--rol")!
+            guard let role = OperatorRole(rawValue: roleText) else {
+                throw UsageError(path: args.path, message: "--rol is operador_upc, supervisor_distrito or "
+                                 + "administrador (got '\(roleText)')")
+            }
+            let context = try CommandContext(args)
+            let store = try context.openStore(migrate: false)
+            try context.requireCurrentSchema(store)
+            let password = try readPassword(fromPipe: args.flag("--password-stdin") || isatty(0) == 0)
+            do {
+                let identity = try OperatorAccounts(store: store).add(
+                    username: args.value("--usuario")!, displayName: args.value("--nombre")!, role: role,
+                    upc: args.value("--upc"), district: args.value("--distrito"), password: password,
+                    at: SystemClock.now())
+                print("operador: \(identity.id) \(identity.username) (\(identity.role.rawValue))"
+                      + (identity.upcCode.map { " upc=\($0)" } ?? "")
+                      + (identity.districtCode.map { " distrito=\($0)" } ?? ""))
+                return 0
+            } catch let error as OperatorAccountError {
+                let option = ["usuario": "--usuario", "nombre": "--nombre", "upc": "--upc", "distrito": "--distrito",
+                              "contrasena": "password"][error.field ?? ""]
+                throw CommandFailure((option.map { "\($0): " } ?? "") + error.mensaje
+                                     + (error.detail.map { " (\($0))" } ?? ""))
+            }
+        },
+    ])
+
+/// The first line of standard input, or — on a terminal — the password typed twice without echo.
+private func readPassword(fromPipe: Bool) throws -> String {
+    if fromPipe {
+        guard let line = readLine(strippingNewline: true) else {
+            throw CommandFailure("password: standard input is empty; pipe the password in, e.g. "
+                                 + "'printf %s\\\\n \"$CLAVE\" | boton operator add … --password-stdin'")
+        }
+        return line.hasSuffix("\r") ? String(line.dropLast()) : line
+    }
+    let first = try promptWithoutEcho("Contraseña: ")
+    let second = try promptWithoutEcho("Repita la contraseña: ")
+    guard first == second else { throw CommandFailure("password: las contraseñas no coinciden") }
+    return first
+}
+
+private func promptWithoutEcho(_ prompt: String) throws -> String {
+    printToStandardError(prompt)
+    var saved = termios()
+    let isTerminal = tcgetattr(0, &saved) == 0
+    if isTerminal {
+        var quiet = saved
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(0, TCSANOW, &quiet)
+    }
+    defer {
+        if isTerminal {
+            tcsetattr(0, TCSANOW, &saved)
+            printToStandardError("\n")
+        }
+    }
+    guard let line = readLine(strippingNewline: true) else { throw CommandFailure("password: no input") }
+    return line
+}

@@ -1,0 +1,186 @@
+import Foundation
+import Testing
+import BotonCore
+import BotonCrypto
+import BotonGeo
+import BotonStore
+import BotonWire
+@testable import BotonService
+
+/// A fresh store (migrated, national territory imported) in a temporary directory, with the enrollment
+/// service, operator accounts, and places in the territory chosen for scope tests.
+final class EnrollmentFixture {
+    static let territoryFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Config/territorio-ec.geojson").path
+    static let pointsFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/points-ec.csv").path
+
+    static let territory: Territory = {
+        do { return try TerritoryReader.read(path: territoryFile) } catch { fatalError("\(error)") }
+    }()
+    static let routing = RoutingTable(territory: territory, configuration: Configuration.Territory())
+
+    /// A migrated database with the territory, built once and copied for each test.
+    static let template: String = {
+        let dir = NSTemporaryDirectory() + "boton-enrollment-template-" + UUID().uuidString
+        try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/template.sqlite"
+        do {
+            let store = try SQLiteStore(path: path)
+            try store.migrate()
+            try store.replaceTerritory(TerritorySnapshot(territory: territory))
+            try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        } catch { fatalError("\(error)") }
+        return path
+    }()
+
+    /// A point inside a subcircuito, with its UPC and distrito.
+    struct Place {
+        let latitude: Double
+        let longitude: Double
+        let upc: String
+        let upcName: String
+        let district: String
+        let subcircuit: String
+        var lat: String { String(latitude) }
+        var lon: String { String(longitude) }
+    }
+
+    /// Two places served by one UPC (`a`, `a2`), one by another UPC of the same distrito (`b`), one in another
+    /// distrito (`c`).
+    static let places: (a: Place, a2: Place, b: Place, c: Place) = {
+        let text = try! String(contentsOfFile: pointsFile, encoding: .utf8)
+        var byUPC: [String: [Place]] = [:]
+        var order: [String] = []
+        for line in text.split(separator: "\n").dropFirst() {
+            let parts = line.split(separator: ",")
+            guard parts.count == 2, let lon = Double(parts[0]), let lat = Double(parts[1]) else { continue }
+            let route = routing.route(GeoPoint(latitude: lat, longitude: lon))
+            guard route.source == .subcircuito, let area = route.subcircuit else { continue }
+            let place = Place(latitude: lat, longitude: lon, upc: route.upcCode, upcName: route.upcName,
+                              district: area.district.rawValue, subcircuit: area.code.rawValue)
+            if byUPC[route.upcCode] == nil { order.append(route.upcCode) }
+            byUPC[route.upcCode, default: []].append(place)
+        }
+        for upcA in order where byUPC[upcA]!.count >= 2 {
+            let a = byUPC[upcA]![0], a2 = byUPC[upcA]![1]
+            guard let b = order.lazy.filter({ $0 != upcA }).compactMap({ byUPC[$0]!.first })
+                .first(where: { $0.district == a.district }) else { continue }
+            guard let c = order.lazy.compactMap({ byUPC[$0]!.first }).first(where: { $0.district != a.district })
+            else { continue }
+            return (a, a2, b, c)
+        }
+        fatalError("points-ec.csv has no suitable places")
+    }()
+
+    let directory: String
+    let store: SQLiteStore
+    let service: EnrollmentService
+    let accounts: OperatorAccounts
+    private var clock = Timestamp(millisecondsSince1970: 1_780_000_000_000)  // 2026-05-28
+
+    init() throws {
+        directory = NSTemporaryDirectory() + "boton-enrollment-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.template, toPath: directory + "/boton.sqlite")
+        store = try SQLiteStore(path: directory + "/boton.sqlite")
+        service = EnrollmentService(store: store, routing: Self.routing)
+        // Few rounds keep the tests fast; OperatorAccountsTests checks the production default.
+        accounts = OperatorAccounts(store: store, passwordRounds: 1_000)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: directory) }
+
+    /// A later instant each time: every step happens after the previous one.
+    func now() -> Timestamp {
+        clock = clock.adding(seconds: 60)
+        return clock
+    }
+
+    func officer(_ username: String, _ role: OperatorRole = .operadorUPC, upc: String? = nil,
+                 district: String? = nil) throws -> OperatorIdentity {
+        try accounts.add(username: username, displayName: "Sbte. \(username)", role: role, upc: upc,
+                         district: district, password: "contraseña-segura-1", at: now())
+    }
+
+    /// A complete, valid form for a place.
+    static func form(cedula: String = "1710034065", phone: String = "099 123 4567", at place: Place,
+                     names: String = "María José", surnames: String = "Pérez Andrade") -> EnrollmentForm {
+        EnrollmentForm(
+            documentKind: "cedula", documentNumber: cedula, givenNames: names, surnames: surnames,
+            birthDate: "1985-04-23", phone: phone, email: "maria.perez@correo.ec",
+            homeAddress: "Av. Amazonas N34-12 y Av. República, edificio azul", homeLatitude: place.lat,
+            homeLongitude: place.lon,
+            contacts: [.init(name: "Luis Pérez", phone: "098 765 4321"), .init(name: "Ana Andrade", phone: "02 234 5678"),
+                       .init(name: "Jorge Ortiz", phone: "+593 98 111 2233")],
+            consentsToDataProcessing: true, acceptsUsagePolicy: true)
+    }
+
+    // MARK: Rows
+
+    func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
+        try store.database.statement(sql).first(values) { s -> SQLValue in
+            s.isNull(0) ? .null : .text(s.text(0))
+        }
+    }
+
+    func text(_ sql: String, _ values: [SQLValue] = []) throws -> String? {
+        guard case .text(let t)? = try scalar(sql, values) else { return nil }
+        return t
+    }
+
+    func audit(_ tramite: String) throws -> [String] {
+        try store.auditEntries(subject: "solicitud:\(tramite)", limit: 100).reversed().map { "\($0.actor) \($0.action)" }
+    }
+
+    func history(_ tramite: String) throws -> [String] {
+        try store.database.statement("""
+            SELECT coalesce(t.from_state, '-') || '>' || t.to_state || ' ' || t.actor FROM enrollment_transition t
+            JOIN enrollment e ON e.id = t.enrollment_id WHERE e.tramite = ?1 ORDER BY t.id
+            """).rows([.text(tramite)]) { $0.text(0) }
+    }
+
+    // MARK: Alerts through the real ingestion writer
+
+    /// The ingestion writer, on its own connection to the same file, kept across frames like the server's.
+    lazy var writer: Writer = {
+        let connection = try! SQLiteStore(path: directory + "/boton.sqlite")
+        return Writer(store: connection, routing: Self.routing, configuration: Configuration())
+    }()
+
+    /// Sends a frame from a device through the ingestion writer (one committed batch) and returns the answer.
+    func ingest(_ bytes: [UInt8], at: Timestamp) throws -> Answer {
+        let writer = self.writer
+        let store = writer.store
+        var notices: [IncidentNotice] = []
+        let request = bytes.withUnsafeBytes { IngestRequest(frame: $0, receivedAt: at, route: .callback { _ in }) }
+        return try store.database.inTransaction { () throws(StoreError) -> Answer in
+            try writer.process(request, now: at, notices: &notices)
+        }
+    }
+
+    /// A test alert (*prueba*) from the app credential issued for an enrollment.
+    func sendAppTest(deviceID: String, secret: [UInt8], sequence: UInt64 = 1, at: Timestamp) throws -> Answer {
+        let frame = try DeviceFrame(kind: .prueba, deviceID: DeviceID(hex: deviceID)!, sequence: sequence,
+                                    clientTimestampMs: at.millisecondsSince1970, batteryPercent: 90, position: nil)
+        return try ingest(frame.encode(secret: secret), at: at)
+    }
+
+    /// A call to 135 from a fijo marked as a test, reported by a carrier gateway.
+    func sendGatewayTest(line e164: String, at: Timestamp) throws -> Answer {
+        let (id, secretHex) = try Provisioning.addGateway(name: "CNT Quito", store: store, at: at)
+        let frame = GatewayFrame(gatewayID: GatewayID(hex: id)!, sequence: 1, clientTimestampMs: at.millisecondsSince1970,
+                                 isTest: true, line: try CallingLine(e164: e164))
+        return try ingest(frame.encode(secret: Hex.decode(secretHex)!), at: at)
+    }
+}
+
+extension Answer {
+    /// `aceptada` with its incident, `rechazada/desconocido`, …
+    var summary: String {
+        switch self {
+        case .acknowledgement(let ack, _): return "\(ack.status) \(ack.incidentID)"
+        case .rejection(let r): return "rechazo \(r.reason)"
+        }
+    }
+}
