@@ -174,6 +174,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var readWantsWrite = false
         var writeWantsRead = false
         var failed = false
+        var awaitingSettle = false
         var interest: UInt32
 
         init(id: ConnectionID, descriptor: Int32, peer: SocketAddress, tls: TLSSession?, now: Int64,
@@ -195,6 +196,8 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var connections: [UInt64: Connection] = [:]
         var nextID = StreamServer.firstConnectionToken
         var listening = true
+        /// Connections with delivered messages, settled once per loop.
+        var touched: [Connection] = []
     }
 
     private func run() {
@@ -240,14 +243,24 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         loop.listening = false
     }
 
+    /// Hands every posted message to its handler, then settles each connection once: the answers of one commit
+    /// to one connection leave in one write.
     private func deliver(_ posted: inout [(ConnectionID, Handler.Message)], _ loop: inout Loop) {
         guard !posted.isEmpty else { return }
         for (id, message) in posted {
             guard let connection = loop.connections[id.rawValue], let handler = connection.handler else { continue }
             handler.deliver(message, output: &connection.output)
-            settle(connection, &loop)
+            if !connection.awaitingSettle {
+                connection.awaitingSettle = true
+                loop.touched.append(connection)
+            }
         }
         posted.removeAll(keepingCapacity: true)
+        for connection in loop.touched {
+            connection.awaitingSettle = false
+            if loop.connections[connection.id.rawValue] != nil { settle(connection, &loop) }
+        }
+        loop.touched.removeAll(keepingCapacity: true)
     }
 
     private func acceptAll(_ listener: Socket, secure: Bool, _ loop: inout Loop) {
