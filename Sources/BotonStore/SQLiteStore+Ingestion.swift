@@ -48,6 +48,17 @@ extension SQLiteStore: IngestionRepository {
                       receipt.upcCode.map { .text($0) } ?? .null, .integer(at.millisecondsSince1970)])
     }
 
+    /// Deletes up to `limit` receipts older than `before` (oldest first) and returns how many went. Receipts only
+    /// need to outlive retransmissions; the incident keeps what happened.
+    @discardableResult
+    public func pruneReceipts(before: Timestamp, limit: Int) throws(StoreError) -> Int {
+        try database.statement("""
+            DELETE FROM frame_receipt WHERE (sender_id, sequence) IN (
+                SELECT sender_id, sequence FROM frame_receipt WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)
+            """).run([.integer(before.millisecondsSince1970), .integer(Int64(limit))])
+        return database.changes
+    }
+
     public func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident? {
         try database.statement("""
             SELECT id, upc_code, opened_at FROM incident

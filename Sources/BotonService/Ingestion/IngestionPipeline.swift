@@ -108,7 +108,12 @@ public final class IngestionPipeline: Sendable {
         var outcomes: [Answer] = []
         outcomes.reserveCapacity(settings.ingest.batchMaxFrames)
         let window = Double(settings.ingest.batchMaxMilliseconds) / 1000
+        var nextPrune = ContinuousClock.now
         while queue.takeBatch(into: &batch, window: window) {
+            if ContinuousClock.now >= nextPrune {
+                pruneReceipts()
+                nextPrune = ContinuousClock.now + .seconds(600)
+            }
             let began = ContinuousClock.now
             let now = SystemClock.now()
             outcomes.removeAll(keepingCapacity: true)
@@ -159,6 +164,27 @@ public final class IngestionPipeline: Sendable {
                 }
             }
         }
+    }
+
+    /// Receipts older than ``receiptRetention`` go, a thousand per transaction so a batch never waits long.
+    /// A retransmission comes within minutes (the replay window is 300 s); a week is a wide margin.
+    static let receiptRetention: Duration = .seconds(7 * 86_400)
+
+    private func pruneReceipts() {
+        let before = SystemClock.now().adding(milliseconds: -Self.receiptRetention.components.seconds * 1000)
+        var total = 0
+        do {
+            while true {
+                let removed = try writer.store.database.inTransaction { () throws(StoreError) in
+                    try writer.store.pruneReceipts(before: before, limit: 1000)
+                }
+                total += removed
+                if removed < 1000 { break }
+            }
+        } catch {
+            logger.warning("receipt_prune_failed", ["error": error.description])
+        }
+        if total > 0 { logger.info("receipts_pruned", ["count": String(total)]) }
     }
 
     private func deliver(_ answers: [Answer], batch: [IngestRequest]) {
