@@ -22,7 +22,7 @@ extension EnrollmentWeb {
         router.get("/oficial/ingreso") { [self] request, _ in try signInPage(request) }
         router.post("/oficial/ingreso", loginLimiter.limiting({ [self] request, _ in try signIn(request) },
                                                              refusal: Self.rateLimitPage))
-        router.post("/oficial/salir", officerPage { [self] _, _, context, _ in
+        router.post("/oficial/salir", officerPage { [self] request, _, context, _ in
             do throws(StoreError) {
                 try sessions.signOut(context.session, store: try connections.current(), at: clock())
             } catch {
@@ -32,7 +32,7 @@ extension EnrollmentWeb {
             }
             logger.info("officer_signed_out", ["operator": String(context.identity.id)])
             return Self.redirect("/oficial/ingreso?sesion=cerrada",
-                                 cookies: [sessions.expiredCookie(secure: false)])
+                                 cookies: [sessions.expiredCookie(secure: request.isSecure)])
         })
         router.get("/oficial/solicitudes", officerPage { [self] _, _, context, _ in try pendingPage(context) })
         router.get("/oficial/solicitudes/nueva", officerPage { [self] _, _, context, _ in
@@ -173,8 +173,9 @@ extension EnrollmentWeb {
         } catch let error as OperatorAccountError {
             switch error.kind {
             case .unavailable: logger.error("sign_in_unavailable", ["detail": error.detail ?? "-"])
-            case .locked: logger.warning("sign_in_locked", ["username": String(username.prefix(32))])
-            default: logger.info("sign_in_refused", ["username": String(username.prefix(32))])
+            // The typed username is not logged (people type passwords into it); the audit log has the account.
+            case .locked: logger.warning("sign_in_locked", ["peer": request.clientAddress])
+            default: logger.info("sign_in_refused", ["peer": request.clientAddress])
             }
             return .failure(error)
         } catch {
