@@ -141,7 +141,7 @@ enum HTML {
         return html + ">\(escape(value))</textarea>\n</div>\n"
     }
 
-    /// The message of an error shown once for a group of controls, with the id ``input(_:label:value:errors:type:help:required:autocomplete:extra:sharedError:)``
+    /// The message of an error shown once for a group of controls, with the id `input(…, sharedError:)`
     /// points to.
     static func groupError(_ key: String, _ errors: Errors) -> String {
         guard let message = errors[key] else { return "" }

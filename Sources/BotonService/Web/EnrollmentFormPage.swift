@@ -4,7 +4,7 @@ import BotonCore
 /// same page, the officer's with one more checkbox (`politica_explicada`).
 ///
 /// Field names are the error keys of ``EnrollmentFormError`` where a field has its own key; positions are
-/// `domicilio_latitud`/`domicilio_longitud` and `trabajo_latitud`/`trabajo_longitud` (``/static/ubicacion.js``
+/// `domicilio_latitud`/`domicilio_longitud` and `trabajo_latitud`/`trabajo_longitud` (`/static/ubicacion.js`
 /// fills them from a `button[data-ubicar=domicilio]`), reference contacts `contacto_N_nombre`/`contacto_N_telefono`,
 /// checkboxes `si` when ticked. The JSON API takes the same names (see the API article).
 enum EnrollmentFormPage {

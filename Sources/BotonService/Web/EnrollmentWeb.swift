@@ -4,12 +4,12 @@ public import BotonHTTP
 import BotonStore
 import Foundation
 
-/// The enrollment web layer: the citizens' pages (``installCitizenPages(into:)``), the officers' pages
-/// (``installOfficerPages(into:)``) and the JSON API (``installAPI(into:)``), over the same
+/// The enrollment web layer: the citizens' pages (`installCitizenPages(into:)`), the officers' pages
+/// (`installOfficerPages(into:)`) and the JSON API (`installAPI(into:)`), over the same
 /// ``EnrollmentService`` and ``OperatorAccounts``.
 ///
 /// Built once by ``BotonServer`` and shared, immutable, by every handler thread. Each request works on its
-/// handler thread's own store connection (``StoreConnections``): an ``EnrollmentService`` is made for the
+/// handler thread's own store connection (`StoreConnections`): an ``EnrollmentService`` is made for the
 /// request over it and dropped with the request.
 public final class EnrollmentWeb: Sendable {
     let routing: RoutingTable
@@ -47,7 +47,7 @@ public final class EnrollmentWeb: Sendable {
         installAPI(into: &router)
     }
 
-    /// This thread's enrollment service (see ``StoreConnections``).
+    /// This thread's enrollment service (see `StoreConnections`).
     func service() throws(EnrollmentError) -> EnrollmentService {
         do { return EnrollmentService(store: try connections.current(), routing: routing) } catch {
             throw EnrollmentError.storage(error)
