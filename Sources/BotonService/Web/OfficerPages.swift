@@ -159,10 +159,11 @@ extension EnrollmentWeb {
         do {
             let store: SQLiteStore
             do { store = try connections.current() } catch { throw OperatorAccountError.storage(error) }
-            let now = clock()
-            let identity = try OperatorAccounts(store: store).authenticate(username: username, password: password, at: now)
+            let identity = try OperatorAccounts(store: store).authenticate(username: username, password: password,
+                                                                           at: clock())
             let started: (session: OfficerSession, setCookie: String)
-            do { started = try sessions.signIn(identity, request: request, store: store, at: now) } catch {
+            // The session starts now, after the password hash (which takes a while), not when the attempt began.
+            do { started = try sessions.signIn(identity, request: request, store: store, at: clock()) } catch {
                 throw (error as? StoreError).map(OperatorAccountError.storage)
                     ?? OperatorAccountError(.unavailable, "No se pudo iniciar la sesión. Intente de nuevo.",
                                             detail: "\(error)")
