@@ -267,7 +267,12 @@ def main():
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        shutil.rmtree(profile, ignore_errors=True)
+        # Chromium's helper processes may still write to the profile for a moment after the browser exits.
+        for _ in range(50):
+            shutil.rmtree(profile, ignore_errors=True)
+            if not os.path.exists(profile):
+                break
+            time.sleep(0.1)
 
 
 if __name__ == "__main__":
