@@ -72,7 +72,7 @@ public final class BotonServer {
         self.streams = streams
         var listeners = [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!)]
         let ports = PortBook()
-        let web = try makeWebServer(pipeline: pipeline, territory: territory, ports: ports)
+        let web = try makeWebServer(pipeline: pipeline, routing: routing, ports: ports)
         listeners += [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
         web.start()
@@ -129,10 +129,13 @@ public final class BotonServer {
             makeHandler: { peer in IngestStreamHandler(pipeline: pipeline, connection: peer.id) })
     }
 
-    /// The web server: health, metrics and the HTTPS alert intake (enrollment and the console add their routes).
-    private func makeWebServer(pipeline: IngestionPipeline, territory: Territory, ports: PortBook) throws
+    /// The web server: health, metrics, the HTTPS alert intake, the static assets, and the enrollment layer
+    /// (citizens' pages, officers' pages and sessions, JSON API; see ``EnrollmentWeb``). The console adds its
+    /// routes here too.
+    private func makeWebServer(pipeline: IngestionPipeline, routing: RoutingTable, ports: PortBook) throws
         -> WebServer
     {
+        let territory = routing.territory
         let http = configuration.http
         let ingest = configuration.ingest
         let tls = try TLSContext(certificatePath: configuration.resolve(ingest.tlsCertificate),
@@ -179,6 +182,15 @@ public final class BotonServer {
         router.get("/metrics", SystemRoutes.metrics(probe))
         router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
         router.get("/static/*ruta", StaticAssets().route())
+        let enrollment = EnrollmentWeb(
+            routing: routing, databasePath: path,
+            busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
+            csrf: try CSRFGuard.random(), sessions: Sessions(hours: http.sessionHours),
+            formLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
+            statusLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
+            loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
+            logger: logger)
+        enrollment.install(into: &router)
         return try WebServer(settings: settings, router: router, metrics: metrics, logger: logger)
     }
 

@@ -65,6 +65,16 @@ public struct Configuration: Sendable, Equatable {
         /// An idle keep-alive connection is closed after this long.
         public var idleTimeoutSeconds = 60
         public var maxConnections = 10_000
+        /// An officer's session ends this many hours after sign-in (a shift); decimals allowed.
+        public var sessionHours = 8.0
+        /// Per client address: the online form and the status page (each its own bucket) allow this many
+        /// requests at once…
+        public var formRateBurst = 10
+        /// …refilled at this many a minute.
+        public var formRatePerMinute = 20
+        /// Per client address: sign-in attempts at once, and refilled per minute (each costs a password hash).
+        public var loginRateBurst = 5
+        public var loginRatePerMinute = 10
     }
 
     public struct Log: Sendable, Equatable {
@@ -201,6 +211,13 @@ extension Configuration {
         case "http.header_timeout_ms": http.headerTimeoutMilliseconds = try int(100...600_000)
         case "http.idle_timeout_s": http.idleTimeoutSeconds = try int(1...86_400)
         case "http.max_connections": http.maxConnections = try int(1...1_000_000)
+        case "http.session_hours":
+            guard let v = Double(value), v > 0, v <= 168 else { throw fail("expected hours, more than 0 and at most 168") }
+            http.sessionHours = v
+        case "http.form_rate_burst": http.formRateBurst = try int(1...100_000)
+        case "http.form_rate_per_minute": http.formRatePerMinute = try int(1...1_000_000)
+        case "http.login_rate_burst": http.loginRateBurst = try int(1...100_000)
+        case "http.login_rate_per_minute": http.loginRatePerMinute = try int(1...1_000_000)
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level

@@ -11,6 +11,7 @@ public enum Schema {
         Migration(version: 1, name: "initial schema", sql: v1),
         Migration(version: 2, name: "frame receipts", sql: v2),
         Migration(version: 3, name: "enrollment service", sql: v3),
+        Migration(version: 4, name: "operator sessions", sql: v4),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -275,5 +276,22 @@ public enum Schema {
     CREATE INDEX enrollment_linked ON enrollment(linked_to);
     CREATE INDEX enrollment_intake_state ON enrollment(intake_upc_code, state);
     CREATE INDEX contact_attempt_enrollment ON contact_attempt(enrollment_id);
+    """
+
+    /// Server-side sessions of the officers' web console and API, so that signing out and expiry are real: the
+    /// browser holds a random 32-byte token in the `boton_sesion` cookie; only its SHA-256 is stored, so a copy
+    /// of the database does not hand out live sessions. A session ends when its row is deleted (sign-out, or
+    /// the operator's sessions revoked) or at `expires_at` (fixed at sign-in: `http.session_hours`). Expired rows
+    /// are deleted at the next sign-in.
+    static let v4 = """
+    CREATE TABLE operator_session (
+        token_hash     BLOB PRIMARY KEY,
+        operator_id    INTEGER NOT NULL REFERENCES operator(id),
+        created_at     INTEGER NOT NULL,
+        expires_at     INTEGER NOT NULL,
+        client_address TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX operator_session_operator ON operator_session(operator_id);
+    CREATE INDEX operator_session_expires ON operator_session(expires_at);
     """
 }

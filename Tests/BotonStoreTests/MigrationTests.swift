@@ -124,7 +124,7 @@ import Testing
                 VALUES ('OLD-1', 'en_linea', 'ingresada', 1, '+593991234567', 'UPC-17D04C01S01', '17D04C01S01',
                         'Calle 1', -0.2, -78.5, 1, 1);
             """)
-        let report = try Migrator.migrate(store.database)
+        let report = try Migrator.migrate(store.database, migrations: Array(Schema.migrations.prefix(3)))
         #expect(report.fromVersion == 2 && report.toVersion == 3 && report.applied == ["3 enrollment service"])
         let old = try #require(try store.enrollment(tramite: "OLD-1"))
         #expect(old.registeredAt == nil && old.deviceID == nil && old.intakeUPCCode == nil)

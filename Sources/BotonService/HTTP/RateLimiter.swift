@@ -35,13 +35,21 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    /// Wraps `handler`: over the limit, 429 with `Retry-After` and a Spanish message; the handler is not called.
-    public func limiting(_ handler: @escaping RouteHandler) -> RouteHandler {
+    /// The default refusal: a Spanish sentence in plain text.
+    public static func plainRefusal(wait: Int) -> HTTPResponse {
+        .text("Demasiadas solicitudes desde su conexión. Intente de nuevo en \(wait) segundos.\n", status: .tooManyRequests)
+    }
+
+    /// Wraps `handler`: over the limit, `refusal` (429 with a Spanish message by default; a page or JSON for
+    /// routes that answer those) with `Retry-After` set; the handler is not called.
+    public func limiting(_ handler: @escaping RouteHandler,
+                         refusal: @escaping @Sendable (_ wait: Int) -> HTTPResponse = RateLimiter.plainRefusal)
+        -> RouteHandler
+    {
         { request, parameters in
             if let wait = self.take(request.clientAddress, now: Date().timeIntervalSince1970) {
-                var response = HTTPResponse.text(
-                    "Demasiadas solicitudes desde su conexión. Intente de nuevo en \(wait) segundos.\n",
-                    status: .tooManyRequests)
+                var response = refusal(wait)
+                response.status = .tooManyRequests
                 response.headers.replace(name: "Retry-After", value: String(wait))
                 return response
             }

@@ -6,8 +6,9 @@ enum HTML {
     static func escape(_ text: String) -> String { HTMLEscaping.escapeText(text) }
     static func attribute(_ text: String) -> String { HTMLEscaping.escapeAttribute(text) }
 
-    /// A whole page: `title` in the tab and as the heading, `body` already HTML, `scripts` from /static.
-    static func page(title: String, body: String, scripts: [String] = []) -> String {
+    /// A whole page: `title` in the tab and as the heading, `body` already HTML, `scripts` from /static, `nav`
+    /// (already HTML) under the site header — the officers' pages put their menu and sign-out form there.
+    static func page(title: String, body: String, scripts: [String] = [], nav: String = "") -> String {
         """
         <!doctype html>
         <html lang="es-EC">
@@ -16,10 +17,13 @@ enum HTML {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title)) — Botón de Seguridad</title>
         <link rel="stylesheet" href="/static/estilo.css">
+        <link rel="icon" href="/static/icono.svg" type="image/svg+xml">
         </head>
         <body>
+        <a class="saltar" href="#contenido">Saltar al contenido</a>
         <header class="sitio"><a href="/registro">Botón de Seguridad · Policía Nacional del Ecuador</a></header>
-        <main>
+        \(nav)
+        <main id="contenido">
         <h1>\(escape(title))</h1>
         \(body)
         </main>
@@ -32,14 +36,20 @@ enum HTML {
     /// Field errors, keyed by field name, in the order the fields appear.
     struct Errors {
         var entries: [(field: String, message: String)] = []
+        /// Error key → the id of the control the summary's link moves to, when it is not the key itself (a
+        /// position's error goes to its latitude input).
+        var anchors: [String: String] = [:]
         subscript(field: String) -> String? { entries.first { $0.field == field }?.message }
         var isEmpty: Bool { entries.isEmpty }
+        func anchor(_ field: String) -> String { anchors[field] ?? field }
     }
 
     /// The list of errors at the top of a form, each a link to its field (focus moves there).
     static func errorSummary(_ errors: Errors) -> String {
         guard !errors.isEmpty else { return "" }
-        let items = errors.entries.map { "<li><a href=\"#\(attribute($0.field))\">\(escape($0.message))</a></li>" }
+        let items = errors.entries.map {
+            "<li><a href=\"#\(attribute(errors.anchor($0.field)))\">\(escape($0.message))</a></li>"
+        }
         return """
         <div class="resumen-errores" role="alert" tabindex="-1" id="errores">
         <h2>Revise los siguientes datos</h2>
@@ -48,12 +58,15 @@ enum HTML {
         """
     }
 
-    /// A labelled input; an error is shown under it and linked with `aria-describedby`.
+    /// A labelled input; an error is shown under it and linked with `aria-describedby`. `sharedError` is the key
+    /// of an error shown once for a group of inputs (a position's latitude and longitude): the input is then
+    /// marked invalid and described by that message instead of showing its own.
     static func input(_ name: String, label: String, value: String = "", errors: Errors, type: String = "text",
                       help: String? = nil, required: Bool = false, autocomplete: String? = nil,
-                      extra: String = "") -> String
+                      extra: String = "", sharedError: String? = nil) -> String
     {
         var described: [String] = []
+        if let sharedError, errors[sharedError] != nil { described.append("\(sharedError)_error") }
         var html = "<div class=\"campo\">\n<label for=\"\(attribute(name))\">\(escape(label))"
         if !required { html += " <span class=\"ayuda\">(opcional)</span>" }
         html += "</label>\n"
@@ -69,7 +82,7 @@ enum HTML {
             + "value=\"\(attribute(value))\""
         if required { html += " required" }
         if let autocomplete { html += " autocomplete=\"\(attribute(autocomplete))\"" }
-        if errors[name] != nil { html += " aria-invalid=\"true\"" }
+        if errors[name] != nil || sharedError.map({ errors[$0] != nil }) == true { html += " aria-invalid=\"true\"" }
         if !described.isEmpty { html += " aria-describedby=\"\(attribute(described.joined(separator: " ")))\"" }
         if !extra.isEmpty { html += " " + extra }
         return html + ">\n</div>\n"
@@ -103,6 +116,46 @@ enum HTML {
             + "value=\"si\"\(checked ? " checked" : "")"
         if errors[name] != nil { html += " aria-invalid=\"true\" aria-describedby=\"\(attribute(name))_error\"" }
         return html + "> <span>\(escape(label))</span></label>\n</div>\n"
+    }
+
+    /// A labelled multi-line text field; an error is shown under the label and linked like an input's.
+    static func textarea(_ name: String, label: String, value: String = "", errors: Errors, help: String? = nil,
+                         required: Bool = false, rows: Int = 3) -> String
+    {
+        var described: [String] = []
+        var html = "<div class=\"campo\">\n<label for=\"\(attribute(name))\">\(escape(label))"
+        if !required { html += " <span class=\"ayuda\">(opcional)</span>" }
+        html += "</label>\n"
+        if let help {
+            html += "<p class=\"ayuda\" id=\"\(attribute(name))_ayuda\">\(escape(help))</p>\n"
+            described.append("\(name)_ayuda")
+        }
+        if let message = errors[name] {
+            html += "<p class=\"error\" id=\"\(attribute(name))_error\">\(escape(message))</p>\n"
+            described.append("\(name)_error")
+        }
+        html += "<textarea id=\"\(attribute(name))\" name=\"\(attribute(name))\" rows=\"\(rows)\""
+        if required { html += " required" }
+        if errors[name] != nil { html += " aria-invalid=\"true\"" }
+        if !described.isEmpty { html += " aria-describedby=\"\(attribute(described.joined(separator: " ")))\"" }
+        return html + ">\(escape(value))</textarea>\n</div>\n"
+    }
+
+    /// The message of an error shown once for a group of controls, with the id `input(…, sharedError:)`
+    /// points to.
+    static func groupError(_ key: String, _ errors: Errors) -> String {
+        guard let message = errors[key] else { return "" }
+        return "<p class=\"error\" id=\"\(attribute(key))_error\">\(escape(message))</p>\n"
+    }
+
+    /// A notice box (`role="status"`): a success or the next step.
+    static func notice(_ text: String, kind: String = "aviso") -> String {
+        "<div class=\"\(attribute(kind))\" role=\"status\"><p>\(escape(text))</p></div>\n"
+    }
+
+    /// A refusal that is not about a field (`role="alert"`).
+    static func alert(_ text: String) -> String {
+        "<div class=\"resumen-errores\" role=\"alert\"><p>\(escape(text))</p></div>\n"
     }
 
     static func hidden(_ name: String, _ value: String) -> String {

@@ -1,0 +1,107 @@
+import BotonCore
+import Foundation
+import Testing
+
+/// A real browser on the citizen's pages: headless Chromium driven through the Chrome DevTools Protocol by
+/// `Tests/Browser/registro.py` (Python standard library only; its WebSocket client is written by hand). It opens
+/// /registro on a phone-sized screen, lets /static/ubicacion.js fill the home position from an emulated GPS fix
+/// ("Usar mi ubicación", permission granted), types the rest of the form, submits it, reads the número de trámite,
+/// then looks the request up on /registro/estado. Console errors and CSP violations fail the test.
+///
+/// Screenshots are written to the test's temporary directory; with `BOTON_SCREENSHOTS=1` the success page is also
+/// copied to `Tests/Fixtures/screenshots/registro.png` (never by default: the tree stays clean).
+@Suite struct BrowserTests {
+    static func chromium() -> String? {
+        if let path = ProcessInfo.processInfo.environment["BOTON_CHROMIUM"], !path.isEmpty { return path }
+        for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
+        where FileManager.default.isExecutableFile(atPath: path) {
+            return path
+        }
+        return nil
+    }
+
+    @Test func aCitizenRegistersFromAPhoneBrowserAndFindsTheRequest() throws {
+        let chromium = try #require(Self.chromium(), """
+            Chromium is not installed, so the browser test cannot run. Install it with \
+            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
+            """)
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let server = try Server(database: db)
+        defer { server.stop() }
+        let place = Applicant.guayaquil
+        let form: [String: Any] = [
+            "numero_documento": "0926687856", "nombres": "Carlos Andrés", "apellidos": "Mendoza Vera",
+            "fecha_nacimiento": "1990-02-14", "telefono": "098 222 3344", "correo": "carlos.mendoza@correo.ec",
+            "direccion_domicilio": "Av. 9 de Octubre 1200 y Rumichaca, junto a la farmacia",
+            "contacto_1_nombre": "Rosa Vera", "contacto_1_telefono": "099 555 1122",
+            "contacto_2_nombre": "Pedro Mendoza", "contacto_2_telefono": "04 256 7890",
+            "contacto_3_nombre": "Lucía Torres", "contacto_3_telefono": "096 333 4455",
+            "consentimiento_datos": true, "politica_uso": true,
+        ]
+        let formJSON = String(decoding: try JSONSerialization.data(withJSONObject: form, options: [.sortedKeys]),
+                              as: UTF8.self)
+        let run = try Self.python(Boton.root + "/Tests/Browser/registro.py", [
+            "--chromium", chromium, "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path,
+            "--form", formJSON, "--documento", "0926687856", "--lat", place.latitude, "--lon", place.longitude,
+        ])
+        try #require(run.status == 0, "the browser run failed:\n\(run.stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+
+        let tramite = try #require(result["tramite"] as? String)
+        #expect(try TramiteNumber(tramite).text == tramite)
+        #expect(result["estado"] as? String == "Ingresada")
+        #expect((result["mensaje"] as? String)?.contains("UPC Chile 1 se comunicará con usted") == true)
+        // The position came from the emulated GPS through /static/ubicacion.js.
+        #expect(result["latitud"] as? String == "-2.189400" && result["longitud"] as? String == "-79.886200")
+        #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
+
+        // The request is stored as the page said, at the UPC of the GPS position.
+        let check = try WebClient(port: server.httpPort)
+        let status = try check.get("/api/v1/enrolamientos/estado?tramite=\(tramite)&documento=0926687856")
+        #expect(try status.string("upc.codigo") == place.upc)
+
+        let screenshots = try #require(result["screenshots"] as? [String])
+        #expect(screenshots.map { URL(fileURLWithPath: $0).lastPathComponent }
+            == ["registro-formulario.png", "registro.png", "estado.png"])
+        for path in screenshots {
+            let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
+        }
+        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
+            let folder = Boton.root + "/Tests/Fixtures/screenshots"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let target = folder + "/registro.png"
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: screenshots[1], toPath: target)
+        }
+    }
+
+    static func chromiumLog(_ dir: TemporaryDirectory) -> String {
+        (try? String(contentsOfFile: dir.file("chromium.log"), encoding: .utf8)).map { String($0.suffix(4000)) } ?? "-"
+    }
+
+    /// Runs a Python 3 script to completion (both pipes drained), like ``Boton/run(_:stdin:directory:)``.
+    static func python(_ script: String, _ arguments: [String]) throws -> Boton.Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let group = DispatchGroup()
+        nonisolated(unsafe) var errData = Data()
+        group.enter()
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Boton.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                            stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
