@@ -105,6 +105,20 @@ extension SQLiteStore: EnrollmentRepository {
             """).first([.text(line)], Self.enrollmentRecord)
     }
 
+    /// An online request from this citizen for this line that is still `ingresada` and came in since `since`:
+    /// a second submission of the same form (a double click, a retried POST) is the same request.
+    public func recentOnlineSubmission(citizenID: Int64, line: String, homeAddress: String, since: Timestamp)
+        throws(StoreError) -> EnrollmentRecord?
+    {
+        try database.statement("""
+            SELECT \(Self.enrollmentColumns) FROM enrollment
+            WHERE citizen_id = ?1 AND line_e164 = ?2 AND home_address = ?3 AND channel = 'en_linea'
+              AND state = 'ingresada' AND created_at >= ?4
+            ORDER BY id DESC LIMIT 1
+            """).first([.integer(citizenID), .text(line), .text(homeAddress), .integer(since.millisecondsSince1970)],
+                       Self.enrollmentRecord)
+    }
+
     public func registeredEnrollment(line: String, excluding id: Int64) throws(StoreError) -> EnrollmentRecord? {
         try database.statement("""
             SELECT \(Self.enrollmentColumns) FROM enrollment

@@ -387,6 +387,23 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
 
     // MARK: One button per line
 
+    @Test func theSameFormSubmittedTwiceIsOneRequest() throws {
+        let f = try F()
+        let a = F.places.a
+        let first = try f.service.submitOnline(F.form(at: a), at: f.now())
+        // A double click, or a retried POST: the same número de trámite, nothing written twice.
+        let again = try f.service.submitOnline(F.form(at: a), at: f.now())
+        #expect(again.tramite == first.tramite)
+        #expect(try f.text("SELECT count(*) FROM enrollment") == "1")
+        #expect(try f.text("SELECT count(*) FROM enrollment_transition") == "1")
+        #expect(try f.text("SELECT count(*) FROM enrollment_contact") == "3")
+        // Past the window it is a new request, linked to the first (the line already has a live one).
+        let later = try f.service.submitOnline(
+            F.form(at: a), at: f.now().adding(seconds: EnrollmentService.resubmissionWindowSeconds + 1))
+        #expect(later.tramite != first.tramite)
+        #expect(try f.text("SELECT count(*) FROM enrollment") == "2")
+    }
+
     @Test func aSecondRequestForALiveLineIsLinkedAndCannotTakeTheButton() throws {
         let f = try F()
         let (a, a2) = (F.places.a, F.places.a2)

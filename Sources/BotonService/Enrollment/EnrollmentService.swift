@@ -94,6 +94,10 @@ public struct EnrollmentService {
 
     // MARK: Creation
 
+    /// Within this many seconds an identical online submission (same citizen, line and address, still
+    /// `ingresada`) returns the first one's número de trámite instead of creating a second request.
+    static let resubmissionWindowSeconds: Int64 = 600
+
     /// Writes a validated request with its first step. `trustedIdentity`: an officer saw the document, so the
     /// citizen's personal data is updated from this form even if an earlier request verified it.
     func create(_ v: ValidatedEnrollment, first: Enrollment, intakeUPC: String?, usagePolicyExplained: Bool,
@@ -102,6 +106,13 @@ public struct EnrollmentService {
     {
         try transaction { () throws -> EnrollmentRecord in
             let citizenID = try upsertCitizen(v, trusted: trustedIdentity, at: at)
+            if officer == nil, let earlier = try store.recentOnlineSubmission(
+                citizenID: citizenID, line: v.line.e164, homeAddress: v.homeAddress,
+                since: at.adding(seconds: -Self.resubmissionWindowSeconds))
+            {
+                // The same form again (a double click, a retried POST): the same request, nothing new written.
+                return earlier
+            }
             let live = try store.liveEnrollment(line: v.line.e164)
             if live == nil {
                 try store.upsertPhoneLine(e164: v.line.e164, kind: v.line.kind.rawValue, citizenID: citizenID,
