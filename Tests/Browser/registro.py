@@ -180,8 +180,11 @@ def main():
     parser.add_argument("--documento", required=True)
     parser.add_argument("--lat", type=float, required=True)
     parser.add_argument("--lon", type=float, required=True)
+    parser.add_argument("--wrong", default="{}",
+                        help="JSON of fields typed wrong on a first submission, corrected on the second")
     args = parser.parse_args()
     form = json.loads(args.form)
+    wrong = json.loads(args.wrong)
     profile = tempfile.mkdtemp(prefix="boton-chromium-")
     log = open(os.path.join(args.out, "chromium.log"), "wb")
     process = subprocess.Popen(
@@ -225,6 +228,7 @@ def main():
                 "document.getElementById('domicilio_estado').textContent")))
 
         for field, value in form.items():
+            value = wrong.get(field, value)
             if value is True:
                 page.evaluate(f"document.getElementById({json.dumps(field)}).click()")
             elif page.evaluate(f"document.getElementById({json.dumps(field)}).tagName") == "SELECT":
@@ -233,6 +237,24 @@ def main():
                 page.type_into(field, value)
         shots = [page.screenshot(os.path.join(args.out, "registro-formulario.png"))]
         page.submit("main form button[type=submit]")
+        errors = []
+        if wrong:
+            # The server answers with the form again: each message linked from the summary and shown at its
+            # field, the field marked invalid, and everything typed still there.
+            errors = page.evaluate("[...document.querySelectorAll('.resumen-errores a')]"
+                                   ".map(a => ({campo: a.getAttribute('href').slice(1), mensaje: a.textContent,"
+                                   " invalido: (document.getElementById(a.getAttribute('href').slice(1)) || {})"
+                                   ".getAttribute && document.getElementById(a.getAttribute('href').slice(1))"
+                                   ".getAttribute('aria-invalid') === 'true'}))") or []
+            kept = {field: page.evaluate(f"document.getElementById({json.dumps(field)}).value")
+                    for field, value in form.items() if isinstance(value, str) and field not in wrong}
+            lost = [field for field, value in kept.items() if value != form[field]]
+            if lost:
+                problems.append("fields not kept after the errors: " + ", ".join(lost))
+            shots.append(page.screenshot(os.path.join(args.out, "registro-errores.png")))
+            for field in wrong:
+                page.type_into(field, form[field])
+            page.submit("main form button[type=submit]")
         tramite = page.evaluate("(document.getElementById('numero-tramite') || {}).textContent")
         if not tramite:
             summary = page.evaluate("[...document.querySelectorAll('.resumen-errores a')]"
@@ -253,8 +275,12 @@ def main():
             if event["method"] == "Runtime.exceptionThrown":
                 problems.append("exception: " + event["params"]["exceptionDetails"].get("text", ""))
             elif event["method"] == "Log.entryAdded" and event["params"]["entry"]["level"] in ("error", "warning"):
-                problems.append("log: " + event["params"]["entry"].get("text", ""))
-        print(json.dumps({"tramite": tramite.strip(), "estado": (estado or "").strip(), "mensaje": (mensaje or "").strip(),
+                text = event["params"]["entry"].get("text", "")
+                # The wrong submission is answered 422 on purpose; Chromium reports every 4xx page load.
+                if wrong and "status of 422" in text:
+                    continue
+                problems.append("log: " + text)
+        print(json.dumps({"errores": errors, "tramite": tramite.strip(), "estado": (estado or "").strip(), "mensaje": (mensaje or "").strip(),
                           "latitud": latitude, "longitud": longitude, "screenshots": shots, "problemas": problems,
                           "navegador": version.get("Browser", "")}))
     except Failure as failure:

@@ -44,9 +44,17 @@ import Testing
         let run = try Self.python(Boton.root + "/Tests/Browser/registro.py", [
             "--chromium", chromium, "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path,
             "--form", formJSON, "--documento", "0926687856", "--lat", place.latitude, "--lon", place.longitude,
+            // First a wrong cédula (bad check digit) and a number that is no phone line; then corrected.
+            "--wrong", #"{"numero_documento": "0926687857", "telefono": "12345"}"#,
         ])
         try #require(run.status == 0, "the browser run failed:\n\(run.stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+
+        // The wrong submission came back with a Spanish message for each wrong field, linked and marked.
+        let errors = try #require(result["errores"] as? [[String: Any]])
+        #expect(errors.compactMap { $0["campo"] as? String }.sorted() == ["numero_documento", "telefono"])
+        #expect(errors.allSatisfy { ($0["invalido"] as? Bool) == true })
+        #expect(errors.allSatisfy { (($0["mensaje"] as? String) ?? "").count > 10 })
 
         let tramite = try #require(result["tramite"] as? String)
         #expect(try TramiteNumber(tramite).text == tramite)
@@ -63,7 +71,7 @@ import Testing
 
         let screenshots = try #require(result["screenshots"] as? [String])
         #expect(screenshots.map { URL(fileURLWithPath: $0).lastPathComponent }
-            == ["registro-formulario.png", "registro.png", "estado.png"])
+            == ["registro-formulario.png", "registro-errores.png", "registro.png", "estado.png"])
         for path in screenshots {
             let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
             #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
