@@ -248,7 +248,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
             "direccion_domicilio": "Escriba la dirección del domicilio: calle principal, número y calle secundaria, y "
                 + "una referencia.",
             "ubicacion_domicilio": "La ubicación del domicilio no está dentro de ningún subcircuito de la Policía "
-                + "Nacional. Revise en el mapa que marcó su domicilio en el Ecuador.",
+                + "Nacional. Revise que la latitud y la longitud sean las de su domicilio en el Ecuador.",
             "ubicacion_trabajo": "La ubicación del trabajo no es válida: latitud y longitud son números con decimales.",
             "contactos": "Ingrese exactamente tres contactos de referencia (nombre y teléfono); ingresó 2.",
             "contacto_1_nombre": "Ingrese el nombre del contacto.",

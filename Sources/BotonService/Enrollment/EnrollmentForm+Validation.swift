@@ -88,7 +88,7 @@ extension EnrollmentForm {
         switch Self.position(homeLatitude, homeLongitude) {
         case .missing:
             report(F.ubicacionDomicilio.rawValue, "required",
-                   "Marque en el mapa la ubicación de su domicilio (latitud y longitud).")
+                   "Indique la ubicación de su domicilio: pulse «Usar mi ubicación» o escriba la latitud y la longitud.")
         case .unreadable:
             report(F.ubicacionDomicilio.rawValue, "format",
                    "La ubicación del domicilio no es válida: latitud y longitud son números con decimales, "
@@ -104,7 +104,7 @@ extension EnrollmentForm {
             } else {
                 report(F.ubicacionDomicilio.rawValue, "outside_territory",
                        "La ubicación del domicilio no está dentro de ningún subcircuito de la Policía Nacional. "
-                           + "Revise en el mapa que marcó su domicilio en el Ecuador.")
+                           + "Revise que la latitud y la longitud sean las de su domicilio en el Ecuador.")
             }
         case .partial:
             report(F.ubicacionDomicilio.rawValue, "partial", "Indique la latitud y la longitud del domicilio.")

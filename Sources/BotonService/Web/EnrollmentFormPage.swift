@@ -157,7 +157,7 @@ enum EnrollmentFormPage {
         h += HTML.input(addressKey, label: "Dirección", value: v[addressKey] ?? "", errors: errors,
                         help: "Calle principal, número y calle secundaria, con una referencia.", required: required,
                         autocomplete: "off")
-        h += "<p class=\"ayuda\">Ubicación en el mapa: pulse «Usar mi ubicación» si está en ese lugar, o escriba la "
+        h += "<p class=\"ayuda\">Ubicación: pulse «Usar mi ubicación» si está en ese lugar, o escriba la "
             + "latitud y la longitud (por ejemplo -0.2202 y -78.5123).</p>\n"
         h += "<button type=\"button\" class=\"secundario\" data-ubicar=\"\(prefix)\" hidden>Usar mi ubicación</button>\n"
         h += "<p class=\"ayuda\" id=\"\(prefix)_estado\" aria-live=\"polite\"></p>\n"
