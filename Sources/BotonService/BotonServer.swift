@@ -147,11 +147,13 @@ public final class BotonServer {
             maxConnections: http.maxConnections, workers: http.workers)
         let path = configuration.databasePath
         let metrics = WebMetrics()
+        // Health and metrics read through the handler thread's own connection, like every other handler.
+        let connections = StoreConnections(path: path,
+                                           busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds))
         let probe = ServiceProbe(
             store: {
                 do throws(StoreError) {
-                    let database = try Database(path: path, options: Database.Options(readOnly: true))
-                    return .success(try database.userVersion())
+                    return .success(try connections.current().database.userVersion())
                 } catch {
                     return .failure(error)
                 }
@@ -162,12 +164,8 @@ public final class BotonServer {
                         "distritos": territory.districts.count, "circuitos": territory.circuits.count,
                         "subcircuitos": territory.subcircuits.count, "upcs": territory.upcs.count],
             openIncidents: {
-                guard let database = try? Database(path: path, options: Database.Options(readOnly: true)) else {
-                    return nil
-                }
-                return try? database.statement("SELECT count(*) FROM incident WHERE state <> 'cerrada'").first {
-                    $0.int(0)
-                }
+                try? connections.current().database.statement("SELECT count(*) FROM incident WHERE state <> 'cerrada'")
+                    .first { $0.int(0) }
             },
             web: metrics)
         let logger = self.logger
