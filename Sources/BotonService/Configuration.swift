@@ -59,7 +59,7 @@ public struct Configuration: Sendable, Equatable {
         /// HTTPS, with the ingestion port's certificate and key.
         public var tlsPort = 8443
         /// Threads running request handlers.
-        public var workers = 8
+        public var workers = 4
         /// A request must arrive whole within this long of its first byte (408 otherwise).
         public var headerTimeoutMilliseconds = 10_000
         /// An idle keep-alive connection is closed after this long.

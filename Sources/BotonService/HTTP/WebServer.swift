@@ -153,7 +153,7 @@ final class WebServerCore: Sendable {
     let logger: Logger
     let pool: WorkerPool
     let metrics: WebMetrics
-    private let server = Mutex<StreamServer<HTTPConnection>?>(nil)
+    private let server = ServerReference()
     private let sinks = Mutex<[ConnectionID: (EventSink, EventStreamStart)]>([:])
 
     init(settings: WebSettings, router: Router, eventStreams: [String: EventStreamRoute], metrics: WebMetrics,
@@ -170,7 +170,7 @@ final class WebServerCore: Sendable {
     var limits: HTTPLimits { settings.limits }
     var headerTimeoutMs: Int { settings.headerTimeoutMs }
 
-    func attach(_ streams: StreamServer<HTTPConnection>) { server.withLock { $0 = streams } }
+    func attach(_ streams: StreamServer<HTTPConnection>) { server.set(streams) }
 
     func connectionOpened() { metrics.connections.add(1, ordering: .relaxed) }
     func connectionClosed() { metrics.connections.subtract(1, ordering: .relaxed) }
@@ -181,7 +181,7 @@ final class WebServerCore: Sendable {
     }
 
     private func post(_ message: HTTPConnectionMessage, to connection: ConnectionID) {
-        server.withLock { $0 }?.post(message, to: connection)
+        server.value?.post(message, to: connection)
     }
 
     /// On a pool thread: answers `request`, then posts the bytes to its connection.
@@ -270,5 +270,17 @@ public final class WebMetrics: Sendable {
                 "request_id": entry.requestID ?? "-",
             ])
         }
+    }
+}
+
+/// The stream server the core posts answers to. Written once, by ``WebServer/init``, before the server starts;
+/// only read afterwards, from every handler thread. Starting the threads orders the write before every read, so
+/// the read needs no lock (a mutex here was the hottest lock of the request path).
+final class ServerReference: @unchecked Sendable {
+    private(set) var value: StreamServer<HTTPConnection>?
+
+    func set(_ server: StreamServer<HTTPConnection>) {
+        precondition(value == nil, "the web server's stream server is set once")
+        value = server
     }
 }
