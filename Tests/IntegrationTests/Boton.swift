@@ -29,9 +29,22 @@ struct Boton {
     /// Runs to completion, collecting both streams.
     @discardableResult
     static func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil) throws -> Result {
+        try runProcess(executable, arguments, stdin: stdin, directory: directory)
+    }
+
+    /// Runs any program to completion (`/usr/bin/env NAME` when `program` is not a path), both pipes drained.
+    @discardableResult
+    static func runProcess(_ program: String, _ arguments: [String], stdin: String? = nil, directory: String? = nil)
+        throws -> Result
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
+        if program.hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [program] + arguments
+        }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -89,27 +89,8 @@ import Testing
         (try? String(contentsOfFile: dir.file("chromium.log"), encoding: .utf8)).map { String($0.suffix(4000)) } ?? "-"
     }
 
-    /// Runs a Python 3 script to completion (both pipes drained), like ``Boton/run(_:stdin:directory:)``.
+    /// Runs a Python 3 script to completion (both pipes drained).
     static func python(_ script: String, _ arguments: [String]) throws -> Boton.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errData = Data()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Boton.Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                            stderr: String(decoding: errData, as: UTF8.self))
+        try Boton.runProcess("python3", [script] + arguments)
     }
 }

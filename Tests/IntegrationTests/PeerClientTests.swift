@@ -4,17 +4,10 @@ import Testing
 /// Independent clients against `boton serve`: curl over HTTP and HTTPS (verifying our certificate), and Python's
 /// h11 driving one keep-alive connection with pipelined requests.
 @Suite struct PeerClientTests {
-    static func run(_ executable: String, _ arguments: [String], stdin: String? = nil) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, text)
+    /// Runs a peer program; its status and both outputs together.
+    static func run(_ program: String, _ arguments: [String]) throws -> (Int32, String) {
+        let result = try Boton.runProcess(program, arguments)
+        return (result.status, result.stdout + result.stderr)
     }
 
     @Test func curlOverHTTPAndHTTPS() throws {

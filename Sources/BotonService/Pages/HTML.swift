@@ -58,15 +58,12 @@ enum HTML {
         """
     }
 
-    /// A labelled input; an error is shown under it and linked with `aria-describedby`. `sharedError` is the key
-    /// of an error shown once for a group of inputs (a position's latitude and longitude): the input is then
-    /// marked invalid and described by that message instead of showing its own.
-    static func input(_ name: String, label: String, value: String = "", errors: Errors, type: String = "text",
-                      help: String? = nil, required: Bool = false, autocomplete: String? = nil,
-                      extra: String = "", sharedError: String? = nil) -> String
+    /// The opening of a field: its label (marked optional when it is), its help and its error, and the ids that
+    /// describe the control.
+    private static func fieldHead(_ name: String, label: String, errors: Errors, help: String?, required: Bool)
+        -> (html: String, described: [String])
     {
         var described: [String] = []
-        if let sharedError, errors[sharedError] != nil { described.append("\(sharedError)_error") }
         var html = "<div class=\"campo\">\n<label for=\"\(attribute(name))\">\(escape(label))"
         if !required { html += " <span class=\"ayuda\">(opcional)</span>" }
         html += "</label>\n"
@@ -78,6 +75,18 @@ enum HTML {
             html += "<p class=\"error\" id=\"\(attribute(name))_error\">\(escape(message))</p>\n"
             described.append("\(name)_error")
         }
+        return (html, described)
+    }
+
+    /// A labelled input; an error is shown under it and linked with `aria-describedby`. `sharedError` is the key
+    /// of an error shown once for a group of inputs (a position's latitude and longitude): the input is then
+    /// marked invalid and described by that message instead of showing its own.
+    static func input(_ name: String, label: String, value: String = "", errors: Errors, type: String = "text",
+                      help: String? = nil, required: Bool = false, autocomplete: String? = nil,
+                      extra: String = "", sharedError: String? = nil) -> String
+    {
+        var (html, described) = fieldHead(name, label: label, errors: errors, help: help, required: required)
+        if let sharedError, errors[sharedError] != nil { described.insert("\(sharedError)_error", at: 0) }
         html += "<input id=\"\(attribute(name))\" name=\"\(attribute(name))\" type=\"\(attribute(type))\" "
             + "value=\"\(attribute(value))\""
         if required { html += " required" }
@@ -122,18 +131,7 @@ enum HTML {
     static func textarea(_ name: String, label: String, value: String = "", errors: Errors, help: String? = nil,
                          required: Bool = false, rows: Int = 3) -> String
     {
-        var described: [String] = []
-        var html = "<div class=\"campo\">\n<label for=\"\(attribute(name))\">\(escape(label))"
-        if !required { html += " <span class=\"ayuda\">(opcional)</span>" }
-        html += "</label>\n"
-        if let help {
-            html += "<p class=\"ayuda\" id=\"\(attribute(name))_ayuda\">\(escape(help))</p>\n"
-            described.append("\(name)_ayuda")
-        }
-        if let message = errors[name] {
-            html += "<p class=\"error\" id=\"\(attribute(name))_error\">\(escape(message))</p>\n"
-            described.append("\(name)_error")
-        }
+        var (html, described) = fieldHead(name, label: label, errors: errors, help: help, required: required)
         html += "<textarea id=\"\(attribute(name))\" name=\"\(attribute(name))\" rows=\"\(rows)\""
         if required { html += " required" }
         if errors[name] != nil { html += " aria-invalid=\"true\"" }
