@@ -3,7 +3,7 @@
 ///
 /// A `DeviceFrame` value is always encodable: the initializer validates every field, and decoding accepts only
 /// the one canonical byte string of each frame.
-public struct DeviceFrame: Hashable, Sendable {
+public struct DeviceFrame: SealedFrame {
     /// Size of a device frame on the wire.
     public static let length = 68
     /// Offset of the MAC: it covers bytes 0..<52.
@@ -68,37 +68,6 @@ public struct DeviceFrame: Hashable, Sendable {
                                batteryPercent: battery == 255 ? nil : battery, position: position)
     }
 
-    /// ``decode(_:)-(UnsafeRawBufferPointer)`` over an array.
-    public static func decode(_ bytes: [UInt8]) throws(WireError) -> DeviceFrame {
-        try withBytes(bytes) { (raw) throws(WireError) in try decode(raw) }
-    }
-
-    /// True when `bytes` is 68 bytes long and its last 16 bytes are the MAC of the first 52 under `secret`.
-    /// Constant-time comparison; no allocation. Does not parse the fields.
-    public static func verify(_ bytes: UnsafeRawBufferPointer, secret: UnsafeRawBufferPointer) -> Bool {
-        bytes.count == length && FrameMAC.matches(bytes, macOffset: macOffset, key: secret)
-    }
-
-    public static func verify(_ bytes: [UInt8], secret: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { b in secret.withUnsafeBytes { s in verify(b, secret: s) } }
-    }
-
-    /// ``decode(_:)-(UnsafeRawBufferPointer)`` then ``verify(_:secret:)-(UnsafeRawBufferPointer,_)``: a frame that
-    /// parses but fails the MAC throws ``WireError/badMAC``. No allocation.
-    public static func decodeAndVerify(_ bytes: UnsafeRawBufferPointer, secret: UnsafeRawBufferPointer)
-        throws(WireError) -> DeviceFrame
-    {
-        let frame = try decode(bytes)
-        guard verify(bytes, secret: secret) else { throw .badMAC }
-        return frame
-    }
-
-    public static func decodeAndVerify(_ bytes: [UInt8], secret: [UInt8]) throws(WireError) -> DeviceFrame {
-        try withBytes(bytes) { (raw) throws(WireError) in
-            try withBytes(secret) { (key) throws(WireError) in try decodeAndVerify(raw, secret: key) }
-        }
-    }
-
     // MARK: Encoding
 
     /// Writes the 68 bytes, MAC included, into the start of `buffer` and returns 68. No allocation.
@@ -124,31 +93,5 @@ public struct DeviceFrame: Hashable, Sendable {
         }
         FrameMAC.seal(out, macOffset: Self.macOffset, key: secret)
         return Self.length
-    }
-
-    /// The 68 bytes, MAC included.
-    public func encode(secret: UnsafeRawBufferPointer) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: Self.length)
-        bytes.withUnsafeMutableBytes { out in _ = encode(secret: secret, into: out) }
-        return bytes
-    }
-
-    public func encode(secret: [UInt8]) -> [UInt8] {
-        secret.withUnsafeBytes { encode(secret: $0) }
-    }
-
-    /// The MAC this frame carries when encoded under `secret`: its de-duplication fingerprint (equal to
-    /// ``FrameHeader/fingerprint`` of the encoded bytes). No allocation.
-    public func fingerprint(secret: UnsafeRawBufferPointer) -> FrameFingerprint {
-        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0)
-        return withUnsafeMutableBytes(of: &storage) { buffer in
-            encode(secret: secret, into: buffer)
-            return FrameFingerprint(UnsafeRawBufferPointer(buffer).wireBytes16(at: Self.macOffset))
-        }
-    }
-
-    public func fingerprint(secret: [UInt8]) -> FrameFingerprint {
-        secret.withUnsafeBytes { fingerprint(secret: $0) }
     }
 }

@@ -1,6 +1,6 @@
 /// A carrier gateway's report that a registered line called the short code 135 (kind 6). Exactly ``length`` (72)
 /// bytes on the wire; see the layout in the module documentation.
-public struct GatewayFrame: Hashable, Sendable {
+public struct GatewayFrame: SealedFrame {
     /// Size of a gateway frame on the wire.
     public static let length = 72
     /// Offset of the MAC: it covers bytes 0..<56.
@@ -53,35 +53,6 @@ public struct GatewayFrame: Hashable, Sendable {
                             line: CallingLine(validated: line))
     }
 
-    public static func decode(_ bytes: [UInt8]) throws(WireError) -> GatewayFrame {
-        try withBytes(bytes) { (raw) throws(WireError) in try decode(raw) }
-    }
-
-    /// True when `bytes` is 72 bytes long and its last 16 bytes are the MAC of the first 56 under `secret`.
-    /// Constant-time comparison; no allocation.
-    public static func verify(_ bytes: UnsafeRawBufferPointer, secret: UnsafeRawBufferPointer) -> Bool {
-        bytes.count == length && FrameMAC.matches(bytes, macOffset: macOffset, key: secret)
-    }
-
-    public static func verify(_ bytes: [UInt8], secret: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { b in secret.withUnsafeBytes { s in verify(b, secret: s) } }
-    }
-
-    /// Decode, then verify: a frame that parses but fails the MAC throws ``WireError/badMAC``. No allocation.
-    public static func decodeAndVerify(_ bytes: UnsafeRawBufferPointer, secret: UnsafeRawBufferPointer)
-        throws(WireError) -> GatewayFrame
-    {
-        let frame = try decode(bytes)
-        guard verify(bytes, secret: secret) else { throw .badMAC }
-        return frame
-    }
-
-    public static func decodeAndVerify(_ bytes: [UInt8], secret: [UInt8]) throws(WireError) -> GatewayFrame {
-        try withBytes(bytes) { (raw) throws(WireError) in
-            try withBytes(secret) { (key) throws(WireError) in try decodeAndVerify(raw, secret: key) }
-        }
-    }
-
     // MARK: Encoding
 
     /// Writes the 72 bytes, MAC included, into the start of `buffer` and returns 72. No allocation.
@@ -99,29 +70,5 @@ public struct GatewayFrame: Hashable, Sendable {
         out.wirePut(line.raw, at: 40)
         FrameMAC.seal(out, macOffset: Self.macOffset, key: secret)
         return Self.length
-    }
-
-    public func encode(secret: UnsafeRawBufferPointer) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: Self.length)
-        bytes.withUnsafeMutableBytes { out in _ = encode(secret: secret, into: out) }
-        return bytes
-    }
-
-    public func encode(secret: [UInt8]) -> [UInt8] {
-        secret.withUnsafeBytes { encode(secret: $0) }
-    }
-
-    /// The MAC this frame carries when encoded under `secret`: its de-duplication fingerprint. No allocation.
-    public func fingerprint(secret: UnsafeRawBufferPointer) -> FrameFingerprint {
-        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0)
-        return withUnsafeMutableBytes(of: &storage) { buffer in
-            encode(secret: secret, into: buffer)
-            return FrameFingerprint(UnsafeRawBufferPointer(buffer).wireBytes16(at: Self.macOffset))
-        }
-    }
-
-    public func fingerprint(secret: [UInt8]) -> FrameFingerprint {
-        secret.withUnsafeBytes { fingerprint(secret: $0) }
     }
 }

@@ -1,18 +1,14 @@
-/// A device's identity on the wire: the 16 random bytes issued at enrollment (bytes 8..<24 of a device frame).
-///
-/// Held inline as two words, so decoding a frame never allocates. Its `description` is 32 lower-case hex digits,
-/// which is also its `Codable` form. Generating a new id is not this module's job (see `Digest.randomBytes`).
-public struct DeviceID: Hashable, Sendable, CustomStringConvertible, Codable {
-    /// Bytes 0..<8 of the id, as a big-endian word.
-    public let high: UInt64
-    /// Bytes 8..<16 of the id, as a big-endian word.
-    public let low: UInt64
+/// A 16-byte value held inline as two big-endian words (ids and fingerprints), so decoding a frame never
+/// allocates. Its `description` is 32 lower-case hex digits.
+public protocol SixteenBytes: Hashable, Sendable, CustomStringConvertible {
+    /// Bytes 0..<8, as a big-endian word.
+    var high: UInt64 { get }
+    /// Bytes 8..<16, as a big-endian word.
+    var low: UInt64 { get }
+    init(high: UInt64, low: UInt64)
+}
 
-    public init(high: UInt64, low: UInt64) {
-        self.high = high
-        self.low = low
-    }
-
+extension SixteenBytes {
     /// Nil unless `bytes` holds exactly 16 bytes.
     public init?<C: Collection<UInt8>>(bytes: C) {
         guard let raw = Bytes16(bytes: bytes) else { return nil }
@@ -36,12 +32,20 @@ public struct DeviceID: Hashable, Sendable, CustomStringConvertible, Codable {
 
     /// 32 lower-case hex digits.
     public var description: String { raw.hex }
+}
 
+/// An identity issued by the server (a device's or a gateway's): coded as its 32 hex digits.
+public protocol WireIdentifier: SixteenBytes, Codable {
+    /// What the id identifies, for decoding errors ("device", "gateway").
+    static var kindName: String { get }
+}
+
+extension WireIdentifier {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = DeviceID(hex: text) else {
+        guard let id = Self(hex: text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "a device id is 32 hex digits"))
+                                                    debugDescription: "a \(Self.kindName) id is 32 hex digits"))
         }
         self = id
     }
@@ -52,55 +56,30 @@ public struct DeviceID: Hashable, Sendable, CustomStringConvertible, Codable {
     }
 }
 
-/// A carrier gateway's identity on the wire: 16 bytes issued when the gateway is registered (bytes 8..<24 of a
-/// gateway frame). Same representation as ``DeviceID``, kept a distinct type so the two can never be confused.
-public struct GatewayID: Hashable, Sendable, CustomStringConvertible, Codable {
-    /// Bytes 0..<8 of the id, as a big-endian word.
+/// A device's identity on the wire: the 16 random bytes issued at enrollment (bytes 8..<24 of a device frame).
+/// Its `Codable` form is its 32 hex digits. Generating a new id is not this module's job (see
+/// `Digest.randomBytes`).
+public struct DeviceID: WireIdentifier {
+    public static let kindName = "device"
     public let high: UInt64
-    /// Bytes 8..<16 of the id, as a big-endian word.
     public let low: UInt64
 
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
+}
 
-    /// Nil unless `bytes` holds exactly 16 bytes.
-    public init?<C: Collection<UInt8>>(bytes: C) {
-        guard let raw = Bytes16(bytes: bytes) else { return nil }
-        self.init(raw)
-    }
+/// A carrier gateway's identity on the wire: 16 bytes issued when the gateway is registered (bytes 8..<24 of a
+/// gateway frame). Same representation as ``DeviceID``, kept a distinct type so the two can never be confused.
+public struct GatewayID: WireIdentifier {
+    public static let kindName = "gateway"
+    public let high: UInt64
+    public let low: UInt64
 
-    /// Nil unless `hex` is exactly 32 hexadecimal digits (upper or lower case).
-    public init?(hex: String) {
-        guard let raw = Bytes16(hex: hex) else { return nil }
-        self.init(raw)
-    }
-
-    init(_ raw: Bytes16) {
-        self.init(high: raw.high, low: raw.low)
-    }
-
-    var raw: Bytes16 { Bytes16(high: high, low: low) }
-
-    /// The 16 bytes in wire order (allocates).
-    public var bytes: [UInt8] { raw.bytes }
-
-    /// 32 lower-case hex digits.
-    public var description: String { raw.hex }
-
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = GatewayID(hex: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "a gateway id is 32 hex digits"))
-        }
-        self = id
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
     }
 }
 
@@ -124,30 +103,12 @@ public enum FrameSender: Hashable, Sendable, CustomStringConvertible {
 /// frame has exactly one byte string and therefore one MAC: the same frame always has the same fingerprint. A
 /// (sender, sequence) pair already stored with a *different* fingerprint is a reused sequence number, answered
 /// `rechazada` / `ventana`.
-public struct FrameFingerprint: Hashable, Sendable, CustomStringConvertible {
-    /// Bytes 0..<8 of the MAC, as a big-endian word.
+public struct FrameFingerprint: SixteenBytes {
     public let high: UInt64
-    /// Bytes 8..<16 of the MAC, as a big-endian word.
     public let low: UInt64
 
     public init(high: UInt64, low: UInt64) {
         self.high = high
         self.low = low
     }
-
-    /// Nil unless `bytes` holds exactly 16 bytes.
-    public init?<C: Collection<UInt8>>(bytes: C) {
-        guard let raw = Bytes16(bytes: bytes) else { return nil }
-        self.init(raw)
-    }
-
-    init(_ raw: Bytes16) {
-        self.init(high: raw.high, low: raw.low)
-    }
-
-    /// The 16 bytes in wire order (allocates).
-    public var bytes: [UInt8] { Bytes16(high: high, low: low).bytes }
-
-    /// 32 lower-case hex digits.
-    public var description: String { Bytes16(high: high, low: low).hex }
 }
