@@ -26,6 +26,8 @@ public final class BotonServer {
     private var udp: UDPListener?
     private var streams: StreamServer<IngestStreamHandler>?
     public private(set) var web: WebServer?
+    public private(set) var feed: ConsoleFeed?
+    private var escalator: Escalator?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -71,8 +73,25 @@ public final class BotonServer {
         self.udp = udp
         self.streams = streams
         var listeners = [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!)]
+        // The console: its feed and the escalation timer read what ingestion commits, woken after each commit.
+        let jurisdictions = Jurisdictions(territory: territory)
+        let busy = Int32(configuration.store.busyTimeoutMilliseconds)
+        let feed = ConsoleFeed(databasePath: configuration.databasePath, busyTimeoutMilliseconds: busy,
+                               jurisdictions: jurisdictions, configuration: configuration.console, logger: logger)
+        let escalator = Escalator(databasePath: configuration.databasePath, busyTimeoutMilliseconds: busy,
+                                  jurisdictions: jurisdictions, configuration: configuration.console, feed: feed,
+                                  logger: logger)
+        try feed.start()
+        escalator.start()
+        pipeline.subscribe { _ in
+            feed.changed()
+            escalator.changed()
+        }
+        self.feed = feed
+        self.escalator = escalator
         let ports = PortBook()
-        let web = try makeWebServer(pipeline: pipeline, routing: routing, ports: ports)
+        let web = try makeWebServer(pipeline: pipeline, routing: routing, ports: ports, feed: feed,
+                                    escalator: escalator, jurisdictions: jurisdictions)
         listeners += [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
         web.start()
@@ -132,7 +151,8 @@ public final class BotonServer {
     /// The web server: health, metrics, the HTTPS alert intake, the static assets, and the enrollment layer
     /// (citizens' pages, officers' pages and sessions, JSON API; see ``EnrollmentWeb``). The console adds its
     /// routes here too.
-    private func makeWebServer(pipeline: IngestionPipeline, routing: RoutingTable, ports: PortBook) throws
+    private func makeWebServer(pipeline: IngestionPipeline, routing: RoutingTable, ports: PortBook,
+                               feed: ConsoleFeed, escalator: Escalator, jurisdictions: Jurisdictions) throws
         -> WebServer
     {
         let territory = routing.territory
@@ -144,7 +164,8 @@ public final class BotonServer {
             host: http.host, port: http.port, tls: (http.tlsPort, tls),
             limits: HTTPLimits(headerBytes: http.maxHeaderBytes, bodyBytes: http.maxBodyBytes),
             headerTimeoutMs: http.headerTimeoutMilliseconds, idleTimeoutMs: http.idleTimeoutSeconds * 1000,
-            maxConnections: http.maxConnections, workers: http.workers)
+            maxConnections: http.maxConnections, workers: http.workers,
+            heartbeatMs: configuration.console.heartbeatSeconds * 1000)
         let path = configuration.databasePath
         let metrics = WebMetrics()
         // Health and metrics read through the handler thread's own connection, like every other handler.
@@ -189,7 +210,11 @@ public final class BotonServer {
             loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
             logger: logger)
         enrollment.install(into: &router)
-        return try WebServer(settings: settings, router: router, metrics: metrics, logger: logger)
+        let console = ConsoleWeb(web: enrollment, feed: feed, escalator: escalator, jurisdictions: jurisdictions,
+                                 configuration: configuration.console)
+        console.install(into: &router)
+        return try WebServer(settings: settings, router: router, eventStreams: ["/consola/eventos": console.eventStream],
+                             metrics: metrics, logger: logger)
     }
 
     public func stop(reason: String) {
@@ -198,6 +223,10 @@ public final class BotonServer {
         streams?.stopAccepting()
         web?.stop()
         web = nil
+        escalator?.stop()
+        feed?.stop()
+        escalator = nil
+        feed = nil
         if let ingestion {
             ingestion.drain()
             let status = ingestion.status

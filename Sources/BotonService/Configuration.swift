@@ -81,11 +81,31 @@ public struct Configuration: Sendable, Equatable {
         public var level = LogLevel.info
     }
 
+    /// The operator console: live feed, escalation, false-alarm policy.
+    public struct Console: Sendable, Equatable {
+        /// An alert nobody takes within this many seconds escalates one level; the next level after as many more.
+        public var slaSeconds = 60
+        /// Where level 3 notifies the central (`http://` or `https://`); empty: no central configured.
+        public var centralURL = ""
+        /// One attempt to reach the central gives up after this many milliseconds.
+        public var centralTimeoutMilliseconds = 5_000
+        /// Closings as `falsa_alarma` within the window that suspend a line.
+        public var falseAlarmLimit = 3
+        public var falseAlarmWindowDays = 30
+        /// A console that reconnects with `Last-Event-ID` gets what it missed within this many hours.
+        public var replayHours = 24
+        /// Closed alerts stay on the console this many hours.
+        public var recentHours = 12
+        /// Comment lines keep event streams open through proxies.
+        public var heartbeatSeconds = 15
+    }
+
     public var store = Store()
     public var territory = Territory()
     public var ingest = Ingest()
     public var http = HTTP()
     public var log = Log()
+    public var console = Console()
     /// The directory relative paths are resolved against.
     public var baseDirectory = "."
 
@@ -135,7 +155,7 @@ extension Configuration {
                     throw ConfigurationError(file: file, line: n, reason: "a section header must end with ]")
                 }
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard ["store", "territory", "ingest", "http", "log"].contains(section) else {
+                guard ["store", "territory", "ingest", "http", "console", "log"].contains(section) else {
                     throw ConfigurationError(file: file, line: n, reason: "unknown section [\(section)]")
                 }
                 continue
@@ -218,6 +238,18 @@ extension Configuration {
         case "http.form_rate_per_minute": http.formRatePerMinute = try int(1...1_000_000)
         case "http.login_rate_burst": http.loginRateBurst = try int(1...100_000)
         case "http.login_rate_per_minute": http.loginRatePerMinute = try int(1...1_000_000)
+        case "console.sla_s": console.slaSeconds = try int(1...86_400)
+        case "console.central_url":
+            guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                throw fail("expected an http:// or https:// URL, or nothing")
+            }
+            console.centralURL = value
+        case "console.central_timeout_ms": console.centralTimeoutMilliseconds = try int(100...600_000)
+        case "console.false_alarm_limit": console.falseAlarmLimit = try int(1...1_000)
+        case "console.false_alarm_window_days": console.falseAlarmWindowDays = try int(1...3_650)
+        case "console.replay_hours": console.replayHours = try int(1...720)
+        case "console.recent_hours": console.recentHours = try int(1...720)
+        case "console.heartbeat_s": console.heartbeatSeconds = try int(1...3_600)
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level

@@ -75,14 +75,14 @@ extension SQLiteStore: EnrollmentRepository {
 
     // MARK: Requests
 
-    private static let enrollmentColumns = """
+    static let enrollmentColumns = """
         id, tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code, home_address,
         home_latitude, home_longitude, work_address, work_latitude, work_longitude, consent_at,
         usage_policy_accepted_at, usage_policy_explained, linked_to, intake_upc_code, registered_at, device_id,
         created_at, updated_at
         """
 
-    private static func enrollmentRecord(_ s: Statement) -> EnrollmentRecord {
+    static func enrollmentRecord(_ s: Statement) -> EnrollmentRecord {
         func time(_ c: Int32) -> Timestamp? { s.optionalInt64(c).map { Timestamp(millisecondsSince1970: $0) } }
         return EnrollmentRecord(
             id: s.int64(0), tramite: s.text(1), channel: s.text(2), state: s.text(3), citizenID: s.int64(4),

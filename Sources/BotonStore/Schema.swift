@@ -12,6 +12,7 @@ public enum Schema {
         Migration(version: 2, name: "frame receipts", sql: v2),
         Migration(version: 3, name: "enrollment service", sql: v3),
         Migration(version: 4, name: "operator sessions", sql: v4),
+        Migration(version: 5, name: "operator console", sql: v5),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -293,5 +294,39 @@ public enum Schema {
     ) WITHOUT ROWID;
     CREATE INDEX operator_session_operator ON operator_session(operator_id);
     CREATE INDEX operator_session_expires ON operator_session(expires_at);
+    """
+
+    /// The operator console (issue 5):
+    /// - `incident.escalation_level`: 0 until the SLA passes untaken; then 1 (the other UPCs of the circuito see
+    ///   it), 2 (the distrito's supervisors are alerted), 3 (the configured central is notified);
+    /// - `incident.taken_by`, `dispatched_at`, `unit`: who took it and what was sent;
+    /// - `incident_event.note`: free text of a transition or closing (the unit sent, the closing remark);
+    /// - `incident_event` becomes append-only like `audit_log`: its ids are the console feed's event ids;
+    /// - `phone_line.suspension_lifted_at`: false alarms before a lifted suspension no longer count;
+    /// - `central_delivery`: the outbox of notifications to the central, retried until it answers 2xx.
+    static let v5 = """
+    ALTER TABLE incident ADD COLUMN escalation_level INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE incident ADD COLUMN taken_by TEXT;
+    ALTER TABLE incident ADD COLUMN dispatched_at INTEGER;
+    ALTER TABLE incident ADD COLUMN unit TEXT;
+    ALTER TABLE incident_event ADD COLUMN note TEXT;
+    ALTER TABLE phone_line ADD COLUMN suspension_lifted_at INTEGER;
+    CREATE INDEX incident_waiting ON incident(state, is_test, opened_at);
+    CREATE INDEX incident_line_outcome ON incident(line_e164, outcome, closed_at);
+    CREATE TRIGGER incident_event_no_update BEFORE UPDATE ON incident_event
+        BEGIN SELECT RAISE(ABORT, 'incident_event is append-only'); END;
+    CREATE TRIGGER incident_event_no_delete BEFORE DELETE ON incident_event
+        BEGIN SELECT RAISE(ABORT, 'incident_event is append-only'); END;
+    CREATE TABLE central_delivery (
+        id              INTEGER PRIMARY KEY,
+        incident_id     INTEGER NOT NULL REFERENCES incident(id),
+        payload         TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        delivered_at    INTEGER,
+        last_error      TEXT
+    );
+    CREATE INDEX central_delivery_pending ON central_delivery(delivered_at, next_attempt_at);
     """
 }

@@ -182,7 +182,7 @@ func signIn(_ client: WebClient, _ username: String, password: String = officerP
     let token = try client.csrfToken(from: "/oficial/ingreso")
     let answer = try client.postForm("/oficial/ingreso", [("csrf", token), ("usuario", username),
                                                           ("contrasena", password)])
-    guard answer.status == 303, answer.header("Location") == "/oficial/solicitudes" else {
+    guard answer.status == 303, answer.header("Location") == "/consola" else {
         throw WebClientError("sign-in of \(username) answered \(answer.status): \(answer.text)")
     }
 }

@@ -147,7 +147,7 @@ import Testing
         #expect(wrong.text.contains("Usuario o contraseña incorrectos.") && wrong.text.contains("value=\"andrade\""))
         let ok = try officer.postForm("/oficial/ingreso", [("csrf", token), ("usuario", "andrade"),
                                                            ("contrasena", officerPassword)])
-        #expect(ok.status == 303 && ok.header("Location") == "/oficial/solicitudes")
+        #expect(ok.status == 303 && ok.header("Location") == "/consola")
         let sessionCookie = try #require(officer.lastSetCookies.first { $0.hasPrefix("boton_sesion=") })
         #expect(sessionCookie.hasSuffix("; Path=/; HttpOnly; SameSite=Strict; Max-Age=28800"))
         let sessionToken = try #require(officer.cookies["boton_sesion"])
@@ -170,7 +170,7 @@ import Testing
         #expect(sessionCSRF != token)
         #expect(try officer.postForm("/oficial/salir", [("csrf", token)]).status == 403)
         // Signed in, the sign-in page sends the officer on.
-        #expect(try officer.get("/oficial/ingreso").header("Location") == "/oficial/solicitudes")
+        #expect(try officer.get("/oficial/ingreso").header("Location") == "/consola")
 
         let out = try officer.postForm("/oficial/salir", [("csrf", sessionCSRF)])
         #expect(out.status == 303 && out.header("Location") == "/oficial/ingreso?sesion=cerrada")

@@ -52,6 +52,11 @@ public final class EventSink: Sendable {
         if isOpen { post(.event(ServerSentEvents.encode(event))) }
     }
 
+    /// Sends an event already encoded with `ServerSentEvents.encode` (one encoding for many streams).
+    public func send(encoded bytes: [UInt8]) {
+        if isOpen { post(.event(bytes)) }
+    }
+
     public func comment(_ text: String) {
         if isOpen { post(.event(ServerSentEvents.comment(text))) }
     }

@@ -18,7 +18,7 @@ extension EnrollmentWeb {
     typealias OfficerHandler = @Sendable (HTTPRequest, RouteParameters, OfficerContext, [String: String]) throws -> HTTPResponse
 
     func installOfficerPages(into router: inout Router) {
-        router.get("/oficial") { _, _ in Self.redirect("/oficial/solicitudes") }
+        router.get("/oficial") { _, _ in Self.redirect("/consola") }
         router.get("/oficial/ingreso") { [self] request, _ in try signInPage(request) }
         router.post("/oficial/ingreso", loginLimiter.limiting({ [self] request, _ in try signIn(request) },
                                                              refusal: Self.rateLimitPage))
@@ -91,6 +91,7 @@ extension EnrollmentWeb {
         return """
         <nav class="oficial" aria-label="Consola">
         <ul>
+        <li><a href="/consola">Consola</a></li>
         <li><a href="/oficial/solicitudes">Solicitudes pendientes</a></li>
         <li><a href="/oficial/solicitudes/nueva">Registro presencial</a></li>
         </ul>
@@ -114,7 +115,7 @@ extension EnrollmentWeb {
         if message == nil, let store = try? connections.current(),
            (try? sessions.current(request, store: store, at: clock())) ?? nil != nil
         {
-            return Self.redirect("/oficial/solicitudes")
+            return Self.redirect("/consola")
         }
         let (token, cookie) = try csrf.token(for: request)
         var body = ""
@@ -142,7 +143,7 @@ extension EnrollmentWeb {
         let username = values["usuario"] ?? ""
         switch authenticate(username: username, password: values["contrasena"] ?? "", request: request) {
         case .success(let (_, cookie)):
-            return Self.redirect("/oficial/solicitudes", cookies: [cookie])
+            return Self.redirect("/consola", cookies: [cookie])
         case .failure(let error):
             var response = try signInPage(request, username: username, message: error.mensaje,
                                           status: Self.status(for: error))

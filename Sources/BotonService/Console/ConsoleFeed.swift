@@ -1,0 +1,279 @@
+public import BotonCore
+import BotonHTTP
+import BotonNet
+public import BotonStore
+import Foundation
+import Synchronization
+
+/// The live feed of the consoles (`GET /consola/eventos`): every row appended to `incident_event` becomes one
+/// Server-Sent Event, `id` = the row's id, on the stream of every console whose ``ConsoleScope`` sees the alert.
+///
+/// Concurrency: one thread (`boton-console-feed`) owns the feed's cursor, its store connection and the list of
+/// consoles. Everything else only wakes it (``changed()``: after an ingestion commit, a console action, an
+/// escalation) or queues a console to add or remove; it also wakes once a second on its own. Each wake-up reads
+/// the events after the cursor in id order, encodes each once, and posts it to the streams that see it. Because
+/// event ids are assigned inside write transactions, which SQLite serialises, an id is visible only after every
+/// smaller id is: reading `id > cursor` in order never skips one.
+///
+/// A console that connects is served on the same thread, so nothing falls between its replay and the live events:
+/// with `Last-Event-ID` it gets every event after that id within `console.replay_hours`; without, the newest event
+/// of every current alert in its scope. Either way an `event: sincronizado` with the cursor as id follows, and then
+/// the live events. A console whose session expires or is signed out is closed (the page then shows the sign-in).
+///
+/// When a new alert's event reaches a console of the alert's own UPC, the alert becomes `notificada` (one
+/// transaction per wake-up, written by this thread).
+public final class ConsoleFeed: Sendable {
+    struct Console {
+        let sink: EventSink
+        let scope: ConsoleScope
+        let tokenHash: [UInt8]
+        let expiresAt: Timestamp
+        let lastEventID: Int64?
+        var checkedAt: Timestamp
+    }
+
+    private enum Change {
+        case add(Console)
+        case remove(ConnectionID)
+    }
+
+    private let databasePath: String
+    private let busyTimeout: Int32
+    private let jurisdictions: Jurisdictions
+    private let replayMilliseconds: Int64
+    private let recentMilliseconds: Int64
+    private let logger: Logger
+    private let clock: @Sendable () -> Timestamp
+    private let pending = Mutex<[Change]>([])
+    private let wake = DispatchSemaphore(value: 0)
+    private let woken = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let running = Atomic<Bool>(false)
+    private let connected = Atomic<Int>(0)
+    private let delivered = Atomic<Int>(0)
+
+    public init(databasePath: String, busyTimeoutMilliseconds: Int32, jurisdictions: Jurisdictions,
+                configuration: Configuration.Console, logger: Logger,
+                clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
+    {
+        self.databasePath = databasePath
+        busyTimeout = busyTimeoutMilliseconds
+        self.jurisdictions = jurisdictions
+        replayMilliseconds = Int64(configuration.replayHours) * 3_600_000
+        recentMilliseconds = Int64(configuration.recentHours) * 3_600_000
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Consoles connected now (for `/metrics`).
+    public var connectedConsoles: Int { connected.load(ordering: .relaxed) }
+    /// Events written to console streams since start.
+    public var deliveredEvents: Int { delivered.load(ordering: .relaxed) }
+
+    /// Something was appended to `incident_event`: read it now. Cheap; callable from any thread.
+    public func changed() {
+        if !woken.exchange(true, ordering: .acquiringAndReleasing) { wake.signal() }
+    }
+
+    func add(_ sink: EventSink, scope: ConsoleScope, session: OfficerSession, lastEventID: Int64?) {
+        pending.withLock { $0.append(.add(Console(sink: sink, scope: scope, tokenHash: session.tokenHash,
+                                                   expiresAt: session.expiresAt, lastEventID: lastEventID,
+                                                   checkedAt: clock()))) }
+        changed()
+    }
+
+    func remove(_ id: ConnectionID) {
+        pending.withLock { $0.append(.remove(id)) }
+        changed()
+    }
+
+    public func start() throws(StoreError) {
+        let cursor = try openStore().latestIncidentEventID()
+        running.store(true, ordering: .releasing)
+        let thread = Thread { [self] in
+            do throws(StoreError) {
+                run(store: try openStore(), cursor: cursor)
+            } catch {
+                logger.error("console_feed_failed", ["error": error.description])
+            }
+            finished.signal()
+        }
+        thread.name = "boton-console-feed"
+        thread.start()
+    }
+
+    private func openStore() throws(StoreError) -> SQLiteStore {
+        try SQLiteStore(path: databasePath, options: Database.Options(busyTimeoutMilliseconds: busyTimeout))
+    }
+
+    /// Closes every console stream and stops the thread.
+    public func stop() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        stopping.store(true, ordering: .releasing)
+        wake.signal()
+        finished.wait()
+    }
+
+    // MARK: The feed thread
+
+    private func run(store: SQLiteStore, cursor start: Int64) {
+        var cursor = start
+        var consoles: [ConnectionID: Console] = [:]
+        let encoder = JSONEncoder()
+        while !stopping.load(ordering: .acquiring) {
+            _ = wake.wait(timeout: .now() + 1)
+            woken.store(false, ordering: .releasing)
+            if stopping.load(ordering: .acquiring) { break }
+            let now = clock()
+            for change in pending.withLock({ list in defer { list.removeAll() }; return list }) {
+                switch change {
+                case .add(let console):
+                    if console.sink.isOpen, replay(console, upTo: cursor, store: store, encoder: encoder, now: now) {
+                        consoles[console.sink.id] = console
+                    }
+                case .remove(let id):
+                    consoles[id] = nil
+                }
+            }
+            expire(&consoles, store: store, now: now)
+            connected.store(consoles.count, ordering: .relaxed)
+            do throws(StoreError) {
+                var rounds = 0
+                while true {
+                    let (next, notify) = try deliver(after: cursor, to: consoles, store: store, encoder: encoder)
+                    let moved = next != cursor
+                    cursor = next
+                    if !notify.isEmpty { try markNotified(notify, store: store, at: clock()) }
+                    rounds += 1
+                    if (!moved && notify.isEmpty) || rounds > 100 { break }
+                }
+            } catch {
+                logger.error("console_feed_failed", ["error": error.description, "cursor": String(cursor)])
+            }
+        }
+        for console in consoles.values { console.sink.close() }
+        connected.store(0, ordering: .relaxed)
+    }
+
+    /// Sends a newly connected console what it missed (or the current alerts), then `sincronizado`. False when
+    /// the store failed: the stream is closed and the browser reconnects.
+    private func replay(_ console: Console, upTo cursor: Int64, store: SQLiteStore, encoder: JSONEncoder,
+                        now: Timestamp) -> Bool
+    {
+        do {
+            let rows: [(event: IncidentEventRecord, incident: IncidentRecord)]
+            if let last = console.lastEventID, last <= cursor {
+                var collected: [(event: IncidentEventRecord, incident: IncidentRecord)] = []
+                var after = last
+                while after < cursor {
+                    let page = try store.feed(after: after, since: now.adding(milliseconds: -replayMilliseconds),
+                                              limit: 2_000)
+                    guard let tail = page.last else { break }
+                    collected += page.filter { $0.event.id <= cursor }
+                    after = tail.event.id
+                }
+                rows = collected
+            } else {
+                rows = try store.feedSnapshot(closedSince: now.adding(milliseconds: -recentMilliseconds))
+                    .filter { $0.event.id <= cursor }
+            }
+            var sent = 0
+            for row in rows where console.scope.sees(row.incident, jurisdictions) {
+                console.sink.send(encoded: encode(row, for: console.scope, encoder: encoder))
+                sent += 1
+            }
+            console.sink.send(ServerSentEvent(id: UInt64(max(cursor, 0)), event: "sincronizado",
+                                              data: "{\"reenviados\":\(sent)}"))
+            logger.info("console_connected", ["scope": console.scope.description, "replayed": String(sent),
+                                              "last_event_id": console.lastEventID.map(String.init) ?? "-",
+                                              "cursor": String(cursor)])
+            return true
+        } catch {
+            logger.error("console_replay_failed", ["error": error.description, "scope": console.scope.description])
+            console.sink.close()
+            return false
+        }
+    }
+
+    /// Posts every event after `cursor` to the consoles that see it; returns the new cursor and the new alerts
+    /// that reached a console of their own UPC.
+    private func deliver(after cursor: Int64, to consoles: [ConnectionID: Console], store: SQLiteStore,
+                         encoder: JSONEncoder) throws(StoreError) -> (Int64, [Int64])
+    {
+        let rows = try store.feed(after: cursor, limit: 2_000)
+        guard let last = rows.last else { return (cursor, []) }
+        var notify: [Int64] = []
+        var count = 0
+        for row in rows {
+            var shared: [UInt8]?
+            var reachedOwner = false
+            for console in consoles.values where console.sink.isOpen && console.scope.sees(row.incident, jurisdictions) {
+                let owns = console.scope.owns(row.incident)
+                if owns {
+                    // The `propia` flag differs per console only for operators; encode those separately.
+                    console.sink.send(encoded: encode(row, for: console.scope, encoder: encoder))
+                } else {
+                    if shared == nil { shared = encode(row, for: console.scope, encoder: encoder) }
+                    console.sink.send(encoded: shared!)
+                }
+                reachedOwner = reachedOwner || owns
+                count += 1
+            }
+            if reachedOwner, row.event.kind == "transicion", row.event.fromState == nil,
+               row.incident.state == IncidentState.recibida.rawValue {
+                notify.append(row.incident.id)
+            }
+        }
+        delivered.add(count, ordering: .relaxed)
+        return (last.event.id, notify)
+    }
+
+    /// recibida → notificada for alerts a console of their UPC has shown.
+    private func markNotified(_ ids: [Int64], store: SQLiteStore, at: Timestamp) throws(StoreError) {
+        try store.database.inTransaction { () throws(StoreError) in
+            for id in ids {
+                guard var record = try store.incident(id: id), record.state == IncidentState.recibida.rawValue else {
+                    continue
+                }
+                record.state = IncidentState.notificada.rawValue
+                try store.updateIncident(record)
+                try store.appendIncidentEvent(IncidentEventRecord(
+                    incidentID: id, kind: "transicion", fromState: IncidentState.recibida.rawValue,
+                    toState: IncidentState.notificada.rawValue, actor: Author.sistema.storageForm,
+                    at: max(at, record.openedAt), note: "Mostrada en la consola de \(record.upcCode)"))
+            }
+        }
+    }
+
+    /// Closes the streams of sessions that expired, and (every 30 s each) of sessions signed out or disabled.
+    private func expire(_ consoles: inout [ConnectionID: Console], store: SQLiteStore, now: Timestamp) {
+        for (id, var console) in consoles {
+            var live = console.sink.isOpen && now < console.expiresAt
+            if live, now.milliseconds(since: console.checkedAt) >= 30_000 {
+                live = ((try? store.liveSession(tokenHash: console.tokenHash, at: now)) ?? nil) != nil
+                console.checkedAt = now
+                consoles[id] = console
+            }
+            if !live {
+                if console.sink.isOpen {
+                    console.sink.send(ServerSentEvent(event: "sesion_terminada",
+                                                      data: "{\"mensaje\":\"Su sesión terminó. Ingrese de nuevo.\"}"))
+                    console.sink.close()
+                    logger.info("console_session_ended", ["scope": console.scope.description])
+                }
+                consoles[id] = nil
+            }
+        }
+    }
+
+    private func encode(_ row: (event: IncidentEventRecord, incident: IncidentRecord), for scope: ConsoleScope,
+                        encoder: JSONEncoder) -> [UInt8]
+    {
+        var alert = ConsoleEventJSON.Alert(row.incident, upcName: jurisdictions.upcName(row.incident.upcCode))
+        if case .upc = scope.kind { alert.propia = scope.owns(row.incident) }
+        let body = ConsoleEventJSON(evento: .init(row.event), alerta: alert)
+        let data = (try? encoder.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return ServerSentEvents.encode(ServerSentEvent(id: UInt64(row.event.id), event: "alerta", data: data))
+    }
+}

@@ -1,0 +1,227 @@
+public import BotonCore
+
+/// The operator console's reads and writes: alerts, their events (the feed), escalation, the central's outbox,
+/// false alarms and suspensions.
+extension SQLiteStore {
+    static let incidentColumns = """
+        i.id, i.line_e164, i.device_id, i.is_test, i.state, i.outcome, i.upc_code, i.subcircuit_code,
+        i.location_source, i.line_suspended, i.opened_at, i.taken_at, i.closed_at, i.cancelled_at,
+        i.escalation_level, i.taken_by, i.dispatched_at, i.unit
+        """
+    static let eventColumns = "e.id, e.incident_id, e.kind, e.from_state, e.to_state, e.actor, e.at, e.detail, e.note"
+
+    static func incidentRecord(_ s: Statement, from c: Int32 = 0) -> IncidentRecord {
+        func time(_ i: Int32) -> Timestamp? { s.optionalInt64(c + i).map { Timestamp(millisecondsSince1970: $0) } }
+        return IncidentRecord(
+            id: s.int64(c), lineE164: s.text(c + 1), deviceID: s.optionalText(c + 2), isTest: s.bool(c + 3),
+            state: s.text(c + 4), outcome: s.optionalText(c + 5), upcCode: s.text(c + 6),
+            subcircuitCode: s.optionalText(c + 7), locationSource: s.text(c + 8), lineSuspended: s.bool(c + 9),
+            openedAt: Timestamp(millisecondsSince1970: s.int64(c + 10)), takenAt: time(11), closedAt: time(12),
+            cancelledAt: time(13), escalationLevel: s.int(c + 14), takenBy: s.optionalText(c + 15),
+            dispatchedAt: time(16), unit: s.optionalText(c + 17))
+    }
+
+    static func eventRecord(_ s: Statement, from c: Int32 = 0) -> IncidentEventRecord {
+        IncidentEventRecord(id: s.int64(c), incidentID: s.int64(c + 1), kind: s.text(c + 2),
+                            fromState: s.optionalText(c + 3), toState: s.optionalText(c + 4), actor: s.text(c + 5),
+                            at: Timestamp(millisecondsSince1970: s.int64(c + 6)), detail: s.optionalText(c + 7),
+                            note: s.optionalText(c + 8))
+    }
+
+    // MARK: Alerts
+
+    public func incident(id: Int64) throws(StoreError) -> IncidentRecord? {
+        try database.statement("SELECT \(Self.incidentColumns) FROM incident i WHERE i.id = ?1")
+            .first([.integer(id)]) { s in Self.incidentRecord(s) }
+    }
+
+    /// Alerts not yet closed, and those closed since `closedSince`, newest first.
+    public func currentIncidents(closedSince: Timestamp, limit: Int) throws(StoreError) -> [IncidentRecord] {
+        try database.statement("""
+            SELECT \(Self.incidentColumns) FROM incident i
+            WHERE i.state IN ('recibida','notificada','tomada','despachada') OR i.closed_at >= ?1
+            ORDER BY i.opened_at DESC LIMIT ?2
+            """).rows([.integer(closedSince.millisecondsSince1970), .integer(Int64(limit))]) { s in
+            Self.incidentRecord(s)
+        }
+    }
+
+    /// Writes the mutable columns of an alert.
+    public func updateIncident(_ r: IncidentRecord) throws(StoreError) {
+        func time(_ t: Timestamp?) -> SQLValue { t.map { .integer($0.millisecondsSince1970) } ?? .null }
+        try database.statement("""
+            UPDATE incident SET state = ?2, outcome = ?3, taken_at = ?4, closed_at = ?5, escalation_level = ?6,
+                taken_by = ?7, dispatched_at = ?8, unit = ?9 WHERE id = ?1
+            """).run([.integer(r.id), .text(r.state), r.outcome.map { .text($0) } ?? .null, time(r.takenAt),
+                      time(r.closedAt), .integer(Int64(r.escalationLevel)), r.takenBy.map { .text($0) } ?? .null,
+                      time(r.dispatchedAt), r.unit.map { .text($0) } ?? .null])
+    }
+
+    @discardableResult
+    public func appendIncidentEvent(_ e: IncidentEventRecord) throws(StoreError) -> Int64 {
+        try database.statement("""
+            INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at, detail, note)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            """).run([.integer(e.incidentID), .text(e.kind), e.fromState.map { .text($0) } ?? .null,
+                      e.toState.map { .text($0) } ?? .null, .text(e.actor), .integer(e.at.millisecondsSince1970),
+                      e.detail.map { .text($0) } ?? .null, e.note.map { .text($0) } ?? .null])
+        return database.lastInsertRowID
+    }
+
+    public func incidentEvents(incident: Int64) throws(StoreError) -> [IncidentEventRecord] {
+        try database.statement("SELECT \(Self.eventColumns) FROM incident_event e WHERE e.incident_id = ?1 ORDER BY e.id")
+            .rows([.integer(incident)]) { s in Self.eventRecord(s) }
+    }
+
+    public func incidentPositions(incident: Int64) throws(StoreError) -> [IncidentPositionRecord] {
+        try database.statement("""
+            SELECT latitude, longitude, accuracy_m, fix_age_s, received_at FROM incident_position
+            WHERE incident_id = ?1 ORDER BY id
+            """).rows([.integer(incident)]) { s in
+            IncidentPositionRecord(latitude: s.double(0), longitude: s.double(1),
+                                   accuracyMeters: s.optionalInt64(2).map { Int($0) },
+                                   fixAgeSeconds: s.optionalInt64(3).map { Int($0) },
+                                   receivedAt: Timestamp(millisecondsSince1970: s.int64(4)))
+        }
+    }
+
+    // MARK: Feed
+
+    /// The id of the newest event (0 when there is none).
+    public func latestIncidentEventID() throws(StoreError) -> Int64 {
+        try database.statement("SELECT coalesce(max(id), 0) FROM incident_event").first { $0.int64(0) } ?? 0
+    }
+
+    /// Events after `id` (at most `limit`, oldest first) with their alert as it is now, optionally only those at or
+    /// after `since`.
+    public func feed(after id: Int64, since: Timestamp? = nil, limit: Int) throws(StoreError)
+        -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    {
+        try database.statement("""
+            SELECT \(Self.eventColumns), \(Self.incidentColumns)
+            FROM incident_event e JOIN incident i ON i.id = e.incident_id
+            WHERE e.id > ?1 AND e.at >= ?2 ORDER BY e.id LIMIT ?3
+            """).rows([.integer(id), .integer(since?.millisecondsSince1970 ?? Int64.min), .integer(Int64(limit))]) { s in
+            (Self.eventRecord(s), Self.incidentRecord(s, from: 9))
+        }
+    }
+
+    /// The newest event of every alert that is open or closed since `closedSince`, oldest first: what a console
+    /// that connects without `Last-Event-ID` starts from.
+    public func feedSnapshot(closedSince: Timestamp) throws(StoreError)
+        -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    {
+        try database.statement("""
+            SELECT \(Self.eventColumns), \(Self.incidentColumns)
+            FROM incident i JOIN incident_event e
+                ON e.id = (SELECT max(id) FROM incident_event WHERE incident_id = i.id)
+            WHERE i.state IN ('recibida','notificada','tomada','despachada') OR i.closed_at >= ?1
+            ORDER BY e.id
+            """).rows([.integer(closedSince.millisecondsSince1970)]) { s in
+            (Self.eventRecord(s), Self.incidentRecord(s, from: 9))
+        }
+    }
+
+    // MARK: Escalation
+
+    /// Real alerts still waiting (recibida or notificada) whose next escalation level is due at `now`: level
+    /// n falls due `n × slaMs` after the alert was opened.
+    public func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int) throws(StoreError)
+        -> [IncidentRecord]
+    {
+        try database.statement("""
+            SELECT \(Self.incidentColumns) FROM incident i
+            WHERE i.state IN ('recibida','notificada') AND i.is_test = 0 AND i.escalation_level < ?3
+              AND i.opened_at + (i.escalation_level + 1) * ?2 <= ?1
+            ORDER BY i.opened_at
+            """).rows([.integer(now.millisecondsSince1970), .integer(slaMs), .integer(Int64(maxLevel))]) { s in
+            Self.incidentRecord(s)
+        }
+    }
+
+    /// The earliest instant at which a waiting real alert falls due for its next level, if any.
+    public func nextEscalationDue(slaMs: Int64, maxLevel: Int) throws(StoreError) -> Timestamp? {
+        try database.statement("""
+            SELECT min(opened_at + (escalation_level + 1) * ?1) FROM incident
+            WHERE state IN ('recibida','notificada') AND is_test = 0 AND escalation_level < ?2
+            """).first([.integer(slaMs), .integer(Int64(maxLevel))]) { s in
+            s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) }
+        } ?? nil
+    }
+
+    public func enqueueCentralDelivery(incident: Int64, payload: String, at: Timestamp) throws(StoreError) {
+        try database.statement("""
+            INSERT INTO central_delivery (incident_id, payload, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)
+            """).run([.integer(incident), .text(payload), .integer(at.millisecondsSince1970)])
+    }
+
+    public func dueCentralDeliveries(now: Timestamp, limit: Int) throws(StoreError) -> [CentralDeliveryRecord] {
+        try database.statement("""
+            SELECT id, incident_id, payload, attempts, next_attempt_at FROM central_delivery
+            WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2
+            """).rows([.integer(now.millisecondsSince1970), .integer(Int64(limit))]) { s in
+            CentralDeliveryRecord(id: s.int64(0), incidentID: s.int64(1), payload: s.text(2), attempts: s.int(3),
+                                  nextAttemptAt: Timestamp(millisecondsSince1970: s.int64(4)))
+        }
+    }
+
+    public func nextCentralAttempt() throws(StoreError) -> Timestamp? {
+        try database.statement("SELECT min(next_attempt_at) FROM central_delivery WHERE delivered_at IS NULL")
+            .first { s in s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) } } ?? nil
+    }
+
+    public func markCentralDelivered(id: Int64, attempts: Int, at: Timestamp) throws(StoreError) {
+        try database.statement("UPDATE central_delivery SET delivered_at = ?2, attempts = ?3, last_error = NULL WHERE id = ?1")
+            .run([.integer(id), .integer(at.millisecondsSince1970), .integer(Int64(attempts))])
+    }
+
+    public func markCentralFailed(id: Int64, attempts: Int, next: Timestamp, error: String) throws(StoreError) {
+        try database.statement("""
+            UPDATE central_delivery SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE id = ?1
+            """).run([.integer(id), .integer(Int64(attempts)), .integer(next.millisecondsSince1970), .text(error)])
+    }
+
+    // MARK: False alarms and suspension
+
+    public func lineSuspension(_ e164: String) throws(StoreError) -> LineSuspension? {
+        try database.statement("SELECT suspended_at, suspension_lifted_at FROM phone_line WHERE e164 = ?1")
+            .first([.text(e164)]) { s in
+                LineSuspension(suspendedAt: s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) },
+                               liftedAt: s.optionalInt64(1).map { Timestamp(millisecondsSince1970: $0) })
+            }
+    }
+
+    /// Real alerts of the line closed as `falsa_alarma` at or after `since`.
+    public func falseAlarms(line: String, since: Timestamp) throws(StoreError) -> Int {
+        try database.statement("""
+            SELECT count(*) FROM incident WHERE line_e164 = ?1 AND outcome = 'falsa_alarma' AND is_test = 0
+              AND closed_at >= ?2
+            """).first([.text(line), .integer(since.millisecondsSince1970)]) { $0.int(0) } ?? 0
+    }
+
+    public func suspendLine(_ e164: String, at: Timestamp) throws(StoreError) {
+        try database.statement("UPDATE phone_line SET suspended_at = ?2 WHERE e164 = ?1 AND suspended_at IS NULL")
+            .run([.text(e164), .integer(at.millisecondsSince1970)])
+    }
+
+    public func liftLineSuspension(_ e164: String, at: Timestamp) throws(StoreError) {
+        try database.statement("UPDATE phone_line SET suspended_at = NULL, suspension_lifted_at = ?2 WHERE e164 = ?1")
+            .run([.text(e164), .integer(at.millisecondsSince1970)])
+    }
+
+    /// The line's request in `state` (the newest), if any.
+    public func enrollment(line: String, state: String) throws(StoreError) -> EnrollmentRecord? {
+        try database.statement("""
+            SELECT \(Self.enrollmentColumns) FROM enrollment WHERE line_e164 = ?1 AND state = ?2
+            ORDER BY id DESC LIMIT 1
+            """).first([.text(line), .text(state)], Self.enrollmentRecord)
+    }
+
+    /// The line's newest request that got as far as a credential (what the console shows about the citizen).
+    public func latestRegisteredEnrollment(line: String) throws(StoreError) -> EnrollmentRecord? {
+        try database.statement("""
+            SELECT \(Self.enrollmentColumns) FROM enrollment WHERE line_e164 = ?1
+            ORDER BY (state IN ('activa','suspendida','prueba_pendiente','registrada')) DESC, id DESC LIMIT 1
+            """).first([.text(line)], Self.enrollmentRecord)
+    }
+}
