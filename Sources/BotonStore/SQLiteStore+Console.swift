@@ -191,6 +191,18 @@ extension SQLiteStore {
             }
     }
 
+    /// Whether the line is suspended now (nil: no such line).
+    public func lineIsSuspended(e164: String) throws(StoreError) -> Bool? {
+        try database.statement("SELECT suspended_at IS NOT NULL FROM phone_line WHERE e164 = ?1")
+            .first([.text(e164)]) { $0.bool(0) }
+    }
+
+    /// The line's registered home (subcircuito and position), for lines provisioned without an enrollment.
+    public func lineHome(e164: String) throws(StoreError) -> (subcircuit: String?, latitude: Double?, longitude: Double?)? {
+        try database.statement("SELECT home_subcircuit, home_latitude, home_longitude FROM phone_line WHERE e164 = ?1")
+            .first([.text(e164)]) { s in (s.optionalText(0), s.optionalDouble(1), s.optionalDouble(2)) }
+    }
+
     /// Real alerts of the line closed as `falsa_alarma` at or after `since`.
     public func falseAlarms(line: String, since: Timestamp) throws(StoreError) -> Int {
         try database.statement("""

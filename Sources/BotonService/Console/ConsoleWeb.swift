@@ -179,11 +179,17 @@ public final class ConsoleWeb: Sendable {
         } catch {
             throw ConsoleError.storage(error)
         }
+        let lineHome = try? desk.store.lineHome(e164: record.lineE164)
         let area = record.subcircuitCode.flatMap { jurisdictions.area($0) }
             ?? enrollment.flatMap { jurisdictions.area($0.subcircuitCode) }
+            ?? lineHome.flatMap { $0.subcircuit }.flatMap { jurisdictions.area($0) }
+        var home = enrollment.map { GeoPoint(latitude: $0.homeLatitude, longitude: $0.homeLongitude) }
+        if home == nil, let h = lineHome, let lat = h.latitude, let lon = h.longitude {
+            home = GeoPoint(latitude: lat, longitude: lon)
+        }
         let svg = IncidentSketch.svg(
             area: area, positions: positions.map { GeoPoint(latitude: $0.latitude, longitude: $0.longitude) },
-            home: enrollment.map { GeoPoint(latitude: $0.homeLatitude, longitude: $0.homeLongitude) })
+            home: home)
         var response = HTTPResponse(status: .ok, body: Array(svg.utf8))
         response.headers.replace(name: "Content-Type", value: "image/svg+xml; charset=utf-8")
         response.headers.replace(name: "Cache-Control", value: "no-store")

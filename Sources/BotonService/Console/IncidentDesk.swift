@@ -88,7 +88,12 @@ public struct IncidentDesk {
     public func incident(_ id: Int64, for officer: OperatorIdentity) throws(ConsoleError) -> IncidentRecord {
         let record: IncidentRecord?
         do { record = try store.incident(id: id) } catch { throw .storage(error) }
-        guard let record, ConsoleScope(officer).sees(record, jurisdictions) else { throw .incidentNotFound(id) }
+        guard let record else { throw .incidentNotFound(id) }
+        guard ConsoleScope(officer).sees(record, jurisdictions) else {
+            _ = try? store.appendAudit(AuditEntry(at: SystemClock.now(), actor: officer.author.storageForm,
+                                                  action: "acceso_denegado", subject: "alerta:\(id)"))
+            throw .incidentNotFound(id)
+        }
         return record
     }
 
@@ -216,17 +221,25 @@ public struct IncidentDesk {
         guard !reason.isEmpty else {
             throw ConsoleError(.invalid, code: "motivo_requerido", "Indique el motivo para levantar la suspensión.")
         }
+        var deniedLine = false
+        defer {
+            if deniedLine {
+                _ = try? store.appendAudit(AuditEntry(at: at, actor: officer.author.storageForm,
+                                                      action: "acceso_denegado", subject: "linea:\(e164)"))
+            }
+        }
         do {
             try store.database.inTransaction(rethrowing: { () throws in
-                guard let suspension = try store.lineSuspension(e164), let enrollment =
-                        try store.enrollment(line: e164, state: EnrollmentState.suspendida.rawValue)
-                        ?? store.liveEnrollment(line: e164) else {
+                guard let suspension = try store.lineSuspension(e164) else {
                     throw ConsoleError(.notFound, code: "linea_no_encontrada", "No existe la línea \(e164) registrada.")
                 }
-                if officer.role == .supervisorDistrito,
-                   OperatorIdentity.district(ofUPC: enrollment.upcCode) != officer.districtCode {
-                    try store.appendAudit(AuditEntry(at: at, actor: officer.author.storageForm, action: "acceso_denegado",
-                                                     subject: "linea:\(e164)"))
+                let enrollment = try store.enrollment(line: e164, state: EnrollmentState.suspendida.rawValue)
+                    ?? (try store.liveEnrollment(line: e164))
+                let home = try store.lineHome(e164: e164)
+                let district = enrollment.flatMap { OperatorIdentity.district(ofUPC: $0.upcCode) }
+                    ?? home?.subcircuit.map { String($0.prefix(5)) }
+                if officer.role == .supervisorDistrito, district != officer.districtCode {
+                    deniedLine = true
                     throw ConsoleError(.notFound, code: "linea_no_encontrada",
                                        "No existe la línea \(e164) en su distrito.")
                 }
@@ -234,7 +247,7 @@ public struct IncidentDesk {
                     throw ConsoleError(.conflict, code: "no_suspendida", "La línea \(e164) no está suspendida.")
                 }
                 try store.liftLineSuspension(e164, at: at)
-                if enrollment.state == EnrollmentState.suspendida.rawValue {
+                if let enrollment, enrollment.state == EnrollmentState.suspendida.rawValue {
                     try store.appendTransition(enrollmentID: enrollment.id!, EnrollmentTransition(
                         from: .suspendida, to: .activa, actor: officer.author, at: at,
                         note: "Suspensión levantada: \(reason)"))
@@ -283,13 +296,12 @@ public struct IncidentDesk {
                                  _ body: (IncidentRecord, [IncidentEventRecord]) throws -> T) throws(ConsoleError)
         -> (T, IncidentRecord)
     {
+        var denied = false
         do {
             return try store.database.inTransaction(rethrowing: { () throws -> (T, IncidentRecord) in
                 guard let record = try store.incident(id: id) else { throw ConsoleError.incidentNotFound(id) }
                 guard ConsoleScope(officer).sees(record, jurisdictions) else {
-                    try store.appendAudit(AuditEntry(at: at, actor: officer.author.storageForm,
-                                                     action: "acceso_denegado", subject: "alerta:\(id)",
-                                                     detail: "accion=\(action)"))
+                    denied = true
                     throw ConsoleError.incidentNotFound(id)
                 }
                 let result = try body(record, [])
@@ -298,7 +310,15 @@ public struct IncidentDesk {
                 return (result, record)
             })
         } catch let error as ConsoleError {
+            if denied {
+                // Recorded after the rollback, in its own transaction: the refusal itself is audited.
+                _ = try? store.appendAudit(AuditEntry(at: at, actor: officer.author.storageForm,
+                                                      action: "acceso_denegado", subject: "alerta:\(id)",
+                                                      detail: "accion=\(action)"))
+            }
             throw error
+        } catch let error as TransitionError {
+            throw .transition(error)
         } catch let error as StoreError {
             throw .storage(error)
         } catch {
