@@ -226,6 +226,20 @@ import Testing
                 break
             }
         }
+        // The citizen cancels from the phone: the console shows it; the operator still closes it.
+        _ = try Boton.run(["alert", "cancel", "--device", device, "--secret", secret, "--port", String(server.udpPort),
+                           "--sequence", "4"])
+        while true {
+            let event = try stream.next()
+            if event.int("alerta.id") == third, event.string("evento.tipo") == "cancelacion" {
+                #expect(event.string("alerta.cancelada_en") != nil && event.string("alerta.estado") != "cerrada")
+                break
+            }
+        }
+        #expect(try quito.post("/api/v1/consola/alertas/\(third)/tomar", [:]).status == 200)
+        #expect(try quito.post("/api/v1/consola/alertas/\(third)/cerrar", ["resultado": "cancelada_por_ciudadano"])
+            .status == 200)
+
         // Only a supervisor of the distrito lifts it, with a reason; audited.
         let lift = "/api/v1/consola/lineas/0991234567/levantar-suspension"
         #expect(try quito.post(lift, ["motivo": "x"]).status == 403)
@@ -237,6 +251,27 @@ import Testing
         #expect(try sup17.post(lift, ["motivo": "otra vez"]).status == 409)
         #expect(try sqlite(db, "SELECT count(*) FROM audit_log WHERE action = 'levantar_suspension'") == "1")
         #expect(try sqlite(db, "SELECT suspended_at IS NULL FROM phone_line WHERE e164 = '+593991234567'") == "1")
+    }
+}
+
+extension ConsoleTests {
+    @Test func anExpiredSessionEndsTheStreamAndIsRefusedEverywhere() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOperator(db, "quito", role: "operador_upc", upc: Self.quitoUPC)
+        // Sessions of two seconds.
+        let server = try Server(database: db, extra: ["--set", "http.session_hours=0.00056"])
+        defer { server.stop() }
+        let quito = try apiSession(server, "quito")
+        let stream = try EventStream(port: server.httpPort, cookies: quito.client.cookies)
+        #expect(try stream.next().event == "sincronizado")
+        // The stream is ended by the server when the session expires (waiting for that event, at most 10 s).
+        #expect(try stream.next().event == "sesion_terminada")
+        #expect(stream.http.closedByPeer())
+        #expect(try EventStream(port: server.httpPort, cookies: quito.client.cookies).status == 401)
+        let expired = try quito.client.get("/api/v1/consola/alertas")
+        #expect(try expired.status == 401 && expired.string("error") == "sesion_vencida")
+        #expect(try quito.post("/api/v1/consola/alertas/1/tomar", [:]).status == 401)
     }
 }
 
