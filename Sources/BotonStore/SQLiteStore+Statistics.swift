@@ -78,6 +78,16 @@ extension SQLiteStore: StatisticsRepository {
         return zones
     }
 
+    public func unitNames() throws(StoreError) -> [String: String] {
+        var names: [String: String] = [:]
+        for (code, name) in try database.statement(
+            "SELECT code, name FROM territory_unit UNION ALL SELECT code, name FROM upc"
+        ).rows({ s in (s.text(0), s.text(1)) }) {
+            names[code] = name
+        }
+        return names
+    }
+
     public func firstRecordAt() throws(StoreError) -> Timestamp? {
         let incident = try database.statement("""
             SELECT closed_at FROM incident WHERE closed_at IS NOT NULL ORDER BY closed_at LIMIT 1

@@ -63,6 +63,8 @@ public protocol StatisticsRepository {
     func enrollmentStates(before at: Timestamp) throws(StoreError) -> [(place: PlaceFact, state: String)]
     /// Subcircuito code → zona (`ZONA 9`).
     func subcircuitZones() throws(StoreError) -> [String: String]
+    /// Names of territory units and UPCs, by code.
+    func unitNames() throws(StoreError) -> [String: String]
     /// The earliest closing of an alert or receipt of a complaint: where the system's own series starts.
     func firstRecordAt() throws(StoreError) -> Timestamp?
 
