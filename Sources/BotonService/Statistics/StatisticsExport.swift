@@ -205,3 +205,8 @@ public enum StatisticsExport {
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
+
+extension StatisticsExport {
+    /// An instant as people in Ecuador read it: `14:05 del 07/03/2026`.
+    public static func fecha(_ t: Timestamp) -> String { EcuadorTime.text(t) }
+}

@@ -275,3 +275,21 @@ public final class StatisticsService {
 }
 
 import Foundation
+
+extension StatisticsService {
+    /// The author of a close or a revision made from the command line: an enabled `administrador` account, as
+    /// `operador:ID`.
+    public func administrator(username: String) throws(StatisticsError) -> String {
+        let record = try storage { () throws(StoreError) in try store.operatorRecord(username: username) }
+        guard let record, record.disabledAt == nil else {
+            throw StatisticsError(.notFound, code: "unknown_operator",
+                                  "No existe una cuenta activa «\(username)». Créela con 'boton operator add'.")
+        }
+        guard record.role == "administrador" else {
+            throw StatisticsError(.conflict, code: "not_administrator",
+                                  "La cuenta «\(username)» es \(record.role): cerrar o revisar las cifras publicadas "
+                                  + "corresponde a un administrador.")
+        }
+        return "operador:\(record.id!)"
+    }
+}
