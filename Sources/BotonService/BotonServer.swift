@@ -26,6 +26,7 @@ public final class BotonServer {
     private var udp: UDPListener?
     private var streams: StreamServer<IngestStreamHandler>?
     public private(set) var web: WebServer?
+    private var closer: MonthlyCloser?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -77,6 +78,12 @@ public final class BotonServer {
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
         web.start()
         self.web = web
+        let closer = MonthlyCloser(path: configuration.databasePath,
+                                   busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
+                                   settings: StatisticsSettings(configuration.stats),
+                                   interval: .seconds(configuration.stats.closeCheckMinutes * 60), logger: logger)
+        closer.start()
+        self.closer = closer
         for (transport, address) in listeners {
             logger.info("listening", ["transport": transport, "address": address.description,
                                       "port": String(address.port)])
@@ -189,11 +196,16 @@ public final class BotonServer {
             loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
             logger: logger)
         enrollment.install(into: &router)
+        StatisticsWeb(enrollment: enrollment, settings: StatisticsSettings(configuration.stats),
+                      quejaLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
+                      logger: logger).install(into: &router)
         return try WebServer(settings: settings, router: router, metrics: metrics, logger: logger)
     }
 
     public func stop(reason: String) {
         logger.info("stopping", ["reason": reason])
+        closer?.stop()
+        closer = nil
         // Stop accepting connections; queued frames are still committed and acknowledged, then the ports close.
         streams?.stopAccepting()
         web?.stop()

@@ -34,7 +34,7 @@ private let statsExport = Command(
     suppress figures from 1 to stats.privacy_threshold - 1 below distrito (--internal: no suppression, plus tests, \
     false alarms, escalations, median time to take, enrollments). Closed months come from their frozen figures; \
     open ones are computed now and marked provisional. Without --from/--to: from the oldest month with figures to \
-    the last finished month.
+    the last finished month that has figures.
     """,
     options: CommonOptions.store + [
         .init("--from", value: "YYYY-MM", help: "First month (default: the oldest with figures)."),
@@ -66,8 +66,9 @@ private let statsExport = Command(
         let lastFinished = current.adding(months: -1)
         let range = try MonthRange.parse(from: args.value("--from"), to: args.value("--to"),
                                          defaultFrom: available?.first ?? lastFinished,
-                                         defaultTo: args.value("--from").flatMap(YearMonth.init).map { max($0, lastFinished) }
-                                             ?? lastFinished,
+                                         defaultTo: args.value("--from").flatMap(YearMonth.init).map {
+                                             max($0, min(available?.last ?? lastFinished, lastFinished))
+                                         } ?? min(available?.last ?? lastFinished, lastFinished),
                                          current: current)
         let progress = Progress(label: "Calculando", enabled: isatty(2) == 1)
         let rows = try service.rows(range, level: level, detailed: args.flag("--internal")) { done, total in

@@ -21,13 +21,13 @@ public enum TransparencyChart {
         <title id="grafico-titulo">Botón de Seguridad: volumen de atenciones y de quejas por mes</title>
         <desc id="grafico-desc">\(HTMLEscaping.escapeText(description(sorted)))</desc>
         <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="#ffffff"/>
-        <text x="\(Int(left))" y="30" font-size="20" font-weight="bold" fill="#1a1a1a">Botón de Seguridad: atenciones y quejas por mes</text>
+        <text x="\(Int(left))" y="30" font-size="22" font-weight="bold" fill="#1a1a1a">Botón de Seguridad: atenciones y quejas por mes</text>
 
         """
         guard let first = sorted.first?.month, let last = sorted.last?.month else {
             return out + "<text x=\"\(Int(left))\" y=\"80\" font-size=\"16\" fill=\"#1a1a1a\">Sin cifras para el período.</text>\n</svg>\n"
         }
-        out += "<text x=\"\(Int(left))\" y=\"54\" font-size=\"14\" fill=\"#444444\">"
+        out += "<text x=\"\(Int(left))\" y=\"56\" font-size=\"16\" fill=\"#444444\">"
             + "\(HTMLEscaping.escapeText(capitalized(first.spanishText))) a \(HTMLEscaping.escapeText(last.spanishText)) · "
             + "Policía Nacional del Ecuador</text>\n"
         let months = YearMonth.range(first, last)
@@ -46,7 +46,7 @@ public enum TransparencyChart {
                     + "y2=\"\(f(bottomPanel.y + bottomPanel.height))\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\n"
             }
             if i % every == 0 {
-                out += "<text x=\"\(f(rx + 3))\" y=\"\(f(bottomPanel.y + bottomPanel.height + 20))\" font-size=\"13\" "
+                out += "<text x=\"\(f(rx + 3))\" y=\"\(f(bottomPanel.y + bottomPanel.height + 20))\" font-size=\"15\" "
                     + "fill=\"#333333\">\(year)</text>\n"
             }
         }
@@ -54,7 +54,7 @@ public enum TransparencyChart {
                      y: topPanel.y, height: topPanel.height, color: "#0b5cad", months: months)
         out += panel(title: "Volumen de Quejas", values: months.map { byMonth[$0]?.quejas }, x: months.map(x),
                      y: bottomPanel.y, height: bottomPanel.height, color: "#b3261e", months: months)
-        out += "<text x=\"\(Int(width - right))\" y=\"\(Int(height - 8))\" font-size=\"12\" fill=\"#555555\" "
+        out += "<text x=\"\(Int(width - right))\" y=\"\(Int(height - 8))\" font-size=\"14\" fill=\"#555555\" "
             + "text-anchor=\"end\">Mes (hora de Ecuador continental)</text>\n"
         return out + "</svg>\n"
     }
@@ -65,13 +65,13 @@ public enum TransparencyChart {
         let maximum = values.compactMap { $0 }.max() ?? 0
         let (tick, top) = scale(maximum, lines: height > 150 ? 5 : 2)
         func py(_ v: Int) -> Double { y + height - Double(v) / Double(top) * height }
-        var out = "<text x=\"\(Int(left))\" y=\"\(f(y - 12))\" font-size=\"15\" font-weight=\"bold\" fill=\"\(color)\">"
+        var out = "<text x=\"\(Int(left))\" y=\"\(f(y - 12))\" font-size=\"17\" font-weight=\"bold\" fill=\"\(color)\">"
             + "\(title)</text>\n"
         var v = 0
         while v <= top {
             out += "<line x1=\"\(Int(left))\" y1=\"\(f(py(v)))\" x2=\"\(Int(width - right))\" y2=\"\(f(py(v)))\" "
                 + "stroke=\"\(v == 0 ? "#666666" : "#e2e2e2")\" stroke-width=\"1\"/>\n"
-            out += "<text x=\"\(f(left - 8))\" y=\"\(f(py(v) + 4))\" font-size=\"12\" fill=\"#333333\" "
+            out += "<text x=\"\(f(left - 8))\" y=\"\(f(py(v) + 5))\" font-size=\"14\" fill=\"#333333\" "
                 + "text-anchor=\"end\">\(grouped(v))</text>\n"
             v += tick
         }
