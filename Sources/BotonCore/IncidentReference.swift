@@ -11,11 +11,12 @@ public struct IncidentReference: Sendable, Hashable, CustomStringConvertible {
     /// Nil unless `text` is one of the accepted forms with a number from 1 to 999,999,999,999.
     public init?(_ text: String) {
         var t = Substring(text.lowercased().filter { !$0.isWhitespace })
-        for prefix in ["incidente", "inc-", "inc", "#"] where t.hasPrefix(prefix) {
+        for prefix in ["incidente", "inc"] where t.hasPrefix(prefix) {
             t = t.dropFirst(prefix.count)
+            if t.hasPrefix("-") || t.hasPrefix(":") { t = t.dropFirst() }
             break
         }
-        if t.hasPrefix("#") || t.hasPrefix("-") { t = t.dropFirst() }
+        if t.hasPrefix("#") { t = t.dropFirst() }
         guard (1...12).contains(t.count), t.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let n = Int64(t),
               n > 0 else { return nil }
         id = n

@@ -97,7 +97,7 @@ extension StatisticsWeb {
             return EnrollmentWeb.page("Transparencia", body, status: Self.status(for: error.kind))
         }
         let range = context.range
-        let query = "?desde=\(range.from)&hasta=\(range.to)"
+        let query = HTML.attribute("?desde=\(range.from)&hasta=\(range.to)")
         var body = """
         <p>Cifras mensuales del trámite <strong>Activación de botones de seguridad para casos de emergencia</strong> de la \
         Policía Nacional del Ecuador, en el formato publicado en gob.ec, de \(range.from.spanishText) a \
