@@ -75,6 +75,10 @@ extension SQLiteStore {
     {
         precondition(count > 0 && !places.isEmpty && to > from)
         let db = database
+        // A page cache large enough for the indexes being built: otherwise every index page is spilled to the WAL
+        // again and again during the one big transaction.
+        try db.execute("PRAGMA cache_size = -2000000")
+        defer { try? db.execute("PRAGMA cache_size = -2000") }
         try db.inTransaction { () throws(StoreError) in
             try db.execute("""
                 INSERT INTO phone_line (e164, kind, created_at) VALUES ('+593990000001', 'celular', 0)
