@@ -84,9 +84,13 @@ let statsBench = Command(
     let frozenTable = try service.series(range)
     let frozenTime = ContinuousClock.now - frozenBegan
     try store.database.execute("ROLLBACK")
-    print("frozen: \(frozenTable.count) months served from statistics_figure in \(seconds(frozenTime)) s "
+    print("frozen: \(frozenTable.count) months served from statistics_figure in \(milliseconds(frozenTime)) ms "
           + "(freezing them took \(seconds(closeTime)) s)")
     return atenciones == expected ? 0 : 1
+}
+
+private func milliseconds(_ d: Duration) -> String {
+    String(format: "%.2f", (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18) * 1000)
 }
 
 private func seconds(_ d: Duration) -> String {
