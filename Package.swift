@@ -60,7 +60,7 @@ let package = Package(
                                    "BotonWire", "BotonCrypto"],
                     swiftSettings: strict),
         // Runs the real `boton` executable against real SQLite files (and, later, real sockets).
-        .testTarget(name: "IntegrationTests", dependencies: ["BotonService", "boton", "BotonTestSupport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["BotonService", "BotonStore", "boton", "BotonTestSupport"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

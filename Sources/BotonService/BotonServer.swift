@@ -28,6 +28,7 @@ public final class BotonServer {
     public private(set) var web: WebServer?
     public private(set) var feed: ConsoleFeed?
     private var escalator: Escalator?
+    private var closer: MonthlyCloser?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -96,6 +97,12 @@ public final class BotonServer {
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
         web.start()
         self.web = web
+        let closer = MonthlyCloser(path: configuration.databasePath,
+                                   busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
+                                   settings: StatisticsSettings(configuration.stats),
+                                   interval: .seconds(configuration.stats.closeCheckMinutes * 60), logger: logger)
+        closer.start()
+        self.closer = closer
         for (transport, address) in listeners {
             logger.info("listening", ["transport": transport, "address": address.description,
                                       "port": String(address.port)])
@@ -210,6 +217,9 @@ public final class BotonServer {
             loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
             logger: logger)
         enrollment.install(into: &router)
+        StatisticsWeb(enrollment: enrollment, settings: StatisticsSettings(configuration.stats),
+                      quejaLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
+                      logger: logger).install(into: &router)
         let console = ConsoleWeb(web: enrollment, feed: feed, escalator: escalator, jurisdictions: jurisdictions,
                                  configuration: configuration.console)
         console.install(into: &router)
@@ -219,6 +229,8 @@ public final class BotonServer {
 
     public func stop(reason: String) {
         logger.info("stopping", ["reason": reason])
+        closer?.stop()
+        closer = nil
         // Stop accepting connections; queued frames are still committed and acknowledged, then the ports close.
         streams?.stopAccepting()
         web?.stop()

@@ -100,12 +100,25 @@ public struct Configuration: Sendable, Equatable {
         public var heartbeatSeconds = 15
     }
 
+    /// The transparency statistics (quejas and atenciones by month).
+    public struct Stats: Sendable, Equatable {
+        /// Outcomes of a non-test alert that count as an atención. Test alerts never count.
+        public var atencionOutcomes: [String] = ["atendida"]
+        /// The month the 24-month pages of the published layout are anchored on (`2024-05` reproduces gob.ec).
+        public var pageAnchor = "2024-05"
+        /// Public figures below distrito (circuito, subcircuito, UPC) from 1 to this minus 1 are suppressed.
+        public var privacyThreshold = 5
+        /// How often the running service checks whether a finished month must be closed (and at start-up).
+        public var closeCheckMinutes = 60
+    }
+
     public var store = Store()
     public var territory = Territory()
     public var ingest = Ingest()
     public var http = HTTP()
     public var log = Log()
     public var console = Console()
+    public var stats = Stats()
     /// The directory relative paths are resolved against.
     public var baseDirectory = "."
 
@@ -155,7 +168,7 @@ extension Configuration {
                     throw ConfigurationError(file: file, line: n, reason: "a section header must end with ]")
                 }
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard ["store", "territory", "ingest", "http", "console", "log"].contains(section) else {
+                guard ["store", "territory", "ingest", "http", "console", "log", "stats"].contains(section) else {
                     throw ConfigurationError(file: file, line: n, reason: "unknown section [\(section)]")
                 }
                 continue
@@ -253,6 +266,22 @@ extension Configuration {
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level
+        case "stats.atencion_outcomes":
+            let names = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let valid = ["atendida", "falsa_alarma", "cancelada_por_ciudadano", "no_localizada"]
+            guard !names.isEmpty, names.allSatisfy({ valid.contains($0) }), Set(names).count == names.count else {
+                throw fail("expected a comma-separated list of \(valid.joined(separator: ", ")) (tests never count)")
+            }
+            stats.atencionOutcomes = names
+        case "stats.page_anchor":
+            let parts = value.split(separator: "-")
+            guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let year = Int(parts[0]),
+                  let month = Int(parts[1]), (1900...9999).contains(year), (1...12).contains(month) else {
+                throw fail("expected a month YYYY-MM, e.g. 2024-05")
+            }
+            stats.pageAnchor = value
+        case "stats.privacy_threshold": stats.privacyThreshold = try int(1...1_000)
+        case "stats.close_check_minutes": stats.closeCheckMinutes = try int(1...1_440)
         default:
             throw fail("unknown setting")
         }

@@ -13,6 +13,7 @@ public enum Schema {
         Migration(version: 3, name: "enrollment service", sql: v3),
         Migration(version: 4, name: "operator sessions", sql: v4),
         Migration(version: 5, name: "operator console", sql: v5),
+        Migration(version: 6, name: "statistics", sql: v6),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -328,5 +329,72 @@ public enum Schema {
         last_error      TEXT
     );
     CREATE INDEX central_delivery_pending ON central_delivery(delivered_at, next_attempt_at);
+    """
+
+    /// The transparency statistics (see `SQLiteStore+Statistics.swift`):
+    /// - `queja` gains the subcircuito it was placed in (from the referenced alert or request) and `updated_at`;
+    ///   indexes for the month's complaints and a UPC's open ones;
+    /// - `incident_statistics`: a partial index over closed alerts only (`closed_at IS NOT NULL`), so the
+    ///   ingestion path, which inserts open alerts, never writes to it; the national monthly table is a range
+    ///   count per month and outcome inside it. `incident_escalation`: escalation events only;
+    /// - `published_month`: the historical series imported from the published table (`preferred`: it wins over
+    ///   the system's own figure);
+    /// - `statistics_revision` and `statistics_figure`: the monthly close. Revision 0 of a month is its close; a
+    ///   correction is a new revision with who and why. Both are append-only (triggers), so a frozen figure can
+    ///   never change silently. `counted_outcomes` records which outcomes counted as atenciones then.
+    static let v6 = """
+    ALTER TABLE queja ADD COLUMN subcircuit_code TEXT;
+    ALTER TABLE queja ADD COLUMN updated_at INTEGER;
+    CREATE INDEX queja_received ON queja(received_at);
+    CREATE INDEX queja_upc_state ON queja(upc_code, state);
+    CREATE INDEX queja_transition_queja ON queja_transition(queja_id);
+
+    CREATE INDEX incident_statistics ON incident(is_test, outcome, closed_at) WHERE closed_at IS NOT NULL;
+    CREATE INDEX incident_escalation ON incident_event(at) WHERE kind = 'escalada';
+
+    CREATE TABLE published_month (
+        month       TEXT PRIMARY KEY CHECK (length(month) = 7),
+        quejas      INTEGER NOT NULL CHECK (quejas >= 0),
+        atenciones  INTEGER NOT NULL CHECK (atenciones >= 0),
+        preferred   INTEGER NOT NULL DEFAULT 0,
+        source      TEXT NOT NULL,
+        imported_at INTEGER NOT NULL,
+        imported_by TEXT NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE statistics_revision (
+        month            TEXT NOT NULL CHECK (length(month) = 7),
+        revision         INTEGER NOT NULL CHECK (revision >= 0),
+        at               INTEGER NOT NULL,
+        actor            TEXT NOT NULL,
+        reason           TEXT NOT NULL,
+        counted_outcomes TEXT NOT NULL,
+        PRIMARY KEY (month, revision)
+    ) WITHOUT ROWID;
+    CREATE TABLE statistics_figure (
+        month           TEXT NOT NULL,
+        revision        INTEGER NOT NULL,
+        level           TEXT NOT NULL CHECK (level IN ('nacional','zona','subzona','distrito','circuito',
+                                                      'subcircuito','upc')),
+        code            TEXT NOT NULL,
+        quejas          INTEGER NOT NULL,
+        atenciones      INTEGER NOT NULL,
+        pruebas         INTEGER NOT NULL,
+        falsas_alarmas  INTEGER NOT NULL,
+        escaladas       INTEGER NOT NULL,
+        tomadas         INTEGER NOT NULL,
+        mediana_toma_ms INTEGER,
+        enrolamientos   TEXT NOT NULL,
+        PRIMARY KEY (month, revision, level, code),
+        FOREIGN KEY (month, revision) REFERENCES statistics_revision(month, revision)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER statistics_revision_no_update BEFORE UPDATE ON statistics_revision
+        BEGIN SELECT RAISE(ABORT, 'statistics_revision is append-only: add a revision'); END;
+    CREATE TRIGGER statistics_revision_no_delete BEFORE DELETE ON statistics_revision
+        BEGIN SELECT RAISE(ABORT, 'statistics_revision is append-only: add a revision'); END;
+    CREATE TRIGGER statistics_figure_no_update BEFORE UPDATE ON statistics_figure
+        BEGIN SELECT RAISE(ABORT, 'statistics_figure is append-only: add a revision'); END;
+    CREATE TRIGGER statistics_figure_no_delete BEFORE DELETE ON statistics_figure
+        BEGIN SELECT RAISE(ABORT, 'statistics_figure is append-only: add a revision'); END;
     """
 }

@@ -6,7 +6,7 @@ let root = Command(
     "boton",
     summary: "Botón de Seguridad — dispatch backend of the Policía Nacional del Ecuador.",
     subcommands: [serveCommand, validateCommand, databaseCommand, territoryCommand, deviceCommand,
-                  gatewayCommand, alertCommand, tlsCommand, operatorCommand])
+                  gatewayCommand, alertCommand, tlsCommand, operatorCommand, statsCommand])
 
 let status: Int32
 do {

@@ -122,9 +122,15 @@ import Testing
         #expect(replayed.first.map { $0 > firstID } == true && replayed.last == lastID)
         #expect(replayed == replayed.sorted())
 
-        // It counts as an atención: a non-test alert closed atendida.
-        let count = try sqlite(db, "SELECT count(*) FROM incident WHERE outcome = 'atendida' AND is_test = 0 AND closed_at IS NOT NULL")
-        #expect(count == "1")
+        // It counts as an atención in this month's (provisional) national figures, served by the statistics API.
+        let local = Date().addingTimeInterval(-5 * 3600)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let month = String(format: "%04d-%02d", calendar.component(.year, from: local), calendar.component(.month, from: local))
+        let figures = try anonymous.get("/api/v1/estadisticas?desde=\(month)&hasta=\(month)")
+        #expect(figures.status == 200, "\(figures.text)")
+        let row = ((try figures.value("cifras") as? [[String: Any]]) ?? []).first
+        #expect(row?["periodo"] as? String == month && row?["volumen_atenciones"] as? Int == 1, "\(figures.text)")
 
         // The audit log has the view and every action; only an administrator reads it, nobody edits it.
         let admin = try apiSession(server, "admin")

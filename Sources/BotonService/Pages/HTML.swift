@@ -27,6 +27,7 @@ enum HTML {
         <h1>\(escape(title))</h1>
         \(body)
         </main>
+        <footer class="sitio"><a href="/registro">Solicitar el botón</a> · <a href="/quejas">Presentar una queja</a> · <a href="/transparencia">Transparencia</a></footer>
         \(scripts.map { "<script src=\"/static/\(attribute($0))\" defer></script>" }.joined(separator: "\n"))
         </body>
         </html>

@@ -94,6 +94,7 @@ extension EnrollmentWeb {
         <li><a href="/consola">Consola</a></li>
         <li><a href="/oficial/solicitudes">Solicitudes pendientes</a></li>
         <li><a href="/oficial/solicitudes/nueva">Registro presencial</a></li>
+        <li><a href="/oficial/quejas">Quejas</a></li>
         </ul>
         <p class="quien">\(HTML.escape(who.displayName)) · \(HTML.escape(who.role.nombre)) · \(HTML.escape(scope))</p>
         <form method="post" action="/oficial/salir">\(HTML.hidden(CSRFGuard.fieldName, context.csrfToken))<button type="submit" class="secundario">Salir</button></form>

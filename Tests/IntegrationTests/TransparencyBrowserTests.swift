@@ -1,0 +1,65 @@
+import BotonCore
+import BotonService
+import BotonStore
+import Foundation
+import Testing
+
+/// /transparencia and /quejas in a real browser: headless Chromium driven over the DevTools protocol by
+/// `Tests/Browser/transparencia.py` (it reuses registro.py's hand-written client). The published series is imported
+/// and one month of the system's own alerts added; the page must show every month in the table and the chart must
+/// load as an image under the site's Content-Security-Policy, without console errors; then a complaint is filed from
+/// a phone-sized screen. With `BOTON_SCREENSHOTS=1` the page's screenshot is copied to
+/// `Tests/Fixtures/screenshots/transparencia.png`.
+@Suite struct TransparencyBrowserTests {
+    @Test func aJournalistReadsTheSeriesAndTheChartAndACitizenFilesAComplaint() throws {
+        let chromium = try #require(BrowserTests.chromium(), """
+            Chromium is not installed, so the browser test cannot run. Install it with \
+            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
+            """)
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try Boton.run(["stats", "import", dir.write("tabla.txt", StatisticsCommandTests.seedTable), "--database", db])
+        // The system's own figures for last month, after the published series.
+        let previous = YearMonth(ecuador: SystemClock.now()).adding(months: -1)
+        try SQLiteStore(path: db).insertIncidentFixtures((0..<12).map { i in
+            IncidentFixture(outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
+                            openedAt: previous.ecuadorStart.adding(seconds: 60),
+                            closedAt: previous.ecuadorStart.adding(seconds: Int64(600 + i)))
+        })
+        let server = try Server(database: db)
+        defer { server.stop() }
+        // The service closes last month when it starts: the page then shows it as the system's frozen figure.
+        try server.waitFor("event=stats_month_closed month=\(previous)")
+        let run = try BrowserTests.python(Boton.root + "/Tests/Browser/transparencia.py", [
+            "--chromium", chromium, "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path,
+            "--queja", "Presioné el botón y nadie de la UPC me llamó.",
+        ])
+        try #require(run.status == 0, "the browser run failed:\n\(run.stderr)\nchromium log:\n\(BrowserTests.chromiumLog(dir))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
+        #expect((result["titulo"] as? String)?.hasPrefix("Transparencia") == true)
+        // The 84 published months and the system's one, newest first (months with neither are absent).
+        #expect(result["filas"] as? Int == 84 + 1)
+        let first = try #require(result["primera_fila"] as? [String])
+        #expect(first.first == String(previous.year) && first[3] == "12" && first[4] == "Sistema")
+        #expect(result["ultima_fila"] as? [String] == ["2019", "01 · enero", "0", "16650", "Publicado"])
+        // The chart decoded at its natural size and is scaled to the page.
+        let chart = try #require(result["grafico"] as? [String: Int])
+        #expect(chart["ancho"] == 960 && chart["alto"] == 540 && (chart["mostrado"] ?? 0) > 300)
+        #expect((result["grafico_alt"] as? String)?.contains("máximo 30 814 en mayo de 2019") == true)
+        #expect((result["queja"] as? String)?.hasPrefix("Q-") == true)
+        #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
+        let screenshots = try #require(result["screenshots"] as? [String])
+        for path in screenshots {
+            let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
+        }
+        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
+            let folder = Boton.root + "/Tests/Fixtures/screenshots"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            for (index, name) in ["transparencia.png", "queja.png"].enumerated() {
+                try? FileManager.default.removeItem(atPath: folder + "/" + name)
+                try FileManager.default.copyItem(atPath: screenshots[index], toPath: folder + "/" + name)
+            }
+        }
+    }
+}
