@@ -4,9 +4,18 @@ public enum RequestID {
 
     /// 16 lowercase hex characters from the system's random generator.
     public static func random() -> String {
-        let value = UInt64.random(in: .min ... .max)
-        let hex = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
+        hex(UInt64.random(in: .min ... .max))
+    }
+
+    /// `value` as 16 lowercase hex digits, written straight into the string's storage.
+    static func hex(_ value: UInt64) -> String {
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            for index in 0 ..< 16 {
+                let nibble = UInt8(truncatingIfNeeded: value >> (60 - 4 * UInt64(index))) & 0x0F
+                buffer[index] = nibble < 10 ? 0x30 + nibble : 0x57 + nibble
+            }
+            return 16
+        }
     }
 
     /// An incoming id is kept when it is 1–64 characters of `A–Z a–z 0–9 - _ .` (safe in logs and headers).
