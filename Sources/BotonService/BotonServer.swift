@@ -26,6 +26,7 @@ public final class BotonServer {
     private var udp: UDPListener?
     private var streams: StreamServer<IngestStreamHandler>?
     public private(set) var web: WebServer?
+    private var health: HealthMonitor?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -72,11 +73,13 @@ public final class BotonServer {
         self.streams = streams
         var listeners = [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!)]
         let ports = PortBook()
-        let web = try makeWebServer(pipeline: pipeline, routing: routing, ports: ports)
+        let (web, health) = try makeWebServer(pipeline: pipeline, routing: routing, ports: ports)
         listeners += [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
+        health.start()
         web.start()
         self.web = web
+        self.health = health
         for (transport, address) in listeners {
             logger.info("listening", ["transport": transport, "address": address.description,
                                       "port": String(address.port)])
@@ -133,7 +136,7 @@ public final class BotonServer {
     /// (citizens' pages, officers' pages and sessions, JSON API; see ``EnrollmentWeb``). The console adds its
     /// routes here too.
     private func makeWebServer(pipeline: IngestionPipeline, routing: RoutingTable, ports: PortBook) throws
-        -> WebServer
+        -> (WebServer, HealthMonitor)
     {
         let territory = routing.territory
         let http = configuration.http
@@ -144,10 +147,12 @@ public final class BotonServer {
             host: http.host, port: http.port, tls: (http.tlsPort, tls),
             limits: HTTPLimits(headerBytes: http.maxHeaderBytes, bodyBytes: http.maxBodyBytes),
             headerTimeoutMs: http.headerTimeoutMilliseconds, idleTimeoutMs: http.idleTimeoutSeconds * 1000,
-            maxConnections: http.maxConnections, workers: http.workers)
+            maxConnections: http.maxConnections, workers: http.workers,
+            connectionThreads: http.connectionThreads == 0 ? ProcessInfo.processInfo.activeProcessorCount
+                : http.connectionThreads)
         let path = configuration.databasePath
         let metrics = WebMetrics()
-        // Health and metrics read through the handler thread's own connection, like every other handler.
+        // Health and metrics read through their thread's own connection (the health monitor's, a handler's).
         let connections = StoreConnections(path: path,
                                            busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds))
         let probe = ServiceProbe(
@@ -176,10 +181,13 @@ public final class BotonServer {
         router.use(.requestID())
         router.use(metrics.accessLog(logger))
         router.use(.securityHeaders())
-        router.get("/salud", SystemRoutes.health(probe))
-        router.get("/metrics", SystemRoutes.metrics(probe))
+        let health = HealthMonitor(probe: probe, intervalMs: http.healthIntervalMilliseconds)
+        // Non-blocking routes are answered on the connection threads; the rest go to the worker pool (the
+        // BotonService DocC page, "Threads").
+        router.get("/salud", nonBlocking: true, health.route())
+        router.get("/metrics", SystemRoutes.metrics(probe))  // counts open incidents in the store
         router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
-        router.get("/static/*ruta", StaticAssets().route())
+        router.get("/static/*ruta", nonBlocking: true, StaticAssets().route())
         let enrollment = EnrollmentWeb(
             routing: routing, databasePath: path,
             busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
@@ -189,7 +197,7 @@ public final class BotonServer {
             loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
             logger: logger)
         enrollment.install(into: &router)
-        return try WebServer(settings: settings, router: router, metrics: metrics, logger: logger)
+        return (try WebServer(settings: settings, router: router, metrics: metrics, logger: logger), health)
     }
 
     public func stop(reason: String) {
@@ -198,6 +206,8 @@ public final class BotonServer {
         streams?.stopAccepting()
         web?.stop()
         web = nil
+        health?.stop()
+        health = nil
         if let ingestion {
             ingestion.drain()
             let status = ingestion.status
