@@ -94,14 +94,20 @@ extension HTTPResponse {
     static let framingFields = ["Content-Length", "Transfer-Encoding", "Connection"]
 
     static func isWritable(_ field: HTTPHeaders.Field, replacingDate: Bool) -> Bool {
-        if framingFields.contains(where: { ASCII.equalsIgnoringCase($0, field.name) }) { return false }
-        if replacingDate, ASCII.equalsIgnoringCase(field.name, "Date") { return false }
+        // Only names starting with C, T or D can be one the serializer writes itself.
+        switch field.name.utf8.first.map(ASCII.lowercased) {
+        case UInt8(ascii: "c"), UInt8(ascii: "t"):
+            if framingFields.contains(where: { ASCII.equalsIgnoringCase($0, field.name) }) { return false }
+        case UInt8(ascii: "d"):
+            if replacingDate, ASCII.equalsIgnoringCase(field.name, "Date") { return false }
+        default: break
+        }
         return isValid(field)
     }
 
     /// A token name and a value of visible characters, blanks and non-ASCII UTF-8 only.
     static func isValid(_ field: HTTPHeaders.Field) -> Bool {
-        !field.name.isEmpty && field.name.utf8.allSatisfy(ASCII.isTokenChar)
-            && field.value.utf8.allSatisfy { ASCII.isFieldVisible($0) || ASCII.isBlank($0) }
+        !field.name.isEmpty && ASCII.allBytes(of: field.name, ASCII.isTokenChar)
+            && ASCII.allBytes(of: field.value) { ASCII.isFieldVisible($0) || ASCII.isBlank($0) }
     }
 }

@@ -34,6 +34,9 @@ final class MiddlewareTests: XCTestCase {
             XCTAssertTrue(RequestID.isValid(id))
         }
         XCTAssertEqual(Set(ids).count, 100)
+        let counted = (0..<1000).map { _ in RequestID.next() }
+        XCTAssertEqual(Set(counted).count, 1000)
+        XCTAssertTrue(counted.allSatisfy { $0.count == 16 && RequestID.isValid($0) })
         XCTAssertEqual(RequestID.hex(0), "0000000000000000")
         XCTAssertEqual(RequestID.hex(0x0123_4567_89ab_cdef), "0123456789abcdef")
         XCTAssertEqual(RequestID.hex(.max), "ffffffffffffffff")
