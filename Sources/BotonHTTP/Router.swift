@@ -4,7 +4,7 @@ public typealias RouteHandler = @Sendable (HTTPRequest, RouteParameters) throws 
 /// Routes requests by method and path pattern, runs the middleware around every answer (404 and 405
 /// included) and turns handler errors into responses.
 ///
-/// Build it once at start-up (``add(_:_:_:)`` is not thread-safe: it mutates), then share it: it is an
+/// Build it once at start-up (``add(_:_:nonBlocking:_:)`` is not thread-safe: it mutates), then share it: it is an
 /// immutable `Sendable` value while serving.
 public struct Router: Sendable {
     /// The route name reported for requests no pattern matched (404).

@@ -18,11 +18,15 @@ import Testing
             path = data/x.sqlite   # trailing comment
             [http]
             port = 9090
+            connection_threads = 3
+            health_interval_ms = 1000
             [log]
             level = debug
             """)
         c.baseDirectory = "/etc/boton"
         #expect(c.http.port == 9090)
+        #expect(c.http.connectionThreads == 3)
+        #expect(c.http.healthIntervalMilliseconds == 1000)
         #expect(c.log.level == .debug)
         #expect(c.databasePath == "/etc/boton/data/x.sqlite")
         c.store.path = "/var/lib/boton.sqlite"
@@ -34,6 +38,7 @@ import Testing
         ("[http]\nport = eighty\n", 2, "http.port = eighty: expected a whole number"),
         ("[http]\nport = 70000\n", 2, "must be between 0 and 65535"),
         ("[http]\nport = 1\nport = 2\n", 3, "http.port is set twice"),
+        ("[http]\nhealth_interval_ms = 5\n", 2, "must be between 10 and 60000"),
         ("port = 1\n", 1, "port is outside any [section]"),
         ("[http]\njust words\n", 2, "expected key = value"),
         ("[log]\nlevel = loud\n", 2, "expected debug, info, warning or error"),
