@@ -180,12 +180,15 @@ public final class HealthMonitor: Sendable {
         latest.withLock { $0 = reading }
     }
 
-    /// Takes the first reading, then one every interval on the `boton-salud` thread until ``stop()``.
+    /// Starts the `boton-salud` thread: a reading at once (``start()`` returns once it is taken, so `/salud` has one
+    /// from the first request), then one every interval until ``stop()``. The thread's store connection is its own.
     public func start() {
-        measure()
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let interval = Double(intervalMs) / 1000
+        let first = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
+            measure()
+            first.signal()
             while !stopping.load(ordering: .acquiring) {
                 if wake.wait(timeout: .now() + interval) == .success { continue }
                 measure()
@@ -194,6 +197,7 @@ public final class HealthMonitor: Sendable {
         }
         thread.name = "boton-salud"
         thread.start()
+        first.wait()
     }
 
     public func stop() {
