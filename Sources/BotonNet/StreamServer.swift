@@ -62,16 +62,13 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private let makeHandler: @Sendable (StreamPeer) -> Handler
     private let onEvent: @Sendable (StreamEvent) -> Void
     private let loops: [LoopShared]
-    private let control = Mutex<Control>(Control())
+    private let threads = Mutex<[pthread_t]>([])
+    /// Read by every thread on every turn of its loop: atomics, so the threads do not take turns on one lock.
+    private let stopAcceptingFlag = Atomic<Bool>(false)
+    private let stoppingFlag = Atomic<Bool>(false)
     private let counters = Mutex<Counters>(Counters())
     /// Connections open on every thread together (for `maxConnections`, checked by the accepting thread).
     private let openCount = Atomic<Int>(0)
-
-    private struct Control {
-        var stopAccepting = false
-        var stopping = false
-        var threads: [pthread_t] = []
-    }
 
     /// A connection accepted by the first thread for another one.
     private struct Arrival: Sendable {
@@ -184,7 +181,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             let name = loops.count == 1 ? "boton-stream" : "boton-stream-\(loop.index)"
             threads.append(spawnThread(named: name) { [self] in run(loop) })
         }
-        control.withLock { $0.threads = threads }
+        self.threads.withLock { $0 = threads }
     }
 
     /// Delivers `message` to the connection's handler on the connection's thread. Dropped if the connection is
@@ -212,18 +209,16 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
 
     /// Closes the listening sockets; open connections keep being served.
     public func stopAccepting() {
-        control.withLock { $0.stopAccepting = true }
+        stopAcceptingFlag.store(true, ordering: .releasing)
         loops[0].wake()
     }
 
     /// Delivers what was posted, sends what can be sent without waiting, closes every connection, joins the
     /// threads.
     public func stop() {
-        let threads = control.withLock { c -> [pthread_t] in
-            c.stopAccepting = true
-            c.stopping = true
-            return c.threads
-        }
+        stopAcceptingFlag.store(true, ordering: .releasing)
+        stoppingFlag.store(true, ordering: .releasing)
+        let threads = self.threads.withLock { $0 }
         for loop in loops { loop.wake() }
         for thread in threads { pthread_join(thread, nil) }
         plain?.close()
@@ -295,9 +290,8 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var arrived: [Arrival] = []
         var nextSweep = boton_monotonic_ms() + 250
         while true {
-            let state = control.withLock { ($0.stopAccepting, $0.stopping) }
-            if state.0 && loop.listening { closeListeners(&loop) }
-            if state.1 { break }
+            if loop.listening && stopAcceptingFlag.load(ordering: .acquiring) { closeListeners(&loop) }
+            if stoppingFlag.load(ordering: .acquiring) { break }
             let n = boton_epoll_wait(loop.epoll, &tokens, &events, 64, loop.connections.isEmpty ? 1000 : 250)
             if n < 0 && errno != EINTR { break }
             var woken = false
