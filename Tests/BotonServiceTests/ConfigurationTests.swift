@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 @testable import BotonService
 
@@ -122,11 +123,41 @@ import Testing
 }
 
 @Suite struct LoggerTests {
+    @Test func oneLinePerEventInOneWrite() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let logger = Logger(level: .info, fileDescriptor: fds[1]).with("ctx", "a b")
+        logger.debug("oculto", [:])
+        #expect(!logger.isEnabled(.debug) && logger.isEnabled(.warning))
+        logger.info("evento", ["k": "v=1", "n": "2", "ñ": "año"])
+        close(fds[1])
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while true {
+            let n = read(fds[0], &chunk, chunk.count)
+            if n <= 0 { break }
+            bytes += chunk[0 ..< n]
+        }
+        let line = String(decoding: bytes, as: UTF8.self)
+        #expect(line.hasSuffix(" level=info event=evento ctx=\"a b\" k=\"v=1\" n=2 ñ=año\n"))
+        let ts = try #require(line.split(separator: " ").first)
+        #expect(ts.count == "ts=2026-11-21T17:42:00.123Z".count && ts.hasPrefix("ts=20") && ts.hasSuffix("Z"))
+        #expect(line.filter { $0 == "\n" }.count == 1)
+    }
+
     @Test func quotesOnlyWhatNeedsIt() {
         #expect(Logger.quote("plain") == "plain")
         #expect(Logger.quote("two words") == "\"two words\"")
         #expect(Logger.quote("a=b") == "\"a=b\"")
         #expect(Logger.quote("say \"hi\"\n") == "\"say \\\"hi\\\"\\n\"")
         #expect(Logger.quote("") == "\"\"")
+        // The access log's duration field: two decimals, to the nearest hundredth, without Foundation.
+        #expect(WebMetrics.milliseconds(.milliseconds(1)) == "1.00")
+        #expect(WebMetrics.milliseconds(.microseconds(1_234)) == "1.23")
+        #expect(WebMetrics.milliseconds(.microseconds(1_236)) == "1.24")
+        #expect(WebMetrics.milliseconds(.microseconds(50)) == "0.05")
+        #expect(WebMetrics.milliseconds(.seconds(12) + .microseconds(3_996)) == "12004.00")
+        #expect(WebMetrics.milliseconds(.zero) == "0.00")
     }
 }

@@ -300,10 +300,10 @@ public final class WebMetrics: Sendable {
         }
     }
 
-    /// `1.25`: milliseconds with two decimals, rounded down (no `String(format:)` on the request path).
+    /// `1.25`: milliseconds with two decimals, to the nearest hundredth (no `String(format:)` on the request path).
     static func milliseconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components
-        let hundredths = max(0, seconds * 100_000 + attoseconds / 10_000_000_000_000)
+        let hundredths = max(0, seconds * 100_000 + (attoseconds + 5_000_000_000_000) / 10_000_000_000_000)
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
