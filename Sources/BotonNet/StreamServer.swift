@@ -99,6 +99,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
 
     public struct Counters: Sendable {
         public var accepted = 0
+        /// Open now, on every thread together.
         public var open = 0
         public var refusedOverLimit = 0
         public var handshakeFailures = 0
@@ -173,7 +174,11 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         loops.count == 1 ? loops[0] : loops[Int(connection.rawValue % UInt64(loops.count))]
     }
 
-    public var counts: Counters { counters.withLock { $0 } }
+    public var counts: Counters {
+        var counts = counters.withLock { $0 }
+        counts.open = openCount.load(ordering: .relaxed)
+        return counts
+    }
 
     public func start() {
         var threads: [pthread_t] = []
@@ -371,11 +376,8 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             }
             let id = ConnectionID(rawValue: loop.nextID)
             loop.nextID += 1
-            let total = openCount.add(1, ordering: .relaxed).newValue
-            counters.withLock {
-                $0.accepted += 1
-                $0.open = total
-            }
+            openCount.add(1, ordering: .relaxed)
+            counters.withLock { $0.accepted += 1 }
             let arrival = Arrival(id: id, descriptor: fd, peer: peer, secure: secure)
             let owner = self.loop(of: id)
             if owner === loop.shared {
@@ -397,8 +399,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                 session = try TLSSession(context: tls, descriptor: fd, server: true)
             } catch {
                 Glibc.close(fd)
-                let total = openCount.subtract(1, ordering: .relaxed).newValue
-                counters.withLock { $0.open = total }
+                openCount.subtract(1, ordering: .relaxed)
                 onEvent(.handshakeFailed(arrival.peer, reason: error.description))
                 return
             }
@@ -597,8 +598,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         if let session = connection.tls, connection.handler != nil, !connection.failed { session.shutdown() }
         connection.handler = nil
         Glibc.close(connection.descriptor)
-        let total = openCount.subtract(1, ordering: .relaxed).newValue
-        counters.withLock { $0.open = total }
+        openCount.subtract(1, ordering: .relaxed)
     }
 }
 
