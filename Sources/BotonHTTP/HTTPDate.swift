@@ -92,6 +92,25 @@ public enum HTTPDate {
     }
 }
 
+/// The `Date` field for the current second, formatted once per second: a server serializing many responses a
+/// second keeps one per thread (or per connection) and asks it for each response. A value type, not shared.
+public struct HTTPDateCache: Sendable {
+    private var second = Int64.min
+    private var text = ""
+
+    public init() {}
+
+    /// ``HTTPDate/string(from:)`` of `date`, reusing the last answer while the second is the same.
+    public mutating func string(for date: Date) -> String {
+        let now = Int64(date.timeIntervalSince1970.rounded(.down))
+        if now != second {
+            second = now
+            text = HTTPDate.string(secondsSince1970: now)
+        }
+        return text
+    }
+}
+
 extension Int64 {
     fileprivate func floorDivided(by divisor: Int64) -> Int64 {
         let quotient = self / divisor

@@ -39,6 +39,13 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
         fields.filter { ASCII.equalsIgnoringCase($0.name, name) }.map(\.value)
     }
 
+    /// How many fields are called `name`.
+    public func count(of name: String) -> Int {
+        var count = 0
+        for field in fields where ASCII.equalsIgnoringCase(field.name, name) { count += 1 }
+        return count
+    }
+
     public func contains(_ name: String) -> Bool {
         fields.contains { ASCII.equalsIgnoringCase($0.name, name) }
     }

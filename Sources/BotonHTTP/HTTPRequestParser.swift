@@ -182,7 +182,7 @@ public struct HTTPRequestParser: Sendable {
     /// Host and framing checks once the empty line has arrived; returns the request when it has no body.
     private mutating func finishHead() throws(HTTPParseError) -> HTTPRequest? {
         guard let requestLine else { preconditionFailure("head finished without a request line") }
-        let hosts = headers.values(for: "Host").count
+        let hosts = headers.count(of: "Host")
         if hosts > 1 { throw .badRequest("repeated Host header") }
         if hosts == 0, requestLine.version == .http11 { throw .badRequest("missing Host header") }
         let expectsContinue = requestLine.version == .http11

@@ -32,11 +32,11 @@ enum HeadSyntax {
     /// `HTTP/` DIGIT `.` DIGIT: 1.0 and 1.1 are accepted, other well-formed versions get 505, anything
     /// else 400.
     static func httpVersion(_ bytes: ArraySlice<UInt8>) throws(HTTPParseError) -> HTTPVersion {
-        let bytes = Array(bytes)
-        guard bytes.count == 8, bytes[0..<5].elementsEqual("HTTP/".utf8), ASCII.isDigit(bytes[5]),
-              bytes[6] == UInt8(ascii: "."), ASCII.isDigit(bytes[7])
+        let start = bytes.startIndex
+        guard bytes.count == 8, bytes[start..<(start + 5)].elementsEqual("HTTP/".utf8), ASCII.isDigit(bytes[start + 5]),
+              bytes[start + 6] == UInt8(ascii: "."), ASCII.isDigit(bytes[start + 7])
         else { throw .badRequest("malformed HTTP version") }
-        switch (bytes[5], bytes[7]) {
+        switch (bytes[start + 5], bytes[start + 7]) {
         case (UInt8(ascii: "1"), UInt8(ascii: "1")): return .http11
         case (UInt8(ascii: "1"), UInt8(ascii: "0")): return .http10
         default: throw .versionNotSupported

@@ -35,7 +35,7 @@ struct RequestTarget: Sendable, Equatable {
             queryBytes = []
         }
         let rawPath = rawPathBytes.isEmpty ? "/" : String(decoding: rawPathBytes, as: UTF8.self)
-        let path = rawPathBytes.isEmpty ? "/" : try decodePath(rawPathBytes)
+        let path = rawPathBytes.isEmpty ? "/" : try isPlain(rawPathBytes) ? rawPath : decodePath(rawPathBytes)
         guard let queryItems = PercentDecoding.formFields(queryBytes) else {
             throw .badRequest("malformed query string")
         }
@@ -60,6 +60,27 @@ struct RequestTarget: Sendable, Equatable {
         let tail = target[end...]
         if tail.first == ASCII.slash { return tail }
         return ArraySlice("/".utf8) + tail
+    }
+
+    /// True when the raw path decodes to itself and passes every rule of ``decodePath(_:)``: visible ASCII only,
+    /// no `%` escape, no `.` or `..` segment (throws 400 for those, as the full decoding would). The common case,
+    /// checked without building the segments.
+    private static func isPlain(_ raw: ArraySlice<UInt8>) throws(HTTPParseError) -> Bool {
+        var length = 0
+        var dots = 0
+        for byte in raw.dropFirst() {
+            guard ASCII.isVisible(byte), byte != ASCII.percent else { return false }
+            if byte == ASCII.slash {
+                if length > 0, length <= 2, dots == length { throw .badRequest("dot segment in path") }
+                length = 0
+                dots = 0
+            } else {
+                length += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        if length > 0, length <= 2, dots == length { throw .badRequest("dot segment in path") }
+        return true
     }
 
     /// Decodes each `/`-separated segment of an origin-form path.

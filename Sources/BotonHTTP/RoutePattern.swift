@@ -47,6 +47,11 @@ struct RoutePattern: Sendable {
         self.segments = segments
     }
 
+    /// Literal segments only: the pattern matches exactly one path, its own text.
+    var isLiteral: Bool {
+        segments.allSatisfy { if case .literal = $0 { true } else { false } }
+    }
+
     /// The captured parameters when `pathSegments` (decoded, split on `/`) match.
     func match(_ pathSegments: [Substring]) -> RouteParameters? {
         var captured: [(name: String, value: String)] = []

@@ -32,8 +32,17 @@ public struct StreamOutput {
         pending.append(contentsOf: bytes)
     }
 
+    /// Lets `body` append bytes to what is waiting to be sent (serializing in place, without an array of its
+    /// own). `body` may only append.
+    public mutating func write(with body: (inout [UInt8]) -> Void) {
+        body(&pending)
+    }
+
     /// Closes the connection once everything written so far has been sent. Input is no longer read.
     public mutating func close() { closeWhenFlushed = true }
+
+    /// ``close()`` was called: nothing written from now on will be read by anyone who cares.
+    public var isClosing: Bool { closeWhenFlushed }
 
     /// Bytes written but not yet accepted by the socket.
     public var unsentByteCount: Int { pending.count - start }

@@ -29,6 +29,7 @@ public final class BotonServer {
     public private(set) var feed: ConsoleFeed?
     private var escalator: Escalator?
     private var closer: MonthlyCloser?
+    private var health: HealthMonitor?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -91,10 +92,11 @@ public final class BotonServer {
         self.feed = feed
         self.escalator = escalator
         let ports = PortBook()
-        let web = try makeWebServer(pipeline: pipeline, routing: routing, ports: ports, feed: feed,
-                                    escalator: escalator, jurisdictions: jurisdictions)
+        let (web, health) = try makeWebServer(pipeline: pipeline, routing: routing, ports: ports, feed: feed,
+                                              escalator: escalator, jurisdictions: jurisdictions)
         listeners += [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
+        health.start()
         web.start()
         self.web = web
         let closer = MonthlyCloser(path: configuration.databasePath,
@@ -103,6 +105,7 @@ public final class BotonServer {
                                    interval: .seconds(configuration.stats.closeCheckMinutes * 60), logger: logger)
         closer.start()
         self.closer = closer
+        self.health = health
         for (transport, address) in listeners {
             logger.info("listening", ["transport": transport, "address": address.description,
                                       "port": String(address.port)])
@@ -160,7 +163,7 @@ public final class BotonServer {
     /// routes here too.
     private func makeWebServer(pipeline: IngestionPipeline, routing: RoutingTable, ports: PortBook,
                                feed: ConsoleFeed, escalator: Escalator, jurisdictions: Jurisdictions) throws
-        -> WebServer
+        -> (WebServer, HealthMonitor)
     {
         let territory = routing.territory
         let http = configuration.http
@@ -172,10 +175,12 @@ public final class BotonServer {
             limits: HTTPLimits(headerBytes: http.maxHeaderBytes, bodyBytes: http.maxBodyBytes),
             headerTimeoutMs: http.headerTimeoutMilliseconds, idleTimeoutMs: http.idleTimeoutSeconds * 1000,
             maxConnections: http.maxConnections, workers: http.workers,
+            connectionThreads: http.connectionThreads == 0 ? ProcessInfo.processInfo.activeProcessorCount
+                : http.connectionThreads,
             heartbeatMs: configuration.console.heartbeatSeconds * 1000)
         let path = configuration.databasePath
         let metrics = WebMetrics()
-        // Health and metrics read through the handler thread's own connection, like every other handler.
+        // Health and metrics read through their thread's own connection (the health monitor's, a handler's).
         let connections = StoreConnections(path: path,
                                            busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds))
         let probe = ServiceProbe(
@@ -204,10 +209,13 @@ public final class BotonServer {
         router.use(.requestID())
         router.use(metrics.accessLog(logger))
         router.use(.securityHeaders())
-        router.get("/salud", SystemRoutes.health(probe))
-        router.get("/metrics", SystemRoutes.metrics(probe))
+        let health = HealthMonitor(probe: probe, intervalMs: http.healthIntervalMilliseconds)
+        // Non-blocking routes are answered on the connection threads; the rest go to the worker pool (the
+        // BotonService DocC page, "Threads").
+        router.get("/salud", nonBlocking: true, health.route())
+        router.get("/metrics", SystemRoutes.metrics(probe))  // counts open incidents in the store
         router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
-        router.get("/static/*ruta", StaticAssets().route())
+        router.get("/static/*ruta", nonBlocking: true, StaticAssets().route())
         let enrollment = EnrollmentWeb(
             routing: routing, databasePath: path,
             busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
@@ -223,8 +231,9 @@ public final class BotonServer {
         let console = ConsoleWeb(web: enrollment, feed: feed, escalator: escalator, jurisdictions: jurisdictions,
                                  configuration: configuration.console)
         console.install(into: &router)
-        return try WebServer(settings: settings, router: router, eventStreams: ["/consola/eventos": console.eventStream],
-                             metrics: metrics, logger: logger)
+        return (try WebServer(settings: settings, router: router,
+                              eventStreams: ["/consola/eventos": console.eventStream], metrics: metrics,
+                              logger: logger), health)
     }
 
     public func stop(reason: String) {
@@ -235,6 +244,8 @@ public final class BotonServer {
         streams?.stopAccepting()
         web?.stop()
         web = nil
+        health?.stop()
+        health = nil
         escalator?.stop()
         feed?.stop()
         escalator = nil

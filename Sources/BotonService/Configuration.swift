@@ -58,8 +58,12 @@ public struct Configuration: Sendable, Equatable {
         public var maxBodyBytes = 1_048_576
         /// HTTPS, with the ingestion port's certificate and key.
         public var tlsPort = 8443
-        /// Threads running request handlers.
+        /// Threads running the handlers that may block (database, password checks).
         public var workers = 4
+        /// Threads serving connections (reading, parsing, non-blocking routes, writing); 0: one per core.
+        public var connectionThreads = 0
+        /// How often `/salud`'s figures are read (the route answers from the last reading).
+        public var healthIntervalMilliseconds = 250
         /// A request must arrive whole within this long of its first byte (408 otherwise).
         public var headerTimeoutMilliseconds = 10_000
         /// An idle keep-alive connection is closed after this long.
@@ -241,6 +245,8 @@ extension Configuration {
         case "http.max_body_bytes": http.maxBodyBytes = try int(0...104_857_600)
         case "http.tls_port": http.tlsPort = try port()
         case "http.workers": http.workers = try int(1...256)
+        case "http.connection_threads": http.connectionThreads = try int(0...256)
+        case "http.health_interval_ms": http.healthIntervalMilliseconds = try int(10...60_000)
         case "http.header_timeout_ms": http.headerTimeoutMilliseconds = try int(100...600_000)
         case "http.idle_timeout_s": http.idleTimeoutSeconds = try int(1...86_400)
         case "http.max_connections": http.maxConnections = try int(1...1_000_000)

@@ -43,14 +43,24 @@ public struct Logger: Sendable {
     public func warning(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.warning, event, fields) }
     public func error(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.error, event, fields) }
 
+    /// Whether a line at `lineLevel` would be written (to skip building fields nobody will read).
+    public func isEnabled(_ lineLevel: LogLevel) -> Bool { lineLevel >= level }
+
+    /// Builds the line as bytes in one buffer (no intermediate strings: the access log writes one per request).
     public func log(_ lineLevel: LogLevel, _ event: String, _ fields: KeyValuePairs<String, String>) {
         guard lineLevel >= level else { return }
-        var line = "ts=\(Self.timestamp()) level=\(lineLevel.rawValue) event=\(Self.quote(event))"
-        for (k, v) in context { line += " \(k)=\(Self.quote(v))" }
-        for (k, v) in fields { line += " \(k)=\(Self.quote(v))" }
-        line += "\n"
-        var bytes = line
-        bytes.withUTF8 { buffer in
+        var line: [UInt8] = []
+        line.reserveCapacity(256)
+        line.append(contentsOf: "ts=".utf8)
+        Self.appendTimestamp(to: &line)
+        line.append(contentsOf: " level=".utf8)
+        line.append(contentsOf: lineLevel.rawValue.utf8)
+        line.append(contentsOf: " event=".utf8)
+        Self.appendQuoted(event, to: &line)
+        for (k, v) in context { Self.appendField(k, v, to: &line) }
+        for (k, v) in fields { Self.appendField(k, v, to: &line) }
+        line.append(0x0A)
+        line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
                 let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
@@ -60,36 +70,76 @@ public struct Logger: Sendable {
         }
     }
 
-    static func quote(_ value: String) -> String {
-        if !value.isEmpty, !value.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3d || $0 < 0x20 }) {
-            return value
-        }
-        var out = "\""
-        for c in value.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out + "\""
+    private static func appendField(_ key: String, _ value: String, to line: inout [UInt8]) {
+        line.append(0x20)
+        line.append(contentsOf: key.utf8)
+        line.append(0x3D)
+        appendQuoted(value, to: &line)
     }
 
+    static func quote(_ value: String) -> String {
+        var bytes: [UInt8] = []
+        appendQuoted(value, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The value as is when it has no space, quote, `=` or control character; otherwise in quotes, with `"`, `\`,
+    /// newline and tab escaped.
+    static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        if !value.isEmpty, !value.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3d || $0 < 0x20 }) {
+            out.append(contentsOf: value.utf8)
+            return
+        }
+        out.append(0x22)
+        for byte in value.utf8 {
+            switch byte {
+            case 0x22: out.append(contentsOf: [0x5C, 0x22])  // \"
+            case 0x5C: out.append(contentsOf: [0x5C, 0x5C])  // \\
+            case 0x0A: out.append(contentsOf: [0x5C, 0x6E])  // \n
+            case 0x09: out.append(contentsOf: [0x5C, 0x74])  // \t
+            default: out.append(byte)
+            }
+        }
+        out.append(0x22)
+    }
+
+    /// Now, UTC with milliseconds: `2026-11-21T17:42:00.123Z`.
     static func timestamp() -> String {
+        var bytes: [UInt8] = []
+        appendTimestamp(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    static func appendTimestamp(to out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var t = now.tv_sec
         var parts = tm()
         gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ width: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, width - s.count)) + s
+        func digits(_ value: Int32, _ width: Int) {
+            var divisor: Int32 = 1
+            for _ in 1 ..< width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: rest / divisor % 10) + 0x30)
+                rest %= divisor
+                divisor /= 10
+            }
         }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + "\(pad(Int32(now.tv_nsec / 1_000_000), 3))Z"
+        digits(parts.tm_year + 1900, 4)
+        out.append(0x2D)
+        digits(parts.tm_mon + 1, 2)
+        out.append(0x2D)
+        digits(parts.tm_mday, 2)
+        out.append(0x54)
+        digits(parts.tm_hour, 2)
+        out.append(0x3A)
+        digits(parts.tm_min, 2)
+        out.append(0x3A)
+        digits(parts.tm_sec, 2)
+        out.append(0x2E)
+        digits(Int32(now.tv_nsec / 1_000_000), 3)
+        out.append(0x5A)
     }
 }
 

@@ -32,6 +32,15 @@ final class HTTPDateTests: XCTestCase {
         }
     }
 
+    func testCacheAnswersLikeTheFormatterAcrossSeconds() {
+        var cache = HTTPDateCache()
+        for seconds in [1_700_000_000.0, 1_700_000_000.25, 1_700_000_000.999, 1_700_000_001.0, 1_699_999_999.5,
+                        0, 86_399.9, 86_400] {
+            let date = Date(timeIntervalSince1970: seconds)
+            XCTAssertEqual(cache.string(for: date), HTTPDate.string(from: date), "\(seconds)")
+        }
+    }
+
     func testRejectsOtherForms() {
         for text in ["Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994", "Mon, 06 Nov 1994 08:49:37 GMT",
                      "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 31 Feb 1994 08:49:37 GMT", "Sun, 06 Nov 1994 24:00:00 GMT",

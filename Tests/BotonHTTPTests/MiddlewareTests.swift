@@ -1,4 +1,4 @@
-import BotonHTTP
+@testable import BotonHTTP
 import Synchronization
 import XCTest
 
@@ -34,6 +34,12 @@ final class MiddlewareTests: XCTestCase {
             XCTAssertTrue(RequestID.isValid(id))
         }
         XCTAssertEqual(Set(ids).count, 100)
+        let counted = (0..<1000).map { _ in RequestID.next() }
+        XCTAssertEqual(Set(counted).count, 1000)
+        XCTAssertTrue(counted.allSatisfy { $0.count == 16 && RequestID.isValid($0) })
+        XCTAssertEqual(RequestID.hex(0), "0000000000000000")
+        XCTAssertEqual(RequestID.hex(0x0123_4567_89ab_cdef), "0123456789abcdef")
+        XCTAssertEqual(RequestID.hex(.max), "ffffffffffffffff")
         XCTAssertFalse(RequestID.isValid(""))
         XCTAssertFalse(RequestID.isValid(String(repeating: "a", count: 65)))
         XCTAssertFalse(RequestID.isValid("a b"))

@@ -55,6 +55,33 @@ final class ResponseTests: XCTestCase {
         XCTAssertTrue(text(response.serialize(answering: http11, closeConnection: true)).contains("Connection: close"))
     }
 
+    func testSerializingIntoABufferAppendsTheSameBytes() throws {
+        var response = HTTPResponse.text("hola", status: .created)
+        response.headers.add(name: "X-Uno", value: "1")
+        let date = Date(timeIntervalSince1970: 1_700_000_000)
+        for request in [try HTTPRequest(method: .get, target: "/", headers: ["Host": "a"]),
+                        try HTTPRequest(method: .head, target: "/", headers: ["Host": "a"]),
+                        try HTTPRequest(method: .get, target: "/", version: .http10)] {
+            for close in [false, true] {
+                var buffer = Array("previo".utf8)
+                response.serialize(answering: request, closeConnection: close,
+                                   dateField: HTTPDate.string(from: date), into: &buffer)
+                XCTAssertEqual(buffer, Array("previo".utf8)
+                               + response.serialize(answering: request, closeConnection: close, date: date))
+            }
+        }
+        var empty: [UInt8] = []
+        HTTPResponse(status: .noContent).serialize(answering: try HTTPRequest(method: .get, target: "/",
+                                                                              headers: ["Host": "a"]),
+                                                   dateField: nil, into: &empty)
+        XCTAssertEqual(text(empty), "HTTP/1.1 204 No Content\r\n\r\n")
+        var large: [UInt8] = []
+        HTTPResponse(status: .ok, body: [UInt8](repeating: 0x61, count: 1_234_567))
+            .serialize(answering: try HTTPRequest(method: .head, target: "/", headers: ["Host": "a"]),
+                       dateField: nil, into: &large)
+        XCTAssertEqual(text(large), "HTTP/1.1 200 OK\r\nContent-Length: 1234567\r\n\r\n")
+    }
+
     func testHTMLAndRedirect() {
         XCTAssertEqual(text(HTTPResponse.html("<p>hi</p>", status: .created).serialize()),
                        "HTTP/1.1 201 Created\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 9\r\n\r\n<p>hi</p>")

@@ -47,7 +47,7 @@ final class RouterTests: XCTestCase {
     func testLiteralBeatsParameter() throws {
         let router = makeRouter()
         XCTAssertEqual(body(router.respond(to: try request(.get, "/api/v1/enrolamientos/nuevo/contactos"))), "literal")
-        if case .found(let route, _, _) = router.match(.get, path: "/api/v1/enrolamientos/nuevo/contactos") {
+        if case .found(let route, _, _, _) = router.match(.get, path: "/api/v1/enrolamientos/nuevo/contactos") {
             XCTAssertEqual(route, "/api/v1/enrolamientos/nuevo/contactos")
         } else {
             XCTFail("expected a match")
@@ -96,5 +96,72 @@ final class RouterTests: XCTestCase {
         let answer = custom.respond(to: try request(.get, "/x"))
         XCTAssertEqual(answer.status, .serviceUnavailable)
         XCTAssertEqual(body(answer), "/x: true")
+    }
+
+    func testNonBlockingRoutesAreMarkedInTheMatch() throws {
+        var router = makeRouter()
+        router.get("/salud", nonBlocking: true) { _, _ in .text("ok") }
+        router.get("/archivos/*ruta", nonBlocking: true) { _, _ in .text("archivo") }
+        XCTAssertTrue(router.match(.get, path: "/salud").isNonBlocking)
+        XCTAssertTrue(router.match(.head, path: "/salud").isNonBlocking, "HEAD falls back to the GET route")
+        XCTAssertTrue(router.match(.get, path: "/archivos/a/b").isNonBlocking)
+        XCTAssertFalse(router.match(.get, path: "/api/v1/enrolamientos/7/contactos").isNonBlocking)
+        XCTAssertFalse(router.match(.get, path: "/").isNonBlocking)
+        XCTAssertTrue(router.match(.get, path: "/nada").isNonBlocking, "a 404 is the router's own answer")
+        XCTAssertTrue(router.match(.post, path: "/salud").isNonBlocking, "so is a 405")
+        XCTAssertEqual(body(router.respond(to: try request(.get, "/salud"))), "ok")
+    }
+
+    func testLiteralRoutesFoundDirectlyFollowTheSameRules() throws {
+        var router = makeRouter()
+        router.post("/api/v1/enrolamientos/nuevo/contactos", echo: "literal-post")
+        // The literal GET route wins over the parameter one; POST finds its own literal route.
+        XCTAssertEqual(body(router.respond(to: try request(.get, "/api/v1/enrolamientos/nuevo/contactos"))),
+                       "literal")
+        XCTAssertEqual(body(router.respond(to: try request(.post, "/api/v1/enrolamientos/nuevo/contactos"))),
+                       "literal-post")
+        // HEAD has no literal route of its own: it falls back to GET's, the most specific one.
+        XCTAssertEqual(body(router.respond(to: try request(.head, "/api/v1/enrolamientos/nuevo/contactos"))),
+                       "literal")
+        // PUT matches nothing: 405 naming every method of every matching pattern.
+        let notAllowed = router.respond(to: try request(.put, "/api/v1/enrolamientos/nuevo/contactos"))
+        XCTAssertEqual(notAllowed.status, .methodNotAllowed)
+        XCTAssertEqual(notAllowed.headers["Allow"], "GET, HEAD, POST")
+        XCTAssertEqual(router.match(.put, path: "/api/v1/enrolamientos/nuevo/contactos").routeName,
+                       "/api/v1/enrolamientos/nuevo/contactos")
+        // A trailing slash is another path.
+        XCTAssertEqual(router.respond(to: try request(.get, "/fail/")).status, .notFound)
+    }
+
+    func testMiddlewareRunInOrderAroundAMatchedRequest() throws {
+        var router = makeRouter()
+        let order = Order()
+        for name in ["outer", "inner"] {
+            router.use(Middleware { request, route, next in
+                order.append("\(name)>\(route)")
+                let response = next(request)
+                order.append("\(name)<")
+                return response
+            })
+        }
+        let request = try request(.get, "/api/v1/enrolamientos/5/contactos")
+        let matched = router.match(request.method, path: request.path)
+        XCTAssertEqual(body(router.respond(to: request, matched: matched)), "contactos tramite=5")
+        XCTAssertEqual(order.items, ["outer>/api/v1/enrolamientos/:tramite/contactos",
+                                     "inner>/api/v1/enrolamientos/:tramite/contactos", "inner<", "outer<"])
+    }
+}
+
+/// Collects strings from `@Sendable` middleware in a test.
+final class Order: @unchecked Sendable {
+    private let lock = NSLock()
+    private var list: [String] = []
+    func append(_ item: String) { lock.withLock { list.append(item) } }
+    var items: [String] { lock.withLock { list } }
+}
+
+extension Router {
+    fileprivate mutating func post(_ pattern: String, echo name: String) {
+        post(pattern) { _, _ in .text(name) }
     }
 }

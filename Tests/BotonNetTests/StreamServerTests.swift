@@ -64,7 +64,7 @@ final class LineServer {
     let directory: String
     let clientContext: TLSContext
 
-    init(limits: StreamLimits = StreamLimits()) throws {
+    init(limits: StreamLimits = StreamLimits(), threads: Int = 1) throws {
         directory = NSTemporaryDirectory() + "boton-net-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try SelfSignedCertificate.write(certificatePath: directory + "/cert.pem", keyPath: directory + "/key.pem",
@@ -72,7 +72,8 @@ final class LineServer {
         let context = try TLSContext(certificatePath: directory + "/cert.pem", keyPath: directory + "/key.pem")
         clientContext = try TLSContext(clientVerifying: directory + "/cert.pem")
         let registry = self.registry
-        server = try StreamServer(plain: ("127.0.0.1", 0), secure: ("127.0.0.1", 0, context), limits: limits) {
+        server = try StreamServer(plain: ("127.0.0.1", 0), secure: ("127.0.0.1", 0, context), limits: limits,
+                                  threads: threads) {
             LineHandler(peer: $0, registry: registry)
         }
         server.start()
@@ -183,6 +184,43 @@ struct StreamServerTests {
         client.shutdownSending()
         #expect(try client.lines(2) == ["ok:one", "ok:two"])
         #expect(client.closedByPeer())
+    }
+
+    @Test func severalThreadsShareTheConnectionsAndPostsFindTheirOwner() throws {
+        let server = try LineServer(threads: 3)
+        #expect(server.server.threadCount == 3)
+        // Seven connections, plain and TLS mixed, so every thread owns some (they are dealt in turn).
+        var clients: [StreamClient] = []
+        for index in 0 ..< 7 {
+            let client = index % 2 == 0 ? try server.plainClient() : try server.secureClient()
+            try client.send("hola \(index)\nlater\nafter \(index)\n")
+            #expect(try client.lines(1) == ["ok:hola \(index)"])
+            clients.append(client)
+        }
+        let ids = server.registry.connections.withLock { $0 }
+        #expect(ids.count == 7)
+        // Each deferred answer reaches its own connection, whichever thread serves it; one batch, many owners.
+        server.server.post(contentsOf: ids.enumerated().map { ($0.element, "deferred \($0.offset)") })
+        for (index, client) in clients.enumerated() {
+            #expect(try client.lines(2) == ["deferred \(index)", "ok:after \(index)"])
+        }
+        #expect(server.server.counts.open == 7)
+        try clients[3].send("bye\n")
+        #expect(try clients[3].lines(1) == ["bye"])
+        #expect(clients[3].closedByPeer())
+    }
+
+    @Test func stopClosesEveryThreadsConnections() throws {
+        var server: LineServer? = try LineServer(threads: 2)
+        let first = try server!.plainClient()
+        let second = try server!.plainClient()
+        try first.send("a\n")
+        try second.send("b\n")
+        #expect(try first.lines(1) == ["ok:a"])
+        #expect(try second.lines(1) == ["ok:b"])
+        server = nil
+        #expect(first.closedByPeer())
+        #expect(second.closedByPeer())
     }
 
     @Test func stopClosesConnectionsAndFreesThePort() throws {

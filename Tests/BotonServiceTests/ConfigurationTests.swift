@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Testing
 @testable import BotonService
 
@@ -18,11 +19,15 @@ import Testing
             path = data/x.sqlite   # trailing comment
             [http]
             port = 9090
+            connection_threads = 3
+            health_interval_ms = 1000
             [log]
             level = debug
             """)
         c.baseDirectory = "/etc/boton"
         #expect(c.http.port == 9090)
+        #expect(c.http.connectionThreads == 3)
+        #expect(c.http.healthIntervalMilliseconds == 1000)
         #expect(c.log.level == .debug)
         #expect(c.databasePath == "/etc/boton/data/x.sqlite")
         c.store.path = "/var/lib/boton.sqlite"
@@ -34,6 +39,7 @@ import Testing
         ("[http]\nport = eighty\n", 2, "http.port = eighty: expected a whole number"),
         ("[http]\nport = 70000\n", 2, "must be between 0 and 65535"),
         ("[http]\nport = 1\nport = 2\n", 3, "http.port is set twice"),
+        ("[http]\nhealth_interval_ms = 5\n", 2, "must be between 10 and 60000"),
         ("port = 1\n", 1, "port is outside any [section]"),
         ("[http]\njust words\n", 2, "expected key = value"),
         ("[log]\nlevel = loud\n", 2, "expected debug, info, warning or error"),
@@ -117,11 +123,41 @@ import Testing
 }
 
 @Suite struct LoggerTests {
+    @Test func oneLinePerEventInOneWrite() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        defer { close(fds[0]) }
+        let logger = Logger(level: .info, fileDescriptor: fds[1]).with("ctx", "a b")
+        logger.debug("oculto", [:])
+        #expect(!logger.isEnabled(.debug) && logger.isEnabled(.warning))
+        logger.info("evento", ["k": "v=1", "n": "2", "ñ": "año"])
+        close(fds[1])
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 512)
+        while true {
+            let n = read(fds[0], &chunk, chunk.count)
+            if n <= 0 { break }
+            bytes += chunk[0 ..< n]
+        }
+        let line = String(decoding: bytes, as: UTF8.self)
+        #expect(line.hasSuffix(" level=info event=evento ctx=\"a b\" k=\"v=1\" n=2 ñ=año\n"))
+        let ts = try #require(line.split(separator: " ").first)
+        #expect(ts.count == "ts=2026-11-21T17:42:00.123Z".count && ts.hasPrefix("ts=20") && ts.hasSuffix("Z"))
+        #expect(line.filter { $0 == "\n" }.count == 1)
+    }
+
     @Test func quotesOnlyWhatNeedsIt() {
         #expect(Logger.quote("plain") == "plain")
         #expect(Logger.quote("two words") == "\"two words\"")
         #expect(Logger.quote("a=b") == "\"a=b\"")
         #expect(Logger.quote("say \"hi\"\n") == "\"say \\\"hi\\\"\\n\"")
         #expect(Logger.quote("") == "\"\"")
+        // The access log's duration field: two decimals, to the nearest hundredth, without Foundation.
+        #expect(WebMetrics.milliseconds(.milliseconds(1)) == "1.00")
+        #expect(WebMetrics.milliseconds(.microseconds(1_234)) == "1.23")
+        #expect(WebMetrics.milliseconds(.microseconds(1_236)) == "1.24")
+        #expect(WebMetrics.milliseconds(.microseconds(50)) == "0.05")
+        #expect(WebMetrics.milliseconds(.seconds(12) + .microseconds(3_996)) == "12004.00")
+        #expect(WebMetrics.milliseconds(.zero) == "0.00")
     }
 }

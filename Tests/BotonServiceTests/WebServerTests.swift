@@ -32,6 +32,11 @@ struct WebServerTests {
                 return .text(String(numbers.reduce(0, +)))
             }
             router.get("/cliente") { request, _ in .text("\(request.clientAddress) \(request.isSecure)") }
+            // Answered on the connection thread (it says which thread it ran on).
+            router.get("/rapido/:texto", nonBlocking: true) { _, parameters in
+                .text("\(parameters["texto"] ?? "") \(currentThreadName())")
+            }
+            router.get("/hilo") { _, _ in .text(currentThreadName()) }
             router.get("/lento") { _, _ in
                 Thread.sleep(forTimeInterval: 0.05)  // a slow handler, to prove order does not depend on speed
                 return .text("lento")
@@ -51,7 +56,7 @@ struct WebServerTests {
             ]
             server = try WebServer(
                 settings: WebSettings(port: 0, tls: (0, tls), headerTimeoutMs: headerTimeoutMs, workers: 2,
-                                      heartbeatMs: 200),
+                                      connectionThreads: 2, heartbeatMs: 200),
                 router: router, eventStreams: eventStreams, logger: Logger(level: .error))
             server.start()
         }
@@ -88,6 +93,65 @@ struct WebServerTests {
         #expect(try client.response().text == "lento")
         #expect(try client.response().text == "b")
         #expect(try client.response().text == "3")
+    }
+
+    @Test func nonBlockingRoutesRunOnTheConnectionThreadAndOthersOnThePool() throws {
+        let fixture = try Fixture()
+        for port in [fixture.port, fixture.securePort] {
+            let client = try HTTPTestClient(port: port, tls: port == fixture.port ? nil : fixture.clientTLS)
+            let inline = try client.request("GET", "/rapido/x")
+            #expect(inline.text.hasPrefix("x boton-stream"))
+            #expect(inline.header("X-Request-Id")?.count == 16, "middleware run inline too")
+            #expect(inline.header("Date") != nil)
+            let pooled = try client.request("GET", "/hilo").text
+            #expect(!pooled.hasPrefix("boton-stream") && !pooled.isEmpty, "a worker pool thread: \(pooled)")
+        }
+    }
+
+    @Test func pipelinedRequestsKeepTheirOrderAcrossInlineAndPooledRoutes() throws {
+        let fixture = try Fixture()
+        let client = try HTTPTestClient(port: fixture.port)
+        // A slow pooled request, then inline ones that must wait for it, a pooled one, a 404 (inline) and a pooled
+        // one last.
+        try client.send("GET /lento HTTP/1.1\r\nHost: a\r\n\r\nGET /rapido/1 HTTP/1.1\r\nHost: a\r\n\r\n"
+                        + "GET /eco/2 HTTP/1.1\r\nHost: a\r\n\r\nGET /rapido/3 HTTP/1.1\r\nHost: a\r\n\r\n"
+                        + "GET /nada HTTP/1.1\r\nHost: a\r\n\r\nGET /rapido/5 HTTP/1.1\r\nHost: a\r\n\r\n"
+                        + "GET /lento HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                        + "GET /rapido/never HTTP/1.1\r\nHost: a\r\n\r\n")
+        #expect(try client.response().text == "lento")
+        #expect(try client.response().text.hasPrefix("1 "))
+        #expect(try client.response().text == "2")
+        #expect(try client.response().text.hasPrefix("3 "))
+        #expect(try client.response().status == 404)
+        #expect(try client.response().text.hasPrefix("5 "))
+        let last = try client.response()
+        #expect(last.text == "lento")
+        #expect(last.header("Connection") == "close")
+        // Nothing after the request that asked to close.
+        #expect(client.closedByPeer())
+    }
+
+    @Test func anInlineAnswerThatClosesStopsThePipeline() throws {
+        let fixture = try Fixture()
+        let client = try HTTPTestClient(port: fixture.port)
+        try client.send("GET /rapido/a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n"
+                        + "GET /rapido/b HTTP/1.1\r\nHost: a\r\n\r\n")
+        let first = try client.response()
+        #expect(first.text.hasPrefix("a "))
+        #expect(first.header("Connection") == "close")
+        #expect(client.closedByPeer())
+    }
+
+    @Test func connectionsAreSpreadOverTheConnectionThreads() throws {
+        let fixture = try Fixture()
+        var names: Set<String> = []
+        var clients: [HTTPTestClient] = []
+        for index in 0 ..< 4 {
+            let client = try HTTPTestClient(port: fixture.port)
+            names.insert(String(try client.request("GET", "/rapido/\(index)").text.split(separator: " ")[1]))
+            clients.append(client)
+        }
+        #expect(names == ["boton-stream-0", "boton-stream-1"])
     }
 
     @Test func aParseErrorIsAnsweredAfterEarlierRequestsThenTheConnectionCloses() throws {
@@ -148,4 +212,11 @@ struct WebServerTests {
         #expect(leaving.closedByPeer())
         #expect(!gone.isOpen)
     }
+}
+
+/// The name the system knows the current thread by (`boton-stream-0`; the pool's Foundation threads keep the
+/// process's name).
+func currentThreadName() -> String {
+    let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+    return name.trimmingCharacters(in: .whitespacesAndNewlines)
 }

@@ -13,14 +13,19 @@ public enum HTTPConnectionMessage: Sendable {
     case endStream
 }
 
-/// One HTTP/1.1 connection on the connection thread: parses requests as bytes arrive, hands them one at a time to
-/// the worker pool (so pipelined requests are answered in order), writes answers, and enforces the header-read
-/// deadline. After a parse error it answers that error (once earlier requests are answered) and closes.
+/// One HTTP/1.1 connection on its connection thread: parses requests as bytes arrive, answers them one at a time
+/// in order — a non-blocking route at once on this thread, any other on the worker pool, and nothing after a
+/// request in the pool until its answer is written (so pipelined requests are answered in order, whichever way
+/// each one went) — and enforces the header-read deadline. After a parse error it answers that error (once
+/// earlier requests are answered) and closes.
 final class HTTPConnection: StreamHandler {
     typealias Message = HTTPConnectionMessage
 
     private let core: WebServerCore
     private let peer: StreamPeer
+    /// The peer's address as handlers see it, formatted once.
+    private let clientAddress: String
+    private var dates = HTTPDateCache()
     private var parser: HTTPRequestParser
     private var waiting: [HTTPRequest] = []
     private var inHandler = false
@@ -36,6 +41,7 @@ final class HTTPConnection: StreamHandler {
     init(core: WebServerCore, peer: StreamPeer) {
         self.core = core
         self.peer = peer
+        clientAddress = peer.address.host
         parser = HTTPRequestParser(limits: core.limits)
         core.connectionOpened()
     }
@@ -102,13 +108,20 @@ final class HTTPConnection: StreamHandler {
 
     private func dispatchNext(_ output: inout StreamOutput) {
         guard !inHandler, !streaming else { return }
-        if !waiting.isEmpty {
+        while !waiting.isEmpty {
+            if output.isClosing { return }
             var request = waiting.removeFirst()
-            request.clientAddress = peer.address.host
+            request.clientAddress = clientAddress
             request.isSecure = peer.secure
-            inHandler = true
-            core.dispatch(request, from: peer.id)
-        } else if let failure = parseFailure {
+            switch core.handle(request, from: peer.id, dates: &dates, output: &output) {
+            case .answered: continue
+            case .handedOff:
+                inHandler = true
+                return
+            }
+        }
+        if output.isClosing { return }
+        if let failure = parseFailure {
             output.write(failure.response.serialize(closeConnection: true))
             output.close()
         } else if peerDone {

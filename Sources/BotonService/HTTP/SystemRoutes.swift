@@ -1,6 +1,8 @@
 public import BotonHTTP
+import BotonNet
 public import BotonStore
 import Foundation
+import Synchronization
 
 /// What `/salud` and `/metrics` read: each a closure, so the routes do not own the parts they report on.
 public struct ServiceProbe: Sendable {
@@ -54,32 +56,43 @@ public enum SystemRoutes {
             }
         }
         let estado: String
+        /// When these figures were read (UTC, milliseconds): the route answers from the last reading.
+        let medido: String
         let almacen: Store
         let ingesta: Ingestion
         let escuchas: [String: Int]
         let territorio: [String: Int]
     }
 
-    public static func health(_ probe: ServiceProbe) -> RouteHandler {
-        { _, _ in
-            let store: Health.Store
+    /// What `/salud` answers when the monitor has not read anything for too long.
+    struct StaleHealth: Encodable {
+        let estado: String
+        let medido: String
+        let error: String
+    }
+
+    /// Reads everything `/salud` reports, now (the store read is blocking: call it from a thread that may block).
+    static func measureHealth(_ probe: ServiceProbe, measured: String) -> HTTPResponse {
+        let store: Health.Store
             switch probe.store() {
             case .success(let version): store = .init(estado: "ok", esquema: version, error: nil)
             case .failure(let error): store = .init(estado: "error", esquema: nil, error: error.description)
             }
-            let status = probe.ingestion()
-            let ingestion = Health.Ingestion(
-                estado: status.storageFailure == nil ? "ok" : "error", recibidas: status.received,
-                aceptadas: status.accepted, duplicadas: status.duplicates, ocupado: status.busy,
-                rechazadas: status.rejected, cola: probe.queueDepth(), errorAlmacenamiento: status.storageFailure)
-            let healthy = store.estado == "ok" && ingestion.estado == "ok" && !probe.territory.isEmpty
-            var response = try HTTPResponse.json(
-                Health(estado: healthy ? "ok" : "error", almacen: store, ingesta: ingestion, escuchas: probe.listeners(),
-                       territorio: probe.territory),
-                status: healthy ? .ok : .serviceUnavailable)
-            response.headers.replace(name: "Cache-Control", value: "no-store")
-            return response
-        }
+        let status = probe.ingestion()
+        let ingestion = Health.Ingestion(
+            estado: status.storageFailure == nil ? "ok" : "error", recibidas: status.received,
+            aceptadas: status.accepted, duplicadas: status.duplicates, ocupado: status.busy,
+            rechazadas: status.rejected, cola: probe.queueDepth(), errorAlmacenamiento: status.storageFailure)
+        let healthy = store.estado == "ok" && ingestion.estado == "ok" && !probe.territory.isEmpty
+        let health = Health(estado: healthy ? "ok" : "error", medido: measured, almacen: store,
+                            ingesta: ingestion, escuchas: probe.listeners(), territorio: probe.territory)
+        return jsonAnswer(health, status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    static func jsonAnswer(_ value: some Encodable, status: HTTPStatus) -> HTTPResponse {
+        var response = (try? HTTPResponse.json(value, status: status)) ?? .status(.internalServerError)
+        response.headers.replace(name: "Cache-Control", value: "no-store")
+        return response
     }
 
     public static func metrics(_ probe: ServiceProbe) -> RouteHandler {
@@ -122,6 +135,95 @@ public enum SystemRoutes {
             var response = HTTPResponse.text(text)
             response.headers.replace(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
             return response
+        }
+    }
+}
+
+/// Measures what `GET /salud` reports every `http.health_interval_ms` on a thread of its own, so the route answers
+/// from memory without blocking: it runs on the web server's connection threads, which must never wait on SQLite
+/// (a store read can wait up to `store.busy_timeout_ms` for a lock).
+///
+/// The answer is honest about its age: it carries `medido`, the time of the reading. If no reading has completed
+/// for ``staleAfterMs`` (the monitor is stuck, for example on the store), the route answers 503 with the time of
+/// the last one instead of repeating it as if it were current.
+public final class HealthMonitor: Sendable {
+    private struct Reading: Sendable {
+        var response: HTTPResponse
+        var measuredAt: Int64
+        var measuredText: String
+    }
+
+    private let probe: ServiceProbe
+    public let intervalMs: Int
+    /// A reading older than this is not served as current (four intervals, at least two seconds).
+    public let staleAfterMs: Int
+    private let clock: @Sendable () -> Int64
+    private let latest = Mutex<Reading?>(nil)
+    private let stopping = Atomic<Bool>(false)
+    private let wake = DispatchSemaphore(value: 0)
+    private let finished = DispatchSemaphore(value: 0)
+    private let started = Atomic<Bool>(false)
+
+    /// `clock`: monotonic milliseconds (nil: the system's; tests pass their own).
+    public init(probe: ServiceProbe, intervalMs: Int, clock: (@Sendable () -> Int64)? = nil) {
+        self.probe = probe
+        self.intervalMs = max(intervalMs, 1)
+        staleAfterMs = max(4 * intervalMs, 2_000)
+        self.clock = clock ?? { monotonicMilliseconds() }
+    }
+
+    /// Takes a reading now, on the calling thread.
+    public func measure() {
+        let text = Logger.timestamp()
+        let response = SystemRoutes.measureHealth(probe, measured: text)
+        let reading = Reading(response: response, measuredAt: clock(), measuredText: text)
+        latest.withLock { $0 = reading }
+    }
+
+    /// Starts the `boton-salud` thread: a reading at once (``start()`` returns once it is taken, so `/salud` has one
+    /// from the first request), then one every interval until ``stop()``. The thread's store connection is its own.
+    public func start() {
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let interval = Double(intervalMs) / 1000
+        let first = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            measure()
+            first.signal()
+            while !stopping.load(ordering: .acquiring) {
+                if wake.wait(timeout: .now() + interval) == .success { continue }
+                measure()
+            }
+            finished.signal()
+        }
+        thread.name = "boton-salud"
+        thread.start()
+        first.wait()
+    }
+
+    public func stop() {
+        guard started.load(ordering: .acquiring), !stopping.exchange(true, ordering: .acquiringAndReleasing) else {
+            return
+        }
+        wake.signal()
+        finished.wait()
+    }
+
+    /// `GET /salud`, answered from the last reading: register it `nonBlocking`.
+    public func route() -> RouteHandler {
+        { [self] _, _ in
+            guard let reading = latest.withLock({ $0 }) else {
+                return SystemRoutes.jsonAnswer(
+                    SystemRoutes.StaleHealth(estado: "error", medido: "", error: "sin medición todavía"),
+                    status: .serviceUnavailable)
+            }
+            let age = clock() - reading.measuredAt
+            guard age <= Int64(staleAfterMs) else {
+                return SystemRoutes.jsonAnswer(
+                    SystemRoutes.StaleHealth(estado: "error", medido: reading.measuredText,
+                                             error: "sin medición reciente (última hace \(age) ms)"),
+                    status: .serviceUnavailable)
+            }
+            return reading.response
         }
     }
 }

@@ -15,13 +15,17 @@ public struct WebSettings: Sendable {
     /// A keep-alive connection with no byte either way for this long is closed.
     public var idleTimeoutMs: Int
     public var maxConnections: Int
+    /// Threads running the handlers that may block.
     public var workers: Int
+    /// Threads serving connections (and the non-blocking routes).
+    public var connectionThreads: Int
     /// Event streams get a comment line this often, so proxies keep them open.
     public var heartbeatMs: Int
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: (port: Int, context: TLSContext)? = nil,
                 limits: HTTPLimits = .standard, headerTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000,
-                maxConnections: Int = 10_000, workers: Int = 8, heartbeatMs: Int = 15_000)
+                maxConnections: Int = 10_000, workers: Int = 8, connectionThreads: Int = 1,
+                heartbeatMs: Int = 15_000)
     {
         self.host = host
         self.port = port
@@ -31,6 +35,7 @@ public struct WebSettings: Sendable {
         self.idleTimeoutMs = idleTimeoutMs
         self.maxConnections = maxConnections
         self.workers = workers
+        self.connectionThreads = connectionThreads
         self.heartbeatMs = heartbeatMs
     }
 }
@@ -113,6 +118,7 @@ public final class WebServer: Sendable {
             secure: settings.tls.map { (settings.host, $0.port, $0.context) },
             limits: StreamLimits(maxConnections: settings.maxConnections, handshakeTimeoutMs: 5_000,
                                  idleTimeoutMs: settings.idleTimeoutMs),
+            threads: settings.connectionThreads,
             onEvent: { event in
                 if case .refusedOverLimit(let peer, let open) = event {
                     logger.warning("http_connection_refused", ["peer": peer.description, "open": String(open)])
@@ -189,18 +195,41 @@ final class WebServerCore: Sendable {
         server.value?.post(message, to: connection)
     }
 
-    /// On a pool thread: answers `request`, then posts the bytes to its connection.
-    func dispatch(_ request: HTTPRequest, from connection: ConnectionID) {
-        pool.submit { [self] in
-            if request.method == .get, let route = eventStreams[request.path] {
-                openStream(request, route: route, connection: connection)
-                return
-            }
-            let response = router.respond(to: request)
-            let close = !request.keepAlive || response.headers["Connection"]?.lowercased() == "close"
-            post(.response(response.serialize(answering: request, closeConnection: close, date: Date()),
-                           close: close), to: connection)
+    enum Handling {
+        /// The answer is in the connection's output (and its close, if it asked for one).
+        case answered
+        /// A pool thread has the request; its answer comes back through ``HTTPConnection/deliver(_:output:)``.
+        case handedOff
+    }
+
+    /// On the connection thread: a request whose route cannot block (``RouteMatch/isNonBlocking``: `/salud`,
+    /// the static files, 404, 405) is answered here and now into `output`; any other goes to the worker pool.
+    func handle(_ request: HTTPRequest, from connection: ConnectionID, dates: inout HTTPDateCache,
+                output: inout StreamOutput) -> Handling {
+        if !eventStreams.isEmpty, request.method == .get, let route = eventStreams[request.path] {
+            pool.submit { [self] in openStream(request, route: route, connection: connection) }
+            return .handedOff
         }
+        let matched = router.match(request.method, path: request.path)
+        guard matched.isNonBlocking else {
+            pool.submit { [self] in
+                let response = router.respond(to: request, matched: matched)
+                let close = Self.closes(after: request, response)
+                post(.response(response.serialize(answering: request, closeConnection: close, date: Date()),
+                               close: close), to: connection)
+            }
+            return .handedOff
+        }
+        let response = router.respond(to: request, matched: matched)
+        let close = Self.closes(after: request, response)
+        let date = dates.string(for: Date())
+        output.write { response.serialize(answering: request, closeConnection: close, dateField: date, into: &$0) }
+        if close { output.close() }
+        return .answered
+    }
+
+    private static func closes(after request: HTTPRequest, _ response: HTTPResponse) -> Bool {
+        !request.keepAlive || response.headers["Connection"]?.lowercased() == "close"
     }
 
     private func openStream(_ request: HTTPRequest, route: EventStreamRoute, connection: ConnectionID) {
@@ -267,14 +296,21 @@ public final class WebMetrics: Sendable {
     public func accessLog(_ logger: Logger) -> Middleware {
         .accessLog { [self] entry in
             record(route: entry.route, status: entry.status.code)
+            guard logger.isEnabled(.info) else { return }
             logger.info("http_request", [
                 "method": entry.method.rawValue, "route": entry.route, "status": String(entry.status.code),
-                "bytes": String(entry.bytes),
-                "ms": String(format: "%.2f", Double(entry.duration.components.attoseconds) / 1e15
-                             + Double(entry.duration.components.seconds) * 1000),
+                "bytes": String(entry.bytes), "ms": Self.milliseconds(entry.duration),
                 "request_id": entry.requestID ?? "-",
             ])
         }
+    }
+
+    /// `1.25`: milliseconds with two decimals, to the nearest hundredth (no `String(format:)` on the request path).
+    static func milliseconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let hundredths = max(0, seconds * 100_000 + (attoseconds + 5_000_000_000_000) / 10_000_000_000_000)
+        let fraction = hundredths % 100
+        return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
     }
 }
 

@@ -9,14 +9,15 @@ extension EnrollmentWeb {
         + "número de documento."
 
     func installCitizenPages(into router: inout Router) {
-        router.get("/") { _, _ in Self.redirect("/registro") }
-        router.get("/registro") { [self] request, _ in
+        // The empty forms only render (a CSRF token is an HMAC): answered on the connection threads.
+        router.get("/", nonBlocking: true) { _, _ in Self.redirect("/registro") }
+        router.get("/registro", nonBlocking: true) { [self] request, _ in
             let (token, cookie) = try csrf.token(for: request)
             return registrationPage(token: token, cookies: cookie.map { [$0] } ?? [], values: [:], errors: HTML.Errors())
         }
         router.post("/registro", formLimiter.limiting({ [self] request, _ in try submit(request) },
                                                      refusal: Self.rateLimitPage))
-        router.get("/registro/estado") { [self] request, _ in
+        router.get("/registro/estado", nonBlocking: true) { [self] request, _ in
             let (token, cookie) = try csrf.token(for: request)
             return Self.page("Consultar mi solicitud", statusForm(token: token, tramite: "", document: ""),
                              cookies: cookie.map { [$0] } ?? [])
