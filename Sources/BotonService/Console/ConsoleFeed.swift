@@ -180,7 +180,8 @@ public final class ConsoleFeed: Sendable {
             }
             var sent = 0
             for row in rows where console.scope.sees(row.incident, jurisdictions) {
-                console.sink.send(encoded: encode(row, for: console.scope, encoder: encoder))
+                console.sink.send(encoded: encode(row, propia: Self.propia(row.incident, for: console.scope),
+                                                  encoder: encoder))
                 sent += 1
             }
             console.sink.send(ServerSentEvent(id: UInt64(max(cursor, 0)), event: "sincronizado",
@@ -206,18 +207,15 @@ public final class ConsoleFeed: Sendable {
         var notify: [Int64] = []
         var count = 0
         for row in rows {
-            var shared: [UInt8]?
+            // One encoding per value of `propia` (true, false, absent), shared by every console that gets it.
+            var encoded: [Bool?: [UInt8]] = [:]
             var reachedOwner = false
             for console in consoles.values where console.sink.isOpen && console.scope.sees(row.incident, jurisdictions) {
-                let owns = console.scope.owns(row.incident)
-                if owns {
-                    // The `propia` flag differs per console only for operators; encode those separately.
-                    console.sink.send(encoded: encode(row, for: console.scope, encoder: encoder))
-                } else {
-                    if shared == nil { shared = encode(row, for: console.scope, encoder: encoder) }
-                    console.sink.send(encoded: shared!)
-                }
-                reachedOwner = reachedOwner || owns
+                let propia = Self.propia(row.incident, for: console.scope)
+                let bytes = encoded[propia] ?? encode(row, propia: propia, encoder: encoder)
+                encoded[propia] = bytes
+                console.sink.send(encoded: bytes)
+                reachedOwner = reachedOwner || propia == true
                 count += 1
             }
             if reachedOwner, row.event.kind == "transicion", row.event.fromState == nil,
@@ -267,11 +265,17 @@ public final class ConsoleFeed: Sendable {
         }
     }
 
-    private func encode(_ row: (event: IncidentEventRecord, incident: IncidentRecord), for scope: ConsoleScope,
+    /// An operator's console learns whether its own UPC answers for the alert; other scopes get no `propia`.
+    static func propia(_ incident: IncidentRecord, for scope: ConsoleScope) -> Bool? {
+        if case .upc = scope.kind { return scope.owns(incident) }
+        return nil
+    }
+
+    private func encode(_ row: (event: IncidentEventRecord, incident: IncidentRecord), propia: Bool?,
                         encoder: JSONEncoder) -> [UInt8]
     {
         var alert = ConsoleEventJSON.Alert(row.incident, upcName: jurisdictions.upcName(row.incident.upcCode))
-        if case .upc = scope.kind { alert.propia = scope.owns(row.incident) }
+        alert.propia = propia
         let body = ConsoleEventJSON(evento: .init(row.event), alerta: alert)
         let data = (try? encoder.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return ServerSentEvents.encode(ServerSentEvent(id: UInt64(row.event.id), event: "alerta", data: data))
