@@ -20,8 +20,11 @@ import Synchronization
 /// of every current alert in its scope. Either way an `event: sincronizado` with the cursor as id follows, and then
 /// the live events. A console whose session expires or is signed out is closed (the page then shows the sign-in).
 ///
-/// When a new alert's event reaches a console of the alert's own UPC, the alert becomes `notificada` (one
-/// transaction per wake-up, written by this thread).
+/// When a new alert's event reaches a console of the alert's own UPC, the alert becomes `notificada`, written by
+/// this thread on a second connection, at most ``markInterval`` apart and never waiting for the write lock: under
+/// load the ingestion writer holds it most of the time, and SQLite's busy handler sleeps in steps of up to 100 ms,
+/// which held every console's delivery back (p99 150 ms at 1,000 alerts/s instead of 18 ms). When the lock is
+/// taken the marks wait for the next wake-up; delivery never waits for them.
 public final class ConsoleFeed: Sendable {
     struct Console {
         let sink: EventSink
@@ -93,7 +96,9 @@ public final class ConsoleFeed: Sendable {
         running.store(true, ordering: .releasing)
         let thread = Thread { [self] in
             do throws(StoreError) {
-                run(store: try openStore(), cursor: cursor)
+                // The marking connection fails at once when the write lock is taken (busy timeout 0).
+                run(store: try openStore(), marks: try SQLiteStore(
+                    path: databasePath, options: Database.Options(busyTimeoutMilliseconds: 0)), cursor: cursor)
             } catch {
                 logger.error("console_feed_failed", ["error": error.description])
             }
@@ -117,12 +122,20 @@ public final class ConsoleFeed: Sendable {
 
     // MARK: The feed thread
 
-    private func run(store: SQLiteStore, cursor start: Int64) {
+    /// The least time between two `notificada` transactions.
+    static let markInterval: Duration = .milliseconds(100)
+
+    private func run(store: SQLiteStore, marks: SQLiteStore, cursor start: Int64) {
         var cursor = start
         var consoles: [ConnectionID: Console] = [:]
         let encoder = JSONEncoder()
+        // New alerts shown to a console of their UPC, not yet marked notificada; and when marking may next run.
+        var unmarked: [Int64] = []
+        var nextMark = ContinuousClock.now
         while !stopping.load(ordering: .acquiring) {
-            _ = wake.wait(timeout: .now() + 1)
+            var timeout = Duration.seconds(1)
+            if !unmarked.isEmpty { timeout = max(.zero, min(timeout, nextMark - ContinuousClock.now)) }
+            _ = wake.wait(timeout: .now() + .microseconds(Int(timeout / .microseconds(1))))
             woken.store(false, ordering: .releasing)
             if stopping.load(ordering: .acquiring) { break }
             let now = clock()
@@ -144,12 +157,28 @@ public final class ConsoleFeed: Sendable {
                     let (next, notify) = try deliver(after: cursor, to: consoles, store: store, encoder: encoder)
                     let moved = next != cursor
                     cursor = next
-                    if !notify.isEmpty { try markNotified(notify, store: store, at: clock()) }
+                    unmarked += notify
                     rounds += 1
-                    if (!moved && notify.isEmpty) || rounds > 100 { break }
+                    if !moved || rounds > 100 { break }
                 }
             } catch {
                 logger.error("console_feed_failed", ["error": error.description, "cursor": String(cursor)])
+            }
+            if !unmarked.isEmpty, ContinuousClock.now >= nextMark {
+                do throws(StoreError) {
+                    try markNotified(unmarked, store: marks, at: clock())
+                    unmarked.removeAll()
+                    nextMark = ContinuousClock.now + Self.markInterval
+                    changed()  // deliver the transitions just written
+                } catch {
+                    if case .sqlite(let code, _) = error.kind, code == 5 /* SQLITE_BUSY */ {
+                        nextMark = ContinuousClock.now + .milliseconds(5)  // the writer has the lock: soon again
+                    } else {
+                        logger.error("console_mark_failed", ["error": error.description,
+                                                             "alerts": String(unmarked.count)])
+                        nextMark = ContinuousClock.now + .seconds(1)
+                    }
+                }
             }
         }
         for console in consoles.values { console.sink.close() }
