@@ -1,5 +1,6 @@
 import BotonCrypto
 import BotonNet
+import BotonStore
 import BotonTestSupport
 import BotonWire
 import Foundation
@@ -17,7 +18,7 @@ import Testing
         #expect(health.status == 200)
         let json = try health.json()
         #expect(json["estado"] as? String == "ok")
-        #expect((json["almacen"] as? [String: Any])?["esquema"] as? Int == 4)
+        #expect((json["almacen"] as? [String: Any])?["esquema"] as? Int == Schema.latestVersion)
         #expect((json["territorio"] as? [String: Any])?["subcircuitos"] as? Int == 1483)
         #expect((json["escuchas"] as? [String: Any])?["udp"] as? Int == server.udpPort)
         #expect((json["escuchas"] as? [String: Any])?["https"] as? Int == server.httpsPort)
