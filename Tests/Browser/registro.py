@@ -10,6 +10,8 @@ Exits 2 with a message on stderr when something does not happen within its time.
 import argparse, json, os, sys, time
 
 from cdp import Chromium, Failure, problems as page_problems
+# Other scripts imported the client from here before cdp.py existed; the names stay importable.
+from cdp import DevTools, WebSocket, wait_for_port_file  # noqa: F401
 
 
 def main():
