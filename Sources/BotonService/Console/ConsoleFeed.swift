@@ -128,7 +128,6 @@ public final class ConsoleFeed: Sendable {
     private func run(store: SQLiteStore, marks: SQLiteStore, cursor start: Int64) {
         var cursor = start
         var consoles: [ConnectionID: Console] = [:]
-        let encoder = JSONEncoder()
         // New alerts shown to a console of their UPC, not yet marked notificada; and when marking may next run.
         var unmarked: [Int64] = []
         var nextMark = ContinuousClock.now
@@ -142,7 +141,7 @@ public final class ConsoleFeed: Sendable {
             for change in pending.withLock({ list in defer { list.removeAll() }; return list }) {
                 switch change {
                 case .add(let console):
-                    if console.sink.isOpen, replay(console, upTo: cursor, store: store, encoder: encoder, now: now) {
+                    if console.sink.isOpen, replay(console, upTo: cursor, store: store, now: now) {
                         consoles[console.sink.id] = console
                     }
                 case .remove(let id):
@@ -154,7 +153,7 @@ public final class ConsoleFeed: Sendable {
             do throws(StoreError) {
                 var rounds = 0
                 while true {
-                    let (next, notify) = try deliver(after: cursor, to: consoles, store: store, encoder: encoder)
+                    let (next, notify) = try deliver(after: cursor, to: consoles, store: store)
                     let moved = next != cursor
                     cursor = next
                     unmarked += notify
@@ -187,7 +186,7 @@ public final class ConsoleFeed: Sendable {
 
     /// Sends a newly connected console what it missed (or the current alerts), then `sincronizado`. False when
     /// the store failed: the stream is closed and the browser reconnects.
-    private func replay(_ console: Console, upTo cursor: Int64, store: SQLiteStore, encoder: JSONEncoder,
+    private func replay(_ console: Console, upTo cursor: Int64, store: SQLiteStore,
                         now: Timestamp) -> Bool
     {
         do {
@@ -209,8 +208,7 @@ public final class ConsoleFeed: Sendable {
             }
             var sent = 0
             for row in rows where console.scope.sees(row.incident, jurisdictions) {
-                console.sink.send(encoded: encode(row, propia: Self.propia(row.incident, for: console.scope),
-                                                  encoder: encoder))
+                console.sink.send(encoded: encode(row, propia: Self.propia(row.incident, for: console.scope)))
                 sent += 1
             }
             console.sink.send(ServerSentEvent(id: UInt64(max(cursor, 0)), event: "sincronizado",
@@ -228,8 +226,8 @@ public final class ConsoleFeed: Sendable {
 
     /// Posts every event after `cursor` to the consoles that see it; returns the new cursor and the new alerts
     /// that reached a console of their own UPC.
-    private func deliver(after cursor: Int64, to consoles: [ConnectionID: Console], store: SQLiteStore,
-                         encoder: JSONEncoder) throws(StoreError) -> (Int64, [Int64])
+    private func deliver(after cursor: Int64, to consoles: [ConnectionID: Console], store: SQLiteStore)
+        throws(StoreError) -> (Int64, [Int64])
     {
         let rows = try store.feed(after: cursor, limit: 2_000)
         guard let last = rows.last else { return (cursor, []) }
@@ -241,7 +239,7 @@ public final class ConsoleFeed: Sendable {
             var reachedOwner = false
             for console in consoles.values where console.sink.isOpen && console.scope.sees(row.incident, jurisdictions) {
                 let propia = Self.propia(row.incident, for: console.scope)
-                let bytes = encoded[propia] ?? encode(row, propia: propia, encoder: encoder)
+                let bytes = encoded[propia] ?? encode(row, propia: propia)
                 encoded[propia] = bytes
                 console.sink.send(encoded: bytes)
                 reachedOwner = reachedOwner || propia == true
@@ -300,13 +298,15 @@ public final class ConsoleFeed: Sendable {
         return nil
     }
 
-    private func encode(_ row: (event: IncidentEventRecord, incident: IncidentRecord), propia: Bool?,
-                        encoder: JSONEncoder) -> [UInt8]
-    {
+    /// The `alerta` event's frame: `id`, `event` and one `data` line (the JSON document has no line break).
+    private func encode(_ row: (event: IncidentEventRecord, incident: IncidentRecord), propia: Bool?) -> [UInt8] {
         var alert = ConsoleEventJSON.Alert(row.incident, upcName: jurisdictions.upcName(row.incident.upcCode))
         alert.propia = propia
-        let body = ConsoleEventJSON(evento: .init(row.event), alerta: alert)
-        let data = (try? encoder.encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        return ServerSentEvents.encode(ServerSentEvent(id: UInt64(row.event.id), event: "alerta", data: data))
+        let json = ConsoleEventJSON(evento: .init(row.event), alerta: alert).json
+        var frame = Array("id: \(row.event.id)\nevent: alerta\ndata: ".utf8)
+        frame.reserveCapacity(frame.count + json.count + 2)
+        frame += json
+        frame += [0x0A, 0x0A]
+        return frame
     }
 }
