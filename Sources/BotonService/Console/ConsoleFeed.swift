@@ -95,6 +95,7 @@ public final class ConsoleFeed: Sendable {
         let cursor = try openStore().latestIncidentEventID()
         running.store(true, ordering: .releasing)
         let thread = Thread { [self] in
+            nameCurrentThread("boton-feed")
             do throws(StoreError) {
                 // The marking connection fails at once when the write lock is taken (busy timeout 0).
                 run(store: try openStore(), marks: try SQLiteStore(

@@ -1,4 +1,5 @@
 public import BotonCore
+import BotonNet
 import BotonStore
 import Foundation
 import Synchronization
@@ -54,6 +55,7 @@ public final class Escalator: Sendable {
     public func start() {
         running.store(true, ordering: .releasing)
         let thread = Thread { [self] in
+            nameCurrentThread("boton-escalate")
             run()
             finished.signal()
         }
