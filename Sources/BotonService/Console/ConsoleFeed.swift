@@ -97,9 +97,12 @@ public final class ConsoleFeed: Sendable {
         let thread = Thread { [self] in
             nameCurrentThread("boton-feed")
             do throws(StoreError) {
-                // The marking connection fails at once when the write lock is taken (busy timeout 0).
-                run(store: try openStore(), marks: try SQLiteStore(
-                    path: databasePath, options: Database.Options(busyTimeoutMilliseconds: 0)), cursor: cursor)
+                // The marking connection fails at once when the write lock is taken (busy timeout 0), and leaves
+                // WAL checkpoints to the ingestion writer: a commit that crosses the checkpoint threshold copies the
+                // log into the database and syncs it, which must not happen on the thread that delivers events.
+                let marks = try SQLiteStore(path: databasePath, options: Database.Options(busyTimeoutMilliseconds: 0))
+                try marks.database.execute("PRAGMA wal_autocheckpoint = 0")
+                run(store: try openStore(), marks: marks, cursor: cursor)
             } catch {
                 logger.error("console_feed_failed", ["error": error.description])
             }
