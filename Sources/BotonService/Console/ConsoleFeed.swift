@@ -100,8 +100,14 @@ public final class ConsoleFeed: Sendable {
                 // The marking connection fails at once when the write lock is taken (busy timeout 0), and leaves
                 // WAL checkpoints to the ingestion writer: a commit that crosses the checkpoint threshold copies the
                 // log into the database and syncs it, which must not happen on the thread that delivers events.
+                // Its commits do not sync the log themselves (synchronous=NORMAL, safe from corruption in WAL
+                // mode): they hold the write lock for microseconds instead of a disk flush, so the writer seldom
+                // finds it taken (SQLite's busy handler then sleeps a whole millisecond). The marks reach the disk
+                // with the next synchronised commit of the log, the writer's; a power cut before it can leave a few
+                // alerts recibida rather than notificada, which the consoles and the escalation treat alike.
                 let marks = try SQLiteStore(path: databasePath, options: Database.Options(busyTimeoutMilliseconds: 0))
                 try marks.database.execute("PRAGMA wal_autocheckpoint = 0")
+                try marks.database.execute("PRAGMA synchronous = NORMAL")
                 run(store: try openStore(), marks: marks, cursor: cursor)
             } catch {
                 logger.error("console_feed_failed", ["error": error.description])
