@@ -14,7 +14,12 @@ public enum ServerSentEvents {
             out += "event: \(name)\n"
         }
         if let retry = event.retryMilliseconds { out += "retry: \(retry)\n" }
-        for line in lines(event.data) { out += "data: \(line)\n" }
+        if event.data.utf8.contains(where: { $0 == ASCII.lf || $0 == ASCII.cr }) {
+            for line in lines(event.data) { out += "data: \(line)\n" }
+        } else {
+            // One line (a JSON document always is): no split. The console feed writes thousands a second.
+            out += "data: \(event.data)\n"
+        }
         out += "\n"
         return Array(out.utf8)
     }

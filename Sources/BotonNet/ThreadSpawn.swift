@@ -23,3 +23,10 @@ func spawnThread(named name: String, _ body: @escaping @Sendable () -> Void) -> 
     precondition(rc == 0, "pthread_create failed: \(rc)")
     return thread
 }
+
+/// Names the calling thread for the kernel (`top -H`, `perf`, `/proc/PID/task/TID/comm`, which Scripts/bench
+/// console reads), as ``spawnThread(named:_:)`` does for its threads: Foundation's `Thread.name` does not reach the
+/// kernel on Linux. The kernel keeps 15 bytes.
+public func nameCurrentThread(_ name: String) {
+    boton_set_thread_name(name)
+}

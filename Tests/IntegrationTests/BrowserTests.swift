@@ -85,6 +85,85 @@ import Testing
         }
     }
 
+    /// The UPC console in a real browser (`Tests/Browser/consola.py`): an operator of the alert's UPC signs in
+    /// through the form, opens /consola and waits until the page says it is live (the feed's `sincronizado`). Only
+    /// then, told so on the script's stdout, the test sends an alert with `boton alert send` and names its incident
+    /// on the script's stdin. Without a reload the alert must appear with the alarm banner; the operator opens it
+    /// (dossier and sketch image), takes it, closes it as atendida, and the list shows it closed. Console errors
+    /// and CSP violations fail the test. With `BOTON_SCREENSHOTS=1` the final page is copied to
+    /// `Tests/Fixtures/screenshots/consola.png`.
+    @Test func anOperatorSeesAnAlertArriveLiveTakesItAndClosesIt() throws {
+        let chromium = try #require(Self.chromium(), """
+            Chromium is not installed, so the browser test cannot run. Install it with \
+            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
+            """)
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOfficer(db, "operadora", upc: Applicant.quitoUPC)
+        let place = Applicant()
+        let (device, secret) = try provision(db, line: place.phone, lat: place.latitude, lon: place.longitude)
+        let server = try Server(database: db)
+        defer { server.stop() }
+
+        let browser = try LineProcess("python3", [
+            Boton.root + "/Tests/Browser/consola.py", "--chromium", chromium,
+            "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path, "--usuario", "operadora",
+            "--password-stdin",
+        ])
+        try browser.send(officerPassword)
+        // The console is live: only now does the alert leave the phone.
+        guard let ready = browser.readLine(), ready.contains("\"listo\": true") else {
+            let (status, stderr) = browser.finish()
+            Issue.record("the console did not come up (status \(status)):\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+            return
+        }
+        let sent = try Boton.run(["alert", "send", "--device", device, "--secret", secret,
+                                  "--port", String(server.udpPort), "--lat", place.latitude, "--lon", place.longitude])
+        #expect(sent.stdout.hasPrefix("aceptada ") && sent.stdout.contains("upc=\(Applicant.quitoUPC)"), "\(sent.stdout)")
+        let incident = try #require(sent.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }
+            .flatMap { Int($0.dropFirst("incidente=".count)) })
+        try browser.send("{\"incidente\": \(incident)}")
+        let last = browser.readLine()
+        let (status, stderr) = browser.finish()
+        try #require(status == 0, "the browser run failed:\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data((last ?? "").utf8)) as? [String: Any])
+
+        #expect((result["alarma"] as? String)?.hasPrefix("¡NUEVA ALERTA! \(incident) · ") == true, "\(result["alarma"] ?? "")")
+        #expect((result["detalle"] as? String)?.hasPrefix("Alerta \(incident) · ") == true)
+        #expect(result["tomada"] as? String == "Alerta \(incident) · Tomada")
+        #expect(result["estado_final"] as? String == "Alerta \(incident) · Cerrada")
+        #expect(result["titulo_final"] as? String == "Alerta \(incident) · Cerrada (Atendida)")
+        #expect(result["mensaje"] as? String == "Alerta \(incident) cerrada: atendida.")
+        let sketch = try #require(result["croquis"] as? [String: Any])
+        #expect((sketch["src"] as? String)?.hasPrefix("/consola/alertas/\(incident)/croquis.svg") == true)
+        #expect(sketch["ancho"] as? Int == 480 && sketch["alto"] as? Int == 360)
+        #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
+
+        // The server agrees: closed as atendida, by this operator.
+        let check = try WebClient(port: server.httpPort)
+        let csrf = try #require(try check.postJSON("/api/v1/sesiones", ["usuario": "operadora",
+                                                                       "contrasena": officerPassword]).string("csrf"))
+        #expect(!csrf.isEmpty)
+        let dossier = try check.get("/api/v1/consola/alertas/\(incident)")
+        #expect(try dossier.string("alerta.estado") == "cerrada")
+        #expect(try dossier.string("alerta.resultado") == "atendida")
+        #expect(try dossier.string("alerta.tomada_por")?.hasPrefix("operador:") == true)
+
+        let screenshots = try #require(result["screenshots"] as? [String])
+        #expect(screenshots.map { URL(fileURLWithPath: $0).lastPathComponent } == ["consola-alarma.png", "consola.png"])
+        for path in screenshots {
+            let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
+        }
+        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
+            let folder = Boton.root + "/Tests/Fixtures/screenshots"
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let target = folder + "/consola.png"
+            try? FileManager.default.removeItem(atPath: target)
+            try FileManager.default.copyItem(atPath: screenshots[1], toPath: target)
+        }
+    }
+
     static func chromiumLog(_ dir: TemporaryDirectory) -> String {
         (try? String(contentsOfFile: dir.file("chromium.log"), encoding: .utf8)).map { String($0.suffix(4000)) } ?? "-"
     }
@@ -92,5 +171,86 @@ import Testing
     /// Runs a Python 3 script to completion (both pipes drained).
     static func python(_ script: String, _ arguments: [String]) throws -> Boton.Result {
         try Boton.runProcess("python3", [script] + arguments)
+    }
+}
+
+/// A child process spoken to line by line: lines to its stdin, lines from its stdout; its stderr is collected in
+/// the background so that a full pipe never blocks it.
+final class LineProcess {
+    private let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private let errors = Collector()
+    private var pending: [UInt8] = []
+
+    /// Reads one pipe to its end on a background thread; `text` waits for that end.
+    private final class Collector: @unchecked Sendable {
+        let pipe = Pipe()
+        private let done = DispatchGroup()
+        private var data = Data()  // written once by the reader, read only after `done`
+
+        func start() {
+            done.enter()
+            DispatchQueue.global().async { [self] in
+                data = pipe.fileHandleForReading.readDataToEndOfFile()
+                done.leave()
+            }
+        }
+
+        var text: String {
+            done.wait()
+            return String(decoding: data, as: UTF8.self)
+        }
+    }
+
+    /// Runs `program` (looked up on PATH) with `arguments`.
+    init(_ program: String, _ arguments: [String]) throws {
+        signal(SIGPIPE, SIG_IGN)  // a child that died must fail the test, not kill it
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors.pipe
+        try process.run()
+        errors.start()
+    }
+
+    /// Writes `line` and a newline to the child's stdin.
+    func send(_ line: String) throws {
+        try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+    }
+
+    /// The next line of the child's stdout (without its newline), or nil once the child closed it.
+    func readLine() -> String? {
+        while true {
+            if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                let line = String(decoding: pending[..<newline], as: UTF8.self)
+                pending.removeSubrange(...newline)
+                return line
+            }
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty {
+                defer { pending = [] }
+                return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
+            }
+            pending += chunk
+        }
+    }
+
+    /// Closes the child's stdin, reads its stdout to the end, waits for it; returns its status and its stderr.
+    func finish() -> (status: Int32, stderr: String) {
+        try? input.fileHandleForWriting.close()
+        _ = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, errors.text)
+    }
+
+    /// A test that ends early: the child is told to stop (SIGTERM; the browser scripts then close Chromium).
+    deinit {
+        try? input.fileHandleForWriting.close()
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+        }
     }
 }

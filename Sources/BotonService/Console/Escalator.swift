@@ -1,4 +1,5 @@
 public import BotonCore
+import BotonNet
 import BotonStore
 import Foundation
 import Synchronization
@@ -6,7 +7,8 @@ import Synchronization
 /// Escalation of alerts nobody takes, and the central's outbox.
 ///
 /// One thread (`boton-escalation`) with its own store connection. It sleeps until the next alert falls due (at
-/// most a second, and is woken by ``changed()`` after a commit), then records one level for each alert due:
+/// most a second, so a new alert, due `console.sla_s` after it arrived, is always seen in time; ``changed()``
+/// wakes it early), then records one level for each alert due:
 /// level *n* falls due `n × console.sla_s` after the alert arrived, while it is still `recibida` or `notificada`
 /// and is not a test.
 /// - level 1: the other UPCs of its circuito see it on their consoles (``ConsoleScope``);
@@ -28,6 +30,7 @@ public final class Escalator: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Timestamp
     private let wake = DispatchSemaphore(value: 0)
+    private let woken = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private let running = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
@@ -52,6 +55,7 @@ public final class Escalator: Sendable {
     public func start() {
         running.store(true, ordering: .releasing)
         let thread = Thread { [self] in
+            nameCurrentThread("boton-escalate")
             run()
             finished.signal()
         }
@@ -59,7 +63,10 @@ public final class Escalator: Sendable {
         thread.start()
     }
 
-    public func changed() { wake.signal() }
+    /// Look again now. Cheap; calls before the thread wakes count once.
+    public func changed() {
+        if !woken.exchange(true, ordering: .acquiringAndReleasing) { wake.signal() }
+    }
 
     public func stop() {
         guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
@@ -95,6 +102,7 @@ public final class Escalator: Sendable {
                 store = nil
             }
             if waitMs > 0 { _ = wake.wait(timeout: .now() + .milliseconds(Int(waitMs))) }
+            woken.store(false, ordering: .releasing)
         }
     }
 

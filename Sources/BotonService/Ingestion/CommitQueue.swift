@@ -4,11 +4,14 @@ import Foundation
 ///
 /// `offer` never blocks: when the queue is full (or closed for shutdown) it returns false and the caller answers
 /// *ocupado-reintente* at once. `takeBatch` blocks the writer until a frame is there, then keeps collecting
-/// until the batch holds `maxFrames` or `window` has passed since the first frame. The lock guards only the
-/// ring's indices and is never held across I/O.
+/// until the batch holds `maxFrames` or `window` has passed since the first frame was queued: a frame that
+/// arrived while the writer was committing the previous batch has already waited, and does not wait a whole
+/// window again. The lock guards only the ring's indices and is never held across I/O.
 final class CommitQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var ring: [IngestRequest?]
+    /// When each slot's frame was queued.
+    private var queuedAt: [ContinuousClock.Instant]
     private var head = 0
     private var count = 0
     private var closed = false
@@ -16,6 +19,7 @@ final class CommitQueue: @unchecked Sendable {
 
     init(capacity: Int, maxFrames: Int) {
         ring = Array(repeating: nil, count: max(capacity, 1))
+        queuedAt = Array(repeating: ContinuousClock.now, count: max(capacity, 1))
         self.maxFrames = max(maxFrames, 1)
     }
 
@@ -30,6 +34,7 @@ final class CommitQueue: @unchecked Sendable {
         defer { condition.unlock() }
         guard !closed, count < ring.count else { return false }
         ring[(head + count) % ring.count] = request
+        queuedAt[(head + count) % ring.count] = ContinuousClock.now
         count += 1
         if count == 1 || count >= maxFrames { condition.broadcast() }
         return true
@@ -51,8 +56,11 @@ final class CommitQueue: @unchecked Sendable {
         while count == 0 && !closed { condition.wait() }
         if count == 0 { return false }
         if window > 0 && count < maxFrames && !closed {
-            let deadline = Date(timeIntervalSinceNow: window)
-            while count < maxFrames && !closed && condition.wait(until: deadline) {}
+            let left = queuedAt[head] + .nanoseconds(Int64(window * 1e9)) - ContinuousClock.now
+            if left > .zero {
+                let deadline = Date(timeIntervalSinceNow: Double(left / .nanoseconds(1)) / 1e9)
+                while count < maxFrames && !closed && condition.wait(until: deadline) {}
+            }
         }
         let n = min(count, maxFrames)
         for _ in 0..<n {

@@ -62,6 +62,7 @@ public final class IngestionPipeline: Sendable {
 
     public func start() {
         let thread = Thread { [self] in
+            nameCurrentThread("boton-writer")
             runWriter()
             finished.signal()
         }

@@ -71,19 +71,25 @@ final class Writer: @unchecked Sendable {
         gateways.removeAll()
     }
 
+    /// `now` is the batch's time (receipts, replay window, answers); a new incident opens at the instant the
+    /// listener received its frame (never after `now`), so `opened_at` does not include the time spent queued and
+    /// in the group-commit window.
     func process(_ request: IngestRequest, now: Timestamp, notices: inout [IncidentNotice]) throws(StoreError)
         -> Answer
     {
-        try request.withBytes { (bytes) throws(StoreError) -> Answer in
+        let received = min(request.receivedAt, now)
+        return try request.withBytes { (bytes) throws(StoreError) -> Answer in
             // The listener already peeked; a failure here would be a bug, answered as malformed.
             guard let header = try? WireFrame.peek(bytes) else {
                 return .rejection(ShortRejection(reason: .malformada))
             }
             switch header.sender {
             case .device(let id):
-                return try processDevice(bytes, id: id, header: header, now: now, notices: &notices)
+                return try processDevice(bytes, id: id, header: header, received: received, now: now,
+                                         notices: &notices)
             case .gateway(let id):
-                return try processGateway(bytes, id: id, header: header, now: now, notices: &notices)
+                return try processGateway(bytes, id: id, header: header, received: received, now: now,
+                                          notices: &notices)
             }
         }
     }
@@ -103,8 +109,10 @@ final class Writer: @unchecked Sendable {
         return credential
     }
 
-    private func processDevice(_ bytes: UnsafeRawBufferPointer, id: DeviceID, header: FrameHeader, now: Timestamp,
-                               notices: inout [IncidentNotice]) throws(StoreError) -> Answer {
+    private func processDevice(_ bytes: UnsafeRawBufferPointer, id: DeviceID, header: FrameHeader,
+                               received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
+        throws(StoreError) -> Answer
+    {
         guard let credential = try device(id, now: now), !credential.revoked else {
             return .rejection(ShortRejection(reason: .desconocido))
         }
@@ -134,7 +142,7 @@ final class Writer: @unchecked Sendable {
                                  accuracyMeters: Int($0.accuracyMeters), fixAgeSeconds: Int($0.fixAgeSeconds))
             }
             (incident, upc) = try openOrJoin(line: line, isTest: isTest, position: position, deviceID: id.description,
-                                             author: author, now: now, notices: &notices)
+                                             author: author, received: received, now: now, notices: &notices)
         case .cancelacion:
             if let open = try store.openIncident(line: line.e164, isTest: false, since: now.adding(seconds: -86_400)) {
                 try store.recordCancellation(incident: open.id, at: now, author: author)
@@ -164,8 +172,10 @@ final class Writer: @unchecked Sendable {
 
     // MARK: Gateways
 
-    private func processGateway(_ bytes: UnsafeRawBufferPointer, id: GatewayID, header: FrameHeader, now: Timestamp,
-                                notices: inout [IncidentNotice]) throws(StoreError) -> Answer {
+    private func processGateway(_ bytes: UnsafeRawBufferPointer, id: GatewayID, header: FrameHeader,
+                                received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
+        throws(StoreError) -> Answer
+    {
         let credential: GatewayCredential
         if let cached = gateways[id] {
             credential = cached
@@ -194,7 +204,8 @@ final class Writer: @unchecked Sendable {
             return ack(.rechazada, .desconocido)
         }
         let (incident, upc) = try openOrJoin(line: line, isTest: frame.isTest, position: nil, deviceID: nil,
-                                             author: "gateway:\(id)", now: now, notices: &notices)
+                                             author: "gateway:\(id)", received: received, now: now,
+                                             notices: &notices)
         try store.insertReceipt(sender: sender, sequence: header.sequence, kind: frame.alertKind.rawValue,
                                 receipt: FrameReceipt(fingerprint: fingerprint, status: "aceptada",
                                                       incidentID: incident, upcCode: upc), at: now)
@@ -221,9 +232,10 @@ final class Writer: @unchecked Sendable {
 
     // MARK: Incidents
 
-    /// Joins the line's open incident within the merge window, or opens one routed by position or address.
+    /// Joins the line's open incident within the merge window, or opens one routed by position or address, opened
+    /// at `received`.
     private func openOrJoin(line: RegisteredLine, isTest: Bool, position: IncidentPosition?, deviceID: String?,
-                            author: String, now: Timestamp, notices: inout [IncidentNotice])
+                            author: String, received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
         throws(StoreError) -> (Int64, String)
     {
         if let open = try store.openIncident(line: line.e164, isTest: isTest, since: now.adding(milliseconds: -mergeWindowMs)) {
@@ -240,7 +252,7 @@ final class Writer: @unchecked Sendable {
         let id = try store.createIncident(NewIncident(
             lineE164: line.e164, deviceID: deviceID, isTest: isTest, upcCode: decision.upc,
             subcircuitCode: decision.subcircuit, locationSource: decision.source, lineSuspended: line.suspended,
-            openedAt: now, author: author))
+            openedAt: received, author: author))
         if let position { try store.addPosition(incident: id, position, at: now, author: author) }
         notices.append(IncidentNotice(incidentID: id, upcCode: decision.upc, lineE164: line.e164, isTest: isTest,
                                       lineSuspended: line.suspended, change: .nueva, at: now))

@@ -9,6 +9,9 @@
   var CSRF = raiz.dataset.csrf;
   var alertas = new Map();
   var seleccion = null;
+  // La respuesta de la última acción ({id, texto, error}): se muestra con el detalle de esa alerta, también cuando
+  // el detalle se vuelve a pintar por un evento del feed, hasta que se abre otra alerta.
+  var aviso = null;
   var sincronizada = false;
   var audio = null;
   var lista = document.getElementById('lista-alertas');
@@ -19,6 +22,8 @@
   var ESTADOS = { recibida: 'Recibida', notificada: 'Notificada', tomada: 'Tomada', despachada: 'Despachada', cerrada: 'Cerrada' };
   var RESULTADOS = { atendida: 'Atendida', falsa_alarma: 'Falsa alarma', cancelada_por_ciudadano: 'Cancelada por el ciudadano',
     no_localizada: 'No localizada', prueba: 'Prueba' };
+  var TIPOS = { nueva: 'Alerta recibida', transicion: 'Cambio de estado', cierre: 'Cierre', escalada: 'Escalamiento',
+    nota: 'Nota', posicion: 'Posición recibida', cancelacion: 'Cancelación del ciudadano' };
   var ESCALADA = ['', 'Escalada a las UPC del circuito', 'Escalada a los supervisores del distrito', 'Escalada a la central'];
 
   function el(tag, attrs, texto) {
@@ -58,8 +63,9 @@
       o.start(t + i * 0.25); o.stop(t + i * 0.25 + 0.2);
     }
   }
-  function avisar(texto, prueba) {
+  function avisar(texto, prueba, id) {
     alarma.textContent = texto;
+    alarma.dataset.id = String(id);
     alarma.hidden = false;
     alarma.className = prueba ? 'alarma prueba' : 'alarma';
     if (!prueba) { sonar(); }
@@ -122,6 +128,9 @@
 
   // --- Feed en vivo -------------------------------------------------------------------------------------------
   function conectar() {
+    // Una conexión nueva (no la reconexión automática del EventSource, que envía Last-Event-ID) recibe primero el
+    // estado actual: no es motivo de alarma hasta el siguiente `sincronizado`.
+    sincronizada = false;
     var fuente = new EventSource('/consola/eventos');
     fuente.addEventListener('alerta', function (m) {
       var d = JSON.parse(m.data);
@@ -130,11 +139,13 @@
       if (sincronizada) {
         if (d.evento.tipo === 'nueva') {
           avisar((d.alerta.prueba ? 'Alerta de PRUEBA ' : '¡NUEVA ALERTA! ') + d.alerta.id + ' · ' +
-            (d.alerta.upc_nombre || d.alerta.upc) + (d.alerta.linea_suspendida ? ' · línea suspendida' : ''), d.alerta.prueba);
+            (d.alerta.upc_nombre || d.alerta.upc) + (d.alerta.linea_suspendida ? ' · línea suspendida' : ''), d.alerta.prueba,
+            d.alerta.id);
         } else if (d.evento.tipo === 'escalada' && (!anterior || anterior.nivel_escalada < d.alerta.nivel_escalada)) {
-          avisar('Alerta ' + d.alerta.id + ' sin tomar: ' + (ESCALADA[d.alerta.nivel_escalada] || 'escalada'), false);
+          avisar('Alerta ' + d.alerta.id + ' sin tomar: ' + (ESCALADA[d.alerta.nivel_escalada] || 'escalada'), false,
+            d.alerta.id);
         } else if (d.evento.tipo === 'cancelacion') {
-          avisar('El ciudadano canceló la alerta ' + d.alerta.id + '. Ciérrela cuando lo confirme.', true);
+          avisar('El ciudadano canceló la alerta ' + d.alerta.id + '. Ciérrela cuando lo confirme.', true, d.alerta.id);
         }
       }
       pintar();
@@ -181,8 +192,12 @@
     dl.appendChild(el('dd', null, valor));
   }
   function abrir(id, silencioso) {
+    if (seleccion !== id) { aviso = null; }
     seleccion = id;
+    // El operador abrió la alerta que anuncia la alarma: la alarma ya cumplió.
+    if (!silencioso && alarma.dataset.id === String(id)) { alarma.hidden = true; }
     api('GET', '/api/v1/consola/alertas/' + id).then(function (r) {
+      if (seleccion !== id) { return; }  // mientras tanto se abrió otra alerta
       if (!r.ok) { mensaje(r.datos.mensaje || 'No se pudo abrir la alerta.', true); return; }
       mostrar(r.datos);
       pintar();
@@ -190,16 +205,24 @@
     }, function () { mensaje('Sin conexión con el servidor.', true); });
   }
   function mensaje(texto, error) {
-    var p = document.getElementById('mensaje-accion');
-    if (!p) { p = el('p', { id: 'mensaje-accion', role: 'status' }); detalle.prepend(p); }
-    p.textContent = texto;
-    p.className = error ? 'aviso error' : 'aviso exito';
+    aviso = { id: seleccion, texto: texto, error: !!error };
+    mostrarAviso();
   }
-  function accion(id, nombre, cuerpo) {
+  function mostrarAviso() {
+    var p = document.getElementById('mensaje-accion');
+    if (!aviso || aviso.id !== seleccion) { if (p) { p.remove(); } return; }
+    if (!p) { p = el('p', { id: 'mensaje-accion', role: 'status' }); detalle.prepend(p); }
+    p.textContent = aviso.texto;
+    p.className = aviso.error ? 'aviso error' : 'aviso exito';
+  }
+  function accion(id, nombre, cuerpo, formularioEnviado) {
     api('POST', '/api/v1/consola/alertas/' + id + '/' + nombre, cuerpo).then(function (r) {
       if (r.ok && r.datos.alerta) { alertas.set(r.datos.alerta.id, r.datos.alerta); pintar(); }
+      // Lo escrito ya quedó registrado: el formulario vuelve a quedar vacío.
+      if (r.ok && formularioEnviado) { formularioEnviado.reset(); }
+      aviso = { id: id, texto: r.datos.mensaje || (r.ok ? 'Listo.' : 'No se pudo.'), error: !r.ok };
+      mostrarAviso();
       abrir(id, true);
-      setTimeout(function () { mensaje(r.datos.mensaje || (r.ok ? 'Listo.' : 'No se pudo.'), !r.ok); }, 150);
     }, function () { mensaje('Sin conexión con el servidor: la acción no se registró.', true); });
   }
   function formulario(titulo, campos, boton, alEnviar, clase) {
@@ -227,6 +250,17 @@
   }
   function mostrar(d) {
     var a = d.alerta;
+    // El detalle se vuelve a pintar con cada evento de la alerta: lo que el operador estaba escribiendo (y dónde)
+    // se conserva.
+    var escrito = {}, foco = null;
+    if (detalle.dataset.id === String(a.id)) {
+      detalle.querySelectorAll('input, textarea, select').forEach(function (c) { if (c.id) { escrito[c.id] = c.value; } });
+      var activo = document.activeElement;
+      if (activo && activo.id && detalle.contains(activo) && activo.id in escrito) {
+        foco = { id: activo.id, inicio: activo.selectionStart, fin: activo.selectionEnd };
+      }
+    }
+    detalle.dataset.id = String(a.id);
     detalle.textContent = '';
     detalle.appendChild(el('h2', null, 'Alerta ' + a.id + (a.prueba ? ' · PRUEBA' : '') + ' · ' + (ESTADOS[a.estado] || a.estado)));
     if (a.linea_suspendida) {
@@ -282,27 +316,46 @@
       detalle.appendChild(acciones);
       if (a.estado === 'tomada') {
         detalle.appendChild(formulario('Despachar', [campo('unidad', 'Unidad o patrullero')], 'Despachar',
-          function (f) { accion(a.id, 'despachar', { unidad: f.unidad.value }); }));
+          function (f) { accion(a.id, 'despachar', { unidad: f.unidad.value }, f); }));
       }
       detalle.appendChild(formulario('Nota', [campo('texto-nota', 'Nota', 'textarea')], 'Guardar nota',
-        function (f) { accion(a.id, 'nota', { texto: f['texto-nota'].value }); }));
+        function (f) { accion(a.id, 'nota', { texto: f['texto-nota'].value }, f); }));
       if (a.estado === 'tomada' || a.estado === 'despachada') {
         var opciones = a.prueba ? [['prueba', 'Prueba']] : [['atendida', 'Atendida'], ['falsa_alarma', 'Falsa alarma'],
           ['cancelada_por_ciudadano', 'Cancelada por el ciudadano'], ['no_localizada', 'No localizada']];
         detalle.appendChild(formulario('Cerrar', [campo('resultado', 'Resultado', 'select', opciones),
           campo('nota-cierre', 'Observación (opcional)', 'textarea')], 'Cerrar alerta',
-          function (f) { accion(a.id, 'cerrar', { resultado: f.resultado.value, nota: f['nota-cierre'].value }); }, 'cierre'));
+          function (f) { accion(a.id, 'cerrar', { resultado: f.resultado.value, nota: f['nota-cierre'].value }, f); }, 'cierre'));
       }
     }
     detalle.appendChild(el('h3', null, 'Historial'));
     var h = el('ol', { 'class': 'historial' });
     d.historial.forEach(function (e) {
-      var texto = hora(e.en) + ' · ' + e.tipo + (e.a ? ' → ' + (ESTADOS[e.a] || e.a) : '') +
+      var texto = hora(e.en) + ' · ' + (TIPOS[e.tipo] || e.tipo) + (e.a && e.tipo !== 'nueva' ? ' → ' + (ESTADOS[e.a] || e.a) : '') +
         (e.tipo === 'cierre' && e.detalle ? ' (' + (RESULTADOS[e.detalle] || e.detalle) + ')' : '') +
-        (e.tipo === 'nota' && e.detalle ? ': ' + e.detalle : '') + (e.nota ? ': ' + e.nota : '') + ' · ' + e.actor;
+        (e.tipo === 'nota' && e.detalle ? ': ' + e.detalle : '') + (e.nota ? ': ' + e.nota : '') + ' · ' + autor(e.actor);
       h.appendChild(el('li', null, texto));
     });
     detalle.appendChild(h);
+    Object.keys(escrito).forEach(function (id) {
+      var c = document.getElementById(id);
+      if (c && detalle.contains(c)) { c.value = escrito[id]; }
+    });
+    if (foco && document.getElementById(foco.id)) {
+      var enfocado = document.getElementById(foco.id);
+      enfocado.focus();
+      if (typeof foco.inicio === 'number' && enfocado.setSelectionRange) { enfocado.setSelectionRange(foco.inicio, foco.fin); }
+    }
+    mostrarAviso();
+  }
+  // Quién hizo cada cosa, en palabras del operador (el registro guarda `operador:42`, `dispositivo:<id>`…).
+  function autor(actor) {
+    if (actor === 'sistema') { return 'sistema'; }
+    if (actor === 'ciudadano') { return 'ciudadano'; }
+    if (actor.indexOf('dispositivo:') === 0) { return 'teléfono del ciudadano'; }
+    if (actor.indexOf('gateway:') === 0) { return 'llamada al 135'; }
+    if (actor.indexOf('operador:') === 0) { return 'operador n.º ' + actor.slice(9); }
+    return actor;
   }
 
   // --- Pestañas y solicitudes ---------------------------------------------------------------------------------

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Drives headless Chromium through the Chrome DevTools Protocol as a UPC operator would at a desk: signs in
+through the form on /oficial/ingreso, lands on /consola, and waits until the page says the live feed is in sync.
+
+Then it tells its caller so, one JSON line on stdout: {"listo": true}, and waits for one JSON line on stdin:
+{"incidente": ID} once the caller has sent an alert (boton alert send). The alert must appear in the list with
+the alarm banner without reloading; the operator opens it (the sketch image must load), takes it ("Tomar
+alerta"), closes it as atendida, and the list must show it closed. Screenshots go to --out.
+
+Standard library only; the DevTools client is in cdp.py beside this script. The last line on stdout is one JSON
+object: {"alarma", "detalle", "estado_final", "titulo_final", "mensaje", "croquis", "screenshots", "problemas",
+"navegador"}. Exits 2 with a message on stderr when something does not happen within its time.
+"""
+import argparse, json, os, sys
+
+from cdp import Chromium, Failure, problems as page_problems
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chromium", required=True)
+    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
+    parser.add_argument("--out", required=True, help="directory for the screenshots")
+    parser.add_argument("--usuario", required=True)
+    parser.add_argument("--password-stdin", action="store_true", required=True,
+                        help="the password is the first line on stdin")
+    args = parser.parse_args()
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with Chromium(args.chromium, args.out, 1280, 900) as chromium:
+            run(chromium, args, password)
+    except Failure as failure:
+        print(f"browser test: {failure}", file=sys.stderr)
+        sys.exit(2)
+
+
+def say(obj):
+    print(json.dumps(obj), flush=True)
+
+
+def text_of(page, selector):
+    return page.evaluate(f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''").strip()
+
+
+def run(chromium, args, password):
+    page, version = chromium.page, chromium.version
+    page.call("Page.enable")
+    page.call("Runtime.enable")
+    page.call("Log.enable")
+    page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
+    shots = []
+
+    # Sign in through the form, as the operator does.
+    page.navigate(args.base + "/oficial/ingreso")
+    page.type_into("usuario", args.usuario)
+    page.type_into("contrasena", password)
+    page.submit("main form button[type=submit]")
+    if not page.evaluate("location.pathname") == "/consola":
+        raise Failure("the sign-in did not lead to /consola: " + str(page.evaluate("location.href")) + ": "
+                      + str(page.evaluate("document.body.innerText"))[:400])
+
+    # Live: the feed has replayed what there was and sent `sincronizado`.
+    page.wait_for("document.getElementById('estado-conexion').classList.contains('en-linea')",
+                  "the console never said it was live (event sincronizado)", timeout=20)
+    if page.evaluate("document.querySelectorAll('#lista-alertas li').length") != 0:
+        raise Failure("the list was not empty before the alert: " + text_of(page, "#lista-alertas"))
+    say({"listo": True, "estado": text_of(page, "#estado-conexion")})
+
+    line = sys.stdin.readline()
+    if not line:
+        raise Failure("the caller closed stdin instead of naming the alert")
+    ident = int(json.loads(line)["incidente"])
+    item = f"#lista-alertas li[data-id='{ident}']"
+
+    # The alert arrives through the open EventSource: listed, and the alarm banner raised.
+    page.wait_for(f"!!document.querySelector({json.dumps(item)}) && !document.getElementById('alarma').hidden",
+                  f"alert {ident} did not appear live with the alarm banner", timeout=20)
+    alarm = text_of(page, "#alarma")
+    shots.append(page.screenshot(os.path.join(args.out, "consola-alarma.png")))
+
+    # Open it: the citizen's dossier and the sketch of the place.
+    page.click(item + " button.abrir-alerta")
+    page.wait_for(f"(document.querySelector('#detalle h2') || {{}}).textContent?.startsWith('Alerta {ident} ')",
+                  f"the detail of alert {ident} did not open")
+    page.wait_for("(() => { const i = document.querySelector('#detalle figure.croquis img'); "
+                  "return !!i && i.complete && i.naturalWidth > 0; })()", "the sketch image did not load")
+    sketch = page.evaluate("(() => { const i = document.querySelector('#detalle figure.croquis img'); "
+                           "return {src: i.getAttribute('src'), ancho: i.naturalWidth, alto: i.naturalHeight}; })()")
+    detail = text_of(page, "#detalle h2")
+
+    # Take it.
+    page.click("#accion-tomar")
+    page.wait_for("!!document.querySelector('#detalle form.cierre select#resultado')",
+                  "after 'Tomar alerta' the closing form did not appear")
+    taken = text_of(page, "#detalle h2")
+
+    # Close it as atendida.
+    page.evaluate("document.getElementById('resultado').value = 'atendida'")
+    page.click("#detalle form.cierre button[type=submit]")
+    page.wait_for(f"!!document.querySelector({json.dumps(item + '.estado-cerrada')})",
+                  f"alert {ident} was not shown closed in the list")
+    page.wait_for("(document.querySelector('#detalle h2') || {}).textContent?.includes('Cerrada') && "
+                  "(document.getElementById('mensaje-accion') || {}).textContent?.includes('cerrada')",
+                  "the detail did not show the alert closed with the server's message")
+    message = text_of(page, "#mensaje-accion")
+    title = text_of(page, item + " .titulo")
+    state = text_of(page, "#detalle h2")
+    shots.append(page.screenshot(os.path.join(args.out, "consola.png")))
+
+    say({"alarma": alarm, "detalle": detail, "tomada": taken, "estado_final": state, "titulo_final": title,
+         "mensaje": message, "croquis": sketch, "screenshots": shots, "problemas": page_problems(page),
+         "navegador": version.get("Browser", "")})
+
+
+if __name__ == "__main__":
+    main()
