@@ -81,7 +81,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let target = folder + "/registro.png"
             try? FileManager.default.removeItem(atPath: target)
-            try FileManager.default.copyItem(atPath: screenshots[1], toPath: target)
+            let success = try #require(screenshots.first { $0.hasSuffix("/registro.png") })
+            try FileManager.default.copyItem(atPath: success, toPath: target)
         }
     }
 
@@ -160,7 +161,8 @@ import Testing
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let target = folder + "/consola.png"
             try? FileManager.default.removeItem(atPath: target)
-            try FileManager.default.copyItem(atPath: screenshots[1], toPath: target)
+            let closed = try #require(screenshots.first { $0.hasSuffix("/consola.png") })
+            try FileManager.default.copyItem(atPath: closed, toPath: target)
         }
     }
 

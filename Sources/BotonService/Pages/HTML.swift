@@ -1,10 +1,15 @@
 import BotonHTTP
+import Foundation
 
 /// Building blocks of the Spanish pages: the layout and accessible form controls. Every value is escaped here;
 /// callers pass plain text. No inline script or style (the Content-Security-Policy forbids both).
 enum HTML {
     static func escape(_ text: String) -> String { HTMLEscaping.escapeText(text) }
     static func attribute(_ text: String) -> String { HTMLEscaping.escapeAttribute(text) }
+
+    /// Changes at every start of the service: assets are cached for an hour, so a page served after a deploy names
+    /// its stylesheet and scripts with a new query and browsers fetch the new ones instead of running old code.
+    static let assetVersion = String(UInt64(Date().timeIntervalSince1970 * 1000), radix: 36)
 
     /// A whole page: `title` in the tab and as the heading, `body` already HTML, `scripts` from /static, `nav`
     /// (already HTML) under the site header — the officers' pages put their menu and sign-out form there.
@@ -16,7 +21,7 @@ enum HTML {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(escape(title)) — Botón de Seguridad</title>
-        <link rel="stylesheet" href="/static/estilo.css">
+        <link rel="stylesheet" href="/static/estilo.css?v=\(assetVersion)">
         <link rel="icon" href="/static/icono.svg" type="image/svg+xml">
         </head>
         <body>
@@ -28,7 +33,7 @@ enum HTML {
         \(body)
         </main>
         <footer class="sitio"><a href="/registro">Solicitar el botón</a> · <a href="/quejas">Presentar una queja</a> · <a href="/transparencia">Transparencia</a></footer>
-        \(scripts.map { "<script src=\"/static/\(attribute($0))\" defer></script>" }.joined(separator: "\n"))
+        \(scripts.map { "<script src=\"/static/\(attribute($0))?v=\(assetVersion)\" defer></script>" }.joined(separator: "\n"))
         </body>
         </html>
         """
