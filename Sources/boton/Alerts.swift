@@ -211,12 +211,15 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
             details: """
             The frame is sent over --transport (UDP unless told otherwise) to --host/--port (default 127.0.0.1 \
             and the transport's port in the configuration) and retried with exponential backoff until answered. --sequence defaults to the current time in milliseconds, which keeps \
-            it increasing across calls; give the same --sequence and --timestamp to retransmit the same frame.
+            it increasing across calls; give the same --sequence and --timestamp to retransmit the same frame. \
+            The device is named either by --device and --secret or by the --activation code an officer handed out \
+            at registration (as the app would read it).
             """,
             options: [
                 CommonOptions.config, CommonOptions.set,
-                .init("--device", value: "ID", help: "Device id (32 hex digits).", required: true),
-                .init("--secret", value: "HEX", help: "Device secret (64 hex digits).", required: true),
+                .init("--device", value: "ID", help: "Device id (32 hex digits)."),
+                .init("--secret", value: "HEX", help: "Device secret (64 hex digits)."),
+                .init("--activation", value: "CODE", help: "The activation code shown at registration (instead of --device and --secret)."),
                 .init("--lat", value: "LAT", help: "GPS latitude (omit for no fix)."),
                 .init("--lon", value: "LON", help: "GPS longitude."),
                 .init("--accuracy", value: "M", help: "GPS accuracy in metres (default 10)."),
@@ -225,11 +228,28 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
                 .init("--battery", value: "PCT", help: "Battery percent (default unknown)."),
             ] + transportOptions) { args in
         let context = try CommandContext(args)
-        guard let id = DeviceID(hex: args.value("--device")!) else {
-            throw UsageError(path: args.path, message: "--device must be 32 hex digits")
-        }
-        guard let secret = Hex.decode(args.value("--secret")!), secret.count == 32 else {
-            throw UsageError(path: args.path, message: "--secret must be 64 hex digits")
+        let id: DeviceID
+        let secret: [UInt8]
+        if let code = args.value("--activation") {
+            guard args.value("--device") == nil, args.value("--secret") == nil else {
+                throw UsageError(path: args.path, message: "give --activation or --device with --secret, not both")
+            }
+            let activation: ActivationCode
+            do throws(ActivationCodeError) { activation = try ActivationCode(code) } catch {
+                throw UsageError(path: args.path, message: "--activation: \(error.mensaje)")
+            }
+            guard let device = DeviceID(bytes: activation.deviceID) else {
+                throw UsageError(path: args.path, message: "--activation: the code does not hold a device id")
+            }
+            (id, secret) = (device, activation.secret)
+        } else {
+            guard let device = args.value("--device"), let parsed = DeviceID(hex: device) else {
+                throw UsageError(path: args.path, message: "--device must be 32 hex digits (or give --activation)")
+            }
+            guard let key = args.value("--secret").flatMap(Hex.decode), key.count == 32 else {
+                throw UsageError(path: args.path, message: "--secret must be 64 hex digits (or give --activation)")
+            }
+            (id, secret) = (parsed, key)
         }
         let now = SystemClock.now().millisecondsSince1970
         var position: FramePosition?

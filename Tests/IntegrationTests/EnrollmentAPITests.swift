@@ -104,8 +104,14 @@ import Testing
         let noTest = try officer.request("POST", api + "/confirmar-prueba", headers: header)
         #expect(noTest.status == 409)
         #expect(try noTest.string("error") == "no_test_alert")
-        let alert = try Boton.run(["alert", "test", "--device", Hex.encode(code.deviceID), "--secret",
-                                   Hex.encode(code.secret), "--port", String(server.udpPort)])
+        // The code as the citizen would type it into the app: lower case, spaces instead of dashes.
+        let typed = try #require(try registered.string("credencial.codigo_activacion")).lowercased()
+            .replacingOccurrences(of: "-", with: " ")
+        let both = try Boton.run(["alert", "test", "--activation", typed, "--device", Hex.encode(code.deviceID)])
+        #expect(both.status != 0 && both.stderr.contains("not both"))
+        let mistyped = try Boton.run(["alert", "test", "--activation", "ABCDE"])
+        #expect(mistyped.status != 0 && mistyped.stderr.contains("--activation"))
+        let alert = try Boton.run(["alert", "test", "--activation", typed, "--port", String(server.udpPort)])
         #expect(alert.stdout.hasPrefix("aceptada "), "\(alert.stdout)\(alert.stderr)")
         let confirmed = try officer.request("POST", api + "/confirmar-prueba", headers: header)
         #expect(confirmed.status == 200)
