@@ -33,6 +33,9 @@ import Testing
         // The rows, one by one, and the default range is the same table.
         #expect(written.split(separator: "\n") == Self.seedTable.split(separator: "\n"))
         #expect(try Boton.run(["stats", "export", "--database", db]).stdout == written)
+        // The table fixture the README imports is that same table.
+        #expect(FileManager.default.contents(atPath: Boton.root + "/Tests/Fixtures/volumen-quejas-atenciones.txt")
+            == Data(written.utf8))
         // CSV and JSON carry the same figures.
         let csv = try Boton.run(["stats", "export", "--format", "csv", "--database", db]).stdout
         #expect(csv.contains("2020,04,nacional,,,0,11714,publicado,\r\n"))
