@@ -4,19 +4,8 @@ import BotonStore
 /// Why a console operation was refused: a kind the web layer maps to a status, a stable `code`, and the Spanish
 /// `mensaje` to show the operator.
 public struct ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
-        /// No such alert or line: 404 (also when it exists but is outside the operator's scope, after the
-        /// refusal is audited, so that ids cannot be probed).
-        case notFound = "not_found"
-        /// The role may not do this: 403.
-        case forbidden
-        /// The alert's state does not allow it now: 409.
-        case conflict
-        /// The input is wrong: 422.
-        case invalid
-        /// The store failed: 503.
-        case unavailable
-    }
+    /// See ``RefusalKind``.
+    public typealias Kind = RefusalKind
 
     public let kind: Kind
     public let code: String

@@ -218,7 +218,7 @@ public final class ConsoleFeed: Sendable {
             }
             var sent = 0
             for row in rows where console.scope.sees(row.incident, jurisdictions) {
-                console.sink.send(encoded: encode(row, propia: Self.propia(row.incident, for: console.scope)))
+                console.sink.send(encoded: encode(row, propia: console.scope.propia(row.incident)))
                 sent += 1
             }
             console.sink.send(ServerSentEvent(id: UInt64(max(cursor, 0)), event: "sincronizado",
@@ -248,7 +248,7 @@ public final class ConsoleFeed: Sendable {
             var encoded: [Bool?: [UInt8]] = [:]
             var reachedOwner = false
             for console in consoles.values where console.sink.isOpen && console.scope.sees(row.incident, jurisdictions) {
-                let propia = Self.propia(row.incident, for: console.scope)
+                let propia = console.scope.propia(row.incident)
                 let bytes = encoded[propia] ?? encode(row, propia: propia)
                 encoded[propia] = bytes
                 console.sink.send(encoded: bytes)
@@ -300,12 +300,6 @@ public final class ConsoleFeed: Sendable {
                 consoles[id] = nil
             }
         }
-    }
-
-    /// An operator's console learns whether its own UPC answers for the alert; other scopes get no `propia`.
-    static func propia(_ incident: IncidentRecord, for scope: ConsoleScope) -> Bool? {
-        if case .upc = scope.kind { return scope.owns(incident) }
-        return nil
     }
 
     /// The `alerta` event's frame: `id`, `event` and one `data` line (the JSON document has no line break).

@@ -70,7 +70,7 @@ enum ConsoleJSON {
 
         init(_ d: IncidentDossier, upcName: String?, scope: ConsoleScope) {
             var alert = ConsoleEventJSON.Alert(d.incident, upcName: upcName)
-            if case .upc = scope.kind { alert.propia = scope.owns(d.incident) }
+            alert.propia = scope.propia(d.incident)
             alerta = alert
             linea = d.incident.lineE164
             lineaNacional = (try? PhoneLine(d.incident.lineE164))?.nationalFormat ?? d.incident.lineE164

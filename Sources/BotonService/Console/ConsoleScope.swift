@@ -38,7 +38,7 @@ public struct ConsoleScope: Sendable, Hashable, CustomStringConvertible {
             return jurisdictions.district(of: incident) == code
         case .upc(let code):
             if incident.upcCode == code { return true }
-            return incident.escalationLevel >= 1 && jurisdictions.neighbours(of: incident).contains(code)
+            return incident.escalationLevel >= 1 && jurisdictions.isNeighbour(code, of: incident)
         }
     }
 
@@ -46,6 +46,13 @@ public struct ConsoleScope: Sendable, Hashable, CustomStringConvertible {
     public func owns(_ incident: IncidentRecord) -> Bool {
         if case .upc(let code) = kind { return incident.upcCode == code }
         return false
+    }
+
+    /// What the console's `propia` says: for an operator, whether their UPC answers for the alert; nothing for
+    /// supervisors and administrators.
+    func propia(_ incident: IncidentRecord) -> Bool? {
+        if case .upc = kind { return owns(incident) }
+        return nil
     }
 
     public var description: String {

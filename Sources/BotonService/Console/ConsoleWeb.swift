@@ -198,7 +198,7 @@ public final class ConsoleWeb: Sendable {
 
     func alert(_ r: IncidentRecord, _ scope: ConsoleScope) -> ConsoleEventJSON.Alert {
         var a = ConsoleEventJSON.Alert(r, upcName: jurisdictions.upcName(r.upcCode))
-        if case .upc = scope.kind { a.propia = scope.owns(r) }
+        a.propia = scope.propia(r)
         return a
     }
 
@@ -217,14 +217,7 @@ public final class ConsoleWeb: Sendable {
             if error.kind == .unavailable {
                 logger.error("console_unavailable", ["code": error.code, "detail": error.detail ?? "-"])
             }
-            let status: HTTPStatus = switch error.kind {
-            case .notFound: .notFound
-            case .forbidden: .forbidden
-            case .conflict: .conflict
-            case .invalid: .unprocessableContent
-            case .unavailable: .serviceUnavailable
-            }
-            throw APIFailure(status: status, code: error.code, mensaje: error.mensaje)
+            throw APIFailure(status: error.kind.status, code: error.code, mensaje: error.mensaje)
         }
     }
 }

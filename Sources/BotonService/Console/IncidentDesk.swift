@@ -74,7 +74,7 @@ public struct IncidentDesk {
     public func dossier(_ id: Int64, for officer: OperatorIdentity, at: Timestamp) throws(ConsoleError)
         -> IncidentDossier
     {
-        try withIncident(id, officer, at: at, action: "ver_alerta") { record, _ in
+        try withIncident(id, officer, at: at, action: "ver_alerta") { record in
             let enrollment = try store.latestRegisteredEnrollment(line: record.lineE164)
             return IncidentDossier(
                 incident: record, events: try store.incidentEvents(incident: id),
@@ -293,7 +293,7 @@ public struct IncidentDesk {
     /// Loads a scoped alert inside a transaction, runs `body`, audits `action`.
     private func withIncident<T>(_ id: Int64, _ officer: OperatorIdentity, at: Timestamp, action: String,
                                  detail: String? = nil,
-                                 _ body: (IncidentRecord, [IncidentEventRecord]) throws -> T) throws(ConsoleError)
+                                 _ body: (IncidentRecord) throws -> T) throws(ConsoleError)
         -> (T, IncidentRecord)
     {
         var denied = false
@@ -304,7 +304,7 @@ public struct IncidentDesk {
                     denied = true
                     throw ConsoleError.incidentNotFound(id)
                 }
-                let result = try body(record, [])
+                let result = try body(record)
                 try store.appendAudit(AuditEntry(at: at, actor: officer.author.storageForm, action: action,
                                                  subject: "alerta:\(id)", detail: detail))
                 return (result, record)
@@ -333,7 +333,7 @@ public struct IncidentDesk {
                         -> ((IncidentRecord) throws -> Void)?) throws(ConsoleError) -> IncidentRecord
     {
         do throws(ConsoleError) {
-            return try withIncident(id, officer, at: at, action: action, detail: detail) { record, _ in
+            return try withIncident(id, officer, at: at, action: action, detail: detail) { record in
                 var record = record
                 let stored = try store.incidentEvents(incident: id)
                 var incident = try IncidentHistory.replay(record, stored)

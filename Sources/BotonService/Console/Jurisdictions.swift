@@ -57,6 +57,12 @@ public final class Jurisdictions: Sendable {
         return upcs(inCircuit: circuit).filter { $0 != incident.upcCode }
     }
 
+    /// Whether `upc` is another UPC of the alert's circuito (no allocation: asked per event and console).
+    public func isNeighbour(_ upc: String, of incident: IncidentRecord) -> Bool {
+        guard upc != incident.upcCode, let circuit = circuit(of: incident) else { return false }
+        return circuitUPCs[circuit]?.contains(upc) ?? false
+    }
+
     public func area(_ subcircuit: String) -> SubcircuitArea? { areas[subcircuit] }
     public func upcName(_ code: String) -> String? { upcNames[code] }
 }

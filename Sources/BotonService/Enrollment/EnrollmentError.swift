@@ -4,18 +4,8 @@ import BotonStore
 /// Why an enrollment operation was refused: a kind the web layer maps to a status code, a stable machine
 /// `code`, the Spanish `mensaje` to show, and for an invalid form every field's problem.
 public struct EnrollmentError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
-        /// No such request (or the document does not match it): 404.
-        case notFound = "not_found"
-        /// The operator's scope does not cover the request, or their role may not do this: 403.
-        case forbidden
-        /// The request's state does not allow it now, or the line already holds a button: 409.
-        case conflict
-        /// The input is wrong; for a form, ``EnrollmentError/form`` lists every field: 422.
-        case invalid
-        /// The store failed (disk, lock timeout): 503. ``EnrollmentError/detail`` has the cause, for logs.
-        case unavailable
-    }
+    /// See ``RefusalKind``.
+    public typealias Kind = RefusalKind
 
     public let kind: Kind
     /// Stable machine code: `tramite_not_found`, `out_of_scope`, `wrong_state`, `line_has_button`,

@@ -5,13 +5,8 @@ import BotonStore
 /// for a form every field's message (keys: `descripcion`, `contacto`, `tramite`, `incidente`, `upc`, `canal`,
 /// `nota`).
 public struct QuejaError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
-        case notFound = "not_found"
-        case forbidden
-        case conflict
-        case invalid
-        case unavailable
-    }
+    /// See ``RefusalKind``.
+    public typealias Kind = RefusalKind
 
     public let kind: Kind
     /// `form`, `queja_not_found`, `out_of_scope`, `wrong_state`, `storage`.

@@ -55,15 +55,7 @@ public final class EnrollmentWeb: Sendable {
     }
 
     /// The status code of a refusal.
-    static func status(for kind: EnrollmentError.Kind) -> HTTPStatus {
-        switch kind {
-        case .notFound: return .notFound
-        case .forbidden: return .forbidden
-        case .conflict: return .conflict
-        case .invalid: return .unprocessableContent
-        case .unavailable: return .serviceUnavailable
-        }
-    }
+    static func status(for kind: EnrollmentError.Kind) -> HTTPStatus { kind.status }
 
     /// Logs a refusal worth a line: failures of the store at error level (with the cause), scope refusals as
     /// warnings; ordinary validation is not logged.

@@ -45,15 +45,7 @@ public final class StatisticsWeb: Sendable {
         }
     }
 
-    static func status(for kind: QuejaError.Kind) -> HTTPStatus {
-        switch kind {
-        case .notFound: return .notFound
-        case .forbidden: return .forbidden
-        case .conflict: return .conflict
-        case .invalid: return .unprocessableContent
-        case .unavailable: return .serviceUnavailable
-        }
-    }
+    static func status(for kind: QuejaError.Kind) -> HTTPStatus { kind.status }
 
     static func status(for kind: StatisticsError.Kind) -> HTTPStatus {
         switch kind {
