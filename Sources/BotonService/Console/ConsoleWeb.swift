@@ -170,7 +170,7 @@ public final class ConsoleWeb: Sendable {
 
     private func sketch(_ id: Int64, _ session: OfficerSession) throws -> HTTPResponse {
         let desk = try desk()
-        let record = try desk.incident(id, for: session.identity)
+        let record = try desk.incident(id, for: session.identity, at: web.clock())
         let positions: [IncidentPositionRecord]
         let enrollment: EnrollmentRecord?
         do {

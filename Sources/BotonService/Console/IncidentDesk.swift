@@ -85,12 +85,14 @@ public struct IncidentDesk {
     }
 
     /// The alert, scope-checked but not audited (the sketch of its subcircuito carries no personal data).
-    public func incident(_ id: Int64, for officer: OperatorIdentity) throws(ConsoleError) -> IncidentRecord {
+    public func incident(_ id: Int64, for officer: OperatorIdentity, at: Timestamp) throws(ConsoleError)
+        -> IncidentRecord
+    {
         let record: IncidentRecord?
         do { record = try store.incident(id: id) } catch { throw .storage(error) }
         guard let record else { throw .incidentNotFound(id) }
         guard ConsoleScope(officer).sees(record, jurisdictions) else {
-            _ = try? store.appendAudit(AuditEntry(at: SystemClock.now(), actor: officer.author.storageForm,
+            _ = try? store.appendAudit(AuditEntry(at: at, actor: officer.author.storageForm,
                                                   action: "acceso_denegado", subject: "alerta:\(id)"))
             throw .incidentNotFound(id)
         }
@@ -181,7 +183,7 @@ public struct IncidentDesk {
     public func confirmTest(_ id: Int64, by officer: OperatorIdentity, at: Timestamp) throws(ConsoleError)
         -> (incident: IncidentRecord, tramite: String)
     {
-        let record = try incident(id, for: officer)
+        let record = try incident(id, for: officer, at: at)
         guard record.isTest else {
             throw ConsoleError(.conflict, code: "no_es_prueba", "La alerta \(id) no es una alerta de prueba.")
         }
