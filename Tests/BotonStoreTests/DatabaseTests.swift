@@ -78,3 +78,91 @@ import Testing
         }
     }
 }
+
+@Suite struct CheckpointAndLockTests {
+    @Test func aPassiveCheckpointCopiesTheLogAndTheNextWriterStartsItAgain() throws {
+        let dir = TemporaryDirectory()
+        let writer = try Database(path: dir.file("a.sqlite"))
+        try writer.setAutomaticCheckpoint(false)
+        try writer.execute("CREATE TABLE t (x BLOB NOT NULL)")
+        for _ in 0..<50 {
+            try writer.inTransaction { () throws(StoreError) in
+                try writer.statement("INSERT INTO t VALUES (?1)").run([.blob([UInt8](repeating: 7, count: 3000))])
+            }
+        }
+        // Nothing has checkpointed: another connection finds the whole log to copy, and copies it.
+        let checkpointer = try Database(path: dir.file("a.sqlite"))
+        let first = try checkpointer.checkpoint(.passive)
+        #expect(first.logFrames >= 50)
+        #expect(first.checkpointedFrames == first.logFrames)
+        // The writer's next transaction writes the log from its beginning.
+        try writer.inTransaction { () throws(StoreError) in
+            try writer.statement("INSERT INTO t VALUES (?1)").run([.blob([1])])
+        }
+        let second = try checkpointer.checkpoint(.passive)
+        #expect(second.logFrames > 0 && second.logFrames < first.logFrames)
+        #expect(try writer.statement("SELECT count(*) FROM t").first { $0.int(0) } == 51)
+    }
+
+    @Test func aRestartCheckpointCopiesEverything() throws {
+        let dir = TemporaryDirectory()
+        let writer = try Database(path: dir.file("a.sqlite"))
+        try writer.setAutomaticCheckpoint(false)
+        try writer.execute("CREATE TABLE t (x INTEGER)")
+        for i in 0..<20 { try writer.statement("INSERT INTO t VALUES (?1)").run([.integer(Int64(i))]) }
+        let result = try Database(path: dir.file("a.sqlite")).checkpoint(.restart)
+        #expect(result.logFrames > 0 && result.checkpointedFrames == result.logFrames)
+    }
+
+    @Test func aLockedDatabaseIsRefusedOnceTheBusyTimeoutIsSpent() throws {
+        let dir = TemporaryDirectory()
+        let holder = try Database(path: dir.file("a.sqlite"))
+        try holder.execute("CREATE TABLE t (x INTEGER)")
+        try holder.execute("BEGIN IMMEDIATE")
+        defer { try? holder.execute("ROLLBACK") }
+        for timeout: Int32 in [0, 20] {
+            let other = try Database(path: dir.file("a.sqlite"), options: .init(busyTimeoutMilliseconds: timeout))
+            #expect {
+                try other.execute("BEGIN IMMEDIATE")
+            } throws: { error in
+                guard let e = error as? StoreError, case .sqlite(let code, _) = e.kind else { return false }
+                return code == 5  // SQLITE_BUSY
+            }
+        }
+    }
+
+    @Test func theBusyHandlerSleepsInShortStepsUpToTheTimeout() {
+        // 50 µs steps for the first millisecond, 250 µs up to 11 ms, then 1 ms.
+        #expect(Database.sleptMicroseconds(before: 0) == 0)
+        #expect(Database.sleptMicroseconds(before: 1) == 50)
+        #expect(Database.sleptMicroseconds(before: 20) == 1_000)
+        #expect(Database.sleptMicroseconds(before: 21) == 1_250)
+        #expect(Database.sleptMicroseconds(before: 60) == 11_000)
+        #expect(Database.sleptMicroseconds(before: 61) == 12_000)
+        let steps = (0..<5_100).map { Database.sleptMicroseconds(before: $0) }
+        #expect(zip(steps, steps.dropFirst()).allSatisfy { $0 < $1 })
+        #expect(!Database.retryWhenBusy(after: 0, timeoutMilliseconds: 0))
+        #expect(Database.retryWhenBusy(after: 0, timeoutMilliseconds: 1))
+        #expect(!Database.retryWhenBusy(after: 20, timeoutMilliseconds: 1))
+        #expect(!Database.retryWhenBusy(after: 5_060, timeoutMilliseconds: 5_000))
+    }
+
+    @Test func aFailedSavepointUndoesOnlyItsOwnWrites() throws {
+        let dir = TemporaryDirectory()
+        let db = try Database(path: dir.file("a.sqlite"))
+        try db.execute("CREATE TABLE t (x INTEGER NOT NULL)")
+        try db.inTransaction { () throws(StoreError) in
+            try db.statement("INSERT INTO t VALUES (?1)").run([.integer(1)])
+            #expect(throws: StoreError.self) {
+                try db.inSavepoint { () throws(StoreError) in
+                    try db.statement("INSERT INTO t VALUES (?1)").run([.integer(2)])
+                    try db.statement("INSERT INTO t VALUES (?1)").run([.null])
+                }
+            }
+            try db.inSavepoint { () throws(StoreError) in
+                try db.statement("INSERT INTO t VALUES (?1)").run([.integer(3)])
+            }
+        }
+        #expect(try db.statement("SELECT x FROM t ORDER BY x").rows { $0.int(0) } == [1, 3])
+    }
+}
