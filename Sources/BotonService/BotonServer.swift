@@ -30,6 +30,7 @@ public final class BotonServer {
     private var escalator: Escalator?
     private var closer: MonthlyCloser?
     private var health: HealthMonitor?
+    private var checkpointer: WALCheckpointer?
 
     public init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
@@ -57,6 +58,15 @@ public final class BotonServer {
             path: configuration.databasePath,
             options: Database.Options(busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
                                       durable: configuration.store.synchronous == "full"))
+        // Its commits never checkpoint the log: the checkpoint thread does (see WALCheckpointer).
+        try writerStore.database.setAutomaticCheckpoint(false)
+        let checkpointer = WALCheckpointer(
+            databasePath: configuration.databasePath,
+            busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
+            intervalMilliseconds: configuration.store.checkpointMilliseconds,
+            restartFrames: configuration.store.checkpointRestartFrames, logger: logger)
+        checkpointer.start()
+        self.checkpointer = checkpointer
         if configuration.store.synchronous != "full" {
             logger.warning("not_durable", ["store.synchronous": configuration.store.synchronous,
                                            "meaning": "acknowledged alerts can be lost on power failure; benchmarks only"])
@@ -79,7 +89,8 @@ public final class BotonServer {
         let jurisdictions = Jurisdictions(territory: territory)
         let busy = Int32(configuration.store.busyTimeoutMilliseconds)
         let feed = ConsoleFeed(databasePath: configuration.databasePath, busyTimeoutMilliseconds: busy,
-                               jurisdictions: jurisdictions, configuration: configuration.console, logger: logger)
+                               jurisdictions: jurisdictions, configuration: configuration.console, logger: logger,
+                               markShown: { pipeline.markShown($0) })
         let escalator = Escalator(databasePath: configuration.databasePath, busyTimeoutMilliseconds: busy,
                                   jurisdictions: jurisdictions, configuration: configuration.console, feed: feed,
                                   logger: logger)
@@ -262,6 +273,8 @@ public final class BotonServer {
         udp = nil
         streams = nil
         ingestion = nil
+        checkpointer?.stop()
+        checkpointer = nil
         routing = nil
         store = nil
         logger.info("stopped", [:])

@@ -15,6 +15,12 @@ public struct Configuration: Sendable, Equatable {
         /// `full` (every commit reaches the disk before its alerts are acknowledged). `off` exists only so the
         /// benchmark can measure the ingestion path without the disk; never run a service with it.
         public var synchronous = "full"
+        /// How often the checkpoint thread copies the write-ahead log into the database file (see
+        /// `WALCheckpointer`); the ingestion writer never checkpoints itself.
+        public var checkpointMilliseconds = 100
+        /// A log longer than this many frames (pages) gets a restart checkpoint, which briefly holds writers back,
+        /// so the log file stays bounded under sustained load.
+        public var checkpointRestartFrames = 10_000
     }
 
     public struct Territory: Sendable, Equatable {
@@ -218,6 +224,8 @@ extension Configuration {
             let mode = try text()
             guard mode == "full" || mode == "off" else { throw fail("expected full or off") }
             store.synchronous = mode
+        case "store.checkpoint_ms": store.checkpointMilliseconds = try int(1...60_000)
+        case "store.checkpoint_restart_frames": store.checkpointRestartFrames = try int(100...10_000_000)
         case "territory.file": territory.file = try text()
         case "territory.fallback_radius_m":
             guard let v = Double(value), v >= 0, v <= 1_000_000 else { throw fail("expected metres, 0 to 1000000") }

@@ -59,6 +59,10 @@ import Testing
         #expect(!arrived.raw.contains("0991234567") && !arrived.raw.contains("+593"), "no personal data on the feed")
         let firstID = try #require(arrived.id)
         #expect(try supervisorStream.next().int("alerta.id") == 1)
+        // Shown on a console of its own UPC, the alert becomes notificada (the ingestion writer records it).
+        let shown = try quitoStream.next()
+        #expect(shown.int("alerta.id") == 1 && shown.string("evento.tipo") == "transicion")
+        #expect(shown.string("evento.a") == "notificada" && shown.string("alerta.estado") == "notificada")
 
         // Guayaquil's first alert is its own: incident 1 never reached its stream.
         _ = try Boton.run(["alert", "send", "--device", device2, "--secret", secret2, "--port", String(server.udpPort)])

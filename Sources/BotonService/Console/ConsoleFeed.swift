@@ -20,11 +20,11 @@ import Synchronization
 /// of every current alert in its scope. Either way an `event: sincronizado` with the cursor as id follows, and then
 /// the live events. A console whose session expires or is signed out is closed (the page then shows the sign-in).
 ///
-/// When a new alert's event reaches a console of the alert's own UPC, the alert becomes `notificada`, written by
-/// this thread on a second connection, at most ``markInterval`` apart and never waiting for the write lock: under
-/// load the ingestion writer holds it most of the time, and SQLite's busy handler sleeps in steps of up to 100 ms,
-/// which held every console's delivery back (p99 150 ms at 1,000 alerts/s instead of 18 ms). When the lock is
-/// taken the marks wait for the next wake-up; delivery never waits for them.
+/// When a new alert's event reaches a console of the alert's own UPC, the alert becomes `notificada`: the feed hands
+/// the alert to `markShown` (the ingestion writer, which writes it with its next batch) and delivers the transition
+/// when the writer's commit wakes it. The feed never writes: a second writing connection made the ingestion writer
+/// wait for its lock (SQLite's busy handler sleeps at least a millisecond), and at first held every console's
+/// delivery back (p99 150 ms at 1,000 alerts/s).
 public final class ConsoleFeed: Sendable {
     struct Console {
         let sink: EventSink
@@ -47,6 +47,7 @@ public final class ConsoleFeed: Sendable {
     private let recentMilliseconds: Int64
     private let logger: Logger
     private let clock: @Sendable () -> Timestamp
+    private let markShown: @Sendable ([Int64]) -> Void
     private let pending = Mutex<[Change]>([])
     private let wake = DispatchSemaphore(value: 0)
     private let woken = Atomic<Bool>(false)
@@ -58,8 +59,10 @@ public final class ConsoleFeed: Sendable {
 
     public init(databasePath: String, busyTimeoutMilliseconds: Int32, jurisdictions: Jurisdictions,
                 configuration: Configuration.Console, logger: Logger,
+                markShown: @escaping @Sendable ([Int64]) -> Void,
                 clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
     {
+        self.markShown = markShown
         self.databasePath = databasePath
         busyTimeout = busyTimeoutMilliseconds
         self.jurisdictions = jurisdictions
@@ -97,18 +100,7 @@ public final class ConsoleFeed: Sendable {
         let thread = Thread { [self] in
             nameCurrentThread("boton-feed")
             do throws(StoreError) {
-                // The marking connection fails at once when the write lock is taken (busy timeout 0), and leaves
-                // WAL checkpoints to the ingestion writer: a commit that crosses the checkpoint threshold copies the
-                // log into the database and syncs it, which must not happen on the thread that delivers events.
-                // Its commits do not sync the log themselves (synchronous=NORMAL, safe from corruption in WAL
-                // mode): they hold the write lock for microseconds instead of a disk flush, so the writer seldom
-                // finds it taken (SQLite's busy handler then sleeps a whole millisecond). The marks reach the disk
-                // with the next synchronised commit of the log, the writer's; a power cut before it can leave a few
-                // alerts recibida rather than notificada, which the consoles and the escalation treat alike.
-                let marks = try SQLiteStore(path: databasePath, options: Database.Options(busyTimeoutMilliseconds: 0))
-                try marks.database.execute("PRAGMA wal_autocheckpoint = 0")
-                try marks.database.execute("PRAGMA synchronous = NORMAL")
-                run(store: try openStore(), marks: marks, cursor: cursor)
+                run(store: try openStore(), cursor: cursor)
             } catch {
                 logger.error("console_feed_failed", ["error": error.description])
             }
@@ -132,19 +124,11 @@ public final class ConsoleFeed: Sendable {
 
     // MARK: The feed thread
 
-    /// The least time between two `notificada` transactions.
-    static let markInterval: Duration = .milliseconds(100)
-
-    private func run(store: SQLiteStore, marks: SQLiteStore, cursor start: Int64) {
+    private func run(store: SQLiteStore, cursor start: Int64) {
         var cursor = start
         var consoles: [ConnectionID: Console] = [:]
-        // New alerts shown to a console of their UPC, not yet marked notificada; and when marking may next run.
-        var unmarked: [Int64] = []
-        var nextMark = ContinuousClock.now
         while !stopping.load(ordering: .acquiring) {
-            var timeout = Duration.seconds(1)
-            if !unmarked.isEmpty { timeout = max(.zero, min(timeout, nextMark - ContinuousClock.now)) }
-            _ = wake.wait(timeout: .now() + .microseconds(Int(timeout / .microseconds(1))))
+            _ = wake.wait(timeout: .now() + .seconds(1))
             woken.store(false, ordering: .releasing)
             if stopping.load(ordering: .acquiring) { break }
             let now = clock()
@@ -166,28 +150,12 @@ public final class ConsoleFeed: Sendable {
                     let (next, notify) = try deliver(after: cursor, to: consoles, store: store)
                     let moved = next != cursor
                     cursor = next
-                    unmarked += notify
+                    markShown(notify)
                     rounds += 1
                     if !moved || rounds > 100 { break }
                 }
             } catch {
                 logger.error("console_feed_failed", ["error": error.description, "cursor": String(cursor)])
-            }
-            if !unmarked.isEmpty, ContinuousClock.now >= nextMark {
-                do throws(StoreError) {
-                    try markNotified(unmarked, store: marks, at: clock())
-                    unmarked.removeAll()
-                    nextMark = ContinuousClock.now + Self.markInterval
-                    changed()  // deliver the transitions just written
-                } catch {
-                    if case .sqlite(let code, _) = error.kind, code == 5 /* SQLITE_BUSY */ {
-                        nextMark = ContinuousClock.now + .milliseconds(5)  // the writer has the lock: soon again
-                    } else {
-                        logger.error("console_mark_failed", ["error": error.description,
-                                                             "alerts": String(unmarked.count)])
-                        nextMark = ContinuousClock.now + .seconds(1)
-                    }
-                }
             }
         }
         for console in consoles.values { console.sink.close() }
@@ -262,23 +230,6 @@ public final class ConsoleFeed: Sendable {
         }
         delivered.add(count, ordering: .relaxed)
         return (last.event.id, notify)
-    }
-
-    /// recibida → notificada for alerts a console of their UPC has shown.
-    private func markNotified(_ ids: [Int64], store: SQLiteStore, at: Timestamp) throws(StoreError) {
-        try store.database.inTransaction { () throws(StoreError) in
-            for id in ids {
-                guard var record = try store.incident(id: id), record.state == IncidentState.recibida.rawValue else {
-                    continue
-                }
-                record.state = IncidentState.notificada.rawValue
-                try store.updateIncident(record)
-                try store.appendIncidentEvent(IncidentEventRecord(
-                    incidentID: id, kind: "transicion", fromState: IncidentState.recibida.rawValue,
-                    toState: IncidentState.notificada.rawValue, actor: Author.sistema.storageForm,
-                    at: max(at, record.openedAt), note: "Mostrada en la consola de \(record.upcCode)"))
-            }
-        }
     }
 
     /// Closes the streams of sessions that expired, and (every 30 s each) of sessions signed out or disabled.

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The bounded queue between the listeners and the one writer.
+/// The bounded queue between the listeners and the one writer; it also carries the alerts that the console feed has
+/// shown (to be marked *notificada* by the writer, the only connection that writes under alert load).
 ///
 /// `offer` never blocks: when the queue is full (or closed for shutdown) it returns false and the caller answers
 /// *ocupado-reintente* at once. `takeBatch` blocks the writer until a frame is there, then keeps collecting
@@ -15,6 +16,8 @@ final class CommitQueue: @unchecked Sendable {
     private var head = 0
     private var count = 0
     private var closed = false
+    /// Alerts shown on a console of their UPC, not yet marked notificada.
+    private var shown: [Int64] = []
     private let maxFrames: Int
 
     init(capacity: Int, maxFrames: Int) {
@@ -40,6 +43,17 @@ final class CommitQueue: @unchecked Sendable {
         return true
     }
 
+    /// Queues alerts to mark notificada with the next batch (at once when no frame is waiting). False once closed.
+    func offer(shown ids: [Int64]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return false }
+        let wasIdle = count == 0 && shown.isEmpty
+        shown += ids
+        if wasIdle { condition.broadcast() }
+        return true
+    }
+
     /// Refuses new frames; the writer still takes what is queued.
     func close() {
         condition.lock()
@@ -48,14 +62,17 @@ final class CommitQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Fills `batch` (emptied first). Returns false once closed and empty: the writer stops.
-    func takeBatch(into batch: inout [IngestRequest], window: TimeInterval) -> Bool {
+    /// Fills `batch` and `shown` (emptied first). Returns false once closed and empty: the writer stops. Alerts to
+    /// mark alone do not wait for the window: they are committed at once.
+    func takeBatch(into batch: inout [IngestRequest], shown marks: inout [Int64], window: TimeInterval) -> Bool {
         batch.removeAll(keepingCapacity: true)
+        marks.removeAll(keepingCapacity: true)
         condition.lock()
         defer { condition.unlock() }
-        while count == 0 && !closed { condition.wait() }
-        if count == 0 { return false }
-        if window > 0 && count < maxFrames && !closed {
+        while count == 0 && shown.isEmpty && !closed { condition.wait() }
+        if count == 0 && shown.isEmpty { return false }
+        swap(&marks, &shown)
+        if count > 0 && window > 0 && count < maxFrames && !closed {
             let left = queuedAt[head] + .nanoseconds(Int64(window * 1e9)) - ContinuousClock.now
             if left > .zero {
                 let deadline = Date(timeIntervalSinceNow: Double(left / .nanoseconds(1)) / 1e9)

@@ -49,6 +49,14 @@ public final class IngestionPipeline: Sendable {
 
     public var queueDepth: Int { queue.depth }
 
+    /// From the console feed: these alerts reached a console of their own UPC. The writer marks them *notificada*
+    /// with its next batch (at once when no frame is waiting) and reports each as a notice. Cheap; never blocks.
+    /// Dropped once draining: an alert left recibida is treated as notificada by the consoles and the escalation.
+    public func markShown(_ ids: [Int64]) {
+        guard !ids.isEmpty else { return }
+        _ = queue.offer(shown: ids)
+    }
+
     /// The UDP listener that carries `.datagram` replies.
     public func attach(udp listener: UDPListener) { udp.withLock { $0 = listener } }
 
@@ -106,11 +114,12 @@ public final class IngestionPipeline: Sendable {
     private func runWriter() {
         var batch: [IngestRequest] = []
         batch.reserveCapacity(settings.ingest.batchMaxFrames)
+        var shown: [Int64] = []
         var outcomes: [Answer] = []
         outcomes.reserveCapacity(settings.ingest.batchMaxFrames)
         let window = Double(settings.ingest.batchMaxMilliseconds) / 1000
         var nextPrune = ContinuousClock.now
-        while queue.takeBatch(into: &batch, window: window) {
+        while queue.takeBatch(into: &batch, shown: &shown, window: window) {
             if ContinuousClock.now >= nextPrune {
                 pruneReceipts()
                 nextPrune = ContinuousClock.now + .seconds(600)
@@ -125,6 +134,7 @@ public final class IngestionPipeline: Sendable {
                     for request in batch {
                         outcomes.append(try writer.process(request, now: now, notices: &notices))
                     }
+                    markShown(shown, now: now, notices: &notices)
                 }
                 committed = true
             } catch {
@@ -145,11 +155,12 @@ public final class IngestionPipeline: Sendable {
                 deliverBusy(batch, now: now)
             }
             statusBox.withLock { s in
+                if committed { s.storageFailure = nil }
+                guard !batch.isEmpty else { return }  // only marks
                 s.batches += 1
                 s.lastBatchSize = batch.count
                 s.lastCommitMicroseconds = micros
                 if committed {
-                    s.storageFailure = nil
                     for answer in outcomes {
                         switch answer {
                         case .acknowledgement(let ack, _):
@@ -164,6 +175,21 @@ public final class IngestionPipeline: Sendable {
                     }
                 }
             }
+        }
+    }
+
+    /// The marks ride in the batch's transaction but in a savepoint of their own: if one fails, the alerts still
+    /// commit and the marks are dropped (logged).
+    private func markShown(_ ids: [Int64], now: Timestamp, notices: inout [IncidentNotice]) {
+        guard !ids.isEmpty else { return }
+        let before = notices.count
+        do {
+            try writer.store.database.inSavepoint { () throws(StoreError) in
+                try writer.markShown(ids, now: now, notices: &notices)
+            }
+        } catch {
+            notices.removeSubrange(before...)
+            logger.error("console_mark_failed", ["error": error.description, "alerts": String(ids.count)])
         }
     }
 

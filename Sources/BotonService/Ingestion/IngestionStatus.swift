@@ -30,6 +30,8 @@ public struct IngestionStatus: Sendable, Equatable {
 public struct IncidentNotice: Sendable, Equatable {
     public enum Change: String, Sendable {
         case nueva, posicion, cancelacion
+        /// Shown on a console of its own UPC (recibida → notificada).
+        case notificada
     }
     public let incidentID: Int64
     public let upcCode: String

@@ -230,6 +230,28 @@ final class Writer: @unchecked Sendable {
         return nil
     }
 
+    // MARK: Alerts shown
+
+    /// recibida → notificada for alerts that a console of their own UPC has shown (the feed hands them over: this
+    /// connection is the one that writes under alert load, so the marks never wait for its lock or it for theirs).
+    func markShown(_ ids: [Int64], now: Timestamp, notices: inout [IncidentNotice]) throws(StoreError) {
+        for id in ids {
+            guard var record = try store.incident(id: id), record.state == IncidentState.recibida.rawValue else {
+                continue
+            }
+            record.state = IncidentState.notificada.rawValue
+            try store.updateIncident(record)
+            let at = max(now, record.openedAt)
+            try store.appendIncidentEvent(IncidentEventRecord(
+                incidentID: id, kind: "transicion", fromState: IncidentState.recibida.rawValue,
+                toState: IncidentState.notificada.rawValue, actor: Author.sistema.storageForm, at: at,
+                note: "Mostrada en la consola de \(record.upcCode)"))
+            notices.append(IncidentNotice(incidentID: id, upcCode: record.upcCode, lineE164: record.lineE164,
+                                          isTest: record.isTest, lineSuspended: record.lineSuspended,
+                                          change: .notificada, at: at))
+        }
+    }
+
     // MARK: Incidents
 
     /// Joins the line's open incident within the merge window, or opens one routed by position or address, opened

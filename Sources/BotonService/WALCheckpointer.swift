@@ -1,0 +1,107 @@
+import BotonNet
+import BotonStore
+import Foundation
+import Synchronization
+
+/// Copies SQLite's write-ahead log into the database file on its own thread, so that no alert waits for it.
+///
+/// With SQLite's default, the commit that takes the log past 1,000 pages checkpoints inside its own COMMIT: it
+/// copies the log into the database file and syncs that file before COMMIT returns. When that commit is the
+/// ingestion writer's, every alert of the batch waits for the copy before it is acknowledged and shown, and every
+/// frame queued behind it waits too: at 1,000 alerts/s that was about one batch in a hundred, the slowest percent
+/// of the console benchmark. The writer (and the feed's marking connection) therefore turn automatic checkpoints
+/// off, and this thread (`boton-checkpoint`) runs a passive checkpoint every `store.checkpoint_ms` on a connection
+/// of its own: it takes no lock that a writer needs, and the writer goes on appending to the log meanwhile.
+///
+/// A passive checkpoint that races a steady writer may never catch the log's end, and the log only starts again
+/// from its beginning once it has been copied whole. Past `store.checkpoint_restart_frames` frames the thread
+/// therefore runs one *restart* checkpoint, which makes writers wait (through their busy timeout) while it copies
+/// the rest: a rare, logged pause that keeps the log file bounded under any load.
+///
+/// Concurrency: one thread owns the connection; `stop()` is the only call from outside.
+public final class WALCheckpointer: Sendable {
+    private let databasePath: String
+    private let busyTimeout: Int32
+    private let interval: Duration
+    private let restartFrames: Int
+    private let logger: Logger
+    private let wake = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private let running = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let passes = Atomic<Int>(0)
+
+    public init(databasePath: String, busyTimeoutMilliseconds: Int32, intervalMilliseconds: Int,
+                restartFrames: Int, logger: Logger) {
+        self.databasePath = databasePath
+        busyTimeout = busyTimeoutMilliseconds
+        interval = .milliseconds(max(intervalMilliseconds, 1))
+        self.restartFrames = max(restartFrames, 1)
+        self.logger = logger
+    }
+
+    /// Checkpoints run since start (for `/metrics`).
+    public var checkpoints: Int { passes.load(ordering: .relaxed) }
+
+    public func start() {
+        running.store(true, ordering: .releasing)
+        let thread = Thread { [self] in
+            nameCurrentThread("boton-checkpoint")
+            run()
+            finished.signal()
+        }
+        thread.name = "boton-checkpoint"
+        thread.start()
+    }
+
+    /// Stops the thread; whatever is left in the log is copied when the last connection closes.
+    public func stop() {
+        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
+        stopping.store(true, ordering: .releasing)
+        wake.signal()
+        finished.wait()
+    }
+
+    private func run() {
+        var store: SQLiteStore?
+        while !stopping.load(ordering: .acquiring) {
+            _ = wake.wait(timeout: .now() + .microseconds(Int(interval / .microseconds(1))))
+            if stopping.load(ordering: .acquiring) { break }
+            do throws(StoreError) {
+                if store == nil {
+                    store = try SQLiteStore(path: databasePath,
+                                            options: Database.Options(busyTimeoutMilliseconds: busyTimeout))
+                }
+                try checkpoint(store!.database)
+            } catch {
+                logger.error("checkpoint_failed", ["error": error.description])
+                store = nil
+            }
+        }
+    }
+
+    /// One pass: passive checkpoints until one finds nothing new to copy (the writer appends while they copy, and
+    /// the log starts again from its beginning only once a checkpoint has caught its end), then a restart
+    /// checkpoint when the log has grown past the limit anyway.
+    func checkpoint(_ database: Database) throws(StoreError) {
+        var result = try database.checkpoint(.passive)
+        for _ in 0..<Self.catchUpPasses {
+            let again = try database.checkpoint(.passive)
+            defer { result = again }
+            if again == result && again.checkpointedFrames == again.logFrames { break }
+        }
+        passes.add(1, ordering: .relaxed)
+        guard result.logFrames > restartFrames else { return }
+        let began = ContinuousClock.now
+        let restart = try database.checkpoint(.restart)
+        let elapsed = ContinuousClock.now - began
+        logger.info("checkpoint_restart", [
+            "log_frames": String(result.logFrames), "limit": String(restartFrames),
+            "copied": String(restart.checkpointedFrames),
+            "ms": String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+        ])
+    }
+
+    /// Passive checkpoints of one pass after the first, at most.
+    static let catchUpPasses = 8
+}
