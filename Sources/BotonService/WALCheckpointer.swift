@@ -10,7 +10,7 @@ import Synchronization
 /// ingestion writer's, every alert of the batch waits for the copy before it is acknowledged and shown, and every
 /// frame queued behind it waits too: at 1,000 alerts/s that was about one batch in a hundred, the slowest percent
 /// of the console benchmark. The writer (and the feed's marking connection) therefore turn automatic checkpoints
-/// off, and this thread (`boton-checkpoint`) runs a passive checkpoint every `store.checkpoint_ms` on a connection
+/// off, and this thread (`boton-wal-ckpt`) runs a passive checkpoint every `store.checkpoint_ms` on a connection
 /// of its own: it takes no lock that a writer needs, and the writer goes on appending to the log meanwhile.
 ///
 /// A passive checkpoint that races a steady writer may never catch the log's end, and the log only starts again
@@ -46,11 +46,11 @@ public final class WALCheckpointer: Sendable {
     public func start() {
         running.store(true, ordering: .releasing)
         let thread = Thread { [self] in
-            nameCurrentThread("boton-checkpoint")
+            nameCurrentThread("boton-wal-ckpt")  // the kernel keeps 15 characters
             run()
             finished.signal()
         }
-        thread.name = "boton-checkpoint"
+        thread.name = "boton-wal-ckpt"
         thread.start()
     }
 
