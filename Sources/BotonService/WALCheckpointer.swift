@@ -64,9 +64,11 @@ public final class WALCheckpointer: Sendable {
 
     private func run() {
         var store: SQLiteStore?
+        var pause = interval
         while !stopping.load(ordering: .acquiring) {
-            _ = wake.wait(timeout: .now() + .microseconds(Int(interval / .microseconds(1))))
+            _ = wake.wait(timeout: .now() + .microseconds(Int(pause / .microseconds(1))))
             if stopping.load(ordering: .acquiring) { break }
+            pause = interval
             do throws(StoreError) {
                 if store == nil {
                     store = try SQLiteStore(path: databasePath,
@@ -76,6 +78,7 @@ public final class WALCheckpointer: Sendable {
             } catch {
                 logger.error("checkpoint_failed", ["error": error.description])
                 store = nil
+                pause = max(interval, .seconds(5))  // one line per attempt, not ten a second
             }
         }
     }
