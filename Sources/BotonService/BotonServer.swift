@@ -1,5 +1,6 @@
 import BotonCore
 import BotonHTTP
+import BotonCrypto
 import BotonGeo
 import BotonNet
 public import BotonStore
@@ -132,6 +133,12 @@ public final class BotonServer {
         ])
     }
 
+    /// The key of the forms' CSRF tokens, kept in the database so that open pages still work after a restart.
+    private func csrfKey() throws -> [UInt8] {
+        guard let store else { throw StartupError("the store is not open") }
+        return try store.serverSecret("csrf", at: SystemClock.now()) { try Digest.randomBytes(32) }
+    }
+
     /// The TCP and TLS ingestion ports, one thread for both.
     private func makeStreamServer(pipeline: IngestionPipeline) throws -> StreamServer<IngestStreamHandler> {
         let ingest = configuration.ingest
@@ -230,7 +237,7 @@ public final class BotonServer {
         let enrollment = EnrollmentWeb(
             routing: routing, databasePath: path,
             busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds),
-            csrf: try CSRFGuard.random(), sessions: Sessions(hours: http.sessionHours),
+            csrf: CSRFGuard(key: try csrfKey()), sessions: Sessions(hours: http.sessionHours),
             formLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
             statusLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
             loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),

@@ -15,6 +15,7 @@ public enum Schema {
         Migration(version: 5, name: "operator console", sql: v5),
         Migration(version: 6, name: "statistics", sql: v6),
         Migration(version: 7, name: "fewer incident indexes", sql: v7),
+        Migration(version: 8, name: "server secrets", sql: v8),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -407,5 +408,16 @@ public enum Schema {
     static let v7 = """
     DROP INDEX incident_open_line;
     DROP INDEX incident_line_outcome;
+    """
+
+    /// Secrets the server keeps across restarts: the key that signs the forms' CSRF tokens (`csrf`). With a key
+    /// drawn at every start, every open console and form failed its next action after a restart (403) until the
+    /// page was loaded again, though the operator's session had survived.
+    static let v8 = """
+    CREATE TABLE server_secret (
+        name       TEXT PRIMARY KEY,
+        value      BLOB NOT NULL,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
     """
 }

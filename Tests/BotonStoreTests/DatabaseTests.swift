@@ -1,3 +1,4 @@
+import BotonCore
 import Foundation
 import Testing
 @testable import BotonStore
@@ -164,5 +165,20 @@ import Testing
             }
         }
         #expect(try db.statement("SELECT x FROM t ORDER BY x").rows { $0.int(0) } == [1, 3])
+    }
+}
+
+@Suite struct ServerSecretTests {
+    @Test func aSecretIsMadeOnceAndThenReadBack() throws {
+        let dir = TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.file("a.sqlite"))
+        try store.migrate()
+        let at = Timestamp(millisecondsSince1970: 1_000)
+        let made = try store.serverSecret("csrf", at: at) { [1, 2, 3] }
+        // Another connection (another process, a restart) gets the stored one and never calls `make`.
+        let other = try SQLiteStore(path: dir.file("a.sqlite"))
+        let read = try other.serverSecret("csrf", at: at) { Issue.record("made twice"); return [9] }
+        #expect(made == [1, 2, 3] && read == [1, 2, 3])
+        #expect(try other.serverSecret("otro", at: at) { [4] } == [4])
     }
 }

@@ -283,6 +283,32 @@ extension ConsoleTests {
         #expect(try expired.status == 401 && expired.string("error") == "sesion_vencida")
         #expect(try quito.post("/api/v1/consola/alertas/1/tomar", [:]).status == 401)
     }
+
+    /// A console left open across a restart (a deploy) keeps working: the session is stored, and so is the key
+    /// that signed the page's CSRF token. A forged token is still refused.
+    @Test func anOpenConsoleStillActsAfterTheServerRestarts() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOperator(db, "quito", role: "operador_upc", upc: Self.quitoUPC)
+        let first = try Server(database: db)
+        let before = try apiSession(first, "quito")
+        // The token works: the action reaches the desk, which knows no alert 99.
+        #expect(try before.post("/api/v1/consola/alertas/99/tomar", [:]).status == 404)
+        _ = first.stop()
+
+        let second = try Server(database: db)
+        defer { second.stop() }
+        let client = try WebClient(port: second.httpPort)
+        client.cookies = before.client.cookies
+        let after = APISession(client: client, csrf: before.csrf)
+        let taken = try after.post("/api/v1/consola/alertas/99/tomar", [:])
+        #expect(taken.status == 404, "\(taken.status) \(taken.text)")
+        var forged = before.csrf
+        forged.replaceSubrange(forged.startIndex..<forged.index(after: forged.startIndex),
+                               with: forged.first == "a" ? "b" : "a")
+        let refused = try APISession(client: client, csrf: forged).post("/api/v1/consola/alertas/99/tomar", [:])
+        #expect(try refused.status == 403 && refused.string("error") == "csrf")
+    }
 }
 
 // MARK: - Helpers

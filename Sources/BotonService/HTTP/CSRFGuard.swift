@@ -13,7 +13,7 @@ public struct CSRFGuard: Sendable {
 
     public init(key: [UInt8]) { self.key = key }
 
-    /// A new random key (tokens then last as long as the process).
+    /// A new random key (tokens then last as long as the process; the server keeps its key in the database).
     public static func random() throws -> CSRFGuard { CSRFGuard(key: try Digest.randomBytes(32)) }
 
     /// The token to put in the form, and the `Set-Cookie` value when the request had no valid one yet.
