@@ -140,6 +140,12 @@ import Testing
         #expect(sketch["ancho"] as? Int == 480 && sketch["alto"] as? Int == 360)
         #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
 
+        // Each read of the dossier is audited, so the page reads it when it opens and after each of the operator's
+        // actions, not again for the feed's event of that same action: 3 reads (a 4th only if `notificada` reached
+        // the page after it had opened the alert).
+        let reads = Int(try sqlite(db, "SELECT count(*) FROM audit_log WHERE action = 'ver_alerta' AND subject = 'alerta:\(incident)'")) ?? -1
+        #expect((3...4).contains(reads), "ver_alerta entries: \(reads)")
+
         // The server agrees: closed as atendida, by this operator.
         let check = try WebClient(port: server.httpPort)
         let csrf = try #require(try check.postJSON("/api/v1/sesiones", ["usuario": "operadora",

@@ -13,6 +13,14 @@
   // el detalle se vuelve a pintar por un evento del feed, hasta que se abre otra alerta.
   var aviso = null;
   var sincronizada = false;
+  // Leer el detalle de una alerta queda en la auditoría (ver_alerta). Se relee solo cuando el feed trae un evento que
+  // el detalle abierto todavía no muestra, una lectura a la vez; durante una acción del operador no: la lectura que
+  // sigue a la acción ya trae sus eventos.
+  var leidoHasta = 0;       // id del último evento del historial que muestra el detalle abierto
+  var visto = 0;            // id del último evento de la alerta abierta que trajo el feed
+  var lectura = null;       // alerta cuya lectura está en curso
+  var otraLectura = false;  // volver a leer al terminar la lectura en curso
+  var accionEnCurso = null; // alerta sobre la que el operador está actuando
   var audio = null;
   var lista = document.getElementById('lista-alertas');
   var detalle = document.getElementById('detalle');
@@ -149,7 +157,10 @@
         }
       }
       pintar();
-      if (seleccion === d.alerta.id && sincronizada) { abrir(d.alerta.id, true); }
+      if (seleccion === d.alerta.id && sincronizada) {
+        visto = Math.max(visto, d.evento.id);
+        if (accionEnCurso !== d.alerta.id && visto > leidoHasta) { leer(d.alerta.id, true); }
+      }
     });
     fuente.addEventListener('sincronizado', function () {
       sincronizada = true;
@@ -192,17 +203,28 @@
     dl.appendChild(el('dd', null, valor));
   }
   function abrir(id, silencioso) {
-    if (seleccion !== id) { aviso = null; }
+    if (seleccion !== id) { aviso = null; leidoHasta = 0; visto = 0; }
     seleccion = id;
     // El operador abrió la alerta que anuncia la alarma: la alarma ya cumplió.
     if (!silencioso && alarma.dataset.id === String(id)) { alarma.hidden = true; }
+    leer(id, silencioso);
+  }
+  function leer(id, silencioso) {
+    if (lectura === id) { otraLectura = true; return; }
+    lectura = id;
+    otraLectura = false;
     api('GET', '/api/v1/consola/alertas/' + id).then(function (r) {
+      lectura = null;
       if (seleccion !== id) { return; }  // mientras tanto se abrió otra alerta
       if (!r.ok) { mensaje(r.datos.mensaje || 'No se pudo abrir la alerta.', true); return; }
       mostrar(r.datos);
       pintar();
       if (!silencioso) { detalle.focus(); }
-    }, function () { mensaje('Sin conexión con el servidor.', true); });
+      if (otraLectura && visto > leidoHasta && accionEnCurso !== id) { leer(id, true); }
+    }, function () {
+      lectura = null;
+      mensaje('Sin conexión con el servidor.', true);
+    });
   }
   function mensaje(texto, error) {
     aviso = { id: seleccion, texto: texto, error: !!error };
@@ -216,14 +238,20 @@
     p.className = aviso.error ? 'aviso error' : 'aviso exito';
   }
   function accion(id, nombre, cuerpo, formularioEnviado) {
+    accionEnCurso = id;
     api('POST', '/api/v1/consola/alertas/' + id + '/' + nombre, cuerpo).then(function (r) {
+      accionEnCurso = null;
       if (r.ok && r.datos.alerta) { alertas.set(r.datos.alerta.id, r.datos.alerta); pintar(); }
       // Lo escrito ya quedó registrado: el formulario vuelve a quedar vacío.
       if (r.ok && formularioEnviado) { formularioEnviado.reset(); }
       aviso = { id: id, texto: r.datos.mensaje || (r.ok ? 'Listo.' : 'No se pudo.'), error: !r.ok };
       mostrarAviso();
       abrir(id, true);
-    }, function () { mensaje('Sin conexión con el servidor: la acción no se registró.', true); });
+    }, function () {
+      accionEnCurso = null;
+      mensaje('Sin conexión con el servidor: la acción no se registró.', true);
+      if (seleccion === id && visto > leidoHasta) { leer(id, true); }
+    });
   }
   function formulario(titulo, campos, boton, alEnviar, clase) {
     var f = el('form', { 'class': 'accion ' + (clase || ''), novalidate: '' });
@@ -330,6 +358,7 @@
     }
     detalle.appendChild(el('h3', null, 'Historial'));
     var h = el('ol', { 'class': 'historial' });
+    leidoHasta = d.historial.reduce(function (m, e) { return Math.max(m, e.id); }, 0);
     d.historial.forEach(function (e) {
       var texto = hora(e.en) + ' · ' + (TIPOS[e.tipo] || e.tipo) + (e.a && e.tipo !== 'nueva' ? ' → ' + (ESTADOS[e.a] || e.a) : '') +
         (e.tipo === 'cierre' && e.detalle ? ' (' + (RESULTADOS[e.detalle] || e.detalle) + ')' : '') +
