@@ -8,8 +8,8 @@ the alarm banner without reloading; the operator opens it (the sketch image must
 alerta"), closes it as atendida, and the list must show it closed. Screenshots go to --out.
 
 Standard library only; the DevTools client is in cdp.py beside this script. The last line on stdout is one JSON
-object: {"alarma", "detalle", "estado_final", "titulo_final", "mensaje", "croquis", "screenshots", "problemas",
-"navegador"}. Exits 2 with a message on stderr when something does not happen within its time.
+object: {"alarma", "detalle", "estado_final", "titulo_final", "mensaje", "croquis", "solicitudes" (rows of cell
+texts), "alertas_ocultas", "solicitud_abierta" (the opened page's h1), "screenshots", "problemas", "navegador"}. Exits 2 with a message on stderr when something does not happen within its time.
 """
 import argparse, json, os, sys
 
@@ -107,8 +107,25 @@ def run(chromium, args, password):
     state = text_of(page, "#detalle h2")
     shots.append(page.screenshot(os.path.join(args.out, "consola.png")))
 
+    # The second tab: the enrollments of this UPC awaiting verification, each linking to its page.
+    page.click("#tab-solicitudes")
+    page.wait_for("!document.getElementById('panel-solicitudes').hidden && "
+                  "(document.querySelectorAll('#tabla-solicitudes tbody tr').length > 0 || "
+                  "document.getElementById('mensaje-solicitudes').textContent !== '')",
+                  "the tab of enrollments awaiting verification did not load")
+    requests = page.evaluate("Array.from(document.querySelectorAll('#tabla-solicitudes tbody tr'))"
+                             ".map(r => Array.from(r.cells).map(c => c.textContent.trim()))")
+    alerts_hidden = page.evaluate("document.getElementById('panel-alertas').hidden")
+    opened = ""
+    if requests:
+        page.click("#tabla-solicitudes tbody tr a")
+        page.wait_for(f"location.pathname === '/oficial/solicitudes/{requests[0][0]}' && document.readyState === 'complete'",
+                      "the enrollment's link did not open its page")
+        opened = text_of(page, "main h1")
+
     say({"alarma": alarm, "detalle": detail, "tomada": taken, "estado_final": state, "titulo_final": title,
-         "mensaje": message, "croquis": sketch, "screenshots": shots, "problemas": page_problems(page),
+         "mensaje": message, "croquis": sketch, "solicitudes": requests, "alertas_ocultas": alerts_hidden,
+         "solicitud_abierta": opened, "screenshots": shots, "problemas": page_problems(page),
          "navegador": version.get("Browser", "")})
 
 

@@ -105,6 +105,17 @@ import Testing
         let (device, secret) = try provision(db, line: place.phone, lat: place.latitude, lon: place.longitude)
         let server = try Server(database: db)
         defer { server.stop() }
+        // Two online requests awaiting verification: one of this UPC, one of Guayaquil's (not for this console).
+        let citizen = try WebClient(port: server.httpPort)
+        var own = Applicant()
+        own.cedula = "1711111110"
+        own.phone = "099 555 1234"
+        var other = Applicant()
+        other.cedula = "0912345675"
+        other.phone = "099 555 6789"
+        (other.latitude, other.longitude) = (Applicant.guayaquil.latitude, Applicant.guayaquil.longitude)
+        let ownTramite = try #require(try citizen.postJSON("/api/v1/enrolamientos", own.json).string("tramite"))
+        let otherTramite = try #require(try citizen.postJSON("/api/v1/enrolamientos", other.json).string("tramite"))
 
         let browser = try LineProcess("python3", [
             Boton.root + "/Tests/Browser/consola.py", "--chromium", chromium,
@@ -139,6 +150,14 @@ import Testing
         #expect((sketch["src"] as? String)?.hasPrefix("/consola/alertas/\(incident)/croquis.svg") == true)
         #expect(sketch["ancho"] as? Int == 480 && sketch["alto"] as? Int == 360)
         #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
+        // The second tab lists this UPC's request awaiting verification (not Guayaquil's) and opens its page.
+        let requests = try #require(result["solicitudes"] as? [[String]])
+        #expect(requests.map { $0.first ?? "" } == [ownTramite], "\(requests)")
+        #expect(requests.first?.dropFirst().first == "Ingresada" && requests.first?.dropFirst(2).first == "En línea",
+                "\(requests)")
+        #expect(!requests.joined().joined().contains(otherTramite))
+        #expect(result["alertas_ocultas"] as? Bool == true)
+        #expect(result["solicitud_abierta"] as? String == "Solicitud \(ownTramite)")
 
         // Each read of the dossier is audited, so the page reads it when it opens and after each of the operator's
         // actions, not again for the feed's event of that same action: 3 reads (a 4th only if `notificada` reached
