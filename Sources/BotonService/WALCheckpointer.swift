@@ -1,4 +1,3 @@
-import BotonNet
 import BotonStore
 import Foundation
 import Synchronization
@@ -18,17 +17,14 @@ import Synchronization
 /// therefore runs one *restart* checkpoint, which makes writers wait (through their busy timeout) while it copies
 /// the rest: a rare, logged pause that keeps the log file bounded under any load.
 ///
-/// Concurrency: one thread owns the connection; `stop()` is the only call from outside.
+/// Concurrency: one ``ServiceThread`` owns the connection; `stop()` is the only call from outside.
 public final class WALCheckpointer: Sendable {
     private let databasePath: String
     private let busyTimeout: Int32
     private let interval: Duration
     private let restartFrames: Int
     private let logger: Logger
-    private let wake = DispatchSemaphore(value: 0)
-    private let stopping = Atomic<Bool>(false)
-    private let running = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread = ServiceThread(name: "boton-wal-ckpt")
     private let passes = Atomic<Int>(0)
 
     public init(databasePath: String, busyTimeoutMilliseconds: Int32, intervalMilliseconds: Int,
@@ -40,48 +36,32 @@ public final class WALCheckpointer: Sendable {
         self.logger = logger
     }
 
-    /// Checkpoints run since start (for `/metrics`).
+    /// Checkpoint passes run since start.
     public var checkpoints: Int { passes.load(ordering: .relaxed) }
 
     public func start() {
-        running.store(true, ordering: .releasing)
-        let thread = Thread { [self] in
-            nameCurrentThread("boton-wal-ckpt")  // the kernel keeps 15 characters
-            run()
-            finished.signal()
-        }
-        thread.name = "boton-wal-ckpt"
-        thread.start()
-    }
-
-    /// Stops the thread; whatever is left in the log is copied when the last connection closes.
-    public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        stopping.store(true, ordering: .releasing)
-        wake.signal()
-        finished.wait()
-    }
-
-    private func run() {
-        var store: SQLiteStore?
-        var pause = interval
-        while !stopping.load(ordering: .acquiring) {
-            _ = wake.wait(timeout: .now() + .microseconds(Int(pause / .microseconds(1))))
-            if stopping.load(ordering: .acquiring) { break }
-            pause = interval
-            do throws(StoreError) {
-                if store == nil {
-                    store = try SQLiteStore(path: databasePath,
-                                            options: Database.Options(busyTimeoutMilliseconds: busyTimeout))
+        thread.start { [self] in
+            var store: SQLiteStore?
+            var pause = interval
+            while thread.pause(pause) {
+                pause = interval
+                do throws(StoreError) {
+                    if store == nil {
+                        store = try SQLiteStore(path: databasePath,
+                                                options: Database.Options(busyTimeoutMilliseconds: busyTimeout))
+                    }
+                    try checkpoint(store!.database)
+                } catch {
+                    logger.error("checkpoint_failed", ["error": error.description])
+                    store = nil
+                    pause = max(interval, .seconds(5))  // one line per attempt, not ten a second
                 }
-                try checkpoint(store!.database)
-            } catch {
-                logger.error("checkpoint_failed", ["error": error.description])
-                store = nil
-                pause = max(interval, .seconds(5))  // one line per attempt, not ten a second
             }
         }
     }
+
+    /// Stops the thread; whatever is left in the log is copied when the last connection closes.
+    public func stop() { thread.stop() }
 
     /// One pass: passive checkpoints until one finds nothing new to copy (the writer appends while they copy, and
     /// the log starts again from its beginning only once a checkpoint has caught its end), then a restart

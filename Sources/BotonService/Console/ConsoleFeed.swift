@@ -49,11 +49,7 @@ public final class ConsoleFeed: Sendable {
     private let clock: @Sendable () -> Timestamp
     private let markShown: @Sendable ([Int64]) -> Void
     private let pending = Mutex<[Change]>([])
-    private let wake = DispatchSemaphore(value: 0)
-    private let woken = Atomic<Bool>(false)
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
-    private let running = Atomic<Bool>(false)
+    private let thread = ServiceThread(name: "boton-feed")
     private let connected = Atomic<Int>(0)
     private let delivered = Atomic<Int>(0)
 
@@ -78,9 +74,7 @@ public final class ConsoleFeed: Sendable {
     public var deliveredEvents: Int { delivered.load(ordering: .relaxed) }
 
     /// Something was appended to `incident_event`: read it now. Cheap; callable from any thread.
-    public func changed() {
-        if !woken.exchange(true, ordering: .acquiringAndReleasing) { wake.signal() }
-    }
+    public func changed() { thread.wake() }
 
     func add(_ sink: EventSink, scope: ConsoleScope, session: OfficerSession, lastEventID: Int64?) {
         pending.withLock { $0.append(.add(Console(sink: sink, scope: scope, tokenHash: session.tokenHash,
@@ -96,18 +90,13 @@ public final class ConsoleFeed: Sendable {
 
     public func start() throws(StoreError) {
         let cursor = try openStore().latestIncidentEventID()
-        running.store(true, ordering: .releasing)
-        let thread = Thread { [self] in
-            nameCurrentThread("boton-feed")
+        thread.start { [self] in
             do throws(StoreError) {
                 run(store: try openStore(), cursor: cursor)
             } catch {
                 logger.error("console_feed_failed", ["error": error.description])
             }
-            finished.signal()
         }
-        thread.name = "boton-console-feed"
-        thread.start()
     }
 
     private func openStore() throws(StoreError) -> SQLiteStore {
@@ -115,22 +104,14 @@ public final class ConsoleFeed: Sendable {
     }
 
     /// Closes every console stream and stops the thread.
-    public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        stopping.store(true, ordering: .releasing)
-        wake.signal()
-        finished.wait()
-    }
+    public func stop() { thread.stop() }
 
     // MARK: The feed thread
 
     private func run(store: SQLiteStore, cursor start: Int64) {
         var cursor = start
         var consoles: [ConnectionID: Console] = [:]
-        while !stopping.load(ordering: .acquiring) {
-            _ = wake.wait(timeout: .now() + .seconds(1))
-            woken.store(false, ordering: .releasing)
-            if stopping.load(ordering: .acquiring) { break }
+        while thread.pause(.seconds(1)) {
             let now = clock()
             for change in pending.withLock({ list in defer { list.removeAll() }; return list }) {
                 switch change {

@@ -29,11 +29,7 @@ public final class Escalator: Sendable {
     private let feed: ConsoleFeed
     private let logger: Logger
     private let clock: @Sendable () -> Timestamp
-    private let wake = DispatchSemaphore(value: 0)
-    private let woken = Atomic<Bool>(false)
-    private let stopping = Atomic<Bool>(false)
-    private let running = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread = ServiceThread(name: "boton-escalate")
 
     public init(databasePath: String, busyTimeoutMilliseconds: Int32, jurisdictions: Jurisdictions,
                 configuration: Configuration.Console, feed: ConsoleFeed, logger: Logger,
@@ -52,33 +48,18 @@ public final class Escalator: Sendable {
         self.clock = clock
     }
 
-    public func start() {
-        running.store(true, ordering: .releasing)
-        let thread = Thread { [self] in
-            nameCurrentThread("boton-escalate")
-            run()
-            finished.signal()
-        }
-        thread.name = "boton-escalation"
-        thread.start()
-    }
+    public func start() { thread.start { [self] in run() } }
 
     /// Look again now. Cheap; calls before the thread wakes count once.
-    public func changed() {
-        if !woken.exchange(true, ordering: .acquiringAndReleasing) { wake.signal() }
-    }
+    public func changed() { thread.wake() }
 
-    public func stop() {
-        guard running.exchange(false, ordering: .acquiringAndReleasing) else { return }
-        stopping.store(true, ordering: .releasing)
-        wake.signal()
-        finished.wait()
-    }
+    public func stop() { thread.stop() }
 
     private func run() {
         var store: SQLiteStore?
-        while !stopping.load(ordering: .acquiring) {
-            var waitMs: Int64 = 1_000
+        var waitMs: Int64 = 0
+        while thread.pause(.milliseconds(waitMs)) {
+            waitMs = 1_000
             do throws(StoreError) {
                 if store == nil {
                     store = try SQLiteStore(path: databasePath,
@@ -101,8 +82,6 @@ public final class Escalator: Sendable {
                 logger.error("escalation_failed", ["error": error.description])
                 store = nil
             }
-            if waitMs > 0 { _ = wake.wait(timeout: .now() + .milliseconds(Int(waitMs))) }
-            woken.store(false, ordering: .releasing)
         }
     }
 

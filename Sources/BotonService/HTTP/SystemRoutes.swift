@@ -159,10 +159,7 @@ public final class HealthMonitor: Sendable {
     public let staleAfterMs: Int
     private let clock: @Sendable () -> Int64
     private let latest = Mutex<Reading?>(nil)
-    private let stopping = Atomic<Bool>(false)
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
-    private let started = Atomic<Bool>(false)
+    private let thread = ServiceThread(name: "boton-salud")
 
     /// `clock`: monotonic milliseconds (nil: the system's; tests pass their own).
     public init(probe: ServiceProbe, intervalMs: Int, clock: (@Sendable () -> Int64)? = nil) {
@@ -183,30 +180,16 @@ public final class HealthMonitor: Sendable {
     /// Starts the `boton-salud` thread: a reading at once (``start()`` returns once it is taken, so `/salud` has one
     /// from the first request), then one every interval until ``stop()``. The thread's store connection is its own.
     public func start() {
-        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let interval = Double(intervalMs) / 1000
         let first = DispatchSemaphore(value: 0)
-        let thread = Thread { [self] in
+        let started = thread.start { [self] in
             measure()
             first.signal()
-            while !stopping.load(ordering: .acquiring) {
-                if wake.wait(timeout: .now() + interval) == .success { continue }
-                measure()
-            }
-            finished.signal()
+            while thread.pause(.milliseconds(intervalMs)) { measure() }
         }
-        thread.name = "boton-salud"
-        thread.start()
-        first.wait()
+        if started { first.wait() }
     }
 
-    public func stop() {
-        guard started.load(ordering: .acquiring), !stopping.exchange(true, ordering: .acquiringAndReleasing) else {
-            return
-        }
-        wake.signal()
-        finished.wait()
-    }
+    public func stop() { thread.stop() }
 
     /// `GET /salud`, answered from the last reading: register it `nonBlocking`.
     public func route() -> RouteHandler {

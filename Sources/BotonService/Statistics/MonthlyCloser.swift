@@ -9,7 +9,7 @@ import Synchronization
 /// first check after that closes it. Several nodes may run it against one database: a month is closed once, the
 /// others find it closed.
 ///
-/// One thread with its own store connection (confined to it); ``stop()`` wakes it and waits for it to finish.
+/// One ``ServiceThread`` with its own store connection (confined to it); ``stop()`` wakes it and waits for it to finish.
 final class MonthlyCloser: Sendable {
     private let path: String
     private let busyTimeoutMilliseconds: Int32
@@ -17,9 +17,7 @@ final class MonthlyCloser: Sendable {
     private let interval: Duration
     private let logger: Logger
     private let clock: @Sendable () -> Timestamp
-    private let wake = DispatchSemaphore(value: 0)
-    private let done = DispatchSemaphore(value: 0)
-    private let stopping = Atomic<Bool>(false)
+    private let thread = ServiceThread(name: "boton-stats")
 
     init(path: String, busyTimeoutMilliseconds: Int32, settings: StatisticsSettings, interval: Duration,
          logger: Logger, clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() }) {
@@ -32,37 +30,24 @@ final class MonthlyCloser: Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            done.signal()
-        }
-        thread.name = "boton.stats.close"
-        thread.start()
-    }
-
-    func stop() {
-        stopping.store(true, ordering: .sequentiallyConsistent)
-        wake.signal()
-        done.wait()
-    }
-
-    private func run() {
-        var store: SQLiteStore?
-        while !stopping.load(ordering: .sequentiallyConsistent) {
-            do {
-                if store == nil {
-                    store = try SQLiteStore(path: path, options: Database.Options(
-                        busyTimeoutMilliseconds: busyTimeoutMilliseconds))
+        thread.start { [self] in
+            var store: SQLiteStore?
+            repeat {
+                do {
+                    if store == nil {
+                        store = try SQLiteStore(path: path, options: Database.Options(
+                            busyTimeoutMilliseconds: busyTimeoutMilliseconds))
+                    }
+                    try check(StatisticsService(store: store!, settings: settings))
+                } catch {
+                    logger.error("stats_close_failed", ["error": "\(error)"])
+                    store = nil
                 }
-                try check(StatisticsService(store: store!, settings: settings))
-            } catch {
-                logger.error("stats_close_failed", ["error": "\(error)"])
-                store = nil
-            }
-            let seconds = Double(interval.components.seconds)
-            _ = wake.wait(timeout: .now() + seconds)
+            } while thread.pause(interval)
         }
     }
+
+    func stop() { thread.stop() }
 
     private func check(_ service: StatisticsService) throws(StatisticsError) {
         let now = clock()
