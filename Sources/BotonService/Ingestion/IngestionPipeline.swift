@@ -134,7 +134,7 @@ public final class IngestionPipeline: Sendable {
                     for request in batch {
                         outcomes.append(try writer.process(request, now: now, notices: &notices))
                     }
-                    markShown(shown, now: now, notices: &notices)
+                    recordShown(shown, now: now, notices: &notices)
                 }
                 committed = true
             } catch {
@@ -180,7 +180,7 @@ public final class IngestionPipeline: Sendable {
 
     /// The marks ride in the batch's transaction but in a savepoint of their own: if one fails, the alerts still
     /// commit and the marks are dropped (logged).
-    private func markShown(_ ids: [Int64], now: Timestamp, notices: inout [IncidentNotice]) {
+    private func recordShown(_ ids: [Int64], now: Timestamp, notices: inout [IncidentNotice]) {
         guard !ids.isEmpty else { return }
         let before = notices.count
         do {
