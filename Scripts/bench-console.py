@@ -322,8 +322,8 @@ def main():
                 expected[c.name] <= c.arrivals.keys() for c in consoles))
             for console in consoles:
                 console.sock.close()
-            # The feed marks alerts notificada at most every 100 ms and never waits for the write lock: give it a
-            # moment after the last frame.
+            # The feed hands the alerts it showed to the ingestion writer, which marks them notificada with its next
+            # batch: give it a moment after the last frame.
             owned = len({i for c in consoles if c.scope[0] == "upc" for i in expected[c.name]})
             deadline = time.time() + 10
             while True:
