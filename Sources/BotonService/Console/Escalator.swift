@@ -1,8 +1,6 @@
 public import BotonCore
-import BotonNet
 import BotonStore
 import Foundation
-import Synchronization
 
 /// Escalation of alerts nobody takes, and the central's outbox.
 ///

@@ -1,7 +1,6 @@
 import BotonCore
 import BotonStore
 import Foundation
-import Synchronization
 
 /// Closes finished months while the service runs: at start-up and every `stats.close_check_minutes`, every month
 /// since the system's first record that has ended and is not closed yet is frozen
