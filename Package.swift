@@ -1,5 +1,10 @@
 // swift-tools-version: 6.0
 // Botón de Seguridad — dispatch backend. No package dependencies: system libraries only.
+//
+// Modules by capability (README "Modules"; each module's DocC page says why it is cut where it is). Every import
+// a target makes is declared here, so the compiler holds the boundaries: a capability module sees BotonCore, the
+// repository protocols (BotonRepository) and the runtime, never a concrete store or another capability's
+// internals; BotonApp is the one composition root.
 import PackageDescription
 
 let strict: [SwiftSetting] = [
@@ -12,55 +17,114 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "boton", targets: ["boton"]),
+        // Benchmark drivers that need the store's internals (Scripts/bench stats); not part of the service.
+        .executable(name: "boton-bench", targets: ["boton-bench"]),
     ],
     targets: [
         // System libraries (Debian: libsqlite3-dev, libssl-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        // Linux calls Swift cannot import directly: recvmmsg/sendmmsg, epoll, eventfd.
+        // Linux calls Swift cannot import directly: recvmmsg/sendmmsg, epoll, eventfd, thread names.
         .target(name: "CLinux"),
 
-        // Domain: pure types, validation, state machines. No I/O.
+        // Domain: pure types, validation, state machines, the officer-scope policy. No I/O.
         .target(name: "BotonCore", swiftSettings: strict),
-        // OpenSSL: hashing, HMAC, randomness, constant-time comparison.
+        // OpenSSL: hashing, HMAC, PBKDF2, randomness, constant-time comparison.
         .target(name: "BotonCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
-        // Territory: GeoJSON import, polygon index, point → subcircuito → UPC.
-        .target(name: "BotonGeo", dependencies: ["BotonCore"], swiftSettings: strict),
-        // SQLite store: connection, statements, transactions, migrations, repositories.
-        .target(name: "BotonStore", dependencies: ["CSQLite", "BotonCore"], swiftSettings: strict),
-        // The binary alert protocol shared by the server and the simulator.
-        .target(name: "BotonWire", dependencies: ["BotonCrypto"], swiftSettings: strict),
-        // Sockets, the UDP listener (recvmmsg/sendmmsg batches), TCP and TLS streams.
-        .target(name: "BotonNet", dependencies: ["CLinux", "COpenSSL"], swiftSettings: strict),
         // HTTP/1.1: incremental parser with limits, responses, router, middleware, Server-Sent Events. Pure: no I/O.
         .target(name: "BotonHTTP", swiftSettings: strict),
-        // The application: configuration, logging, lifecycle.
-        .target(name: "BotonService",
-                dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonStore", "BotonWire", "BotonNet",
-                               "BotonHTTP"],
+        // The binary alert protocol shared by the server and the simulator.
+        .target(name: "BotonWire", dependencies: ["BotonCrypto"], swiftSettings: strict),
+        // Configuration, logging, clock, signals, threads, locks and conditions, the component lifecycle, CLI parsing.
+        .target(name: "BotonRuntime", dependencies: ["CLinux", "BotonCore", "BotonHTTP"], swiftSettings: strict),
+        // Sockets, the UDP listener (recvmmsg/sendmmsg batches), TCP and TLS streams.
+        .target(name: "BotonNet", dependencies: ["CLinux", "COpenSSL", "BotonRuntime"], swiftSettings: strict),
+        // Territory: GeoJSON import, polygon index, point → subcircuito → UPC, the routing table.
+        .target(name: "BotonGeo", dependencies: ["BotonCore"], swiftSettings: strict),
+        // The repository protocols and their records: what every service sees of storage. No database here.
+        .target(name: "BotonRepository", dependencies: ["BotonCore", "BotonRuntime"], swiftSettings: strict),
+        // The SQLite store: connections, statements, transactions, migrations, every repository implemented.
+        .target(name: "BotonStore", dependencies: ["CSQLite", "BotonCore", "BotonRepository", "BotonRuntime"],
+                swiftSettings: strict),
+        // The web server around BotonHTTP and BotonNet, knowing nothing of police work: connections, worker pool,
+        // event streams, CSRF, rate limits, HTML building.
+        .target(name: "BotonWebKit", dependencies: ["BotonCore", "BotonCrypto", "BotonHTTP", "BotonNet", "BotonRuntime"],
+                swiftSettings: strict),
+
+        // Capabilities: each on BotonCore, the repository protocols and the runtime.
+        .target(name: "BotonIngestion",
+                dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonNet", "BotonRepository", "BotonRuntime",
+                               "BotonWire"],
+                swiftSettings: strict),
+        .target(name: "BotonEnrollment",
+                dependencies: ["BotonCore", "BotonCrypto", "BotonGeo", "BotonRepository", "BotonRuntime"],
+                swiftSettings: strict),
+        .target(name: "BotonConsole",
+                dependencies: ["BotonCore", "BotonGeo", "BotonHTTP", "BotonNet", "BotonRepository", "BotonRuntime"],
+                swiftSettings: strict),
+        .target(name: "BotonStatistics",
+                dependencies: ["BotonCore", "BotonHTTP", "BotonRepository", "BotonRuntime"],
+                swiftSettings: strict),
+
+        // One route collection per capability: pages, JSON API, event streams, health and metrics.
+        .target(name: "BotonWeb",
+                dependencies: ["BotonConsole", "BotonCore", "BotonCrypto", "BotonEnrollment", "BotonGeo", "BotonHTTP",
+                               "BotonIngestion", "BotonNet", "BotonRepository", "BotonRuntime", "BotonStatistics",
+                               "BotonWebKit", "BotonWire"],
                 resources: [.copy("Static")],
                 swiftSettings: strict),
-        // The one executable.
-        .executableTarget(name: "boton", dependencies: ["BotonService"], swiftSettings: strict),
+        // The reference alert client, the load generator, the frame channel.
+        .target(name: "BotonSimulator",
+                dependencies: ["BotonCore", "BotonGeo", "BotonNet", "BotonRuntime", "BotonWire"],
+                swiftSettings: strict),
+        // The composition root: the only module that knows every concrete type.
+        .target(name: "BotonApp",
+                dependencies: ["BotonConsole", "BotonCore", "BotonCrypto", "BotonEnrollment", "BotonGeo", "BotonHTTP",
+                               "BotonIngestion", "BotonNet", "BotonRepository", "BotonRuntime", "BotonSimulator",
+                               "BotonStatistics", "BotonStore", "BotonWeb", "BotonWebKit", "BotonWire"],
+                swiftSettings: strict),
+        // The one executable: the CLI over BotonApp.
+        .executableTarget(name: "boton",
+                          dependencies: ["BotonApp", "BotonCore", "BotonCrypto", "BotonEnrollment", "BotonGeo",
+                                         "BotonIngestion", "BotonNet", "BotonRepository", "BotonRuntime",
+                                         "BotonSimulator", "BotonStatistics", "BotonWire"],
+                          swiftSettings: strict),
 
-        // Shared by the test targets: an HTTP client over real sockets.
+        // Test and benchmark support: never linked into `boton`.
         .target(name: "BotonTestSupport", dependencies: ["BotonNet", "BotonWire"], path: "Tests/Support",
                 swiftSettings: strict),
+        // Alerts written straight into a SQLite store, for tests and benchmarks of the statistics.
+        .target(name: "BotonStoreFixtures", dependencies: ["BotonCore", "BotonRepository", "BotonStore"],
+                path: "Tests/StoreFixtures", swiftSettings: strict),
+        .executableTarget(name: "boton-bench",
+                          dependencies: ["BotonCore", "BotonRepository", "BotonRuntime", "BotonStatistics",
+                                         "BotonStore", "BotonStoreFixtures"],
+                          path: "Tests/Benchmarks", swiftSettings: strict),
+
         .testTarget(name: "BotonCoreTests", dependencies: ["BotonCore", "BotonTestSupport"], exclude: ["Oracles"],
                     swiftSettings: strict),
         .testTarget(name: "BotonWireTests", dependencies: ["BotonWire", "BotonCrypto", "BotonTestSupport"], swiftSettings: strict),
-        .testTarget(name: "BotonNetTests", dependencies: ["BotonNet", "BotonTestSupport"], swiftSettings: strict),
+        .testTarget(name: "BotonNetTests", dependencies: ["BotonNet", "BotonRuntime", "BotonTestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "BotonHTTPTests", dependencies: ["BotonHTTP", "BotonTestSupport"], swiftSettings: strict),
         .testTarget(name: "BotonCryptoTests", dependencies: ["BotonCrypto"], swiftSettings: strict),
         .testTarget(name: "BotonGeoTests", dependencies: ["BotonGeo"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
-        .testTarget(name: "BotonStoreTests", dependencies: ["BotonStore", "BotonGeo"], swiftSettings: strict),
-        .testTarget(name: "BotonServiceTests",
-                    dependencies: ["BotonService", "BotonGeo", "BotonStore", "BotonHTTP", "BotonTestSupport",
-                                   "BotonWire", "BotonCrypto"],
+        .testTarget(name: "BotonStoreTests",
+                    dependencies: ["BotonCore", "BotonGeo", "BotonRepository", "BotonStore", "BotonStoreFixtures"],
                     swiftSettings: strict),
-        // Runs the real `boton` executable against real SQLite files (and, later, real sockets).
-        .testTarget(name: "IntegrationTests", dependencies: ["BotonService", "BotonStore", "boton", "BotonTestSupport"],
+        // The services in process: real SQLite files, injected clocks, no sockets (and the web layer's units).
+        .testTarget(name: "BotonServiceTests",
+                    dependencies: ["BotonApp", "BotonConsole", "BotonCore", "BotonCrypto", "BotonEnrollment", "BotonGeo",
+                                   "BotonHTTP", "BotonIngestion", "BotonNet", "BotonRepository", "BotonRuntime",
+                                   "BotonSimulator", "BotonStatistics", "BotonStore", "BotonTestSupport", "BotonWeb",
+                                   "BotonWebKit", "BotonWire"],
+                    swiftSettings: strict),
+        // Runs the real `boton` executable against real SQLite files and real sockets.
+        .testTarget(name: "IntegrationTests",
+                    dependencies: ["BotonApp", "BotonCore", "BotonCrypto", "BotonGeo", "BotonHTTP", "BotonNet",
+                                   "BotonRepository", "BotonRuntime", "BotonSimulator", "BotonStore",
+                                   "BotonStoreFixtures", "BotonTestSupport", "BotonWire", "boton"],
                     swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]

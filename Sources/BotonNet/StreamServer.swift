@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import Synchronization
+import BotonRuntime
 
 /// Limits that keep one client, or many, from taking the server down.
 public struct StreamLimits: Sendable {
@@ -62,7 +63,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private let makeHandler: @Sendable (StreamPeer) -> Handler
     private let onEvent: @Sendable (StreamEvent) -> Void
     private let loops: [LoopShared]
-    private let threads = Mutex<[pthread_t]>([])
+    private let threads = Mutex<[JoinableThread]>([])
     /// Read by every thread on every turn of its loop: atomics, so the threads do not take turns on one lock.
     private let stopAcceptingFlag = Atomic<Bool>(false)
     private let stoppingFlag = Atomic<Bool>(false)
@@ -181,10 +182,10 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     }
 
     public func start() {
-        var threads: [pthread_t] = []
+        var threads: [JoinableThread] = []
         for loop in loops {
             let name = loops.count == 1 ? "boton-stream" : "boton-stream-\(loop.index)"
-            threads.append(spawnThread(named: name) { [self] in run(loop) })
+            threads.append(JoinableThread(named: name) { [self] in run(loop) })
         }
         self.threads.withLock { $0 = threads }
     }
@@ -225,7 +226,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         stoppingFlag.store(true, ordering: .releasing)
         let threads = self.threads.withLock { $0 }
         for loop in loops { loop.wake() }
-        for thread in threads { pthread_join(thread, nil) }
+        for thread in threads { thread.join() }
         plain?.close()
         secure?.close()
         for loop in loops {

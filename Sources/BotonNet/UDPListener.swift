@@ -1,6 +1,7 @@
 import CLinux
 import Glibc
 import Synchronization
+import BotonRuntime
 
 /// Receives datagrams from the listener's thread. Called once per datagram, in arrival order; it must not block.
 /// It answers at once by returning a reply, or later through ``UDPListener/send(_:)``.
@@ -23,7 +24,7 @@ public final class UDPListener: Sendable {
     private let handler: any DatagramHandler
     private let batchSize: Int
     private let outbox = Mutex<[DatagramReply]>([])
-    private let state = Mutex<(stopping: Bool, thread: pthread_t?)>((false, nil))
+    private let state = Mutex<(stopping: Bool, thread: JoinableThread?)>((false, nil))
     private let counters = Mutex<Counters>(Counters())
 
     public struct Counters: Sendable {
@@ -54,7 +55,7 @@ public final class UDPListener: Sendable {
 
     /// Starts the listener's thread.
     public func start() {
-        let thread = spawnThread(named: "boton-udp") { [self] in run() }
+        let thread = JoinableThread(named: "boton-udp") { [self] in run() }
         state.withLock { $0.thread = thread }
     }
 
@@ -66,12 +67,12 @@ public final class UDPListener: Sendable {
 
     /// Stops receiving, sends what is queued, and joins the thread.
     public func stop() {
-        let thread = state.withLock { s -> pthread_t? in
+        let thread = state.withLock { s -> JoinableThread? in
             s.stopping = true
             return s.thread
         }
         _ = boton_eventfd_signal(wakeup)
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         socket.close()
         Glibc.close(wakeup)
         Glibc.close(epoll)

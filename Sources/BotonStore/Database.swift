@@ -1,3 +1,4 @@
+public import BotonRepository
 import CSQLite
 import Glibc
 
@@ -37,7 +38,7 @@ public final class Database {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
             throw StoreError(kind: .sqlite(code: rc & 0xff, extendedCode: rc),
-                             message: "cannot open \(path): \(message)")
+                             message: "cannot open \(path): \(message)", codeName: String(cString: sqlite3_errstr(rc)))
         }
         handle = db
         self.path = path
@@ -86,8 +87,9 @@ public final class Database {
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(error)
-            throw StoreError(kind: .sqlite(code: rc & 0xff, extendedCode: sqlite3_extended_errcode(handle)),
-                             message: message, sql: sql)
+            let extended = sqlite3_extended_errcode(handle)
+            throw StoreError(kind: .sqlite(code: rc & 0xff, extendedCode: extended), message: message, sql: sql,
+                             codeName: String(cString: sqlite3_errstr(extended)))
         }
     }
 
@@ -187,6 +189,9 @@ public final class Database {
         }
     }
 
+    /// True outside a transaction.
+    public var isAutocommit: Bool { sqlite3_get_autocommit(handle) != 0 }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
@@ -198,7 +203,9 @@ public final class Database {
     }
 
     func error(_ rc: Int32, sql: String?) -> StoreError {
-        StoreError(kind: .sqlite(code: rc & 0xff, extendedCode: sqlite3_extended_errcode(handle)),
-                   message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        let extended = sqlite3_extended_errcode(handle)
+        return StoreError(kind: .sqlite(code: rc & 0xff, extendedCode: extended),
+                          message: String(cString: sqlite3_errmsg(handle)), sql: sql,
+                          codeName: String(cString: sqlite3_errstr(extended)))
     }
 }

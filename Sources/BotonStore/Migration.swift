@@ -1,3 +1,5 @@
+public import BotonRepository
+
 /// One numbered step of the schema. Migrations only ever append: a released migration is never edited.
 public struct Migration: Sendable {
     public let version: Int
@@ -10,12 +12,6 @@ public struct Migration: Sendable {
     }
 }
 
-/// What `Migrator.migrate` did.
-public struct MigrationReport: Sendable, Equatable {
-    public let fromVersion: Int
-    public let toVersion: Int
-    public let applied: [String]
-}
 
 /// Brings a database to the newest schema this binary knows.
 ///

@@ -1,6 +1,7 @@
+public import BotonRepository
 import BotonCore
 
-extension SQLiteStore: AuditLogRepository {
+extension SQLiteStore {
     @discardableResult
     public func appendAudit(_ entry: AuditEntry) throws(StoreError) -> Int64 {
         try database.statement("""

@@ -1,3 +1,4 @@
+public import BotonRepository
 public import BotonCore
 
 /// The operator console's reads and writes: alerts, their events (the feed), escalation, the central's outbox,
@@ -236,5 +237,11 @@ extension SQLiteStore {
             SELECT \(Self.enrollmentColumns) FROM enrollment WHERE line_e164 = ?1
             ORDER BY (state IN ('activa','suspendida','prueba_pendiente','registrada')) DESC, id DESC LIMIT 1
             """).first([.text(line)], Self.enrollmentRecord)
+    }
+}
+
+extension SQLiteStore {
+    public func openIncidentCount() throws(StoreError) -> Int {
+        try database.statement("SELECT count(*) FROM incident WHERE state <> 'cerrada'").first { $0.int(0) } ?? 0
     }
 }

@@ -1,6 +1,7 @@
+public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore: EnrollmentRepository {
+extension SQLiteStore {
     public func nextTramiteSequence(year: Int) throws(StoreError) -> Int {
         try database.statement("""
             INSERT INTO tramite_sequence (year, last) VALUES (?1, 1)

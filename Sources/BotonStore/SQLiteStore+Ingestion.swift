@@ -1,6 +1,7 @@
+public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore: IngestionRepository {
+extension SQLiteStore {
     public func deviceCredential(id: String) throws(StoreError) -> DeviceCredential? {
         let row = try database.statement("""
             SELECT d.kind, d.secret, d.revoked_at IS NOT NULL, d.line_e164
@@ -108,7 +109,7 @@ extension SQLiteStore: IngestionRepository {
     }
 }
 
-extension SQLiteStore: CredentialRepository {
+extension SQLiteStore {
     public func provisionDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
         throws(StoreError)
     {

@@ -1,6 +1,7 @@
+public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore: OperatorRepository {
+extension SQLiteStore {
     public func insertOperator(_ r: OperatorRecord) throws(StoreError) -> Int64 {
         try database.statement("""
             INSERT INTO operator (username, display_name, role, upc_code, district_code, password_hash,

@@ -1,6 +1,7 @@
+public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore: QuejaRepository {
+extension SQLiteStore {
     private static let quejaColumns = """
         id, channel, state, tramite_ref, incident_ref, upc_code, subcircuit_code, description, contact, received_at,
         coalesce(updated_at, received_at)
@@ -82,7 +83,7 @@ extension SQLiteStore: QuejaRepository {
         try database.statement("SELECT 1 FROM upc WHERE code = ?1").first([.text(code)]) { _ in true } ?? false
     }
 
-    static func optional(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
+    package static func optional(_ text: String?) -> SQLValue { text.map { .text($0) } ?? .null }
 
     private static func quejaRecord(_ s: Statement) throws(StoreError) -> QuejaRecord {
         guard let channel = QuejaChannel(rawValue: s.text(1)), let state = QuejaState(rawValue: s.text(2)) else {

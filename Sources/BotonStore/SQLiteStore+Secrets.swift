@@ -1,3 +1,4 @@
+import BotonRepository
 public import BotonCore
 
 extension SQLiteStore {

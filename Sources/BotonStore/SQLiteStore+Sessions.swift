@@ -1,6 +1,7 @@
+public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore: SessionRepository {
+extension SQLiteStore {
     public func insertSession(_ r: OperatorSessionRecord) throws(StoreError) {
         try database.statement("""
             INSERT INTO operator_session (token_hash, operator_id, created_at, expires_at, client_address)

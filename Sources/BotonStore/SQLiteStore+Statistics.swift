@@ -1,6 +1,7 @@
+public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore: StatisticsRepository {
+extension SQLiteStore {
     public func countClosedIncidents(isTest: Bool, outcome: IncidentOutcome, from: Timestamp, to: Timestamp)
         throws(StoreError) -> Int
     {

@@ -1,4 +1,5 @@
-extension SQLiteStore: TerritoryRepository {
+public import BotonRepository
+extension SQLiteStore {
     public func replaceTerritory(_ snapshot: TerritorySnapshot) throws(StoreError) {
         let db = database
         try db.inTransaction { () throws(StoreError) in

@@ -1,3 +1,4 @@
+import BotonRepository
 /// The schema, as numbered migrations.
 ///
 /// Conventions, chosen so that a PostgreSQL implementation can reuse the same shape:

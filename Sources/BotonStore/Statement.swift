@@ -1,3 +1,4 @@
+public import BotonRepository
 import CSQLite
 
 /// A value bound to or read from SQL.

@@ -1,10 +1,12 @@
 import BotonCore
 import BotonCrypto
 import BotonGeo
-import BotonService
 import BotonStore
 import BotonWire
 import Foundation
+import BotonSimulator
+import BotonEnrollment
+import BotonRuntime
 
 /// `boton device provision` and `boton gateway add`: credentials, until enrollment issues them.
 let deviceCommand = Command(

@@ -1,6 +1,7 @@
-import BotonService
 import BotonStore
 import Foundation
+import BotonRepository
+import BotonRuntime
 
 /// Options every command that touches the service's data shares.
 enum CommonOptions {
@@ -47,20 +48,15 @@ struct CommandContext {
 
     /// Opens the configured database, creating its directory. With `migrate: false` nothing is migrated; callers
     /// that need the current schema use `requireCurrentSchema`.
-    func openStore(migrate: Bool) throws -> SQLiteStore {
-        let path = configuration.databasePath
-        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(
-            path: path,
-            options: Database.Options(busyTimeoutMilliseconds: Int32(configuration.store.busyTimeoutMilliseconds)))
+    func openStore(migrate: Bool) throws -> any StoreConnection {
+        let store = try configuration.openStore()
         if migrate { try store.migrate() }
         return store
     }
 
     /// Fails with a clear message when the database is not at this binary's schema.
-    func requireCurrentSchema(_ store: SQLiteStore) throws {
-        try Migrator.requireCurrent(store.database)
+    func requireCurrentSchema(_ store: any StoreConnection) throws {
+        try store.requireCurrentSchema()
     }
 }
 

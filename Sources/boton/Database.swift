@@ -1,5 +1,5 @@
-import BotonService
 import BotonStore
+import BotonRuntime
 
 /// `boton db migrate|status`.
 let databaseCommand = Command(
@@ -11,7 +11,7 @@ let databaseCommand = Command(
             let context = try CommandContext(args)
             let store = try context.openStore(migrate: false)
             let report = try store.migrate()
-            context.logger.info("db_migrated", ["path": store.database.path, "from": String(report.fromVersion),
+            context.logger.info("db_migrated", ["path": store.location, "from": String(report.fromVersion),
                                                 "to": String(report.toVersion),
                                                 "applied": String(report.applied.count)])
             print(report.applied.isEmpty
@@ -23,8 +23,8 @@ let databaseCommand = Command(
                 options: CommonOptions.store) { args in
             let context = try CommandContext(args)
             let store = try context.openStore(migrate: false)
-            let version = try store.database.userVersion()
-            print("path: \(store.database.path)")
+            let version = try store.schemaVersion()
+            print("path: \(store.location)")
             print("schema: \(version) (this boton: \(Schema.latestVersion))")
             if version == Schema.latestVersion { print("territory: \(try store.territoryCounts())") }
             return 0

@@ -1,7 +1,8 @@
 import BotonCore
-import BotonService
 import BotonStore
 import Glibc
+import BotonEnrollment
+import BotonRuntime
 
 /// `boton operator add`: console accounts for UPC officers, distrito supervisors and administrators.
 let operatorCommand = Command(

@@ -1,4 +1,5 @@
-import BotonService
+import BotonApp
+import BotonRuntime
 
 /// `boton serve`: runs the service until SIGINT or SIGTERM.
 let serveCommand = Command(

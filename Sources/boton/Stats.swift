@@ -1,13 +1,14 @@
 import BotonCore
-import BotonService
 import BotonStore
 import Foundation
 import Glibc
+import BotonStatistics
+import BotonRuntime
 
-/// `boton stats export|import|close|revise|revisions|bench`: the transparency statistics.
+/// `boton stats export|import|close|revise|revisions`: the transparency statistics.
 let statsCommand = Command(
     "stats", summary: "Transparency statistics: Volumen de Quejas and Volumen de Atenciones by month.",
-    subcommands: [statsExport, statsImport, statsClose, statsRevise, statsRevisions, statsBench])
+    subcommands: [statsExport, statsImport, statsClose, statsRevise, statsRevisions])
 
 /// The service over the configured database, at the current schema.
 private func statisticsService(_ args: ParsedArguments) throws -> (StatisticsService, CommandContext) {

@@ -1,6 +1,6 @@
 import BotonNet
-import BotonService
 import Foundation
+import BotonRuntime
 
 /// `boton tls generate`: the development certificate for the TLS ingestion port (and HTTPS).
 let tlsCommand = Command(

@@ -1,9 +1,10 @@
 import BotonCore
 import BotonGeo
-import BotonService
 import BotonStore
 import Foundation
 import Glibc
+import BotonRepository
+import BotonRuntime
 
 /// `boton territory check|import|locate`.
 let territoryCommand = Command(

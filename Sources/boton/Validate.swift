@@ -1,6 +1,6 @@
 import BotonCore
-import BotonService
 import Glibc
+import BotonRuntime
 
 /// `boton validate cedula|pasaporte|telefono VALUE`: the normalized value on stdout and exit 0, or the reason on
 /// stderr and exit 1.

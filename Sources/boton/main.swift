@@ -1,5 +1,5 @@
-import BotonService
 import Glibc
+import BotonRuntime
 
 // `boton`: one executable, a tree of subcommands. Each handler lives in its own file.
 let root = Command(

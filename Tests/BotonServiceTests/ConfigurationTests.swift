@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
 import Testing
-@testable import BotonService
+@testable import BotonWebKit
+@testable import BotonRuntime
 
 @Suite struct ConfigurationTests {
     @Test func theShippedFileIsTheDefaults() throws {

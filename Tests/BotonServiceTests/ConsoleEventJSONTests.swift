@@ -1,8 +1,9 @@
 import BotonCore
 import Foundation
 import Testing
-@testable import BotonService
 @testable import BotonStore
+@testable import BotonConsole
+import BotonRepository
 
 /// The console feed writes its events with a hand-written JSON writer (``ConsoleEventJSON/json``); what a browser
 /// parses must be what `JSONEncoder` writes for the same value: the same members (nil ones left out) and values,

@@ -1,11 +1,15 @@
 import Foundation
 import Testing
+@testable import BotonApp
 import BotonCore
 import BotonCrypto
 import BotonGeo
 import BotonStore
 import BotonWire
-@testable import BotonService
+@testable import BotonEnrollment
+@testable import BotonIngestion
+import BotonRepository
+@testable import BotonRuntime
 
 /// A fresh store (migrated, national territory imported) in a temporary directory, with the enrollment
 /// service, operator accounts, and places in the territory chosen for scope tests.
@@ -154,7 +158,7 @@ final class EnrollmentFixture {
         let store = writer.store
         var notices: [IncidentNotice] = []
         let request = bytes.withUnsafeBytes { IngestRequest(frame: $0, receivedAt: at, route: .callback { _ in }) }
-        return try store.database.inTransaction { () throws(StoreError) -> Answer in
+        return try store.inTransaction { () throws(StoreError) -> Answer in
             try writer.process(request, now: at, notices: &notices)
         }
     }

@@ -4,7 +4,7 @@ import BotonCore
 import BotonCrypto
 import BotonStore
 import BotonWire
-@testable import BotonService
+@testable import BotonEnrollment
 
 /// The error an enrollment call threw, or nil if it succeeded.
 func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation) -> EnrollmentError? {

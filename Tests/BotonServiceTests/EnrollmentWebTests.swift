@@ -2,7 +2,9 @@ import BotonCore
 import BotonHTTP
 import Foundation
 import Testing
-@testable import BotonService
+@testable import BotonWeb
+@testable import BotonEnrollment
+@testable import BotonWebKit
 
 /// The pure parts of the enrollment web layer: form fields ↔ the service's form, JSON bodies, errors in page
 /// order, API times, and the session and CSRF rules over a real store (no sockets).

@@ -1,6 +1,6 @@
 import BotonHTTP
 import Testing
-@testable import BotonService
+@testable import BotonWebKit
 
 @Suite("Rate limit and CSRF")
 struct FormGuardTests {

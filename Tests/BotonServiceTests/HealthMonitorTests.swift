@@ -3,7 +3,9 @@ import BotonStore
 import Foundation
 import Synchronization
 import Testing
-@testable import BotonService
+@testable import BotonWeb
+@testable import BotonIngestion
+import BotonRepository
 
 /// `/salud` answers from the monitor's last reading, says when it was taken, and refuses to pass an old reading
 /// off as current. The clock is the test's, so nothing here waits.

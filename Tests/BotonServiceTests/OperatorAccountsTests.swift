@@ -3,7 +3,7 @@ import Testing
 import BotonCore
 import BotonCrypto
 import BotonStore
-@testable import BotonService
+@testable import BotonEnrollment
 
 @Suite struct OperatorAccountsTests {
     typealias F = EnrollmentFixture

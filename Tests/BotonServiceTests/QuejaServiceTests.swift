@@ -2,7 +2,8 @@ import BotonCore
 import BotonStore
 import Foundation
 import Testing
-@testable import BotonService
+import BotonStoreFixtures
+@testable import BotonStatistics
 
 @Suite("Quejas")
 struct QuejaServiceTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-@testable import BotonService
+@testable import BotonRuntime
 
 /// The shared life of the background jobs: a wake-up reaches a sleeping loop, wake-ups before it runs count once,
 /// and stop returns only after the loop has.

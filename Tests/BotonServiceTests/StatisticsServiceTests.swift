@@ -3,7 +3,9 @@ import BotonStore
 import BotonTestSupport
 import Foundation
 import Testing
-@testable import BotonService
+import BotonStoreFixtures
+@testable import BotonStatistics
+import BotonRepository
 
 /// The statistics over a real SQLite file with the national territory: aggregation against an independent count,
 /// the monthly close and its revisions, the imported series, the exports.

@@ -1,8 +1,10 @@
 import Foundation
 import Testing
+@testable import BotonApp
 import BotonGeo
 import BotonStore
-@testable import BotonService
+import BotonRepository
+@testable import BotonRuntime
 
 @Suite struct TerritoryRoundTripTests {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

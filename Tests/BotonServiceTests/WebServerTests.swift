@@ -4,7 +4,8 @@ import BotonTestSupport
 import Foundation
 import Synchronization
 import Testing
-@testable import BotonService
+@testable import BotonWebKit
+@testable import BotonRuntime
 
 /// The web server over real loopback sockets: keep-alive, pipelining, deadlines, errors, TLS, event streams.
 @Suite("Web server")

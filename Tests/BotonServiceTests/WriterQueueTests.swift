@@ -1,8 +1,9 @@
 import BotonCore
-import BotonStore
 import Foundation
 import Testing
-@testable import BotonService
+@testable import BotonIngestion
+@testable import BotonStore
+@testable import BotonRuntime
 
 /// The queue in front of the ingestion writer also carries the alerts the console feed has shown, and the checkpoint
 /// thread keeps the write-ahead log short for a writer that never checkpoints.

@@ -2,6 +2,7 @@ import BotonCore
 import Foundation
 import Testing
 @testable import BotonStore
+import BotonRepository
 
 @Suite struct DatabaseTests {
     @Test func errorsCarryTheSQLAndTheResultCode() throws {

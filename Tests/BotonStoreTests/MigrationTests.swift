@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BotonStore
+import BotonRepository
 
 @Suite struct MigrationTests {
     @Test func migratesAFreshDatabaseAndIsIdempotent() throws {

@@ -1,6 +1,7 @@
 import BotonCore
 import Testing
 @testable import BotonStore
+import BotonRepository
 
 @Suite struct ReceiptPruningTests {
     @Test func onlyReceiptsOlderThanTheCutGoOldestFirstAndAtMostTheLimit() throws {

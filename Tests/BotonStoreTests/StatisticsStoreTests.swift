@@ -2,6 +2,8 @@ import BotonCore
 import Foundation
 import Testing
 @testable import BotonStore
+import BotonStoreFixtures
+import BotonRepository
 
 @Suite struct StatisticsStoreTests {
     func store() throws -> (TemporaryDirectory, SQLiteStore) {

@@ -1,8 +1,9 @@
 import BotonCore
-import BotonService
 import BotonStore
+import BotonStoreFixtures
 import Foundation
 import Testing
+import BotonRuntime
 
 /// The complaint pages, the transparency page and its API against the real server over real sockets.
 @Suite struct QuejasAndTransparencyWebTests {

@@ -1,8 +1,9 @@
 import BotonCore
-import BotonService
 import BotonStore
+import BotonStoreFixtures
 import Foundation
 import Testing
+import BotonRuntime
 
 /// `boton stats …` against real SQLite files: the seed's round trip, bad imports and ranges, the monthly close and a
 /// revision with who and why.

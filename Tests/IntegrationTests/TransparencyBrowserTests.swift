@@ -1,8 +1,9 @@
 import BotonCore
-import BotonService
 import BotonStore
+import BotonStoreFixtures
 import Foundation
 import Testing
+import BotonRuntime
 
 /// /transparencia and /quejas in a real browser: headless Chromium driven over the DevTools protocol by
 /// `Tests/Browser/transparencia.py` (it reuses registro.py's hand-written client). The published series is imported

@@ -1,0 +1,193 @@
+import BotonConsole
+import BotonCore
+import BotonCrypto
+import BotonGeo
+import BotonHTTP
+import BotonIngestion
+import BotonNet
+import BotonRepository
+public import BotonRuntime
+import BotonStatistics
+import BotonStore
+import BotonWeb
+import BotonWebKit
+import Foundation
+import Synchronization
+
+/// The running service, and the composition root: the one place that names every concrete type (the SQLite store,
+/// the listeners, the web server) and wires the capabilities together.
+///
+/// Lifecycle: ``start()`` opens the store, loads the territory into the routing table, then starts the components
+/// in order through one ``ComponentGroup`` (WAL checkpoints, ingestion with its listeners, console feed,
+/// escalation, health readings, web server, monthly close) and logs one `ready` line; ``stop(reason:)`` stops them
+/// in reverse. `boton serve` calls `start()`, waits for SIGINT/SIGTERM on the main thread, then `stop(reason:)`.
+/// A component whose thread dies turns `/salud` to 503 naming it, and its `boton_component_up` gauge to 0.
+public final class BotonServer {
+    public let configuration: Configuration
+    public let logger: Logger
+    private var group: ComponentGroup?
+
+    public init(configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    public func start() throws {
+        let began = ContinuousClock.now
+        let settings = configuration.store
+        let store = SQLiteStoreProvider(path: configuration.databasePath,
+                                        busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),
+                                        writerDurable: settings.synchronous == "full",
+                                        idleLimit: configuration.http.workers + 4)
+        let (territory, version) = try store.withConnection { (connection) throws(StoreError) in
+            try connection.requireCurrentSchema()
+            return (try connection.loadTerritory(), try connection.schemaVersion())
+        }
+        guard !territory.units.isEmpty else {
+            throw StartupError("the database has no territory: run 'boton territory import' (Scripts/run does it)")
+        }
+        let routing = RoutingTable(territory: try Territory(snapshot: territory), configuration: configuration.territory)
+        if settings.synchronous != "full" {
+            logger.warning("not_durable", ["store.synchronous": settings.synchronous,
+                                           "meaning": "acknowledged alerts can be lost on power failure; benchmarks only"])
+        }
+        let group = ComponentGroup(logger: logger)
+        // Checkpoints first (the writer never checkpoints), and stopped last.
+        group.add(WALCheckpointer(
+            databasePath: configuration.databasePath, busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),
+            intervalMilliseconds: settings.checkpointMilliseconds, restartFrames: settings.checkpointRestartFrames,
+            logger: logger))
+        // The writer gets its own connection: it is the only one that writes alerts.
+        let pipeline = IngestionPipeline(store: try store.open(.ingestionWriter), routing: routing,
+                                         configuration: configuration, logger: logger)
+        let intake = try IngestionListeners(pipeline: pipeline, configuration: configuration, logger: logger)
+        group.add(intake)
+        // The console: its feed and the escalation timer read what ingestion commits.
+        let jurisdictions = Jurisdictions(territory: routing.territory)
+        let feed = ConsoleFeed(store: store, jurisdictions: jurisdictions, configuration: configuration.console,
+                               logger: logger, markShown: { pipeline.markShown($0) })
+        let escalator = Escalator(store: store, jurisdictions: jurisdictions, configuration: configuration.console,
+                                  feed: feed, logger: logger)
+        // Only the feed is woken by commits. The escalator is not: a new alert falls due console.sla_s after it
+        // arrived, and the escalator looks again at least once a second anyway (waking it on every commit made it
+        // scan every waiting alert a thousand times a second under load).
+        pipeline.subscribe { _ in feed.changed() }
+        group.add(feed)
+        group.add(escalator)
+        let ports = PortBook()
+        let (web, health) = try makeWebServer(store: store, pipeline: pipeline, routing: routing, ports: ports,
+                                              feed: feed, escalator: escalator, jurisdictions: jurisdictions,
+                                              group: group)
+        group.add(health)
+        group.add(web)
+        group.add(MonthlyCloser(store: store, settings: StatisticsSettings(configuration.stats),
+                                interval: .seconds(configuration.stats.closeCheckMinutes * 60), logger: logger))
+        let listeners = intake.listeners + [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
+        ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
+        try group.start()
+        self.group = group
+        for (transport, address) in listeners {
+            logger.info("listening", ["transport": transport, "address": address.description,
+                                      "port": String(address.port)])
+        }
+        let elapsed = ContinuousClock.now - began
+        let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        let t = routing.territory
+        logger.info("ready", [
+            "database": configuration.databasePath, "schema": String(version),
+            "zonas": String(t.zones.count), "subzonas": String(t.subzones.count),
+            "distritos": String(t.districts.count), "circuitos": String(t.circuits.count),
+            "subcircuitos": String(t.subcircuits.count), "upcs": String(t.upcs.count),
+            "startup_ms": String(ms),
+        ])
+    }
+
+    /// The web server: health, metrics, the HTTPS alert intake, the static assets, and one route collection per
+    /// capability (enrollment, statistics and quejas, console).
+    private func makeWebServer(store: SQLiteStoreProvider, pipeline: IngestionPipeline, routing: RoutingTable,
+                               ports: PortBook, feed: ConsoleFeed, escalator: Escalator, jurisdictions: Jurisdictions,
+                               group: ComponentGroup) throws -> (WebServer, HealthMonitor)
+    {
+        let territory = routing.territory
+        let http = configuration.http
+        let tls = try TLSContext(certificatePath: configuration.resolve(configuration.ingest.tlsCertificate),
+                                 keyPath: configuration.resolve(configuration.ingest.tlsKey))
+        let settings = WebSettings(
+            host: http.host, port: http.port, tls: (http.tlsPort, tls),
+            limits: HTTPLimits(headerBytes: http.maxHeaderBytes, bodyBytes: http.maxBodyBytes),
+            headerTimeoutMs: http.headerTimeoutMilliseconds, idleTimeoutMs: http.idleTimeoutSeconds * 1000,
+            maxConnections: http.maxConnections, workers: http.workers,
+            connectionThreads: http.connectionThreads == 0 ? ProcessInfo.processInfo.activeProcessorCount
+                : http.connectionThreads,
+            heartbeatMs: configuration.console.heartbeatSeconds * 1000)
+        let metrics = WebMetrics()
+        var probe = ServiceProbe(
+            store: {
+                do throws(StoreError) {
+                    return .success(try store.withConnection { (connection) throws(StoreError) in
+                        try connection.schemaVersion()
+                    })
+                } catch {
+                    return .failure(error)
+                }
+            },
+            ingestion: { pipeline.status }, queueDepth: { pipeline.queueDepth },
+            listeners: { ports.ports.withLock { $0 } },
+            territory: ["zonas": territory.zones.count, "subzonas": territory.subzones.count,
+                        "distritos": territory.districts.count, "circuitos": territory.circuits.count,
+                        "subcircuitos": territory.subcircuits.count, "upcs": territory.upcs.count],
+            openIncidents: {
+                try? store.withConnection { (connection) throws(StoreError) in try connection.openIncidentCount() }
+            },
+            web: metrics)
+        probe.failedComponents = { group.failures }
+        probe.components = { group.names }
+        let logger = self.logger
+        var router = Router(onError: { request, error in
+            logger.error("http_handler_failed", ["path": request.path, "error": String(describing: error)])
+            return .text("Error interno. Intente de nuevo.\n", status: .internalServerError)
+        })
+        router.use(.requestID())
+        router.use(metrics.accessLog(logger))
+        router.use(.securityHeaders())
+        let health = HealthMonitor(probe: probe, intervalMs: http.healthIntervalMilliseconds)
+        // Non-blocking routes are answered on the connection threads; the rest go to the worker pool (the
+        // BotonApp DocC page, "Threads").
+        router.get("/salud", nonBlocking: true, health.route())
+        router.get("/metrics", SystemRoutes.metrics(probe))  // counts open incidents in the store
+        router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
+        router.get("/static/*ruta", nonBlocking: true, StaticAssets().route())
+        // The forms' CSRF key lives in the database, so that open pages still work after a restart.
+        let csrfKey = try store.withConnection({ (connection) throws -> [UInt8] in
+            try connection.serverSecret("csrf", at: SystemClock.now()) { try Digest.randomBytes(32) }
+        }, unavailable: { $0 as any Error })
+        let enrollment = EnrollmentWeb(
+            routing: routing, store: store, csrf: CSRFGuard(key: csrfKey), sessions: Sessions(hours: http.sessionHours),
+            formLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
+            statusLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
+            loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
+            logger: logger)
+        enrollment.install(into: &router)
+        StatisticsWeb(enrollment: enrollment, settings: StatisticsSettings(configuration.stats),
+                      quejaLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
+                      logger: logger).install(into: &router)
+        let console = ConsoleWeb(web: enrollment, feed: feed, escalator: escalator, jurisdictions: jurisdictions,
+                                 configuration: configuration.console)
+        console.install(into: &router)
+        return (try WebServer(settings: settings, router: router,
+                              eventStreams: ["/consola/eventos": console.eventStream], metrics: metrics,
+                              logger: logger), health)
+    }
+
+    public func stop(reason: String) {
+        logger.info("stopping", ["reason": reason])
+        group?.stop()
+        group = nil
+        logger.info("stopped", [:])
+    }
+}
+
+/// The bound ports, filled once every listener is up (for `/salud`).
+final class PortBook: Sendable {
+    let ports = Mutex<[String: Int]>([:])
+}

@@ -1,0 +1,80 @@
+import BotonIngestion
+import BotonNet
+import BotonRuntime
+
+/// Alert intake as one component: the ingestion pipeline (its writer thread) and its listeners, UDP and the TCP/TLS
+/// stream server.
+///
+/// Started writer first, then the ports. Stopped in the order that loses nothing accepted: the stream ports stop
+/// accepting, the pipeline drains (queued frames are committed and acknowledged through the still-open sockets),
+/// then the sockets close.
+final class IngestionListeners: Component {
+    let name = "ingestion"
+    let pipeline: IngestionPipeline
+    private let udp: UDPListener
+    private let streams: StreamServer<IngestStreamHandler>
+    private let logger: Logger
+
+    init(pipeline: IngestionPipeline, configuration: Configuration, logger: Logger) throws {
+        self.pipeline = pipeline
+        self.logger = logger
+        let ingest = configuration.ingest
+        udp = try UDPListener(host: ingest.host, port: ingest.udpPort,
+                              handler: IngestDatagramHandler(pipeline: pipeline))
+        let tls: TLSContext
+        do {
+            tls = try TLSContext(certificatePath: configuration.resolve(ingest.tlsCertificate),
+                                 keyPath: configuration.resolve(ingest.tlsKey))
+        } catch {
+            throw StartupError("TLS port \(ingest.tlsPort): \(error.description). Create a development pair with "
+                               + "'boton tls generate' (Scripts/run does it on first start) or set "
+                               + "ingest.tls_certificate and ingest.tls_key")
+        }
+        streams = try StreamServer(
+            plain: (ingest.host, ingest.tcpPort), secure: (ingest.host, ingest.tlsPort, tls),
+            limits: StreamLimits(maxConnections: ingest.maxConnections,
+                                 handshakeTimeoutMs: ingest.handshakeTimeoutMilliseconds,
+                                 idleTimeoutMs: ingest.idleTimeoutSeconds * 1000),
+            onEvent: { event in
+                switch event {
+                case .refusedOverLimit(let peer, let open):
+                    logger.warning("connection_refused", ["peer": peer.description, "open": String(open),
+                                                          "reason": "max_connections"])
+                case .handshakeFailed(let peer, let reason):
+                    logger.info("tls_handshake_failed", ["peer": peer.description, "reason": reason])
+                case .handshakeTimedOut(let peer):
+                    logger.info("tls_handshake_timeout", ["peer": peer.description])
+                case .idleTimedOut(let peer):
+                    logger.debug("connection_idle_closed", ["peer": peer.description])
+                case .slowConsumer(let peer, let unsent):
+                    logger.warning("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent)])
+                }
+            },
+            makeHandler: { peer in IngestStreamHandler(pipeline: pipeline, connection: peer.id) })
+        pipeline.attach(udp: udp)
+        pipeline.attach(streams: streams)
+    }
+
+    /// Transport and bound address of each port.
+    var listeners: [(String, SocketAddress)] {
+        [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!)]
+    }
+
+    func start() throws {
+        pipeline.start()
+        udp.start()
+        streams.start()
+    }
+
+    func stop() {
+        streams.stopAccepting()
+        pipeline.drain()
+        let status = pipeline.status
+        logger.info("ingestion_drained", ["accepted": String(status.accepted), "duplicates": String(status.duplicates),
+                                          "busy": String(status.busy)])
+        udp.stop()
+        streams.stop()
+    }
+
+    var failure: String? { pipeline.failure }
+}

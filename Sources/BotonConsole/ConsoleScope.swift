@@ -1,0 +1,46 @@
+public import BotonCore
+public import BotonRepository
+
+/// Which alerts an operator sees and may act on.
+///
+/// - `operador_upc`: the alerts of their UPC, and those of the other UPCs of their circuito once escalated
+///   (level 1 and up);
+/// - `supervisor_distrito`: every alert of the distrito;
+/// - `administrador`: every alert in the country.
+///
+/// The base rule is BotonCore's ``OfficerScope`` (the same for requests and quejas); the console adds the
+/// escalation: an operator also sees the alerts of the neighbouring UPCs of their circuito once escalated.
+public struct ConsoleScope: Sendable, Hashable, CustomStringConvertible {
+    public typealias Kind = OfficerScope
+
+    public let kind: Kind
+
+    public init(_ identity: OperatorIdentity) {
+        kind = OfficerScope(identity)
+    }
+
+    public init(kind: Kind) { self.kind = kind }
+
+    public func sees(_ incident: IncidentRecord, _ jurisdictions: Jurisdictions) -> Bool {
+        if kind.covers(upcs: [incident.upcCode], subcircuit: incident.subcircuitCode) { return true }
+        if case .upc(let code) = kind {
+            return incident.escalationLevel >= 1 && jurisdictions.isNeighbour(code, of: incident)
+        }
+        return false
+    }
+
+    /// Whether the operator's own UPC answers for it (not merely sees it through escalation).
+    public func owns(_ incident: IncidentRecord) -> Bool {
+        if case .upc(let code) = kind { return incident.upcCode == code }
+        return false
+    }
+
+    /// What the console's `propia` says: for an operator, whether their UPC answers for the alert; nothing for
+    /// supervisors and administrators.
+    package func propia(_ incident: IncidentRecord) -> Bool? {
+        if case .upc = kind { return owns(incident) }
+        return nil
+    }
+
+    public var description: String { kind.description }
+}

@@ -1,0 +1,193 @@
+public import BotonCore
+public import BotonRepository
+import Foundation
+public import BotonRuntime
+
+/// Escalation of alerts nobody takes, and the central's outbox.
+///
+/// One thread (`boton-escalation`) with its own store connection. It sleeps until the next alert falls due (at
+/// most a second, so a new alert, due `console.sla_s` after it arrived, is always seen in time; ``changed()``
+/// wakes it early), then records one level for each alert due:
+/// level *n* falls due `n × console.sla_s` after the alert arrived, while it is still `recibida` or `notificada`
+/// and is not a test.
+/// - level 1: the other UPCs of its circuito see it on their consoles (``ConsoleScope``);
+/// - level 2: the distrito's supervisors are alerted (their consoles mark it);
+/// - level 3: the central is notified: a JSON document goes to `central_delivery`, in the same transaction as the
+///   event, and the thread POSTs it to `console.central_url`, retrying with exponential backoff (1 s doubling to
+///   5 min) until it answers 2xx. Each delivery (or the lack of a central) is recorded as a note on the alert.
+///
+/// Every step is an `escalada` event in the alert's history, so every console in scope sees it live.
+public final class Escalator: Component {
+    public let name = "escalation"
+    static let maxLevel = 3
+    private let store: any StoreProvider
+    private let jurisdictions: Jurisdictions
+    private let slaMs: Int64
+    private let central: CentralClient?
+    private let centralURL: String
+    private let feed: ConsoleFeed
+    private let logger: Logger
+    private let clock: @Sendable () -> Timestamp
+    private let thread = ServiceThread(name: "boton-escalate")
+
+    public init(store: any StoreProvider, jurisdictions: Jurisdictions,
+                configuration: Configuration.Console, feed: ConsoleFeed, logger: Logger,
+                clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
+    {
+        self.store = store
+        self.jurisdictions = jurisdictions
+        slaMs = Int64(configuration.slaSeconds) * 1000
+        centralURL = configuration.centralURL
+        central = CentralClient.target(configuration.centralURL).map {
+            CentralClient(target: $0, timeoutMs: configuration.centralTimeoutMilliseconds)
+        }
+        self.feed = feed
+        self.logger = logger
+        self.clock = clock
+    }
+
+    public func start() { thread.start { [self] in run() } }
+
+    /// Look again now. Cheap; calls before the thread wakes count once.
+    public func changed() { thread.wake() }
+
+    public func stop() { thread.stop() }
+
+    public var failure: String? { thread.failure }
+
+    private func run() {
+        var connection: (any StoreConnection)?
+        var waitMs: Int64 = 0
+        while thread.pause(.milliseconds(waitMs)) {
+            waitMs = 1_000
+            do throws(StoreError) {
+                if connection == nil { connection = try self.store.open(.background) }
+                let store = connection!
+                let now = clock()
+                var changed = false
+                for record in try store.incidentsDueForEscalation(now: now, slaMs: slaMs, maxLevel: Self.maxLevel) {
+                    changed = try escalate(record, store: store, now: now) || changed
+                }
+                changed = try deliverToCentral(store: store, now: clock()) || changed
+                if changed { feed.changed() }
+                let now2 = clock()
+                for due in [try store.nextEscalationDue(slaMs: slaMs, maxLevel: Self.maxLevel),
+                            central == nil ? nil : try store.nextCentralAttempt()].compactMap({ $0 }) {
+                    waitMs = min(waitMs, max(0, due.milliseconds(since: now2)))
+                }
+            } catch {
+                logger.error("escalation_failed", ["error": error.description])
+                connection = nil
+            }
+        }
+    }
+
+    /// Records the next level of one alert (re-checked inside the transaction). True when something was written.
+    private func escalate(_ due: IncidentRecord, store: any StoreConnection, now: Timestamp) throws(StoreError) -> Bool {
+        do {
+            return try store.inTransaction(rethrowing: { () throws -> Bool in
+                guard var record = try store.incident(id: due.id), record.escalationLevel == due.escalationLevel,
+                      !record.isTest,
+                      record.state == IncidentState.recibida.rawValue || record.state == IncidentState.notificada.rawValue
+                else { return false }
+                var incident = try IncidentHistory.replay(record, try store.incidentEvents(incident: record.id))
+                let level = record.escalationLevel + 1
+                let at = max(now, incident.updatedAt)
+                try incident.escalate(level: level, by: .sistema, at: at)
+                var event = IncidentHistory.record(of: incident.events.last!, incident: record.id)
+                event.note = note(level: level, record)
+                try store.appendIncidentEvent(event)
+                record.escalationLevel = level
+                try store.updateIncident(record)
+                if level == 3, central != nil {
+                    try store.enqueueCentralDelivery(incident: record.id, payload: payload(record, at: at), at: at)
+                }
+                logger.warning("incident_escalated", ["incident": String(record.id), "level": String(level),
+                                                      "upc": record.upcCode,
+                                                      "waiting_s": String(at.milliseconds(since: record.openedAt) / 1000)])
+                return true
+            })
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            logger.error("escalation_refused", ["incident": String(due.id), "error": String(describing: error)])
+            return false
+        }
+    }
+
+    private func note(level: Int, _ record: IncidentRecord) -> String {
+        let waited = "Sin tomar en \(Int64(level) * slaMs / 1000) s"
+        switch level {
+        case 1:
+            let circuit = jurisdictions.circuit(of: record) ?? "?"
+            let others = jurisdictions.neighbours(of: record)
+            return others.isEmpty
+                ? "\(waited): el circuito \(circuit) no tiene otras UPC; sigue al distrito."
+                : "\(waited): visible para las UPC del circuito \(circuit) (\(others.joined(separator: ", ")))."
+        case 2:
+            return "\(waited): alerta a los supervisores del distrito \(jurisdictions.district(of: record) ?? "?")."
+        default:
+            return central == nil
+                ? "\(waited): no hay central configurada (console.central_url)."
+                : "\(waited): se notifica a la central."
+        }
+    }
+
+    private func payload(_ r: IncidentRecord, at: Timestamp) -> String {
+        struct Body: Encodable {
+            let alerta: Int64
+            let upc: String
+            let subcircuito: String?
+            let circuito: String?
+            let distrito: String?
+            let linea: String
+            let linea_suspendida: Bool
+            let recibida_en: String
+            let escalada_en: String
+            let nivel: Int
+        }
+        let body = Body(alerta: r.id, upc: r.upcCode, subcircuito: r.subcircuitCode,
+                        circuito: jurisdictions.circuit(of: r), distrito: jurisdictions.district(of: r),
+                        linea: r.lineE164, linea_suspendida: r.lineSuspended, recibida_en: APITime.text(r.openedAt),
+                        escalada_en: APITime.text(at), nivel: 3)
+        return (try? JSONEncoder().encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// POSTs what is due in the outbox. True when a delivery was recorded on an alert.
+    private func deliverToCentral(store: any StoreConnection, now: Timestamp) throws(StoreError) -> Bool {
+        guard let central else { return false }
+        var recorded = false
+        for delivery in try store.dueCentralDeliveries(now: now, limit: 20) {
+            let attempts = delivery.attempts + 1
+            var failure: String
+            do {
+                let status = try central.post(delivery.payload, idempotencyKey: "alerta-\(delivery.incidentID)-\(delivery.id)")
+                if (200..<300).contains(status) {
+                    let at = clock()
+                    try store.inTransaction { () throws(StoreError) in
+                        try store.markCentralDelivered(id: delivery.id, attempts: attempts, at: at)
+                        try store.appendIncidentEvent(IncidentEventRecord(
+                            incidentID: delivery.incidentID, kind: "nota", actor: Author.sistema.storageForm, at: at,
+                            detail: "La central recibió la alerta (HTTP \(status), intento \(attempts))."))
+                    }
+                    logger.info("central_delivered", ["incident": String(delivery.incidentID),
+                                                      "status": String(status), "attempts": String(attempts)])
+                    recorded = true
+                    continue
+                }
+                failure = "HTTP \(status)"
+            } catch let error as StoreError {
+                throw error
+            } catch {
+                failure = String(describing: error)
+            }
+            let backoff = min(Int64(1_000) << Int64(min(attempts - 1, 20)), 300_000)
+            let next = clock().adding(milliseconds: backoff)
+            try store.markCentralFailed(id: delivery.id, attempts: attempts, next: next, error: failure)
+            logger.warning("central_delivery_failed", ["incident": String(delivery.incidentID), "url": centralURL,
+                                                       "attempts": String(attempts), "error": failure,
+                                                       "retry_ms": String(backoff)])
+        }
+        return recorded
+    }
+}

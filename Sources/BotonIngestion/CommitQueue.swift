@@ -1,0 +1,91 @@
+import BotonRuntime
+
+/// The bounded queue between the listeners and the one writer; it also carries the alerts that the console feed has
+/// shown (to be marked *notificada* by the writer, the only connection that writes under alert load).
+///
+/// `offer` never blocks: when the queue is full (or closed for shutdown) it returns false and the caller answers
+/// *ocupado-reintente* at once. `takeBatch` blocks the writer until a frame is there, then keeps collecting
+/// until the batch holds `maxFrames` or `window` has passed since the first frame was queued: a frame that
+/// arrived while the writer was committing the previous batch has already waited, and does not wait a whole
+/// window again. The lock guards only the ring's indices and is never held across I/O.
+final class CommitQueue: @unchecked Sendable {
+    private let condition = ThreadCondition()
+    private var ring: [IngestRequest?]
+    /// When each slot's frame was queued.
+    private var queuedAt: [ContinuousClock.Instant]
+    private var head = 0
+    private var count = 0
+    private var closed = false
+    /// Alerts shown on a console of their UPC, not yet marked notificada.
+    private var shown: [Int64] = []
+    private let maxFrames: Int
+
+    init(capacity: Int, maxFrames: Int) {
+        ring = Array(repeating: nil, count: max(capacity, 1))
+        queuedAt = Array(repeating: ContinuousClock.now, count: max(capacity, 1))
+        self.maxFrames = max(maxFrames, 1)
+    }
+
+    var depth: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return count
+    }
+
+    func offer(_ request: IngestRequest) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed, count < ring.count else { return false }
+        ring[(head + count) % ring.count] = request
+        queuedAt[(head + count) % ring.count] = ContinuousClock.now
+        count += 1
+        if count == 1 || count >= maxFrames { condition.broadcast() }
+        return true
+    }
+
+    /// Queues alerts to mark notificada with the next batch (at once when no frame is waiting). False once closed.
+    func offer(shown ids: [Int64]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return false }
+        let wasIdle = count == 0 && shown.isEmpty
+        shown += ids
+        if wasIdle { condition.broadcast() }
+        return true
+    }
+
+    /// Refuses new frames; the writer still takes what is queued.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Fills `batch` and `shown` (emptied first). Returns false once closed and empty: the writer stops. Alerts to
+    /// mark alone do not wait for the window: they are committed at once.
+    func takeBatch(into batch: inout [IngestRequest], shown marks: inout [Int64], window: Double) -> Bool {
+        batch.removeAll(keepingCapacity: true)
+        marks.removeAll(keepingCapacity: true)
+        condition.lock()
+        defer { condition.unlock() }
+        while count == 0 && shown.isEmpty && !closed { condition.wait() }
+        if count == 0 && shown.isEmpty { return false }
+        swap(&marks, &shown)
+        if count > 0 && window > 0 && count < maxFrames && !closed {
+            let deadline = queuedAt[head] + .nanoseconds(Int64(window * 1e9))
+            while count < maxFrames && !closed {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero || !condition.wait(timeout: left) { break }
+            }
+        }
+        let n = min(count, maxFrames)
+        for _ in 0..<n {
+            batch.append(ring[head]!)
+            ring[head] = nil
+            head = (head + 1) % ring.count
+            count -= 1
+        }
+        return true
+    }
+}

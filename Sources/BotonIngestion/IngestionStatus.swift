@@ -1,0 +1,33 @@
+public import BotonCore
+
+/// Counters and health of the ingestion pipeline, for the status page and metrics.
+public struct IngestionStatus: Sendable, Equatable {
+    public var received = 0
+    public var accepted = 0
+    public var duplicates = 0
+    public var busy = 0
+    /// Rejections by reason (`clave`, `ventana`, `desconocido`, `malformada`).
+    public var rejected: [String: Int] = [:]
+    public var batches = 0
+    public var lastBatchSize = 0
+    public var lastCommitMicroseconds = 0
+    /// Set while the last commit failed (disk full, I/O error): nothing is being acknowledged.
+    public var storageFailure: String?
+    public init() {}
+}
+
+/// What the writer publishes after a commit, for the console (in-process subscription).
+public struct IncidentNotice: Sendable, Equatable {
+    public enum Change: String, Sendable {
+        case nueva, posicion, cancelacion
+        /// Shown on a console of its own UPC (recibida → notificada).
+        case notificada
+    }
+    public let incidentID: Int64
+    public let upcCode: String
+    public let lineE164: String
+    public let isTest: Bool
+    public let lineSuspended: Bool
+    public let change: Change
+    public let at: Timestamp
+}

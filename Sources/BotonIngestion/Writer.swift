@@ -1,0 +1,319 @@
+import BotonCore
+import BotonGeo
+import BotonRepository
+import BotonWire
+import Synchronization
+import BotonRuntime
+
+/// What a frame is answered.
+enum Answer: Sendable {
+    /// Authenticated with the sender's key.
+    case acknowledgement(Acknowledgement, key: [UInt8])
+    /// Unauthenticated: the sender is unknown or the frame unreadable.
+    case rejection(ShortRejection)
+
+    func bytes() -> ReplyBytes {
+        switch self {
+        case .acknowledgement(let ack, let key):
+            return ReplyBytes { out in key.withUnsafeBytes { ack.encode(key: $0, into: out) } }
+        case .rejection(let r):
+            return ReplyBytes { r.encode(into: $0) }
+        }
+    }
+}
+
+/// Builds the authenticated answers to one frame: its sequence, the server time, the sender's key.
+struct Acknowledger {
+    let key: [UInt8]
+    let sequence: UInt64
+    let now: Timestamp
+
+    func callAsFunction(_ status: AckStatus, _ reason: RejectReason = .ninguna, incident: Int64? = nil,
+                        upc: String? = nil) -> Answer {
+        Answer.acknowledgement(
+            Acknowledgement(status: status, reason: reason, sequence: sequence, incidentID: UInt64(incident ?? 0),
+                            serverTimeMs: now.millisecondsSince1970, upcCode: upc.flatMap { UPCCode($0) }),
+            key: key)
+    }
+}
+
+extension Acknowledgement {
+    static func busy(sequence: UInt64, serverTimeMs: Int64) -> Acknowledgement {
+        Acknowledgement(status: .ocupadoReintente, sequence: sequence, serverTimeMs: serverTimeMs)
+    }
+}
+
+/// The writer's state and per-frame logic. Only the writer thread touches it (the store connection, the
+/// credential cache), so it needs no lock; it is `@unchecked Sendable` only to be handed to that thread.
+final class Writer: @unchecked Sendable {
+    let store: any IngestionStore
+    let routing: RoutingTable
+    let replayWindow: ReplayWindow
+    let mergeWindowMs: Int64
+    let maxFixAccuracy: Int
+    /// Device credentials with when they were read. Other connections revoke devices (a citizen's baja, a line
+    /// registered again), so a cached credential is trusted for ``credentialCacheMilliseconds`` and then read
+    /// again: a revocation takes effect within that time, for one indexed read per active device per period.
+    private var devices: [DeviceID: (credential: DeviceCredential, readAt: Timestamp)] = [:]
+    static let credentialCacheMilliseconds: Int64 = 10_000
+    private var gateways: [GatewayID: GatewayCredential] = [:]
+
+    init(store: any IngestionStore, routing: RoutingTable, configuration: Configuration) {
+        self.store = store
+        self.routing = routing
+        replayWindow = ReplayWindow(seconds: configuration.ingest.replayWindowSeconds)
+        mergeWindowMs = Int64(configuration.ingest.mergeWindowSeconds) * 1000
+        maxFixAccuracy = configuration.territory.maxFixAccuracyMeters
+    }
+
+    /// After a failed commit, cached rows may describe writes that were rolled back.
+    func forgetCachedCredentials() {
+        devices.removeAll()
+        gateways.removeAll()
+    }
+
+    /// `now` is the batch's time (receipts, replay window, answers); a new incident opens at the instant the
+    /// listener received its frame (never after `now`), so `opened_at` does not include the time spent queued and
+    /// in the group-commit window.
+    func process(_ request: IngestRequest, now: Timestamp, notices: inout [IncidentNotice]) throws(StoreError)
+        -> Answer
+    {
+        let received = min(request.receivedAt, now)
+        return try request.withBytes { (bytes) throws(StoreError) -> Answer in
+            // The listener already peeked; a failure here would be a bug, answered as malformed.
+            guard let header = try? WireFrame.peek(bytes) else {
+                return .rejection(ShortRejection(reason: .malformada))
+            }
+            switch header.sender {
+            case .device(let id):
+                return try processDevice(bytes, id: id, header: header, received: received, now: now,
+                                         notices: &notices)
+            case .gateway(let id):
+                return try processGateway(bytes, id: id, header: header, received: received, now: now,
+                                          notices: &notices)
+            }
+        }
+    }
+
+    // MARK: Devices
+
+    private func device(_ id: DeviceID, now: Timestamp) throws(StoreError) -> DeviceCredential? {
+        if let cached = devices[id], now.milliseconds(since: cached.readAt) < Self.credentialCacheMilliseconds,
+           now >= cached.readAt {
+            return cached.credential
+        }
+        guard let credential = try store.deviceCredential(id: id.description) else {
+            devices[id] = nil
+            return nil
+        }
+        devices[id] = (credential, now)
+        return credential
+    }
+
+    private func processDevice(_ bytes: UnsafeRawBufferPointer, id: DeviceID, header: FrameHeader,
+                               received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
+        throws(StoreError) -> Answer
+    {
+        guard let credential = try device(id, now: now), !credential.revoked else {
+            return .rejection(ShortRejection(reason: .desconocido))
+        }
+        let key = credential.secret
+        let ack = Acknowledger(key: key, sequence: header.sequence, now: now)
+        let frame: DeviceFrame
+        do { frame = try DeviceFrame.decode(bytes) } catch {
+            return .rejection(ShortRejection(reason: .malformada))
+        }
+        let authentic = key.withUnsafeBytes { DeviceFrame.verify(bytes, secret: $0) }
+        guard authentic else { return ack(.rechazada, .clave) }
+        let sender = id.bytes
+        let fingerprint = header.fingerprint.bytes
+        if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
+                                             frame.clientTimestampMs, ack: ack) {
+            return answered
+        }
+        let author = "dispositivo:\(id)"
+        let line = credential.line
+        var incident: Int64?
+        var upc: String?
+        switch frame.kind {
+        case .alerta, .prueba:
+            let isTest = frame.kind == .prueba
+            let position = frame.position.map {
+                IncidentPosition(latitude: $0.latitude, longitude: $0.longitude,
+                                 accuracyMeters: Int($0.accuracyMeters), fixAgeSeconds: Int($0.fixAgeSeconds))
+            }
+            (incident, upc) = try openOrJoin(line: line, isTest: isTest, position: position, deviceID: id.description,
+                                             author: author, received: received, now: now, notices: &notices)
+        case .cancelacion:
+            if let open = try store.openIncident(line: line.e164, isTest: false, since: now.adding(seconds: -86_400)) {
+                try store.recordCancellation(incident: open.id, at: now, author: author)
+                (incident, upc) = (open.id, open.upcCode)
+                notices.append(IncidentNotice(incidentID: open.id, upcCode: open.upcCode, lineE164: line.e164,
+                                              isTest: false, lineSuspended: line.suspended, change: .cancelacion,
+                                              at: now))
+            }
+        case .posicion:
+            if let p = frame.position,
+               let open = try store.openIncident(line: line.e164, isTest: false, since: now.adding(seconds: -86_400)) {
+                try store.addPosition(incident: open.id, IncidentPosition(
+                    latitude: p.latitude, longitude: p.longitude, accuracyMeters: Int(p.accuracyMeters),
+                    fixAgeSeconds: Int(p.fixAgeSeconds)), at: now, author: author)
+                (incident, upc) = (open.id, open.upcCode)
+                notices.append(IncidentNotice(incidentID: open.id, upcCode: open.upcCode, lineE164: line.e164,
+                                              isTest: false, lineSuspended: line.suspended, change: .posicion, at: now))
+            }
+        case .latido, .gateway:
+            break
+        }
+        try store.insertReceipt(sender: sender, sequence: header.sequence, kind: frame.kind.rawValue,
+                                receipt: FrameReceipt(fingerprint: fingerprint, status: "aceptada",
+                                                      incidentID: incident, upcCode: upc), at: now)
+        return ack(.aceptada, incident: incident, upc: upc)
+    }
+
+    // MARK: Gateways
+
+    private func processGateway(_ bytes: UnsafeRawBufferPointer, id: GatewayID, header: FrameHeader,
+                                received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
+        throws(StoreError) -> Answer
+    {
+        let credential: GatewayCredential
+        if let cached = gateways[id] {
+            credential = cached
+        } else if let loaded = try store.gatewayCredential(id: id.description) {
+            gateways[id] = loaded
+            credential = loaded
+        } else {
+            return .rejection(ShortRejection(reason: .desconocido))
+        }
+        guard !credential.revoked else { return .rejection(ShortRejection(reason: .desconocido)) }
+        let key = credential.secret
+        let ack = Acknowledger(key: key, sequence: header.sequence, now: now)
+        let frame: GatewayFrame
+        do { frame = try GatewayFrame.decode(bytes) } catch {
+            return .rejection(ShortRejection(reason: .malformada))
+        }
+        guard key.withUnsafeBytes({ GatewayFrame.verify(bytes, secret: $0) }) else { return ack(.rechazada, .clave) }
+        let sender = id.bytes
+        let fingerprint = header.fingerprint.bytes
+        if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
+                                             frame.clientTimestampMs, ack: ack) {
+            return answered
+        }
+        // The line must be registered and linked for gateway activations.
+        guard let line = try store.registeredLine(e164: frame.line.e164), line.gatewayLinked else {
+            return ack(.rechazada, .desconocido)
+        }
+        let (incident, upc) = try openOrJoin(line: line, isTest: frame.isTest, position: nil, deviceID: nil,
+                                             author: "gateway:\(id)", received: received, now: now,
+                                             notices: &notices)
+        try store.insertReceipt(sender: sender, sequence: header.sequence, kind: frame.alertKind.rawValue,
+                                receipt: FrameReceipt(fingerprint: fingerprint, status: "aceptada",
+                                                      incidentID: incident, upcCode: upc), at: now)
+        return ack(.aceptada, incident: incident, upc: upc)
+    }
+
+    /// The answer for a frame already seen or out of its window, or nil for a new frame in its window.
+    /// A retransmission gets the first answer again (*duplicada*); the same sequence on another frame is a reuse
+    /// (*ventana*). The receipt is checked first, so a retransmission answered before a restart still gets its
+    /// answer even when its clock has left the window.
+    private func answerSeen(sender: [UInt8], fingerprint: [UInt8], clientTimestampMs: Int64, ack: Acknowledger)
+        throws(StoreError) -> Answer?
+    {
+        if let previous = try store.receipt(sender: sender, sequence: ack.sequence) {
+            guard previous.fingerprint == fingerprint else { return ack(.rechazada, .ventana) }
+            return ack(.duplicada, incident: previous.incidentID, upc: previous.upcCode)
+        }
+        guard replayWindow.contains(clientTimestampMs: clientTimestampMs,
+                                    serverTimeMs: ack.now.millisecondsSince1970) else {
+            return ack(.rechazada, .ventana)
+        }
+        return nil
+    }
+
+    // MARK: Alerts shown
+
+    /// recibida → notificada for alerts that a console of their own UPC has shown (the feed hands them over: this
+    /// connection is the one that writes under alert load, so the marks never wait for its lock or it for theirs).
+    func markShown(_ ids: [Int64], now: Timestamp, notices: inout [IncidentNotice]) throws(StoreError) {
+        for id in ids {
+            guard var record = try store.incident(id: id), record.state == IncidentState.recibida.rawValue else {
+                continue
+            }
+            record.state = IncidentState.notificada.rawValue
+            try store.updateIncident(record)
+            let at = max(now, record.openedAt)
+            try store.appendIncidentEvent(IncidentEventRecord(
+                incidentID: id, kind: "transicion", fromState: IncidentState.recibida.rawValue,
+                toState: IncidentState.notificada.rawValue, actor: Author.sistema.storageForm, at: at,
+                note: "Mostrada en la consola de \(record.upcCode)"))
+            notices.append(IncidentNotice(incidentID: id, upcCode: record.upcCode, lineE164: record.lineE164,
+                                          isTest: record.isTest, lineSuspended: record.lineSuspended,
+                                          change: .notificada, at: at))
+        }
+    }
+
+    // MARK: Incidents
+
+    /// Joins the line's open incident within the merge window, or opens one routed by position or address, opened
+    /// at `received`.
+    private func openOrJoin(line: RegisteredLine, isTest: Bool, position: IncidentPosition?, deviceID: String?,
+                            author: String, received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
+        throws(StoreError) -> (Int64, String)
+    {
+        if let open = try store.openIncident(line: line.e164, isTest: isTest, since: now.adding(milliseconds: -mergeWindowMs)) {
+            if let position { try store.addPosition(incident: open.id, position, at: now, author: author) }
+            notices.append(IncidentNotice(incidentID: open.id, upcCode: open.upcCode, lineE164: line.e164,
+                                          isTest: isTest, lineSuspended: line.suspended, change: .posicion, at: now))
+            return (open.id, open.upcCode)
+        }
+        // The credential may come from the cache; whether the line is suspended is read now (a false alarm may
+        // have suspended it a moment ago), so a new alert is flagged correctly.
+        var line = line
+        line.suspended = try store.lineIsSuspended(e164: line.e164) ?? line.suspended
+        let decision = locate(line: line, position: position)
+        let id = try store.createIncident(NewIncident(
+            lineE164: line.e164, deviceID: deviceID, isTest: isTest, upcCode: decision.upc,
+            subcircuitCode: decision.subcircuit, locationSource: decision.source, lineSuspended: line.suspended,
+            openedAt: received, author: author))
+        if let position { try store.addPosition(incident: id, position, at: now, author: author) }
+        notices.append(IncidentNotice(incidentID: id, upcCode: decision.upc, lineE164: line.e164, isTest: isTest,
+                                      lineSuspended: line.suspended, change: .nueva, at: now))
+        return (id, decision.upc)
+    }
+
+    /// A GPS fix within the configured accuracy routes by polygon; otherwise the registered address does.
+    private func locate(line: RegisteredLine, position: IncidentPosition?)
+        -> (upc: String, subcircuit: String?, source: String)
+    {
+        if let p = position, let accuracy = p.accuracyMeters, accuracy <= maxFixAccuracy {
+            let route = routing.route(GeoPoint(latitude: p.latitude, longitude: p.longitude))
+            switch route.source {
+            case .subcircuito: return (route.upcCode, route.subcircuit?.code.rawValue, "gps")
+            case .upcCercana: return (route.upcCode, nil, "upc_cercana")
+            case .central: return (route.upcCode, nil, "central")
+            }
+        }
+        if let code = line.homeSubcircuit, let parsed = try? SubcircuitCode(code),
+           let area = routing.territory.subcircuit(parsed) {
+            return (area.upc.rawValue, code, "domicilio")
+        }
+        if let lat = line.homeLatitude, let lon = line.homeLongitude {
+            let route = routing.route(GeoPoint(latitude: lat, longitude: lon))
+            return (route.upcCode, route.subcircuit?.code.rawValue, route.source == .central ? "central" : "domicilio")
+        }
+        return (routing.centralCode, nil, "central")
+    }
+}
+
+extension FrameFingerprint {
+    /// The 16 MAC bytes, big-endian, as stored.
+    var bytes: [UInt8] {
+        var out = [UInt8](repeating: 0, count: 16)
+        for i in 0..<8 {
+            out[i] = UInt8(truncatingIfNeeded: high >> (56 - 8 * UInt64(i)))
+            out[8 + i] = UInt8(truncatingIfNeeded: low >> (56 - 8 * UInt64(i)))
+        }
+        return out
+    }
+}

@@ -1,0 +1,176 @@
+public import BotonCore
+
+/// An alert as stored (`incident`). States and outcomes are the Spanish names of `IncidentState` and
+/// `IncidentOutcome`.
+public struct IncidentRecord: Sendable, Equatable {
+    public var id: Int64
+    public var lineE164: String
+    public var deviceID: String?
+    public var isTest: Bool
+    public var state: String
+    public var outcome: String?
+    public var upcCode: String
+    public var subcircuitCode: String?
+    public var locationSource: String
+    public var lineSuspended: Bool
+    public var openedAt: Timestamp
+    public var takenAt: Timestamp?
+    public var closedAt: Timestamp?
+    public var cancelledAt: Timestamp?
+    public var escalationLevel: Int
+    public var takenBy: String?
+    public var dispatchedAt: Timestamp?
+    public var unit: String?
+
+    public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: String, outcome: String?, upcCode: String, subcircuitCode: String?, locationSource: String, lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?, cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?, unit: String?) {
+        self.id = id
+        self.lineE164 = lineE164
+        self.deviceID = deviceID
+        self.isTest = isTest
+        self.state = state
+        self.outcome = outcome
+        self.upcCode = upcCode
+        self.subcircuitCode = subcircuitCode
+        self.locationSource = locationSource
+        self.lineSuspended = lineSuspended
+        self.openedAt = openedAt
+        self.takenAt = takenAt
+        self.closedAt = closedAt
+        self.cancelledAt = cancelledAt
+        self.escalationLevel = escalationLevel
+        self.takenBy = takenBy
+        self.dispatchedAt = dispatchedAt
+        self.unit = unit
+    }
+}
+
+/// One row of `incident_event`: its id is the console feed's event id (monotonic, never reused: the table is
+/// append-only).
+public struct IncidentEventRecord: Sendable, Equatable {
+    public var id: Int64
+    public var incidentID: Int64
+    /// `transicion`, `escalada`, `nota`, `posicion`, `cancelacion`.
+    public var kind: String
+    public var fromState: String?
+    public var toState: String?
+    public var actor: String
+    public var at: Timestamp
+    /// Kind-specific: the outcome of a closing, the level of an escalation, `lat,lon` of a position, a note's text.
+    public var detail: String?
+    /// Free text of a transition or closing.
+    public var note: String?
+
+    public init(id: Int64 = 0, incidentID: Int64, kind: String, fromState: String? = nil, toState: String? = nil,
+                actor: String, at: Timestamp, detail: String? = nil, note: String? = nil) {
+        self.id = id
+        self.incidentID = incidentID
+        self.kind = kind
+        self.fromState = fromState
+        self.toState = toState
+        self.actor = actor
+        self.at = at
+        self.detail = detail
+        self.note = note
+    }
+}
+
+/// A position received for an alert.
+public struct IncidentPositionRecord: Sendable, Equatable {
+    public var latitude: Double
+    public var longitude: Double
+    public var accuracyMeters: Int?
+    public var fixAgeSeconds: Int?
+    public var receivedAt: Timestamp
+
+    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?, receivedAt: Timestamp) {
+        self.latitude = latitude
+        self.longitude = longitude
+        self.accuracyMeters = accuracyMeters
+        self.fixAgeSeconds = fixAgeSeconds
+        self.receivedAt = receivedAt
+    }
+}
+
+/// A notification to the central waiting in the outbox.
+public struct CentralDeliveryRecord: Sendable, Equatable {
+    public var id: Int64
+    public var incidentID: Int64
+    public var payload: String
+    public var attempts: Int
+    public var nextAttemptAt: Timestamp
+
+    public init(id: Int64, incidentID: Int64, payload: String, attempts: Int, nextAttemptAt: Timestamp) {
+        self.id = id
+        self.incidentID = incidentID
+        self.payload = payload
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+    }
+}
+
+/// Whether a phone line is suspended, and since when false alarms count again.
+public struct LineSuspension: Sendable, Equatable {
+    public var suspendedAt: Timestamp?
+    public var liftedAt: Timestamp?
+
+    public init(suspendedAt: Timestamp?, liftedAt: Timestamp?) {
+        self.suspendedAt = suspendedAt
+        self.liftedAt = liftedAt
+    }
+}
+
+/// What the console (feed, desk, escalation) reads and writes about alerts, their events and the lines that
+/// raise them.
+public protocol ConsoleRepository {
+    func incident(id: Int64) throws(StoreError) -> IncidentRecord?
+    /// Alerts not yet closed, and those closed since `closedSince`, newest first.
+    func currentIncidents(closedSince: Timestamp, limit: Int) throws(StoreError) -> [IncidentRecord]
+    /// Writes the mutable columns of an alert.
+    func updateIncident(_ r: IncidentRecord) throws(StoreError)
+    @discardableResult
+    func appendIncidentEvent(_ e: IncidentEventRecord) throws(StoreError) -> Int64
+    func incidentEvents(incident: Int64) throws(StoreError) -> [IncidentEventRecord]
+    func incidentPositions(incident: Int64) throws(StoreError) -> [IncidentPositionRecord]
+    /// The id of the newest event (0 when there is none).
+    func latestIncidentEventID() throws(StoreError) -> Int64
+    /// Events after `id` (at most `limit`, oldest first) with their alert as it is now, optionally only those at
+    /// or after `since`.
+    func feed(after id: Int64, since: Timestamp?, limit: Int) throws(StoreError)
+        -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    /// The newest event of every alert that is open or closed since `closedSince`, oldest first.
+    func feedSnapshot(closedSince: Timestamp) throws(StoreError)
+        -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    /// Real alerts waiting (not taken) whose next escalation level is due at `now`.
+    func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int) throws(StoreError)
+        -> [IncidentRecord]
+    /// The earliest instant at which a waiting real alert falls due for its next level, if any.
+    func nextEscalationDue(slaMs: Int64, maxLevel: Int) throws(StoreError) -> Timestamp?
+    func enqueueCentralDelivery(incident: Int64, payload: String, at: Timestamp) throws(StoreError)
+    func dueCentralDeliveries(now: Timestamp, limit: Int) throws(StoreError) -> [CentralDeliveryRecord]
+    func nextCentralAttempt() throws(StoreError) -> Timestamp?
+    func markCentralDelivered(id: Int64, attempts: Int, at: Timestamp) throws(StoreError)
+    func markCentralFailed(id: Int64, attempts: Int, next: Timestamp, error: String) throws(StoreError)
+    func lineSuspension(_ e164: String) throws(StoreError) -> LineSuspension?
+    func lineIsSuspended(e164: String) throws(StoreError) -> Bool?
+    /// The line's registered home (subcircuito and position), for lines provisioned without an enrollment.
+    func lineHome(e164: String) throws(StoreError) -> (subcircuit: String?, latitude: Double?, longitude: Double?)?
+    /// Real alerts of the line closed as `falsa_alarma` at or after `since`.
+    func falseAlarms(line: String, since: Timestamp) throws(StoreError) -> Int
+    func suspendLine(_ e164: String, at: Timestamp) throws(StoreError)
+    func liftLineSuspension(_ e164: String, at: Timestamp) throws(StoreError)
+    /// The line's request in `state` (the newest), if any.
+    func enrollment(line: String, state: String) throws(StoreError) -> EnrollmentRecord?
+    /// The line's newest request that got as far as a credential.
+    func latestRegisteredEnrollment(line: String) throws(StoreError) -> EnrollmentRecord?
+    /// How many alerts are not closed (`/metrics`).
+    func openIncidentCount() throws(StoreError) -> Int
+}
+
+extension ConsoleRepository {
+    /// Events after `id`, however old.
+    public func feed(after id: Int64, limit: Int) throws(StoreError)
+        -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    {
+        try feed(after: id, since: nil, limit: limit)
+    }
+}

@@ -1,0 +1,156 @@
+public import BotonCore
+
+/// A device's credential and what routing needs to know about its line.
+public struct DeviceCredential: Sendable, Equatable {
+    /// 32 lower-case hex digits.
+    public var deviceID: String
+    public var kind: String
+    /// The 256-bit HMAC key.
+    public var secret: [UInt8]
+    public var line: RegisteredLine
+    public var revoked: Bool
+
+    public init(deviceID: String, kind: String, secret: [UInt8], line: RegisteredLine, revoked: Bool) {
+        self.deviceID = deviceID
+        self.kind = kind
+        self.secret = secret
+        self.line = line
+        self.revoked = revoked
+    }
+}
+
+/// A registered phone line: its registered address's subcircuito and whether it is suspended.
+public struct RegisteredLine: Sendable, Equatable {
+    public var e164: String
+    public var kind: String
+    public var homeSubcircuit: String?
+    public var homeLatitude: Double?
+    public var homeLongitude: Double?
+    public var suspended: Bool
+    /// The line may raise alerts through a carrier gateway (a `linea_fija` link exists and is not revoked).
+    public var gatewayLinked: Bool
+
+    public init(e164: String, kind: String, homeSubcircuit: String?, homeLatitude: Double?, homeLongitude: Double?,
+                suspended: Bool, gatewayLinked: Bool) {
+        self.e164 = e164
+        self.kind = kind
+        self.homeSubcircuit = homeSubcircuit
+        self.homeLatitude = homeLatitude
+        self.homeLongitude = homeLongitude
+        self.suspended = suspended
+        self.gatewayLinked = gatewayLinked
+    }
+}
+
+public struct GatewayCredential: Sendable, Equatable {
+    public var gatewayID: String
+    public var name: String
+    public var secret: [UInt8]
+    public var revoked: Bool
+
+    public init(gatewayID: String, name: String, secret: [UInt8], revoked: Bool) {
+        self.gatewayID = gatewayID
+        self.name = name
+        self.secret = secret
+        self.revoked = revoked
+    }
+}
+
+/// What a frame was answered the first time.
+public struct FrameReceipt: Sendable, Equatable {
+    public var fingerprint: [UInt8]
+    public var status: String
+    public var incidentID: Int64?
+    public var upcCode: String?
+
+    public init(fingerprint: [UInt8], status: String, incidentID: Int64?, upcCode: String?) {
+        self.fingerprint = fingerprint
+        self.status = status
+        self.incidentID = incidentID
+        self.upcCode = upcCode
+    }
+}
+
+/// An incident still open, for merging repeated presses and attaching positions.
+public struct OpenIncident: Sendable, Equatable {
+    public var id: Int64
+    public var upcCode: String
+    public var openedAt: Timestamp
+
+    public init(id: Int64, upcCode: String, openedAt: Timestamp) {
+        self.id = id
+        self.upcCode = upcCode
+        self.openedAt = openedAt
+    }
+}
+
+/// A new incident, as the ingestion pipeline opens it.
+public struct NewIncident: Sendable {
+    public var lineE164: String
+    public var deviceID: String?
+    public var isTest: Bool
+    public var upcCode: String
+    public var subcircuitCode: String?
+    /// `gps`, `domicilio`, `upc_cercana` or `central`.
+    public var locationSource: String
+    public var lineSuspended: Bool
+    public var openedAt: Timestamp
+    public var author: String
+
+    public init(lineE164: String, deviceID: String?, isTest: Bool, upcCode: String, subcircuitCode: String?,
+                locationSource: String, lineSuspended: Bool, openedAt: Timestamp, author: String) {
+        self.lineE164 = lineE164
+        self.deviceID = deviceID
+        self.isTest = isTest
+        self.upcCode = upcCode
+        self.subcircuitCode = subcircuitCode
+        self.locationSource = locationSource
+        self.lineSuspended = lineSuspended
+        self.openedAt = openedAt
+        self.author = author
+    }
+}
+
+public struct IncidentPosition: Sendable, Equatable {
+    public var latitude: Double
+    public var longitude: Double
+    public var accuracyMeters: Int?
+    public var fixAgeSeconds: Int?
+
+    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?) {
+        self.latitude = latitude
+        self.longitude = longitude
+        self.accuracyMeters = accuracyMeters
+        self.fixAgeSeconds = fixAgeSeconds
+    }
+}
+
+/// What the ingestion writer reads and writes. Every call runs inside the writer's group-commit transaction.
+public protocol IngestionRepository {
+    func deviceCredential(id: String) throws(StoreError) -> DeviceCredential?
+    func gatewayCredential(id: String) throws(StoreError) -> GatewayCredential?
+    func registeredLine(e164: String) throws(StoreError) -> RegisteredLine?
+    func receipt(sender: [UInt8], sequence: UInt64) throws(StoreError) -> FrameReceipt?
+    func insertReceipt(sender: [UInt8], sequence: UInt64, kind: String, receipt: FrameReceipt, at: Timestamp)
+        throws(StoreError)
+    /// The newest incident of `line` not yet `cerrada`, opened at or after `since`, of the same test-ness.
+    func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident?
+    func createIncident(_ incident: NewIncident) throws(StoreError) -> Int64
+    func addPosition(incident: Int64, _ position: IncidentPosition, at: Timestamp, author: String)
+        throws(StoreError)
+    func recordCancellation(incident: Int64, at: Timestamp, author: String) throws(StoreError)
+    /// Deletes up to `limit` receipts older than `before` (oldest first) and returns how many went.
+    @discardableResult
+    func pruneReceipts(before: Timestamp, limit: Int) throws(StoreError) -> Int
+}
+
+/// Device and gateway credentials, issued by provisioning (and later by enrollment).
+public protocol CredentialRepository {
+    /// Registers (or updates) a line with its registered address and issues a device credential for it.
+    func provisionDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
+        throws(StoreError)
+    func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError)
+    /// Several devices in one transaction (the load generator provisions thousands).
+    func provisionDevices(_ devices: [(id: String, kind: String, secret: [UInt8], line: RegisteredLine)],
+                          at: Timestamp) throws(StoreError)
+}

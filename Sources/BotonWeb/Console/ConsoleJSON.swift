@@ -1,0 +1,129 @@
+import BotonCore
+import BotonRepository
+import Foundation
+import BotonConsole
+
+/// The console API's answers (Spanish keys, snake case, instants in ISO 8601 UTC).
+enum ConsoleJSON {
+    struct List: Encodable {
+        let alertas: [ConsoleEventJSON.Alert]
+    }
+
+    struct Position: Encodable {
+        let latitud: Double
+        let longitud: Double
+        let precisionM: Int?
+        let recibidaEn: String
+        enum CodingKeys: String, CodingKey {
+            case latitud, longitud
+            case precisionM = "precision_m", recibidaEn = "recibida_en"
+        }
+    }
+
+    struct Address: Encodable {
+        let direccion: String
+        let latitud: Double
+        let longitud: Double
+    }
+
+    struct Contact: Encodable {
+        let nombre: String
+        let telefono: String
+    }
+
+    struct Citizen: Encodable {
+        let nombres: String
+        let apellidos: String
+        let tipoDocumento: String
+        let documento: String
+        enum CodingKeys: String, CodingKey {
+            case nombres, apellidos, documento
+            case tipoDocumento = "tipo_documento"
+        }
+    }
+
+    struct Event: Encodable {
+        let evento: ConsoleEventJSON.Event
+        let actorNombre: String?
+        enum CodingKeys: String, CodingKey {
+            case evento
+            case actorNombre = "actor_nombre"
+        }
+    }
+
+    struct Dossier: Encodable {
+        let alerta: ConsoleEventJSON.Alert
+        let linea: String
+        let lineaNacional: String
+        let ciudadano: Citizen?
+        let tramite: String?
+        let estadoSolicitud: String?
+        let domicilio: Address?
+        let trabajo: Address?
+        let contactos: [Contact]
+        let posiciones: [Position]
+        let historial: [ConsoleEventJSON.Event]
+        let croquis: String
+        enum CodingKeys: String, CodingKey {
+            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis
+            case lineaNacional = "linea_nacional", estadoSolicitud = "estado_solicitud"
+        }
+
+        init(_ d: IncidentDossier, upcName: String?, scope: ConsoleScope) {
+            var alert = ConsoleEventJSON.Alert(d.incident, upcName: upcName)
+            alert.propia = scope.propia(d.incident)
+            alerta = alert
+            linea = d.incident.lineE164
+            lineaNacional = (try? PhoneLine(d.incident.lineE164))?.nationalFormat ?? d.incident.lineE164
+            ciudadano = d.citizen.map {
+                Citizen(nombres: $0.nombres, apellidos: $0.apellidos, tipoDocumento: $0.documentKind,
+                        documento: $0.documentNumber)
+            }
+            tramite = d.enrollment?.tramite
+            estadoSolicitud = d.enrollment?.state
+            domicilio = d.enrollment.map {
+                Address(direccion: $0.homeAddress, latitud: $0.homeLatitude, longitud: $0.homeLongitude)
+            }
+            trabajo = d.enrollment.flatMap { e in
+                e.workAddress.map { Address(direccion: $0, latitud: e.workLatitude ?? 0, longitud: e.workLongitude ?? 0) }
+            }
+            contactos = d.contacts.map {
+                Contact(nombre: $0.name, telefono: (try? PhoneLine($0.phone))?.nationalFormat ?? $0.phone)
+            }
+            posiciones = d.positions.map {
+                Position(latitud: $0.latitude, longitud: $0.longitude, precisionM: $0.accuracyMeters,
+                         recibidaEn: APITime.text($0.receivedAt))
+            }
+            historial = d.events.map(ConsoleEventJSON.Event.init)
+            croquis = "/consola/alertas/\(d.incident.id)/croquis.svg"
+        }
+    }
+
+    struct Closing: Encodable {
+        let alerta: ConsoleEventJSON.Alert
+        let lineaSuspendida: Bool
+        let falsasAlarmas: Int
+        let mensaje: String
+        enum CodingKeys: String, CodingKey {
+            case alerta, mensaje
+            case lineaSuspendida = "linea_suspendida", falsasAlarmas = "falsas_alarmas"
+        }
+    }
+
+    struct Action: Encodable {
+        let alerta: ConsoleEventJSON.Alert
+        let mensaje: String
+    }
+
+    struct Audit: Encodable {
+        struct Entry: Encodable {
+            let id: Int64
+            let en: String
+            let actor: String
+            let accion: String
+            let sujeto: String
+            let detalle: String?
+        }
+        let registros: [Entry]
+    }
+}

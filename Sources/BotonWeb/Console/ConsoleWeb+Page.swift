@@ -1,0 +1,40 @@
+import BotonHTTP
+import BotonConsole
+import BotonWebKit
+
+/// The console page: a shell the script `/static/consola.js` fills from the live feed. Everything is served by
+/// us (no CDN, no map tiles): the sketch of an alert's place is an SVG drawn by the server.
+extension ConsoleWeb {
+    func page(_ context: OfficerContext) -> HTTPResponse {
+        let who = context.identity
+        let scope = ConsoleScope(who)
+        let body = """
+        <div id="consola" data-sla="\(slaSeconds)" data-csrf="\(HTML.attribute(context.csrfToken))" \
+        data-alcance="\(HTML.attribute(scope.description))" data-rol="\(HTML.attribute(who.role.rawValue))">
+        <div id="alarma" class="alarma" role="alert" hidden></div>
+        <p class="conexion"><span id="estado-conexion" aria-live="polite">Conectando con el servidor…</span>
+        <button type="button" id="sonido" class="secundario">Activar sonido de alarma</button></p>
+        <noscript><p class="aviso error">La consola necesita JavaScript para recibir las alertas en vivo.</p></noscript>
+        <div role="tablist" aria-label="Secciones de la consola" class="pestanas">
+        <button type="button" role="tab" id="tab-alertas" aria-selected="true" aria-controls="panel-alertas">Alertas</button>
+        <button type="button" role="tab" id="tab-solicitudes" aria-selected="false" aria-controls="panel-solicitudes" class="secundario">Solicitudes por verificar</button>
+        </div>
+        <section id="panel-alertas" role="tabpanel" aria-labelledby="tab-alertas" class="panel-alertas">
+        <div class="columna-lista">
+        <h2>Alertas abiertas y recientes</h2>
+        <p id="sin-alertas">No hay alertas en su jurisdicción.</p>
+        <ol id="lista-alertas" class="alertas" aria-live="polite"></ol>
+        </div>
+        <div id="detalle" class="detalle" tabindex="-1" aria-live="polite"><p>Seleccione una alerta para ver al ciudadano y actuar.</p></div>
+        </section>
+        <section id="panel-solicitudes" role="tabpanel" aria-labelledby="tab-solicitudes" hidden>
+        <h2>Solicitudes por verificar</h2>
+        <p id="mensaje-solicitudes"></p>
+        <table id="tabla-solicitudes"><thead><tr><th>Trámite</th><th>Estado</th><th>Canal</th><th>UPC</th><th>Ingresada</th></tr></thead><tbody></tbody></table>
+        <p><a class="boton" href="/oficial/solicitudes/nueva">Registro presencial</a></p>
+        </section>
+        </div>
+        """
+        return EnrollmentWeb.officerPage("Consola de la UPC", body, context, scripts: ["consola.js"])
+    }
+}

@@ -1,0 +1,175 @@
+import BotonCore
+import BotonEnrollment
+import BotonWebKit
+
+/// The HTML of a request's detail for the officer, with the actions its state allows as small forms, and the
+/// page that shows a new credential once.
+enum OfficerDetailView {
+    static func render(_ d: EnrollmentDetail, csrfToken: String, errors: HTML.Errors, values: [String: String])
+        -> String
+    {
+        let s = d.summary
+        let e = HTML.escape
+        func row(_ label: String, _ value: String?) -> String {
+            guard let value, !value.isEmpty else { return "" }
+            return "<dt>\(e(label))</dt><dd>\(e(value))</dd>\n"
+        }
+        func position(_ lat: Double?, _ lon: Double?) -> String? {
+            guard let lat, let lon else { return nil }
+            return "\(lat), \(lon)"
+        }
+        var h = "<h2>Solicitud</h2>\n<dl class=\"datos\">\n"
+        h += row("Número de trámite", s.tramite)
+        h += "<dt>Estado</dt><dd id=\"estado\">\(e(s.estado))</dd>\n"
+        h += row("Canal", s.channel == .presencial ? "Presencial" : "En línea")
+        h += row("UPC asignada", "\(d.upcName) (\(s.upcCode))")
+        h += row("UPC de atención", s.intakeUPCCode)
+        h += row("Subcircuito", "\(d.subcircuitName) (\(s.subcircuitCode))")
+        h += row("Ingresada", PageTime.text(s.createdAt))
+        h += row("Registrada", s.registeredAt.map(PageTime.text))
+        h += row("Vinculada a", s.linkedTo)
+        h += row("Solicitudes vinculadas a esta", d.linkedRequests.isEmpty ? nil : d.linkedRequests.joined(separator: ", "))
+        h += "</dl>\n"
+        if s.linkedTo != nil || !d.linkedRequests.isEmpty {
+            h += HTML.notice("La línea tiene otra solicitud viva: revise ambas con el ciudadano y dé de baja o rechace "
+                             + "la que no corresponda antes de registrar el botón.")
+        }
+
+        h += "<h2>Ciudadano</h2>\n<dl class=\"datos\">\n"
+        let c = d.citizen
+        h += row("Documento", (c.documentKind == .cedula ? "Cédula " : "Pasaporte ") + c.documentNumber
+                    + (c.documentKind == .pasaporte ? " (\(Country(code: c.nationality)?.nombre ?? c.nationality))" : ""))
+        h += row("Nombres", c.nombres)
+        h += row("Apellidos", c.apellidos)
+        h += row("Fecha de nacimiento", c.birthDate)
+        h += row("Línea del botón", "\(d.line.nationalFormat) (\(d.line.kind == .fijo ? "fijo" : "celular"))")
+        h += row("Correo", c.email)
+        h += row("Domicilio", d.homeAddress)
+        h += row("Ubicación del domicilio", position(d.homeLatitude, d.homeLongitude))
+        h += row("Trabajo", d.workAddress)
+        h += row("Ubicación del trabajo", position(d.workLatitude, d.workLongitude))
+        h += row("Consentimiento LOPDP", d.consentAt.map(PageTime.text))
+        h += row("Política de uso aceptada", d.usagePolicyAcceptedAt.map(PageTime.text))
+        h += row("Política de uso explicada", d.usagePolicyExplained ? "Sí" : nil)
+        h += "</dl>\n"
+
+        h += "<h2>Contactos de referencia</h2>\n<table>\n<thead><tr><th scope=\"col\">Nombre</th>"
+            + "<th scope=\"col\">Teléfono</th></tr></thead>\n<tbody>\n"
+        for contact in d.contacts {
+            h += "<tr><td>\(e(contact.name))</td><td>\(e(contact.phone.nationalFormat))</td></tr>\n"
+        }
+        h += "</tbody>\n</table>\n"
+
+        if !d.contactAttempts.isEmpty {
+            h += "<h2>Intentos de contacto</h2>\n<table>\n<thead><tr><th scope=\"col\">Fecha</th><th scope=\"col\">"
+                + "Resultado</th><th scope=\"col\">Nota</th></tr></thead>\n<tbody>\n"
+            for a in d.contactAttempts {
+                h += "<tr><td>\(e(PageTime.text(a.at)))</td><td>\(e(a.result.nombre))</td><td>\(e(a.note ?? ""))</td></tr>\n"
+            }
+            h += "</tbody>\n</table>\n"
+        }
+
+        h += actions(d, csrfToken: csrfToken, errors: errors, values: values)
+
+        h += "<h2>Historial</h2>\n<table>\n<thead><tr><th scope=\"col\">Fecha</th><th scope=\"col\">Estado</th>"
+            + "<th scope=\"col\">Por</th><th scope=\"col\">Nota</th></tr></thead>\n<tbody>\n"
+        for t in d.history {
+            h += "<tr><td>\(e(PageTime.text(t.at)))</td><td>\(e(t.to.nombre))</td><td>\(e(author(t.actor)))</td>"
+                + "<td>\(e(t.note ?? ""))</td></tr>\n"
+        }
+        h += "</tbody>\n</table>\n"
+        if let device = d.device {
+            h += "<h2>Credencial</h2>\n<dl class=\"datos\">\n"
+            h += row("Dispositivo", "\(device.id) (\(device.kind == "app" ? "aplicación" : "línea fija"))")
+            h += row("Emitida", PageTime.text(device.createdAt))
+            h += row("Revocada", device.revokedAt.map(PageTime.text))
+            h += "</dl>\n"
+        }
+        h += "<p><a href=\"/oficial/solicitudes\">Volver a las solicitudes</a></p>\n"
+        return h
+    }
+
+    static func author(_ a: Author) -> String {
+        switch a {
+        case .operador(let o): return o.display ?? "Operador \(o.id)"
+        case .ciudadano: return "Ciudadano"
+        case .sistema: return "Sistema"
+        case .dispositivo: return "Dispositivo"
+        case .gateway: return "Operadora telefónica"
+        }
+    }
+
+    /// The forms of the actions the state allows (the service checks again).
+    static func actions(_ d: EnrollmentDetail, csrfToken: String, errors: HTML.Errors, values: [String: String])
+        -> String
+    {
+        let state = d.summary.state
+        let base = "/oficial/solicitudes/\(HTML.attribute(d.summary.tramite))"
+        func form(_ action: String, _ inner: String, button: String, kind: String = "") -> String {
+            "<form method=\"post\" action=\"\(base)/\(action)\" class=\"accion\" novalidate>\n"
+                + HTML.hidden(CSRFGuard.fieldName, csrfToken) + "\n" + inner
+                + "<button type=\"submit\"\(kind.isEmpty ? "" : " class=\"\(kind)\"")>\(HTML.escape(button))</button>\n</form>\n"
+        }
+        var h = ""
+        if !state.isTerminal && state != .activa && state != .suspendida {
+            h += "<h2>Acciones</h2>\n"
+        }
+        if [.ingresada, .enVerificacion, .verificada].contains(state) {
+            h += "<h3>Registrar un contacto</h3>\n"
+            h += form("contacto", HTML.select("resultado", label: "Resultado de la llamada",
+                                              options: [("", "— Elija —")] + ContactResult.allCases.map { ($0.rawValue, $0.nombre) },
+                                              value: values["resultado"] ?? "", errors: errors)
+                + HTML.textarea("nota", label: "Nota", value: values["nota"] ?? "", errors: errors),
+                button: "Registrar contacto")
+        }
+        if state == .enVerificacion {
+            h += "<h3>Verificar</h3>\n<p>Confirmó con el ciudadano su identidad, su dirección y sus contactos.</p>\n"
+            h += form("verificar", "", button: "Marcar como verificada")
+        }
+        if state == .ingresada || state == .enVerificacion {
+            h += "<h3>Rechazar</h3>\n"
+            h += form("rechazar", HTML.textarea("motivo", label: "Motivo del rechazo", value: values["motivo"] ?? "",
+                                                errors: errors, help: "El ciudadano lo verá al consultar su trámite.",
+                                                required: true),
+                      button: "Rechazar solicitud", kind: "peligro")
+        }
+        if state == .verificada {
+            h += "<h3>Registrar el botón</h3>\n<p>Emite la credencial de la línea \(HTML.escape(d.line.nationalFormat)): "
+                + (d.line.kind == .celular
+                    ? "un código de activación para la aplicación, que se muestra una sola vez."
+                    : "la línea fija podrá alertar llamando al 135.") + "</p>\n"
+            h += form("registrar", "", button: "Registrar botón")
+        }
+        if state == .pruebaPendiente {
+            h += "<h3>Confirmar la alerta de prueba</h3>\n<p>Cuando el ciudadano haya hecho la alerta de prueba, "
+                + "confírmela para activar el botón.</p>\n"
+            h += form("confirmar-prueba", "", button: "Confirmar prueba")
+        }
+        return h
+    }
+
+    /// The page after registering: the activation code once (celular), or the call to 135 (fijo).
+    static func registration(_ r: Registration) -> String {
+        var h = "<p>La solicitud <span class=\"tramite\">\(HTML.escape(r.summary.tramite))</span> quedó "
+            + "«\(HTML.escape(r.summary.estado))».</p>\n"
+        switch r.credential {
+        case .app(_, _, let code):
+            let groups = code.split(separator: "-").map(String.init)
+            h += "<h2>Código de activación</h2>\n"
+            h += "<p><strong>Se muestra una sola vez.</strong> Díctelo al ciudadano o pídale que lo escriba en la "
+                + "aplicación ahora; no se puede volver a ver.</p>\n"
+            h += "<div class=\"codigo-activacion\" id=\"codigo-activacion\">\n"
+            for start in stride(from: 0, to: groups.count, by: 4) {
+                let line = groups[start ..< min(start + 4, groups.count)].map { "<span>\(HTML.escape($0))</span>" }
+                h += "<p>" + line.joined(separator: " - ") + "</p>\n"
+            }
+            h += "</div>\n"
+        case .lineaFija:
+            h += "<h2>Línea fija</h2>\n<p>No hay código: la línea fija alerta llamando al 135.</p>\n"
+        }
+        h += "<div class=\"aviso\" id=\"instrucciones\"><p>\(HTML.escape(r.instrucciones))</p></div>\n"
+        h += "<p><a class=\"boton\" href=\"/oficial/solicitudes/\(HTML.attribute(r.summary.tramite))\">Volver a la "
+            + "solicitud</a></p>\n"
+        return h
+    }
+}

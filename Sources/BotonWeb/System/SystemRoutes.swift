@@ -1,0 +1,230 @@
+public import BotonHTTP
+import BotonNet
+public import BotonRepository
+import Foundation
+import Synchronization
+public import BotonRuntime
+public import BotonIngestion
+public import BotonWebKit
+
+/// What `/salud` and `/metrics` read: each a closure, so the routes do not own the parts they report on.
+public struct ServiceProbe: Sendable {
+    /// The schema version, or the store's error.
+    public var store: @Sendable () -> Result<Int, StoreError>
+    public var ingestion: @Sendable () -> IngestionStatus
+    public var queueDepth: @Sendable () -> Int
+    /// transport → bound port (read when asked: the web server binds after the probe is made).
+    public var listeners: @Sendable () -> [String: Int]
+    /// unit kind (zonas, subzonas, …) → count.
+    public var territory: [String: Int]
+    public var openIncidents: @Sendable () -> Int?
+    public var web: WebMetrics?
+    /// The service's components by name, and those that died since they started, with why (``ComponentGroup``).
+    public var components: @Sendable () -> [String] = { [] }
+    public var failedComponents: @Sendable () -> [(component: String, reason: String)] = { [] }
+
+    public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
+                ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
+                listeners: @escaping @Sendable () -> [String: Int], territory: [String: Int], openIncidents: @escaping @Sendable () -> Int?,
+                web: WebMetrics?)
+    {
+        self.store = store
+        self.ingestion = ingestion
+        self.queueDepth = queueDepth
+        self.listeners = listeners
+        self.territory = territory
+        self.openIncidents = openIncidents
+        self.web = web
+    }
+}
+
+/// `GET /salud` (health, JSON; 503 when the store cannot be read or the last commit failed) and `GET /metrics`
+/// (Prometheus text format 0.0.4).
+public enum SystemRoutes {
+    struct Health: Encodable {
+        struct Store: Encodable {
+            let estado: String
+            let esquema: Int?
+            let error: String?
+        }
+        struct Ingestion: Encodable {
+            let estado: String
+            let recibidas: Int
+            let aceptadas: Int
+            let duplicadas: Int
+            let ocupado: Int
+            let rechazadas: [String: Int]
+            let cola: Int
+            let errorAlmacenamiento: String?
+            enum CodingKeys: String, CodingKey {
+                case estado, recibidas, aceptadas, duplicadas, ocupado, rechazadas, cola
+                case errorAlmacenamiento = "error_almacenamiento"
+            }
+        }
+        let estado: String
+        /// When these figures were read (UTC, milliseconds): the route answers from the last reading.
+        let medido: String
+        let almacen: Store
+        let ingesta: Ingestion
+        let escuchas: [String: Int]
+        let territorio: [String: Int]
+        /// Components that stopped working on their own (omitted while every one runs).
+        let componentesCaidos: [String: String]?
+        enum CodingKeys: String, CodingKey {
+            case estado, medido, almacen, ingesta, escuchas, territorio
+            case componentesCaidos = "componentes_caidos"
+        }
+    }
+
+    /// What `/salud` answers when the monitor has not read anything for too long.
+    struct StaleHealth: Encodable {
+        let estado: String
+        let medido: String
+        let error: String
+    }
+
+    /// Reads everything `/salud` reports, now (the store read is blocking: call it from a thread that may block).
+    static func measureHealth(_ probe: ServiceProbe, measured: String) -> HTTPResponse {
+        let store: Health.Store
+            switch probe.store() {
+            case .success(let version): store = .init(estado: "ok", esquema: version, error: nil)
+            case .failure(let error): store = .init(estado: "error", esquema: nil, error: error.description)
+            }
+        let status = probe.ingestion()
+        let ingestion = Health.Ingestion(
+            estado: status.storageFailure == nil ? "ok" : "error", recibidas: status.received,
+            aceptadas: status.accepted, duplicadas: status.duplicates, ocupado: status.busy,
+            rechazadas: status.rejected, cola: probe.queueDepth(), errorAlmacenamiento: status.storageFailure)
+        let failed = probe.failedComponents()
+        let healthy = store.estado == "ok" && ingestion.estado == "ok" && !probe.territory.isEmpty && failed.isEmpty
+        let health = Health(estado: healthy ? "ok" : "error", medido: measured, almacen: store,
+                            ingesta: ingestion, escuchas: probe.listeners(), territorio: probe.territory,
+                            componentesCaidos: failed.isEmpty
+                                ? nil : Dictionary(failed.map { ($0.component, $0.reason) }) { first, _ in first })
+        return jsonAnswer(health, status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    static func jsonAnswer(_ value: some Encodable, status: HTTPStatus) -> HTTPResponse {
+        var response = (try? HTTPResponse.json(value, status: status)) ?? .status(.internalServerError)
+        response.headers.replace(name: "Cache-Control", value: "no-store")
+        return response
+    }
+
+    public static func metrics(_ probe: ServiceProbe) -> RouteHandler {
+        { _, _ in
+            var text = ""
+            func metric(_ name: String, _ type: String, _ help: String, _ samples: [(String, String)]) {
+                text += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n"
+                for (labels, value) in samples { text += "\(name)\(labels) \(value)\n" }
+            }
+            let status = probe.ingestion()
+            metric("boton_frames_received_total", "counter", "Frames received on every transport.",
+                   [("", String(status.received))])
+            metric("boton_frames_accepted_total", "counter", "Frames stored and acknowledged as aceptada.",
+                   [("", String(status.accepted))])
+            metric("boton_frames_duplicate_total", "counter", "Retransmissions answered duplicada.",
+                   [("", String(status.duplicates))])
+            metric("boton_frames_busy_total", "counter", "Frames answered ocupado-reintente.",
+                   [("", String(status.busy))])
+            metric("boton_frames_rejected_total", "counter", "Frames rejected, by reason.",
+                   status.rejected.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", String($0.value)) })
+            metric("boton_commit_batches_total", "counter", "Group commits.", [("", String(status.batches))])
+            metric("boton_commit_last_batch_frames", "gauge", "Frames in the last group commit.",
+                   [("", String(status.lastBatchSize))])
+            metric("boton_commit_last_seconds", "gauge", "Duration of the last group commit.",
+                   [("", String(format: "%.6f", Double(status.lastCommitMicroseconds) / 1e6))])
+            let failed = Set(probe.failedComponents().map(\.component))
+            metric("boton_component_up", "gauge", "1 while the component runs, 0 once it died.",
+                   probe.components().map { ("{component=\"\($0)\"}", failed.contains($0) ? "0" : "1") })
+            metric("boton_commit_failing", "gauge", "1 while the last commit failed.",
+                   [("", status.storageFailure == nil ? "0" : "1")])
+            metric("boton_ingest_queue_depth", "gauge", "Frames waiting for the writer.",
+                   [("", String(probe.queueDepth()))])
+            if let open = probe.openIncidents() {
+                metric("boton_incidents_open", "gauge", "Incidents not closed.", [("", String(open))])
+            }
+            if let web = probe.web {
+                metric("boton_http_connections", "gauge", "Open HTTP connections.", [("", String(web.openConnections))])
+                metric("boton_consoles_connected", "gauge", "Open event streams (consoles).",
+                       [("", String(web.openStreams))])
+                metric("boton_http_requests_total", "counter", "HTTP requests by route and status.",
+                       web.requestCounts.map { ("{route=\"\($0.route)\",status=\"\($0.status)\"}", String($0.count)) })
+            }
+            var response = HTTPResponse.text(text)
+            response.headers.replace(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+            return response
+        }
+    }
+}
+
+/// Measures what `GET /salud` reports every `http.health_interval_ms` on a thread of its own, so the route answers
+/// from memory without blocking: it runs on the web server's connection threads, which must never wait on SQLite
+/// (a store read can wait up to `store.busy_timeout_ms` for a lock).
+///
+/// The answer is honest about its age: it carries `medido`, the time of the reading. If no reading has completed
+/// for ``staleAfterMs`` (the monitor is stuck, for example on the store), the route answers 503 with the time of
+/// the last one instead of repeating it as if it were current.
+public final class HealthMonitor: Component {
+    public let name = "health"
+    private struct Reading: Sendable {
+        var response: HTTPResponse
+        var measuredAt: Int64
+        var measuredText: String
+    }
+
+    private let probe: ServiceProbe
+    public let intervalMs: Int
+    /// A reading older than this is not served as current (four intervals, at least two seconds).
+    public let staleAfterMs: Int
+    private let clock: @Sendable () -> Int64
+    private let latest = Mutex<Reading?>(nil)
+    private let thread = ServiceThread(name: "boton-salud")
+
+    /// `clock`: monotonic milliseconds (nil: the system's; tests pass their own).
+    public init(probe: ServiceProbe, intervalMs: Int, clock: (@Sendable () -> Int64)? = nil) {
+        self.probe = probe
+        self.intervalMs = max(intervalMs, 1)
+        staleAfterMs = max(4 * intervalMs, 2_000)
+        self.clock = clock ?? { monotonicMilliseconds() }
+    }
+
+    /// Takes a reading now, on the calling thread.
+    public func measure() {
+        let text = Logger.timestamp()
+        let response = SystemRoutes.measureHealth(probe, measured: text)
+        let reading = Reading(response: response, measuredAt: clock(), measuredText: text)
+        latest.withLock { $0 = reading }
+    }
+
+    /// Takes a reading at once (so `/salud` has one from the first request), then starts the `boton-salud` thread,
+    /// which takes one every interval until ``stop()``.
+    public func start() {
+        measure()
+        thread.start { [self] in
+            while thread.pause(.milliseconds(intervalMs)) { measure() }
+        }
+    }
+
+    public func stop() { thread.stop() }
+
+    public var failure: String? { thread.failure }
+
+    /// `GET /salud`, answered from the last reading: register it `nonBlocking`.
+    public func route() -> RouteHandler {
+        { [self] _, _ in
+            guard let reading = latest.withLock({ $0 }) else {
+                return SystemRoutes.jsonAnswer(
+                    SystemRoutes.StaleHealth(estado: "error", medido: "", error: "sin medición todavía"),
+                    status: .serviceUnavailable)
+            }
+            let age = clock() - reading.measuredAt
+            guard age <= Int64(staleAfterMs) else {
+                return SystemRoutes.jsonAnswer(
+                    SystemRoutes.StaleHealth(estado: "error", medido: reading.measuredText,
+                                             error: "sin medición reciente (última hace \(age) ms)"),
+                    status: .serviceUnavailable)
+            }
+            return reading.response
+        }
+    }
+}
