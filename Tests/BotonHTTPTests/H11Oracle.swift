@@ -1,6 +1,4 @@
 import BotonTestSupport
-import Foundation
-import XCTest
 
 /// Runs Python's h11 (an independent HTTP/1.1 implementation) over raw request bytes.
 ///

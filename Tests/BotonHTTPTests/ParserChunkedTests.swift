@@ -1,35 +1,37 @@
 import BotonHTTP
-import XCTest
+import Testing
 
-final class ParserChunkedTests: XCTestCase {
-    func testChunkedBodyWithExtensionsAndTrailers() throws {
-        let request = try XCTUnwrap(single(
+@Suite struct ParserChunkedTests {
+    @Test func chunkedBodyWithExtensionsAndTrailers() throws {
+        let request = try #require(single(
             "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "4;ext=1;quoted=\"a b\"\r\nWiki\r\n"
                 + "5 \r\npedia\r\n"
                 + "E\r\n in\r\n\r\nchunks.\r\n"
                 + "000\r\nExpires: never\r\nX-Trailer: yes\r\n\r\n"))
-        XCTAssertEqual(request.body, bytes("Wikipedia in\r\n\r\nchunks."))
-        XCTAssertNil(request.header("Expires"), "trailers are discarded")
-        XCTAssertEqual(request.header("Transfer-Encoding"), "chunked")
+        #expect(request.body == bytes("Wikipedia in\r\n\r\nchunks."))
+        #expect(request.header("Expires") == nil, "trailers are discarded")
+        #expect(request.header("Transfer-Encoding") == "chunked")
     }
 
-    func testTransferEncodingCaseAndBlanksAreAccepted() throws {
+    @Test func transferEncodingCaseAndBlanksAreAccepted() throws {
         // Decision: transfer-coding names are case-insensitive (RFC 9112 §7), and OWS around a field value
         // is never part of it, so " Chunked " is exactly `chunked`.
-        let request = try XCTUnwrap(single(
+        let request = try #require(single(
             "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:  Chunked \t\r\n\r\n1\r\nx\r\n0\r\n\r\n"))
-        XCTAssertEqual(request.body, bytes("x"))
-        XCTAssertEqual(try XCTUnwrap(single(
-            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n")).body, [])
+        #expect(request.body == bytes("x"))
+        let upper = try #require(single(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: CHUNKED\r\n\r\n0\r\n\r\n"))
+        #expect(upper.body == [])
     }
 
-    func testEmptyChunkedBody() throws {
-        XCTAssertEqual(try XCTUnwrap(single(
-            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")).body, [])
+    @Test func emptyChunkedBody() throws {
+        let request = try #require(single(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"))
+        #expect(request.body == [])
     }
 
-    func testMalformedChunks() {
+    @Test func malformedChunks() {
         let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
         let bad = [
             "zz\r\nhi\r\n0\r\n\r\n",            // not hex
@@ -45,6 +47,6 @@ final class ParserChunkedTests: XCTestCase {
             "0\r\nBad Trailer: x\r\n\r\n",       // invalid trailer
             "0\r\n folded\r\n\r\n",              // obs-fold in trailers
         ]
-        for chunks in bad { assertRejected(head + chunks, .badRequest) }
+        for chunks in bad { expectRejected(head + chunks, .badRequest) }
     }
 }

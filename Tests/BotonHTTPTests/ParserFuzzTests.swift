@@ -1,11 +1,11 @@
 import BotonTestSupport
 import BotonHTTP
-import XCTest
+import Testing
 
 /// 50,000 random and mutated inputs with a fixed seed: the parser must never crash, never return a body
 /// over the limit, and behave the same whether bytes arrive at once or in random pieces.
-final class ParserFuzzTests: XCTestCase {
-    func testRandomAndMutatedInputs() {
+@Suite struct ParserFuzzTests {
+    @Test func randomAndMutatedInputs() {
         var generator = RequestGenerator(seed: 0xF022)
         var random = SplitMix64(seed: 0x5EED)
         let tight = HTTPLimits(requestLineBytes: 40, headerBytes: 120, headerCount: 4, bodyBytes: 64)
@@ -34,18 +34,18 @@ final class ParserFuzzTests: XCTestCase {
                 offset += size
             }
             let split = parse(pieces: pieces, limits: limits)
-            XCTAssertEqual(split.requests, whole.requests, "iteration \(iteration)")
-            XCTAssertEqual(split.error?.status, whole.error?.status, "iteration \(iteration)")
+            #expect(split.requests == whole.requests, "iteration \(iteration)")
+            #expect(split.error?.status == whole.error?.status, "iteration \(iteration)")
             for request in whole.requests {
-                XCTAssertLessThanOrEqual(request.body.count, limits.bodyBytes, "iteration \(iteration)")
-                XCTAssertLessThanOrEqual(request.headers.count, limits.headerCount, "iteration \(iteration)")
+                #expect(request.body.count <= limits.bodyBytes, "iteration \(iteration)")
+                #expect(request.headers.count <= limits.headerCount, "iteration \(iteration)")
             }
             accepted += whole.requests.count
             if let error = whole.error { statuses[error.status.code, default: 0] += 1 }
         }
         print("fuzz: \(accepted) requests accepted, errors by status: \(statuses.sorted { $0.key < $1.key })")
         // The corpus reaches every error status and plenty of successes.
-        XCTAssertEqual(Set(statuses.keys), [400, 413, 414, 431, 505])
-        XCTAssertGreaterThan(accepted, 5_000)
+        #expect(Set(statuses.keys) == [400, 413, 414, 431, 505])
+        #expect(accepted > 5_000)
     }
 }

@@ -1,78 +1,79 @@
 import BotonHTTP
-import XCTest
+import Testing
 
-final class ParserLimitTests: XCTestCase {
-    func testDefaults() {
+@Suite struct ParserLimitTests {
+    @Test func defaults() {
         let limits = HTTPLimits.standard
-        XCTAssertEqual(limits.requestLineBytes, 8192)
-        XCTAssertEqual(limits.headerBytes, 16384)
-        XCTAssertEqual(limits.headerCount, 100)
-        XCTAssertEqual(limits.bodyBytes, 1_048_576)
+        #expect(limits.requestLineBytes == 8192)
+        #expect(limits.headerBytes == 16384)
+        #expect(limits.headerCount == 100)
+        #expect(limits.bodyBytes == 1_048_576)
     }
 
-    func testRequestLineLimitIs414() throws {
+    @Test func requestLineLimitIs414() throws {
         // "GET " + target + " HTTP/1.1" is exactly the limit: accepted; one more byte: 414.
         let fixed = "GET  HTTP/1.1".utf8.count
         let fits = "/" + String(repeating: "a", count: 8192 - fixed - 1)
-        XCTAssertEqual(try XCTUnwrap(single("GET \(fits) HTTP/1.1\r\nHost: a\r\n\r\n")).target, fits)
-        assertRejected("GET \(fits)b HTTP/1.1\r\nHost: a\r\n\r\n", .uriTooLong)
+        let request = try #require(single("GET \(fits) HTTP/1.1\r\nHost: a\r\n\r\n"))
+        #expect(request.target == fits)
+        expectRejected("GET \(fits)b HTTP/1.1\r\nHost: a\r\n\r\n", .uriTooLong)
         // Without a line end the parser gives up as soon as the limit is passed.
         var parser = HTTPRequestParser()
         parser.append(bytes("GET /" + String(repeating: "a", count: 9000)))
-        XCTAssertThrowsError(try parser.next()) { XCTAssertEqual(($0 as? HTTPParseError)?.status, .uriTooLong) }
+        let error = #expect(throws: HTTPParseError.self) { try parser.next() }
+        #expect(error?.status == .uriTooLong)
     }
 
-    func testHeaderBytesLimitIs431() throws {
+    @Test func headerBytesLimitIs431() throws {
         let limits = HTTPLimits(headerBytes: 64)
         // "Host: a\r\n" (9) + "X: " + 50 + "\r\n" (55) = 64 with the final CRLF = 66: over.
         let over = "GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "v", count: 50))\r\n\r\n"
-        assertRejected(over, .requestHeaderFieldsTooLarge, limits: limits)
+        expectRejected(over, .requestHeaderFieldsTooLarge, limits: limits)
         let fits = "GET / HTTP/1.1\r\nHost: a\r\nX: \(String(repeating: "v", count: 48))\r\n\r\n"
-        XCTAssertNotNil(single(fits, limits: limits))
+        #expect(single(fits, limits: limits) != nil)
         // Default limit, one huge header without an end.
         var parser = HTTPRequestParser()
         parser.append(bytes("GET / HTTP/1.1\r\nHost: a\r\nCookie: " + String(repeating: "c", count: 17000)))
-        XCTAssertThrowsError(try parser.next()) {
-            XCTAssertEqual(($0 as? HTTPParseError)?.status, .requestHeaderFieldsTooLarge)
-        }
+        let error = #expect(throws: HTTPParseError.self) { try parser.next() }
+        #expect(error?.status == .requestHeaderFieldsTooLarge)
         // Many small headers adding up past 16 KiB.
         let many = (0..<90).map { "X-\($0): \(String(repeating: "z", count: 200))\r\n" }.joined()
-        assertRejected("GET / HTTP/1.1\r\nHost: a\r\n\(many)\r\n", .requestHeaderFieldsTooLarge)
+        expectRejected("GET / HTTP/1.1\r\nHost: a\r\n\(many)\r\n", .requestHeaderFieldsTooLarge)
     }
 
-    func testHeaderCountLimitIs431() {
+    @Test func headerCountLimitIs431() {
         let hundred = (1...99).map { "X-\($0): v\r\n" }.joined()
-        XCTAssertNotNil(single("GET / HTTP/1.1\r\nHost: a\r\n\(hundred)\r\n"))
-        assertRejected("GET / HTTP/1.1\r\nHost: a\r\n\(hundred)X-100: v\r\n\r\n", .requestHeaderFieldsTooLarge)
+        #expect(single("GET / HTTP/1.1\r\nHost: a\r\n\(hundred)\r\n") != nil)
+        expectRejected("GET / HTTP/1.1\r\nHost: a\r\n\(hundred)X-100: v\r\n\r\n", .requestHeaderFieldsTooLarge)
     }
 
-    func testContentLengthOverLimitIs413BeforeTheBodyArrives() {
+    @Test func contentLengthOverLimitIs413BeforeTheBodyArrives() {
         var parser = HTTPRequestParser()
         parser.append(bytes("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 1048577\r\n\r\n"))
-        XCTAssertThrowsError(try parser.next()) {
-            XCTAssertEqual(($0 as? HTTPParseError)?.status, .contentTooLarge)
-        }
-        XCTAssertFalse(parser.shouldSendContinue())
+        let error = #expect(throws: HTTPParseError.self) { try parser.next() }
+        #expect(error?.status == .contentTooLarge)
+        let askForContinue = parser.shouldSendContinue()
+        #expect(!askForContinue)
         let atLimit = HTTPLimits(bodyBytes: 4)
-        XCTAssertNotNil(single("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nabcd", limits: atLimit))
-        assertRejected("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nabcde", .contentTooLarge, limits: atLimit)
+        #expect(single("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 4\r\n\r\nabcd", limits: atLimit) != nil)
+        expectRejected("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nabcde", .contentTooLarge, limits: atLimit)
     }
 
-    func testChunkedTotalOverLimitIs413() {
+    @Test func chunkedTotalOverLimitIs413() {
         let limits = HTTPLimits(bodyBytes: 10)
         let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-        XCTAssertNotNil(single(head + "5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n", limits: limits))
-        assertRejected(head + "5\r\n12345\r\n6\r\n", .contentTooLarge, limits: limits)
-        assertRejected(head + "b\r\n", .contentTooLarge, limits: limits)
-        assertRejected(head + "ffffffffffffffffffffffff\r\n", .contentTooLarge)
+        #expect(single(head + "5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n", limits: limits) != nil)
+        expectRejected(head + "5\r\n12345\r\n6\r\n", .contentTooLarge, limits: limits)
+        expectRejected(head + "b\r\n", .contentTooLarge, limits: limits)
+        expectRejected(head + "ffffffffffffffffffffffff\r\n", .contentTooLarge)
     }
 
-    func testTrailersShareTheHeaderBudget() {
+    @Test func trailersShareTheHeaderBudget() {
         let limits = HTTPLimits(headerBytes: 80, headerCount: 3)
         let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n"
-        XCTAssertNotNil(single(head + "T: 1\r\n\r\n", limits: limits))
-        assertRejected(head + "T: 1\r\nU: 2\r\n\r\n", .requestHeaderFieldsTooLarge, limits: limits)
-        assertRejected(head + "T: \(String(repeating: "x", count: 60))\r\n\r\n", .requestHeaderFieldsTooLarge,
+        #expect(single(head + "T: 1\r\n\r\n", limits: limits) != nil)
+        expectRejected(head + "T: 1\r\nU: 2\r\n\r\n", .requestHeaderFieldsTooLarge, limits: limits)
+        expectRejected(head + "T: \(String(repeating: "x", count: 60))\r\n\r\n", .requestHeaderFieldsTooLarge,
                        limits: limits)
     }
 }

@@ -1,8 +1,8 @@
 import BotonHTTP
-import XCTest
+import Testing
 
 /// The same bytes must give the same requests however the network cuts them.
-final class ParserSplitTests: XCTestCase {
+@Suite struct ParserSplitTests {
     static let inputs: [String] = [
         "GET /a?b=c HTTP/1.1\r\nHost: a\r\nX: y\r\n\r\n",
         "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
@@ -14,41 +14,41 @@ final class ParserSplitTests: XCTestCase {
         "GET /ok HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
     ]
 
-    func testEverySplitPositionGivesTheSameResult() {
+    @Test func everySplitPositionGivesTheSameResult() {
         for input in Self.inputs {
             let all = bytes(input)
             let expected = parse(all)
-            XCTAssertFalse(expected.requests.isEmpty)
+            #expect(!expected.requests.isEmpty)
             for cut in 0...all.count {
                 let outcome = parse(pieces: [Array(all[..<cut]), Array(all[cut...])])
-                XCTAssertEqual(outcome.requests, expected.requests, "cut at \(cut) of \(input.debugDescription)")
-                XCTAssertEqual(outcome.error?.status, expected.error?.status, "cut at \(cut)")
+                #expect(outcome.requests == expected.requests, "cut at \(cut) of \(input.debugDescription)")
+                #expect(outcome.error?.status == expected.error?.status, "cut at \(cut)")
             }
         }
     }
 
-    func testEveryPairOfSplitPositionsGivesTheSameResult() {
+    @Test func everyPairOfSplitPositionsGivesTheSameResult() {
         let all = bytes(Self.inputs[2])
         let expected = parse(all)
         for first in 0...all.count {
             for second in first...all.count {
                 let pieces = [Array(all[..<first]), Array(all[first..<second]), Array(all[second...])]
-                XCTAssertEqual(parse(pieces: pieces), expected, "cuts at \(first), \(second)")
+                #expect(parse(pieces: pieces) == expected, "cuts at \(first), \(second)")
             }
         }
     }
 
-    func testOneByteAtATime() {
+    @Test func oneByteAtATime() {
         for input in Self.inputs {
             let all = bytes(input)
             let expected = parse(all)
-            XCTAssertEqual(parse(pieces: all.map { [$0] }).requests, expected.requests)
-            XCTAssertEqual(parse(pieces: all.map { [$0] }).error?.status, expected.error?.status)
+            #expect(parse(pieces: all.map { [$0] }).requests == expected.requests)
+            #expect(parse(pieces: all.map { [$0] }).error?.status == expected.error?.status)
         }
-        XCTAssertEqual(parse(Self.inputs[2]).requests.map(\.body), [bytes("hello world"), bytes("ok")])
+        #expect(parse(Self.inputs[2]).requests.map(\.body) == [bytes("hello world"), bytes("ok")])
     }
 
-    func testLargeBodyOneByteAtATimeStaysLinear() {
+    @Test func largeBodyOneByteAtATimeStaysLinear() {
         let body = [UInt8](repeating: UInt8(ascii: "x"), count: 200_000)
         let head = bytes("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: \(body.count)\r\n\r\n")
         var parser = HTTPRequestParser()
@@ -57,7 +57,7 @@ final class ParserSplitTests: XCTestCase {
             parser.append([byte])
             while let request = try? parser.next() { received.append(request) }
         }
-        XCTAssertEqual(received.count, 1)
-        XCTAssertEqual(received.first?.body, body)
+        #expect(received.count == 1)
+        #expect(received.first?.body == body)
     }
 }

@@ -1,7 +1,8 @@
 import BotonHTTP
-import XCTest
+import Foundation
+import Testing
 
-final class RouterTests: XCTestCase {
+@Suite struct RouterTests {
     struct Boom: Error {}
 
     func request(_ method: HTTPMethod, _ target: String, headers: HTTPHeaders = ["Host": "a"]) throws -> HTTPRequest {
@@ -29,111 +30,112 @@ final class RouterTests: XCTestCase {
 
     func body(_ response: HTTPResponse) -> String { String(decoding: response.body, as: UTF8.self) }
 
-    func testParameters() throws {
+    @Test func parameters() throws {
         let router = makeRouter()
         let response = router.respond(to: try request(.get, "/api/v1/enrolamientos/T-123/contactos"))
-        XCTAssertEqual(response.status, .ok)
-        XCTAssertEqual(body(response), "contactos tramite=T-123")
-        XCTAssertEqual(body(router.respond(to: try request(.post, "/api/v1/enrolamientos/9/contactos"))),
-                       "nuevo-contacto tramite=9")
-        XCTAssertEqual(body(router.respond(to: try request(.get, "/"))), "root")
+        #expect(response.status == .ok)
+        #expect(body(response) == "contactos tramite=T-123")
+        #expect(try body(router.respond(to: request(.post, "/api/v1/enrolamientos/9/contactos")))
+                    == "nuevo-contacto tramite=9")
+        #expect(try body(router.respond(to: request(.get, "/"))) == "root")
     }
 
-    func testPercentDecodedParameters() throws {
+    @Test func percentDecodedParameters() throws {
         let response = makeRouter().respond(to: try request(.get, "/api/v1/enrolamientos/a%20b%C3%B1%3F/contactos"))
-        XCTAssertEqual(body(response), "contactos tramite=a bñ?")
+        #expect(body(response) == "contactos tramite=a bñ?")
     }
 
-    func testLiteralBeatsParameter() throws {
+    @Test func literalBeatsParameter() throws {
         let router = makeRouter()
-        XCTAssertEqual(body(router.respond(to: try request(.get, "/api/v1/enrolamientos/nuevo/contactos"))), "literal")
+        #expect(try body(router.respond(to: request(.get, "/api/v1/enrolamientos/nuevo/contactos"))) == "literal")
         if case .found(let route, _, _, _) = router.match(.get, path: "/api/v1/enrolamientos/nuevo/contactos") {
-            XCTAssertEqual(route, "/api/v1/enrolamientos/nuevo/contactos")
+            #expect(route == "/api/v1/enrolamientos/nuevo/contactos")
         } else {
-            XCTFail("expected a match")
+            Issue.record("expected a match")
         }
     }
 
-    func testWildcard() throws {
+    @Test func wildcard() throws {
         let router = makeRouter()
-        XCTAssertEqual(body(router.respond(to: try request(.get, "/static/css/app%20v2.css"))), "static path=css/app v2.css")
-        XCTAssertEqual(body(router.respond(to: try request(.get, "/static/"))), "static path=")
-        XCTAssertEqual(router.respond(to: try request(.get, "/static")).status, .notFound)
+        #expect(try body(router.respond(to: request(.get, "/static/css/app%20v2.css")))
+                    == "static path=css/app v2.css")
+        #expect(try body(router.respond(to: request(.get, "/static/"))) == "static path=")
+        #expect(try router.respond(to: request(.get, "/static")).status == .notFound)
     }
 
-    func testNotFoundVersusMethodNotAllowed() throws {
+    @Test func notFoundVersusMethodNotAllowed() throws {
         let router = makeRouter()
-        XCTAssertEqual(router.respond(to: try request(.get, "/nothing/here")).status, .notFound)
-        XCTAssertEqual(router.respond(to: try request(.get, "/api/v1/enrolamientos//contactos")).status, .notFound,
-                       "a parameter never matches an empty segment")
+        #expect(try router.respond(to: request(.get, "/nothing/here")).status == .notFound)
+        #expect(try router.respond(to: request(.get, "/api/v1/enrolamientos//contactos")).status == .notFound,
+                "a parameter never matches an empty segment")
         let notAllowed = router.respond(to: try request(.put, "/api/v1/enrolamientos/7/contactos"))
-        XCTAssertEqual(notAllowed.status, .methodNotAllowed)
-        XCTAssertEqual(notAllowed.headers["Allow"], "GET, HEAD, POST")
+        #expect(notAllowed.status == .methodNotAllowed)
+        #expect(notAllowed.headers["Allow"] == "GET, HEAD, POST")
         let deleteOnly = router.respond(to: try request(.get, "/items/3"))
-        XCTAssertEqual(deleteOnly.status, .methodNotAllowed)
-        XCTAssertEqual(deleteOnly.headers["Allow"], "DELETE")
-        XCTAssertEqual(router.match(.put, path: "/items/3").routeName, "/items/:id")
-        XCTAssertEqual(router.match(.get, path: "/zzz").routeName, Router.unmatchedRouteName)
+        #expect(deleteOnly.status == .methodNotAllowed)
+        #expect(deleteOnly.headers["Allow"] == "DELETE")
+        #expect(router.match(.put, path: "/items/3").routeName == "/items/:id")
+        #expect(router.match(.get, path: "/zzz").routeName == Router.unmatchedRouteName)
     }
 
-    func testHeadFallsBackToGet() throws {
+    @Test func headFallsBackToGet() throws {
         let router = makeRouter()
         let response = router.respond(to: try request(.head, "/api/v1/enrolamientos/1/contactos"))
-        XCTAssertEqual(body(response), "contactos tramite=1")
+        #expect(body(response) == "contactos tramite=1")
     }
 
-    func testHandlerErrors() throws {
+    @Test func handlerErrors() throws {
         let router = makeRouter()
         let failed = router.respond(to: try request(.get, "/fail"))
-        XCTAssertEqual(failed.status, .internalServerError)
-        XCTAssertEqual(body(failed), "500 Internal Server Error\n")
+        #expect(failed.status == .internalServerError)
+        #expect(body(failed) == "500 Internal Server Error\n")
         let teapot = router.respond(to: try request(.get, "/teapot"))
-        XCTAssertEqual(teapot.status.code, 418)
-        XCTAssertEqual(body(teapot), "no coffee\n")
+        #expect(teapot.status.code == 418)
+        #expect(body(teapot) == "no coffee\n")
 
         var custom = Router(onError: { request, error in .text("\(request.path): \(error is Boom)", status: 503) })
         custom.get("/x", { _, _ in throw Boom() })
         let answer = custom.respond(to: try request(.get, "/x"))
-        XCTAssertEqual(answer.status, .serviceUnavailable)
-        XCTAssertEqual(body(answer), "/x: true")
+        #expect(answer.status == .serviceUnavailable)
+        #expect(body(answer) == "/x: true")
     }
 
-    func testNonBlockingRoutesAreMarkedInTheMatch() throws {
+    @Test func nonBlockingRoutesAreMarkedInTheMatch() throws {
         var router = makeRouter()
         router.get("/salud", nonBlocking: true) { _, _ in .text("ok") }
         router.get("/archivos/*ruta", nonBlocking: true) { _, _ in .text("archivo") }
-        XCTAssertTrue(router.match(.get, path: "/salud").isNonBlocking)
-        XCTAssertTrue(router.match(.head, path: "/salud").isNonBlocking, "HEAD falls back to the GET route")
-        XCTAssertTrue(router.match(.get, path: "/archivos/a/b").isNonBlocking)
-        XCTAssertFalse(router.match(.get, path: "/api/v1/enrolamientos/7/contactos").isNonBlocking)
-        XCTAssertFalse(router.match(.get, path: "/").isNonBlocking)
-        XCTAssertTrue(router.match(.get, path: "/nada").isNonBlocking, "a 404 is the router's own answer")
-        XCTAssertTrue(router.match(.post, path: "/salud").isNonBlocking, "so is a 405")
-        XCTAssertEqual(body(router.respond(to: try request(.get, "/salud"))), "ok")
+        #expect(router.match(.get, path: "/salud").isNonBlocking)
+        #expect(router.match(.head, path: "/salud").isNonBlocking, "HEAD falls back to the GET route")
+        #expect(router.match(.get, path: "/archivos/a/b").isNonBlocking)
+        #expect(!router.match(.get, path: "/api/v1/enrolamientos/7/contactos").isNonBlocking)
+        #expect(!router.match(.get, path: "/").isNonBlocking)
+        #expect(router.match(.get, path: "/nada").isNonBlocking, "a 404 is the router's own answer")
+        #expect(router.match(.post, path: "/salud").isNonBlocking, "so is a 405")
+        #expect(try body(router.respond(to: request(.get, "/salud"))) == "ok")
     }
 
-    func testLiteralRoutesFoundDirectlyFollowTheSameRules() throws {
+    @Test func literalRoutesFoundDirectlyFollowTheSameRules() throws {
         var router = makeRouter()
         router.post("/api/v1/enrolamientos/nuevo/contactos", echo: "literal-post")
         // The literal GET route wins over the parameter one; POST finds its own literal route.
-        XCTAssertEqual(body(router.respond(to: try request(.get, "/api/v1/enrolamientos/nuevo/contactos"))),
-                       "literal")
-        XCTAssertEqual(body(router.respond(to: try request(.post, "/api/v1/enrolamientos/nuevo/contactos"))),
-                       "literal-post")
+        #expect(try body(router.respond(to: request(.get, "/api/v1/enrolamientos/nuevo/contactos")))
+                    == "literal")
+        #expect(try body(router.respond(to: request(.post, "/api/v1/enrolamientos/nuevo/contactos")))
+                    == "literal-post")
         // HEAD has no literal route of its own: it falls back to GET's, the most specific one.
-        XCTAssertEqual(body(router.respond(to: try request(.head, "/api/v1/enrolamientos/nuevo/contactos"))),
-                       "literal")
+        #expect(try body(router.respond(to: request(.head, "/api/v1/enrolamientos/nuevo/contactos")))
+                    == "literal")
         // PUT matches nothing: 405 naming every method of every matching pattern.
         let notAllowed = router.respond(to: try request(.put, "/api/v1/enrolamientos/nuevo/contactos"))
-        XCTAssertEqual(notAllowed.status, .methodNotAllowed)
-        XCTAssertEqual(notAllowed.headers["Allow"], "GET, HEAD, POST")
-        XCTAssertEqual(router.match(.put, path: "/api/v1/enrolamientos/nuevo/contactos").routeName,
-                       "/api/v1/enrolamientos/nuevo/contactos")
+        #expect(notAllowed.status == .methodNotAllowed)
+        #expect(notAllowed.headers["Allow"] == "GET, HEAD, POST")
+        #expect(router.match(.put, path: "/api/v1/enrolamientos/nuevo/contactos").routeName
+                    == "/api/v1/enrolamientos/nuevo/contactos")
         // A trailing slash is another path.
-        XCTAssertEqual(router.respond(to: try request(.get, "/fail/")).status, .notFound)
+        #expect(try router.respond(to: request(.get, "/fail/")).status == .notFound)
     }
 
-    func testMiddlewareRunInOrderAroundAMatchedRequest() throws {
+    @Test func middlewareRunInOrderAroundAMatchedRequest() throws {
         var router = makeRouter()
         let order = Order()
         for name in ["outer", "inner"] {
@@ -146,9 +148,9 @@ final class RouterTests: XCTestCase {
         }
         let request = try request(.get, "/api/v1/enrolamientos/5/contactos")
         let matched = router.match(request.method, path: request.path)
-        XCTAssertEqual(body(router.respond(to: request, matched: matched)), "contactos tramite=5")
-        XCTAssertEqual(order.items, ["outer>/api/v1/enrolamientos/:tramite/contactos",
-                                     "inner>/api/v1/enrolamientos/:tramite/contactos", "inner<", "outer<"])
+        #expect(body(router.respond(to: request, matched: matched)) == "contactos tramite=5")
+        #expect(order.items == ["outer>/api/v1/enrolamientos/:tramite/contactos",
+                                "inner>/api/v1/enrolamientos/:tramite/contactos", "inner<", "outer<"])
     }
 }
 

@@ -1,5 +1,5 @@
 import BotonHTTP
-import XCTest
+import Testing
 
 /// The UTF-8 bytes of `text` (test requests are written with explicit `\r\n`).
 func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
@@ -32,29 +32,29 @@ func parse(_ input: [UInt8], limits: HTTPLimits = .standard) -> ParseOutcome {
 
 func parse(_ input: String, limits: HTTPLimits = .standard) -> ParseOutcome { parse(bytes(input), limits: limits) }
 
-/// The one request `input` holds; fails the test otherwise.
-func single(_ input: String, limits: HTTPLimits = .standard, file: StaticString = #filePath,
-            line: UInt = #line) -> HTTPRequest? {
+/// The one request `input` holds; records an issue otherwise.
+func single(_ input: String, limits: HTTPLimits = .standard,
+            sourceLocation: SourceLocation = #_sourceLocation) -> HTTPRequest? {
     let outcome = parse(input, limits: limits)
-    XCTAssertNil(outcome.error, "unexpected error", file: file, line: line)
-    XCTAssertEqual(outcome.requests.count, 1, "request count", file: file, line: line)
+    #expect(outcome.error == nil, "unexpected error", sourceLocation: sourceLocation)
+    #expect(outcome.requests.count == 1, "request count", sourceLocation: sourceLocation)
     return outcome.requests.first
 }
 
-/// Asserts that `input` (complete) is rejected with `status`.
-func assertRejected(_ input: String, _ status: HTTPStatus, limits: HTTPLimits = .standard,
-                    file: StaticString = #filePath, line: UInt = #line) {
-    assertRejected(bytes(input), status, limits: limits, file: file, line: line)
+/// Expects that `input` (complete) is rejected with `status`.
+func expectRejected(_ input: String, _ status: HTTPStatus, limits: HTTPLimits = .standard,
+                    sourceLocation: SourceLocation = #_sourceLocation) {
+    expectRejected(bytes(input), status, limits: limits, sourceLocation: sourceLocation)
 }
 
-func assertRejected(_ input: [UInt8], _ status: HTTPStatus, limits: HTTPLimits = .standard,
-                    file: StaticString = #filePath, line: UInt = #line) {
+func expectRejected(_ input: [UInt8], _ status: HTTPStatus, limits: HTTPLimits = .standard,
+                    sourceLocation: SourceLocation = #_sourceLocation) {
     let outcome = parse(input, limits: limits)
-    XCTAssertEqual(outcome.error?.status, status,
-                   "expected \(status.code) for \(String(decoding: input.prefix(120), as: UTF8.self).debugDescription), "
-                   + "got \(outcome.error.map(\.description) ?? "no error") after \(outcome.requests.count) request(s)",
-                   file: file, line: line)
-    XCTAssertTrue(outcome.requests.isEmpty, "no request before the error", file: file, line: line)
+    #expect(outcome.error?.status == status,
+            """
+            expected \(status.code) for \(String(decoding: input.prefix(120), as: UTF8.self).debugDescription), \
+            got \(outcome.error.map(\.description) ?? "no error") after \(outcome.requests.count) request(s)
+            """,
+            sourceLocation: sourceLocation)
+    #expect(outcome.requests.isEmpty, "no request before the error", sourceLocation: sourceLocation)
 }
-
-
