@@ -58,7 +58,28 @@ struct ServiceThreadTests {
         #expect(woke == 1)
     }
 
-    @Test func aThreadNeverStartedStopsAtOnce() {
-        ServiceThread(name: "boton-test").stop()
+    @Test func aThreadStoppedBeforeItStartedNeverRunsAndIsNotAFailure() {
+        let thread = ServiceThread(name: "boton-test")
+        thread.stop()
+        #expect(!thread.start { Issue.record("a stopped thread ran its loop") })
+        #expect(thread.failure == nil)
+    }
+
+    @Test func aLoopThatGivesUpIsAFailureAndAStoppedOneIsNot() {
+        let dying = ServiceThread(name: "boton-test")
+        let gaveUp = DispatchSemaphore(value: 0)
+        dying.start {
+            dying.fail("cannot open the store")
+            gaveUp.signal()
+        }
+        gaveUp.wait()
+        #expect(dying.failure == "cannot open the store")
+        dying.stop()
+        #expect(dying.failure == "cannot open the store", "stopping does not clear why it died")
+
+        let healthy = ServiceThread(name: "boton-test")
+        healthy.start { while healthy.pause(.seconds(3_600)) {} }
+        healthy.stop()
+        #expect(healthy.failure == nil)
     }
 }
