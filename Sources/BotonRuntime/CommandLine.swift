@@ -128,6 +128,27 @@ public enum ParseOutcome: Sendable {
 /// anywhere prints the help of the deepest command reached. Unknown options, missing values, missing required
 /// options and surplus or missing positionals are `UsageError`s that name the command.
 public enum CommandLineParser {
+    /// Parses `arguments` against `root` and runs the chosen command: help goes to standard output (status 0), a
+    /// usage error to standard error (status 64), any other failure to standard error as `PROGRAM: …` (status 1).
+    /// Returns the status for `exit`.
+    public static func run(_ arguments: [String], root: Command) -> Int32 {
+        do {
+            switch try parse(arguments, root: root) {
+            case .help(let text):
+                print(text, terminator: "")
+                return 0
+            case .run(let action, let parsed):
+                return try action(parsed)
+            }
+        } catch let error as UsageError {
+            printToStandardError("\(error)\n")
+            return 64
+        } catch {
+            printToStandardError("\(root.name): \(error)\n")
+            return 1
+        }
+    }
+
     public static func parse(_ arguments: [String], root: Command) throws(UsageError) -> ParseOutcome {
         var command = root
         var path = [root.name]

@@ -8,20 +8,4 @@ let root = Command(
     subcommands: [serveCommand, validateCommand, databaseCommand, territoryCommand, deviceCommand,
                   gatewayCommand, alertCommand, tlsCommand, operatorCommand, statsCommand])
 
-let status: Int32
-do {
-    switch try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()), root: root) {
-    case .help(let text):
-        print(text, terminator: "")
-        status = 0
-    case .run(let action, let arguments):
-        status = try action(arguments)
-    }
-} catch let error as UsageError {
-    printToStandardError("\(error)\n")
-    status = 64
-} catch {
-    printToStandardError("boton: \(error)\n")
-    status = 1
-}
-exit(status)
+exit(CommandLineParser.run(Array(CommandLine.arguments.dropFirst()), root: root))

@@ -8,23 +8,7 @@ let root = Command(
     summary: "Benchmarks of the Botón de Seguridad store (Scripts/bench); never run against the service's database.",
     subcommands: [statsBench])
 
-let status: Int32
-do {
-    switch try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()), root: root) {
-    case .help(let text):
-        print(text, terminator: "")
-        status = 0
-    case .run(let action, let arguments):
-        status = try action(arguments)
-    }
-} catch let error as UsageError {
-    printToStandardError("\(error)\n")
-    status = 64
-} catch {
-    printToStandardError("boton-bench: \(error)\n")
-    status = 1
-}
-exit(status)
+exit(CommandLineParser.run(Array(CommandLine.arguments.dropFirst()), root: root))
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
