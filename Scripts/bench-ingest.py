@@ -19,7 +19,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+
+# Every server a phase starts, so that a failing phase never leaves one running (see main's finally).
+SERVERS = []
 
 
 def log(msg):
@@ -45,6 +49,7 @@ class Server:
         self.proc = subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True)
         self.log = ""
         self.ports = {}
+        SERVERS.append(self)
         while "event=ready" not in self.log:
             line = self.proc.stderr.readline()
             if not line:
@@ -53,11 +58,30 @@ class Server:
             m = re.search(r"transport=(\w+) address=\S+ port=(\d+)", line)
             if m:
                 self.ports[m.group(1)] = int(m.group(2))
+        # Keep reading what the server logs (escalations of a database full of open alerts write thousands of
+        # lines): a pipe nobody reads would fill and stop the server, and the benchmark would measure that.
+        self.tail = []
+        self.reader = threading.Thread(target=self._drain, daemon=True)
+        self.reader.start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.tail.append(line)
+            if len(self.tail) > 2000:
+                del self.tail[:1000]
 
     def stop(self):
-        self.proc.terminate()
-        rest = self.proc.communicate(timeout=120)[1]
-        self.log += rest or ""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            self.proc.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.reader.join(timeout=10)
+        if self in SERVERS:
+            SERVERS.remove(self)
+        self.log += "".join(self.tail)
         return self.log
 
 
@@ -225,4 +249,9 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        for server in list(SERVERS):
+            server.proc.kill()
+            server.proc.wait()
