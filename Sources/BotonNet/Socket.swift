@@ -53,13 +53,14 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
 }
 
 /// A socket descriptor with the few operations the listeners need. A small value, like FlyingFox's `Socket`:
-/// whoever creates it closes it (`close()`), exactly once.
-public struct Socket: Sendable {
-    public let descriptor: Int32
+/// whoever creates it closes it (`close()`), exactly once. It stays inside BotonNet: other modules use the
+/// listeners and clients (`DatagramClient`, `StreamClient`) and never the descriptor or the C socket API.
+struct Socket: Sendable {
+    let descriptor: Int32
 
-    public init(descriptor: Int32) { self.descriptor = descriptor }
+    init(descriptor: Int32) { self.descriptor = descriptor }
 
-    public enum Kind: Sendable { case datagram, stream }
+    enum Kind: Sendable { case datagram, stream }
 
     /// Creates a socket bound to `address` (port 0 picks a free port), non-blocking and close-on-exec, with
     /// `SO_REUSEADDR`, and `SO_REUSEPORT` when asked (several processes or threads may then share the port).

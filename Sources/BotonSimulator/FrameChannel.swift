@@ -1,6 +1,5 @@
 import BotonNet
 import BotonWire
-import Glibc
 
 /// How a simulated phone reaches the ingestion ports.
 public enum AlertTransport: String, Sendable, CaseIterable {
@@ -22,7 +21,7 @@ final class FrameChannel {
     let host: String
     let port: Int
     private let tls: TLSContext?
-    private var datagram: Int32 = -1
+    private var datagram: DatagramClient?
     private var stream: StreamClient?
     private var framer = LengthPrefixedFramer()
     private var buffer = [UInt8](repeating: 0, count: 64 << 10)
@@ -32,10 +31,12 @@ final class FrameChannel {
         self.host = host == "localhost" ? "127.0.0.1" : host
         self.port = port
         tls = transport == .tls ? try TLSContext(clientVerifying: caFile) : nil
-        if transport == .udp { try openDatagram() } else { try? reconnect() }
+        if transport == .udp {
+            datagram = try DatagramClient(host: self.host, port: port, receiveBuffer: 4 << 20)
+        } else {
+            try? reconnect()
+        }
     }
-
-    deinit { if datagram >= 0 { close(datagram) } }
 
     /// False while a stream connection is down (UDP is always "connected").
     var isConnected: Bool { transport == .udp || stream != nil }
@@ -50,8 +51,8 @@ final class FrameChannel {
 
     /// Sends one frame. On a broken stream the channel turns disconnected and the frame is not sent.
     func send(_ frame: [UInt8]) {
-        if transport == .udp {
-            _ = frame.withUnsafeBytes { Glibc.send(datagram, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        if let datagram {
+            datagram.send(frame)
             return
         }
         guard let stream else { return }
@@ -64,17 +65,8 @@ final class FrameChannel {
 
     /// Waits up to `timeoutMs` for answers and returns those that arrived (each without its length prefix).
     func receive(timeoutMs: Int) -> [[UInt8]] {
+        if let datagram { return datagram.receive(timeoutMs: timeoutMs) }
         var replies: [[UInt8]] = []
-        if transport == .udp {
-            var p = pollfd(fd: datagram, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, Int32(max(timeoutMs, 0))) > 0 else { return [] }
-            while true {
-                let n = buffer.withUnsafeMutableBytes { recv(datagram, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-                if n < 0 { break }
-                replies.append(Array(buffer[0 ..< n]))
-            }
-            return replies
-        }
         guard let stream else { return [] }
         do {
             let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0, timeoutMs: timeoutMs) }
@@ -85,11 +77,5 @@ final class FrameChannel {
             self.stream = nil
         }
         return replies
-    }
-
-    private func openDatagram() throws {
-        let socket = try Socket.connectedDatagram(to: try SocketAddress(host: host, port: port))
-        try? socket.setOption(SOL_SOCKET, SO_RCVBUF, 4 << 20)
-        datagram = socket.descriptor
     }
 }

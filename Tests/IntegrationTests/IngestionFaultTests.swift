@@ -34,16 +34,10 @@ import Testing
 
     /// A UDP socket to the server; each send waits for its own answer (10 s at most: a failing test, not timing).
     struct UDPPhone {
-        let socket: Socket
-        init(port: Int) throws { socket = try Socket.connectedDatagram(to: try SocketAddress(host: "127.0.0.1", port: port)) }
-        func send(_ bytes: [UInt8]) { _ = bytes.withUnsafeBytes { Glibc.send(socket.descriptor, $0.baseAddress, $0.count, 0) } }
-        func receive() -> [UInt8]? {
-            var p = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, 10_000) == 1 else { return nil }
-            var buffer = [UInt8](repeating: 0, count: 256)
-            let n = buffer.withUnsafeMutableBytes { recv(socket.descriptor, $0.baseAddress, $0.count, 0) }
-            return n > 0 ? Array(buffer[0 ..< n]) : nil
-        }
+        let client: DatagramClient
+        init(port: Int) throws { client = try DatagramClient(host: "127.0.0.1", port: port) }
+        func send(_ bytes: [UInt8]) { client.send(bytes) }
+        func receive() -> [UInt8]? { client.receiveOne(timeoutMs: 10_000) }
     }
 
     @Test func aFullQueueAnswersOcupadoAtOnceAndLosesNothing() throws {
