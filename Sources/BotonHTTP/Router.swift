@@ -117,6 +117,13 @@ public struct Router: Sendable {
         respond(request, through: 0, route: matched.routeName, matched: matched)
     }
 
+    /// Runs the middleware around `responder` instead of a routed handler, with `route` as the route's name: for
+    /// answers a server produces itself (an event stream's head), so they get the same request id, access log and
+    /// security headers as every routed answer.
+    public func respond(to request: HTTPRequest, route: String, with responder: @escaping Responder) -> HTTPResponse {
+        Middleware.chain(middleware, route: route, around: responder)(request)
+    }
+
     /// Middleware `index` and everything inside it. `next` is a non-escaping closure, so a request builds no
     /// closure on the heap (``Middleware/chain(_:route:around:)`` does, once per call).
     private func respond(_ request: HTTPRequest, through index: Int, route: String, matched: RouteMatch)

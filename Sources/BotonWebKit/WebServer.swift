@@ -97,8 +97,9 @@ public typealias EventStreamRoute = @Sendable (HTTPRequest) throws -> EventStrea
 /// The web server: HTTP/1.1 (and HTTPS) on BotonNet's stream server, BotonHTTP's parser and router, handlers on a
 /// worker pool, Server-Sent Events for the console.
 ///
-/// Concurrency: connections live on the stream server's one thread (parsing, writing, deadlines); handlers run
-/// on ``WebSettings/workers`` pool threads because they do blocking work (SQLite, password hashing); answers
+/// Concurrency: connections live on the stream server's connection threads (`http.connection_threads`: parsing,
+/// writing, deadlines); handlers run on ``WebSettings/workers`` pool threads because they do blocking work
+/// (SQLite, password hashing); answers
 /// return to the connection thread through the stream server's outbox. Event sinks are `Sendable` and may be
 /// fed from any thread.
 public final class WebServer: Component {
@@ -229,19 +230,26 @@ final class WebServerCore: Sendable {
         !request.keepAlive || response.headers["Connection"]?.lowercased() == "close"
     }
 
-    private func openStream(_ request: HTTPRequest, route: EventStreamRoute, connection: ConnectionID) {
-        let start: EventStreamStart
-        do {
-            start = try route(request)
-        } catch {
-            let response = (error as? HTTPError)?.response ?? .status(.internalServerError)
-            metrics.record(route: request.path, status: response.status.code)
+    /// On a pool thread: asks the stream's route whether to open it, through the router's middleware like any other
+    /// route (request id, access log, security headers); then either sends the stream's head and attaches its sink,
+    /// or sends the refusal (401, 503, whatever a middleware answered).
+    private func openStream(_ request: HTTPRequest, route: @escaping EventStreamRoute, connection: ConnectionID) {
+        let opened = Mutex<EventStreamStart?>(nil)
+        let response = router.respond(to: request, route: request.path) { request in
+            do {
+                let start = try route(request)
+                opened.withLock { $0 = start }
+                return HTTPResponse(status: .ok, headers: start.headers)
+            } catch {
+                return (error as? HTTPError)?.response ?? .status(.internalServerError)
+            }
+        }
+        guard response.status == .ok, let start = opened.withLock({ $0 }) else {
             post(.response(response.serialize(answering: request, date: Date()), close: !request.keepAlive),
                  to: connection)
             return
         }
-        metrics.record(route: request.path, status: 200)
-        var headers = start.headers
+        var headers = response.headers
         headers.replace(name: "X-Accel-Buffering", value: "no")
         post(.streamHead(ServerSentEvents.responseHead(headers: headers)), to: connection)
         let sink = EventSink(id: connection) { [weak self] message in self?.post(message, to: connection) }

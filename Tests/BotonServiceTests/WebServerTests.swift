@@ -48,10 +48,11 @@ struct WebServerTests {
                     guard request.query("clave") == "ok" else { throw HTTPError(.unauthorized, "sin sesión") }
                     let from = ServerSentEvents.lastEventID(of: request) ?? 0
                     return EventStreamStart(attach: { sink in
+                        // Listed before anything is sent: a client that has read the replay finds its sink listed.
+                        streams.list.withLock { $0.append(sink) }
                         for id in (from + 1) ... (from + 2) {
                             sink.send(ServerSentEvent(id: id, event: "prueba", data: "evento \(id)"))
                         }
-                        streams.list.withLock { $0.append(sink) }
                     })
                 },
             ]
@@ -193,6 +194,9 @@ struct WebServerTests {
         let opened = try client.read(until: "evento 43\n\n")
         #expect(opened.hasPrefix("HTTP/1.1 200"))
         #expect(opened.contains("Content-Type: text/event-stream"))
+        // The stream's head went through the router's middleware like any other answer.
+        #expect(opened.contains("X-Request-Id: "))
+        #expect(opened.contains("X-Content-Type-Options: nosniff"))
         #expect(opened.contains("id: 42\nevent: prueba\ndata: evento 42\n\n"))
         #expect(try client.read(until: ": latido\n").contains(": latido"))
         let sink = try #require(fixture.streams.list.withLock { $0.first })
