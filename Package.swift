@@ -48,7 +48,7 @@ let package = Package(
                 swiftSettings: strict),
         // The web server around BotonHTTP and BotonNet, knowing nothing of police work: connections, worker pool,
         // event streams, CSRF, rate limits, HTML building.
-        .target(name: "BotonWebKit", dependencies: ["BotonCore", "BotonCrypto", "BotonHTTP", "BotonNet", "BotonRuntime"],
+        .target(name: "BotonWebKit", dependencies: ["BotonCrypto", "BotonHTTP", "BotonNet", "BotonRuntime"],
                 swiftSettings: strict),
 
         // Capabilities: each on BotonCore, the repository protocols and the runtime.
@@ -75,7 +75,7 @@ let package = Package(
                 swiftSettings: strict),
         // The reference alert client, the load generator, the frame channel.
         .target(name: "BotonSimulator",
-                dependencies: ["BotonCore", "BotonGeo", "BotonNet", "BotonRuntime", "BotonWire"],
+                dependencies: ["BotonGeo", "BotonNet", "BotonWire"],
                 swiftSettings: strict),
         // The composition root: the only module that knows every concrete type.
         .target(name: "BotonApp",
@@ -86,8 +86,8 @@ let package = Package(
         // The one executable: the CLI over BotonApp.
         .executableTarget(name: "boton",
                           dependencies: ["BotonApp", "BotonCore", "BotonCrypto", "BotonEnrollment", "BotonGeo",
-                                         "BotonIngestion", "BotonNet", "BotonRepository", "BotonRuntime",
-                                         "BotonSimulator", "BotonStatistics", "BotonWire"],
+                                         "BotonNet", "BotonRepository", "BotonRuntime", "BotonSimulator",
+                                         "BotonStatistics", "BotonWire"],
                           swiftSettings: strict),
 
         // Test and benchmark support: never linked into `boton`.
@@ -104,26 +104,24 @@ let package = Package(
         .testTarget(name: "BotonCoreTests", dependencies: ["BotonCore", "BotonTestSupport"], exclude: ["Oracles"],
                     swiftSettings: strict),
         .testTarget(name: "BotonWireTests", dependencies: ["BotonWire", "BotonCrypto", "BotonTestSupport"], swiftSettings: strict),
-        .testTarget(name: "BotonNetTests", dependencies: ["BotonNet", "BotonRuntime", "BotonTestSupport"],
-                    swiftSettings: strict),
+        .testTarget(name: "BotonNetTests", dependencies: ["BotonNet", "BotonTestSupport"], swiftSettings: strict),
         .testTarget(name: "BotonHTTPTests", dependencies: ["BotonHTTP", "BotonTestSupport"], swiftSettings: strict),
         .testTarget(name: "BotonCryptoTests", dependencies: ["BotonCrypto"], swiftSettings: strict),
-        .testTarget(name: "BotonGeoTests", dependencies: ["BotonGeo"], resources: [.copy("Fixtures")],
+        .testTarget(name: "BotonGeoTests", dependencies: ["BotonCore", "BotonGeo"], resources: [.copy("Fixtures")],
                     swiftSettings: strict),
         .testTarget(name: "BotonStoreTests",
-                    dependencies: ["BotonCore", "BotonGeo", "BotonRepository", "BotonStore", "BotonStoreFixtures"],
+                    dependencies: ["BotonCore", "BotonRepository", "BotonStore", "BotonStoreFixtures"],
                     swiftSettings: strict),
         // The services in process: real SQLite files, injected clocks, no sockets (and the web layer's units).
         .testTarget(name: "BotonServiceTests",
                     dependencies: ["BotonApp", "BotonConsole", "BotonCore", "BotonCrypto", "BotonEnrollment", "BotonGeo",
                                    "BotonHTTP", "BotonIngestion", "BotonNet", "BotonRepository", "BotonRuntime",
-                                   "BotonSimulator", "BotonStatistics", "BotonStore", "BotonTestSupport", "BotonWeb",
+                                   "BotonStatistics", "BotonStore", "BotonStoreFixtures", "BotonTestSupport", "BotonWeb",
                                    "BotonWebKit", "BotonWire"],
                     swiftSettings: strict),
         // Runs the real `boton` executable against real SQLite files and real sockets.
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["BotonApp", "BotonCore", "BotonCrypto", "BotonGeo", "BotonHTTP", "BotonNet",
-                                   "BotonRepository", "BotonRuntime", "BotonSimulator", "BotonStore",
+                    dependencies: ["BotonCore", "BotonCrypto", "BotonNet", "BotonRuntime", "BotonStore",
                                    "BotonStoreFixtures", "BotonTestSupport", "BotonWire", "boton"],
                     swiftSettings: strict),
     ],

@@ -4,7 +4,7 @@ public import BotonRuntime
 
 /// Why a console operation was refused: a kind the web layer maps to a status, a stable `code`, and the Spanish
 /// `mensaje` to show the operator.
-public struct ConsoleError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct ConsoleError: Refusal, Equatable, CustomStringConvertible {
     /// See ``RefusalKind``.
     public typealias Kind = RefusalKind
 

@@ -37,8 +37,8 @@ package struct ConsoleEventJSON: Encodable {
 
         package init(_ r: IncidentRecord, upcName: String?) {
             id = r.id
-            estado = r.state
-            resultado = r.outcome
+            estado = r.state.rawValue
+            resultado = r.outcome?.rawValue
             prueba = r.isTest
             upc = r.upcCode
             upcNombre = upcName
@@ -71,12 +71,12 @@ package struct ConsoleEventJSON: Encodable {
         package init(_ e: IncidentEventRecord) {
             id = e.id
             if e.kind == "transicion" {
-                tipo = e.fromState == nil ? "nueva" : (e.toState == IncidentState.cerrada.rawValue ? "cierre" : "transicion")
+                tipo = e.fromState == nil ? "nueva" : (e.toState == .cerrada ? "cierre" : "transicion")
             } else {
                 tipo = e.kind
             }
-            de = e.fromState
-            a = e.toState
+            de = e.fromState?.rawValue
+            a = e.toState?.rawValue
             actor = e.actor
             en = APITime.text(e.at)
             detalle = e.detail

@@ -24,7 +24,7 @@ public protocol ConsoleStream: AnyObject, Sendable {
 /// The live feed of the consoles (`GET /consola/eventos`): every row appended to `incident_event` becomes one
 /// Server-Sent Event, `id` = the row's id, on the stream of every console whose ``ConsoleScope`` sees the alert.
 ///
-/// Concurrency: one thread (`boton-console-feed`) owns the feed's cursor, its store connection and the list of
+/// Concurrency: one thread (`boton-feed`) owns the feed's cursor, its store connection and the list of
 /// consoles. Everything else only wakes it (``changed()``: after an ingestion commit, a console action, an
 /// escalation) or queues a console to add or remove; it also wakes once a second on its own. Each wake-up reads
 /// the events after the cursor in id order, encodes each once, and posts it to the streams that see it. Because
@@ -220,7 +220,7 @@ public final class ConsoleFeed: Component {
                 count += 1
             }
             if reachedOwner, row.event.kind == "transicion", row.event.fromState == nil,
-               row.incident.state == IncidentState.recibida.rawValue {
+               row.incident.state == .recibida {
                 notify.append(row.incident.id)
             }
         }

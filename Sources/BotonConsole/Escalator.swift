@@ -5,7 +5,7 @@ public import BotonRuntime
 
 /// Escalation of alerts nobody takes, and the central's outbox.
 ///
-/// One thread (`boton-escalation`) with its own store connection. It sleeps until the next alert falls due (at
+/// One thread (`boton-escalate`) with its own store connection. It sleeps until the next alert falls due (at
 /// most a second, so a new alert, due `console.sla_s` after it arrived, is always seen in time; ``changed()``
 /// wakes it early), then records one level for each alert due:
 /// level *n* falls due `n × console.sla_s` after the alert arrived, while it is still `recibida` or `notificada`
@@ -88,7 +88,7 @@ public final class Escalator: Component {
             return try store.inTransaction(rethrowing: { () throws -> Bool in
                 guard var record = try store.incident(id: due.id), record.escalationLevel == due.escalationLevel,
                       !record.isTest,
-                      record.state == IncidentState.recibida.rawValue || record.state == IncidentState.notificada.rawValue
+                      record.state == .recibida || record.state == .notificada
                 else { return false }
                 var incident = try IncidentHistory.replay(record, try store.incidentEvents(incident: record.id))
                 let level = record.escalationLevel + 1

@@ -78,7 +78,7 @@ public struct IncidentDesk {
     }
 
     static func urgency(_ a: IncidentRecord, _ b: IncidentRecord) -> Bool {
-        let openA = a.state != IncidentState.cerrada.rawValue, openB = b.state != IncidentState.cerrada.rawValue
+        let openA = a.state != .cerrada, openB = b.state != .cerrada
         if openA != openB { return openA }
         if a.isTest != b.isTest { return !a.isTest }
         if a.escalationLevel != b.escalationLevel { return a.escalationLevel > b.escalationLevel }
@@ -119,12 +119,12 @@ public struct IncidentDesk {
     /// *Tomar*: the operator answers for the alert (recibida or notificada → tomada).
     public func take(_ id: Int64, by officer: OperatorIdentity, at: Timestamp) throws(ConsoleError) -> IncidentRecord {
         try act(id, officer, at: at, action: "tomar") { record, incident, now in
-            if record.state == IncidentState.tomada.rawValue || record.state == IncidentState.despachada.rawValue {
+            if record.state == .tomada || record.state == .despachada {
                 let who = record.takenBy.map { Self.authorName($0, store: store) } ?? "otro operador"
                 throw ConsoleError(.conflict, code: "ya_tomada", "La alerta \(id) ya fue tomada por \(who).")
             }
             try incident.transition(to: .tomada, by: officer.author, at: now)
-            record.state = IncidentState.tomada.rawValue
+            record.state = .tomada
             record.takenAt = now
             record.takenBy = officer.author.storageForm
             return nil
@@ -142,7 +142,7 @@ public struct IncidentDesk {
         }
         return try act(id, officer, at: at, action: "despachar", detail: "unidad=\(unit)") { record, incident, now in
             try incident.transition(to: .despachada, by: officer.author, at: now, note: unit)
-            record.state = IncidentState.despachada.rawValue
+            record.state = .despachada
             record.dispatchedAt = now
             record.unit = unit
             return nil
@@ -181,8 +181,8 @@ public struct IncidentDesk {
         let record = try act(id, officer, at: at, action: "cerrar", detail: "resultado=\(outcome.rawValue)") {
             record, incident, now in
             try incident.close(outcome: outcome, by: officer.author, at: now, note: note?.isEmpty == false ? note : nil)
-            record.state = IncidentState.cerrada.rawValue
-            record.outcome = outcome.rawValue
+            record.state = .cerrada
+            record.outcome = outcome
             record.closedAt = now
             return { (record: IncidentRecord) throws in
                 guard outcome == .falsaAlarma else { return }
@@ -203,7 +203,7 @@ public struct IncidentDesk {
             throw ConsoleError(.conflict, code: "no_es_prueba", "La alerta \(id) no es una alerta de prueba.")
         }
         let enrollment: EnrollmentRecord?
-        do { enrollment = try store.enrollment(line: record.lineE164, state: EnrollmentState.pruebaPendiente.rawValue) }
+        do { enrollment = try store.enrollment(line: record.lineE164, state: .pruebaPendiente) }
         catch { throw .storage(error) }
         guard let enrollment else {
             throw ConsoleError(.conflict, code: "sin_prueba_pendiente",
@@ -211,8 +211,8 @@ public struct IncidentDesk {
         }
         try enrollments.confirmTest(enrollment.tramite, by: officer, at: at)
         var closed = record
-        if record.state != IncidentState.cerrada.rawValue {
-            if record.state == IncidentState.recibida.rawValue || record.state == IncidentState.notificada.rawValue {
+        if record.state != .cerrada {
+            if record.state == .recibida || record.state == .notificada {
                 closed = try take(id, by: officer, at: at)
             }
             closed = try close(id, outcome: .prueba, note: "Prueba confirmada; solicitud \(enrollment.tramite) activa",
@@ -246,7 +246,7 @@ public struct IncidentDesk {
                 guard let suspension = try store.lineSuspension(e164) else {
                     throw ConsoleError(.notFound, code: "linea_no_encontrada", "No existe la línea \(e164) registrada.")
                 }
-                let enrollment = try store.enrollment(line: e164, state: EnrollmentState.suspendida.rawValue)
+                let enrollment = try store.enrollment(line: e164, state: .suspendida)
                     ?? (try store.liveEnrollment(line: e164))
                 let home = try store.lineHome(e164: e164)
                 let district = enrollment.flatMap { OfficerScope.district(ofUPC: $0.upcCode) }
@@ -260,7 +260,7 @@ public struct IncidentDesk {
                     throw ConsoleError(.conflict, code: "no_suspendida", "La línea \(e164) no está suspendida.")
                 }
                 try store.liftLineSuspension(e164, at: at)
-                if let enrollment, enrollment.state == EnrollmentState.suspendida.rawValue {
+                if let enrollment, enrollment.state == .suspendida {
                     try store.appendTransition(enrollmentID: enrollment.id!, EnrollmentTransition(
                         from: .suspendida, to: .activa, actor: officer.author, at: at,
                         note: "Suspensión levantada: \(reason)"))
@@ -292,7 +292,7 @@ public struct IncidentDesk {
         let count = try store.falseAlarms(line: line, since: since)
         guard count >= policy.falseAlarmLimit, suspension.suspendedAt == nil else { return (false, count) }
         try store.suspendLine(line, at: at)
-        if let enrollment = try store.enrollment(line: line, state: EnrollmentState.activa.rawValue) {
+        if let enrollment = try store.enrollment(line: line, state: .activa) {
             try store.appendTransition(enrollmentID: enrollment.id!, EnrollmentTransition(
                 from: .activa, to: .suspendida, actor: .sistema, at: at,
                 note: "\(count) falsas alarmas en \(policy.falseAlarmWindowMilliseconds / 86_400_000) días"))

@@ -10,7 +10,7 @@ import BotonRepository
 /// written and do not change the state, so they are not replayed.
 enum IncidentHistory {
     static func replay(_ record: IncidentRecord, _ events: [IncidentEventRecord]) throws(ConsoleError) -> Incident {
-        guard let first = events.first, first.toState == IncidentState.recibida.rawValue else {
+        guard let first = events.first, first.toState == .recibida else {
             throw invalid(record.id, "no initial event")
         }
         var incident = Incident(receivedAt: first.at, by: author(first.actor), isTest: record.isTest)
@@ -18,7 +18,7 @@ enum IncidentHistory {
             for event in events.dropFirst() {
                 switch event.kind {
                 case "transicion":
-                    guard let to = event.toState.flatMap(IncidentState.init(rawValue:)) else {
+                    guard let to = event.toState else {
                         throw invalid(record.id, "event \(event.id): unknown state")
                     }
                     if to == .cerrada {
@@ -50,32 +50,7 @@ enum IncidentHistory {
 
     /// The stored form of the domain's newest event.
     static func record(of event: IncidentEvent, incident: Int64) -> IncidentEventRecord {
-        var r = IncidentEventRecord(incidentID: incident, kind: "transicion", actor: event.actor.storageForm,
-                                    at: event.at, note: event.note)
-        switch event.kind {
-        case .recibida:
-            r.toState = IncidentState.recibida.rawValue
-        case .transicion(let from, let to):
-            r.fromState = from.rawValue
-            r.toState = to.rawValue
-        case .cierre(let from, let outcome):
-            r.fromState = from.rawValue
-            r.toState = IncidentState.cerrada.rawValue
-            r.detail = outcome.rawValue
-        case .escalada(let level):
-            r.kind = "escalada"
-            r.detail = String(level)
-        case .nota(let text):
-            r.kind = "nota"
-            r.detail = text
-            r.note = nil
-        case .posicion(let p):
-            r.kind = "posicion"
-            r.detail = "\(p.latitude),\(p.longitude)"
-        case .cancelacionCiudadano:
-            r.kind = "cancelacion"
-        }
-        return r
+        IncidentEventRecord(event, incident: incident)
     }
 
     static func author(_ stored: String) -> Author { Author(storageForm: stored) ?? .sistema }

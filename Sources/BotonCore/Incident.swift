@@ -153,3 +153,14 @@ public struct Incident: Sendable, Hashable {
         }
     }
 }
+
+extension Incident {
+    /// The step an alert takes when a console of its own UPC shows it: `recibida` → `notificada`, by the system,
+    /// under the same rule as ``transition(to:by:at:note:)`` (``IncidentState/canTransition(to:)``). The ingestion
+    /// writer records it without replaying the alert's history: the stored state is all the rule reads. Nil when
+    /// the state does not allow it (already notified, taken or closed): nothing is recorded.
+    public static func shownOnConsole(from state: IncidentState, at: Timestamp, note: String?) -> IncidentEvent? {
+        guard state.canTransition(to: .notificada) else { return nil }
+        return IncidentEvent(.transicion(from: state, to: .notificada), actor: .sistema, at: at, note: note)
+    }
+}

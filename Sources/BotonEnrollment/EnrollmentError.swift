@@ -4,7 +4,7 @@ public import BotonRuntime
 
 /// Why an enrollment operation was refused: a kind the web layer maps to a status code, a stable machine
 /// `code`, the Spanish `mensaje` to show, and for an invalid form every field's problem.
-public struct EnrollmentError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct EnrollmentError: Refusal, Equatable, CustomStringConvertible {
     /// See ``RefusalKind``.
     public typealias Kind = RefusalKind
 

@@ -27,7 +27,7 @@ extension EnrollmentService {
             scope = .district(district)
         }
         return try run { () throws -> [EnrollmentSummary] in
-            try store.enrollments(in: scope, states: Self.awaitingOfficer.map(\.rawValue), limit: max(1, limit))
+            try store.enrollments(in: scope, states: Self.awaitingOfficer, limit: max(1, limit))
                 .map(summary)
         }
     }
@@ -51,10 +51,10 @@ extension EnrollmentService {
         let note = note.map(\.trimmed).flatMap { $0.isEmpty ? nil : $0 }
         return try officerAction(tramite, officer, at: at) { (record) throws -> EnrollmentSummary in
             var record = record
-            let state = EnrollmentState(rawValue: record.state)
-            guard let state, !state.isTerminal else {
+            let state = record.state
+            guard !state.isTerminal else {
                 throw EnrollmentError(.conflict, code: "wrong_state",
-                                      "La solicitud \(record.tramite) está «\(state?.nombre ?? record.state)»: ya no se "
+                                      "La solicitud \(record.tramite) está «\(state.nombre)»: ya no se "
                                           + "registran contactos.")
             }
             try store.insertContactAttempt(enrollmentID: record.id!, ContactAttemptRecord(
@@ -64,7 +64,7 @@ extension EnrollmentService {
                 try step(&enrollment, to: .enVerificacion, by: officer.author, at: at,
                          note: "Primer contacto: \(result.nombre)", tramite: record.tramite)
                 try store.appendTransition(enrollmentID: record.id!, enrollment.history.last!)
-                record.state = EnrollmentState.enVerificacion.rawValue
+                record.state = .enVerificacion
                 record.updatedAt = at
             }
             try audit(officer, "registrar_contacto", record, detail: "resultado=\(result.rawValue)", at: at)
@@ -79,7 +79,7 @@ extension EnrollmentService {
         -> EnrollmentSummary
     {
         try officerAction(tramite, officer, at: at) { (record) throws -> EnrollmentSummary in
-            if record.state == EnrollmentState.ingresada.rawValue {
+            if record.state == .ingresada {
                 throw EnrollmentError(.conflict, code: "not_contacted",
                                       "Antes de verificar la solicitud \(record.tramite), registre el contacto con el "
                                           + "solicitante.")
@@ -130,7 +130,7 @@ extension EnrollmentService {
             try step(&enrollment, to: .registrada, by: officer.author, at: at, note: "Credencial \(kind) \(deviceID)",
                      tramite: record.tramite)
             if let other = try store.registeredEnrollment(line: record.lineE164, excluding: record.id!) {
-                let state = EnrollmentState(rawValue: other.state)?.nombre ?? other.state
+                let state = other.state.nombre
                 throw EnrollmentError(.conflict, code: "line_has_button",
                                       "La línea ya tiene un botón de seguridad en la solicitud \(other.tramite) (estado "
                                           + "«\(state)»). Dé de baja esa solicitud antes de registrar esta.")
@@ -145,7 +145,7 @@ extension EnrollmentService {
             try step(&enrollment, to: .pruebaPendiente, by: officer.author, at: at,
                      note: "Procedimiento de activación indicado; falta la alerta de prueba", tramite: record.tramite)
             try store.appendTransition(enrollmentID: record.id!, enrollment.history.last!)
-            record.state = EnrollmentState.pruebaPendiente.rawValue
+            record.state = .pruebaPendiente
             record.updatedAt = at
             record.registeredAt = at
             record.deviceID = deviceID
@@ -176,7 +176,7 @@ extension EnrollmentService {
         -> EnrollmentSummary
     {
         try officerAction(tramite, officer, at: at) { (record) throws -> EnrollmentSummary in
-            guard record.state == EnrollmentState.pruebaPendiente.rawValue, let registeredAt = record.registeredAt else {
+            guard record.state == .pruebaPendiente, let registeredAt = record.registeredAt else {
                 // The domain's message for most states; suspendida → activa is legal there but is not a test.
                 var enrollment = try replay(record)
                 try step(&enrollment, to: .activa, by: officer.author, at: at, tramite: record.tramite)
@@ -285,7 +285,7 @@ extension EnrollmentService {
             throw EnrollmentError(.conflict, code: "line_has_button",
                                   "La línea ya tiene otro botón de seguridad activo o suspendido.")
         }
-        record.state = next.rawValue
+        record.state = next
         record.updatedAt = at
         try audit(officer, action, record, detail: note.map { "nota=\($0)" }, at: at)
         return try summary(record)

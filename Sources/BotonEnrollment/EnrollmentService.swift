@@ -93,7 +93,7 @@ public struct EnrollmentService {
             try store.appendAudit(AuditEntry(at: at, actor: Author.ciudadano.storageForm, action: "baja_ciudadano",
                                              subject: "solicitud:\(record.tramite)",
                                              detail: record.deviceID.map { "dispositivo revocado=\($0)" }))
-            record.state = EnrollmentState.dadaDeBaja.rawValue
+            record.state = .dadaDeBaja
             record.updatedAt = at
             return try statusView(record)
         }
@@ -132,7 +132,7 @@ public struct EnrollmentService {
                                       "No se pudo asignar un número de trámite. Intente de nuevo más tarde.")
             }
             var record = EnrollmentRecord(
-                tramite: number.text, channel: first.channel.rawValue, state: first.state.rawValue,
+                tramite: number.text, channel: first.channel, state: first.state,
                 citizenID: citizenID, lineE164: v.line.e164, upcCode: v.homeArea.upc.rawValue,
                 subcircuitCode: v.homeArea.code.rawValue, homeAddress: v.homeAddress, homeLatitude: v.home.latitude,
                 homeLongitude: v.home.longitude, workAddress: v.workAddress, workLatitude: v.work?.latitude,
@@ -232,9 +232,7 @@ public struct EnrollmentService {
     }
 
     func statusView(_ record: EnrollmentRecord) throws -> EnrollmentStatusView {
-        guard let state = EnrollmentState(rawValue: record.state) else {
-            throw StoreError(kind: .invalidData, message: "enrollment \(record.tramite) has state \(record.state)")
-        }
+        let state = record.state
         let upc = upcName(record.upcCode)
         var motivo: String?
         if state == .rechazada {
@@ -269,10 +267,7 @@ public struct EnrollmentService {
     }
 
     func summary(_ record: EnrollmentRecord) throws -> EnrollmentSummary {
-        guard let state = EnrollmentState(rawValue: record.state),
-              let channel = Enrollment.Channel(rawValue: record.channel) else {
-            throw StoreError(kind: .invalidData, message: "enrollment \(record.tramite) does not decode")
-        }
+        let state = record.state, channel = record.channel
         let linked = try record.linkedTo.flatMap { (id) throws(StoreError) in try store.enrollment(id: id)?.tramite }
         return EnrollmentSummary(
             tramite: record.tramite, state: state, estado: state.nombre, channel: channel, upcCode: record.upcCode,

@@ -1,21 +1,19 @@
 public import BotonCore
 import BotonCrypto
 public import BotonRepository
+public import BotonRuntime
+
+/// What ``OperatorAccounts`` needs of the store.
+public typealias OperatorStore = Transactional & OperatorRepository & AuditLogRepository & SessionRepository
 
 /// Why an account operation failed, with the Spanish sentence to show and a kind the web layer maps to a status.
-public struct OperatorAccountError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
-        /// A field is wrong (`field` says which): 422.
-        case invalid
-        /// The username is taken: 409.
-        case conflict
-        /// Wrong username or password (never says which), or a disabled account: 401.
-        case unauthorized
-        /// Too many failures: locked until `lockedUntil`: 423/429.
-        case locked
-        /// The store failed: 503. `detail` has the cause, for logs.
-        case unavailable
-    }
+///
+/// Kinds: a wrong field is `invalid` (`field` says which); a taken username `conflict`; a wrong username or
+/// password (never saying which), or a disabled account, `unauthorized`; too many failures `locked` until
+/// `lockedUntil`; a store failure `unavailable`, with the cause in `detail`.
+public struct OperatorAccountError: Refusal, Equatable, CustomStringConvertible {
+    /// See ``RefusalKind``.
+    public typealias Kind = RefusalKind
 
     public let kind: Kind
     public let mensaje: String
@@ -53,11 +51,8 @@ public struct OperatorAccountError: Error, Sendable, Equatable, CustomStringConv
 /// - Audit: `crear_operador`, `inicio_sesion`, `inicio_sesion_fallido`, `cuenta_bloqueada`.
 ///
 /// Like ``EnrollmentService``, a value of this type works on the one connection it was given; make one per
-/// thread or request. The PBKDF2 work (about half a second) runs outside any transaction, so it never holds
+/// request, over the connection lent to it. The PBKDF2 work (about half a second) runs outside any transaction, so it never holds
 /// the database's write lock.
-/// What ``OperatorAccounts`` needs of the store.
-public typealias OperatorStore = Transactional & OperatorRepository & AuditLogRepository & SessionRepository
-
 public struct OperatorAccounts {
     public static let minimumPasswordLength = 12
     public static let maximumPasswordLength = 256
@@ -160,7 +155,7 @@ public struct OperatorAccounts {
             throw OperatorAccountError(.unavailable, "No se pudo proteger la contraseña; intente de nuevo.",
                                        detail: "\(error)")
         }
-        let record = OperatorRecord(username: username, displayName: displayName, role: role.rawValue,
+        let record = OperatorRecord(username: username, displayName: displayName, role: role,
                                     upcCode: upcCode, districtCode: districtCode, passwordHash: hash,
                                     passwordSalt: salt, passwordRounds: passwordRounds, createdAt: at)
         let store = self.store
@@ -217,7 +212,7 @@ public struct OperatorAccounts {
                     try store.appendAudit(AuditEntry(at: at, actor: subject, action: "inicio_sesion", subject: subject))
                 }
             } catch { throw .storage(error) }
-            guard let role = OperatorRole(rawValue: record.role) else { throw wrong }
+            let role = record.role
             return OperatorIdentity(id: id, username: record.username, displayName: record.displayName, role: role,
                                     upcCode: record.upcCode, districtCode: record.districtCode)
         }

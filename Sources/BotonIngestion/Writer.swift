@@ -237,16 +237,15 @@ final class Writer: @unchecked Sendable {
     /// connection is the one that writes under alert load, so the marks never wait for its lock or it for theirs).
     func markShown(_ ids: [Int64], now: Timestamp, notices: inout [IncidentNotice]) throws(StoreError) {
         for id in ids {
-            guard var record = try store.incident(id: id), record.state == IncidentState.recibida.rawValue else {
-                continue
-            }
-            record.state = IncidentState.notificada.rawValue
-            try store.updateIncident(record)
+            guard var record = try store.incident(id: id) else { continue }
             let at = max(now, record.openedAt)
-            try store.appendIncidentEvent(IncidentEventRecord(
-                incidentID: id, kind: "transicion", fromState: IncidentState.recibida.rawValue,
-                toState: IncidentState.notificada.rawValue, actor: Author.sistema.storageForm, at: at,
-                note: "Mostrada en la consola de \(record.upcCode)"))
+            // The domain's rule decides (only a recibida alert becomes notificada); the stored state is all it reads.
+            guard let event = Incident.shownOnConsole(from: record.state, at: at,
+                                                      note: "Mostrada en la consola de \(record.upcCode)")
+            else { continue }
+            record.state = .notificada
+            try store.updateIncident(record)
+            try store.appendIncidentEvent(IncidentEventRecord(event, incident: id))
             notices.append(IncidentNotice(incidentID: id, upcCode: record.upcCode, lineE164: record.lineE164,
                                           isTest: record.isTest, lineSuspended: record.lineSuspended,
                                           change: .notificada, at: at))

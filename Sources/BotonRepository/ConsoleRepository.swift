@@ -1,14 +1,13 @@
 public import BotonCore
 
-/// An alert as stored (`incident`). States and outcomes are the Spanish names of `IncidentState` and
-/// `IncidentOutcome`.
+/// An alert as stored (`incident`), with the domain's state and outcome.
 public struct IncidentRecord: Sendable, Equatable {
     public var id: Int64
     public var lineE164: String
     public var deviceID: String?
     public var isTest: Bool
-    public var state: String
-    public var outcome: String?
+    public var state: IncidentState
+    public var outcome: IncidentOutcome?
     public var upcCode: String
     public var subcircuitCode: String?
     public var locationSource: String
@@ -22,7 +21,11 @@ public struct IncidentRecord: Sendable, Equatable {
     public var dispatchedAt: Timestamp?
     public var unit: String?
 
-    public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: String, outcome: String?, upcCode: String, subcircuitCode: String?, locationSource: String, lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?, cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?, unit: String?) {
+    public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: IncidentState,
+                outcome: IncidentOutcome?, upcCode: String, subcircuitCode: String?, locationSource: String,
+                lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?,
+                cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?,
+                unit: String?) {
         self.id = id
         self.lineE164 = lineE164
         self.deviceID = deviceID
@@ -51,8 +54,8 @@ public struct IncidentEventRecord: Sendable, Equatable {
     public var incidentID: Int64
     /// `transicion`, `escalada`, `nota`, `posicion`, `cancelacion`.
     public var kind: String
-    public var fromState: String?
-    public var toState: String?
+    public var fromState: IncidentState?
+    public var toState: IncidentState?
     public var actor: String
     public var at: Timestamp
     /// Kind-specific: the outcome of a closing, the level of an escalation, `lat,lon` of a position, a note's text.
@@ -60,7 +63,8 @@ public struct IncidentEventRecord: Sendable, Equatable {
     /// Free text of a transition or closing.
     public var note: String?
 
-    public init(id: Int64 = 0, incidentID: Int64, kind: String, fromState: String? = nil, toState: String? = nil,
+    public init(id: Int64 = 0, incidentID: Int64, kind: String, fromState: IncidentState? = nil,
+                toState: IncidentState? = nil,
                 actor: String, at: Timestamp, detail: String? = nil, note: String? = nil) {
         self.id = id
         self.incidentID = incidentID
@@ -159,7 +163,7 @@ public protocol ConsoleRepository {
     func suspendLine(_ e164: String, at: Timestamp) throws(StoreError)
     func liftLineSuspension(_ e164: String, at: Timestamp) throws(StoreError)
     /// The line's request in `state` (the newest), if any.
-    func enrollment(line: String, state: String) throws(StoreError) -> EnrollmentRecord?
+    func enrollment(line: String, state: EnrollmentState) throws(StoreError) -> EnrollmentRecord?
     /// The line's newest request that got as far as a credential.
     func latestRegisteredEnrollment(line: String) throws(StoreError) -> EnrollmentRecord?
     /// How many alerts are not closed (`/metrics`).
@@ -172,5 +176,39 @@ extension ConsoleRepository {
         -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     {
         try feed(after: id, since: nil, limit: limit)
+    }
+}
+
+extension IncidentEventRecord {
+    /// The stored form of one of the domain's ``IncidentEvent``s: the first event is `transicion` from NULL to
+    /// `recibida`; a state change is `transicion` with `from_state`/`to_state` (and `note`); a closing is
+    /// `transicion` to `cerrada` with the outcome in `detail`; `escalada` has its level in `detail`; `nota` its text in
+    /// `detail`; `posicion` has `lat,lon`; `cancelacion` nothing more.
+    public init(_ event: IncidentEvent, incident: Int64) {
+        self.init(incidentID: incident, kind: "transicion", actor: event.actor.storageForm, at: event.at,
+                  note: event.note)
+        switch event.kind {
+        case .recibida:
+            self.toState = .recibida
+        case .transicion(let from, let to):
+            self.fromState = from
+            self.toState = to
+        case .cierre(let from, let outcome):
+            self.fromState = from
+            self.toState = .cerrada
+            self.detail = outcome.rawValue
+        case .escalada(let level):
+            self.kind = "escalada"
+            self.detail = String(level)
+        case .nota(let text):
+            self.kind = "nota"
+            self.detail = text
+            self.note = nil
+        case .posicion(let p):
+            self.kind = "posicion"
+            self.detail = "\(p.latitude),\(p.longitude)"
+        case .cancelacionCiudadano:
+            self.kind = "cancelacion"
+        }
     }
 }

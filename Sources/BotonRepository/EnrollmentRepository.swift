@@ -37,8 +37,8 @@ public struct CitizenRecord: Sendable, Equatable {
 public struct EnrollmentRecord: Sendable, Equatable {
     public var id: Int64?
     public var tramite: String
-    public var channel: String
-    public var state: String
+    public var channel: Enrollment.Channel
+    public var state: EnrollmentState
     public var citizenID: Int64
     public var lineE164: String
     public var upcCode: String
@@ -64,7 +64,8 @@ public struct EnrollmentRecord: Sendable, Equatable {
     public var createdAt: Timestamp
     public var updatedAt: Timestamp
 
-    public init(id: Int64? = nil, tramite: String, channel: String, state: String, citizenID: Int64,
+    public init(id: Int64? = nil, tramite: String, channel: Enrollment.Channel, state: EnrollmentState,
+                citizenID: Int64,
                 lineE164: String, upcCode: String, subcircuitCode: String, homeAddress: String,
                 homeLatitude: Double, homeLongitude: Double, workAddress: String? = nil,
                 workLatitude: Double? = nil, workLongitude: Double? = nil, consentAt: Timestamp? = nil,
@@ -185,7 +186,7 @@ public protocol EnrollmentRepository {
     /// Requests that were linked to `id` when they came in, oldest first.
     func enrollmentsLinked(to id: Int64) throws(StoreError) -> [EnrollmentRecord]
     /// Requests in `states` within `scope`, oldest first.
-    func enrollments(in scope: EnrollmentScope, states: [String], limit: Int) throws(StoreError)
+    func enrollments(in scope: EnrollmentScope, states: [EnrollmentState], limit: Int) throws(StoreError)
         -> [EnrollmentRecord]
 
     /// Appends one step of the history and moves the request's `state` and `updated_at` to it.

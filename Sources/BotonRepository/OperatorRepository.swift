@@ -6,7 +6,7 @@ public struct OperatorRecord: Sendable, Equatable {
     public var username: String
     public var displayName: String
     /// `operador_upc`, `supervisor_distrito` or `administrador`.
-    public var role: String
+    public var role: OperatorRole
     public var upcCode: String?
     public var districtCode: String?
     public var passwordHash: [UInt8]
@@ -17,7 +17,7 @@ public struct OperatorRecord: Sendable, Equatable {
     public var createdAt: Timestamp
     public var disabledAt: Timestamp?
 
-    public init(id: Int64? = nil, username: String, displayName: String, role: String, upcCode: String?,
+    public init(id: Int64? = nil, username: String, displayName: String, role: OperatorRole, upcCode: String?,
                 districtCode: String?, passwordHash: [UInt8], passwordSalt: [UInt8], passwordRounds: Int,
                 failedLogins: Int = 0, lockedUntil: Timestamp? = nil, createdAt: Timestamp,
                 disabledAt: Timestamp? = nil) {

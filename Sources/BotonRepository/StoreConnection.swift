@@ -19,6 +19,8 @@ public protocol ServerSecretRepository {
 public protocol SchemaRepository {
     /// The schema version the database is at.
     func schemaVersion() throws(StoreError) -> Int
+    /// The schema version this binary writes (its newest migration).
+    var latestSchemaVersion: Int { get }
     /// Fails with ``StoreError/Kind/olderSchema(found:required:)`` or ``StoreError/Kind/newerSchema(found:supported:)``
     /// unless the database is at this binary's schema.
     func requireCurrentSchema() throws(StoreError)

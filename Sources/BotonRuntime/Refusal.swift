@@ -1,8 +1,8 @@
 public import BotonHTTP
 
-/// Why the service refused an operation, as every service error of this module classifies it (enrollment,
-/// console, quejas, statistics): the web layer answers each with one status code, the command line with a
-/// non-zero exit.
+/// Why the service refused an operation, as every service error classifies it (enrollment, operator accounts,
+/// console, quejas, statistics): the one refusal vocabulary, carrying its HTTP status. The web layer answers each
+/// with ``status``, the command line with a non-zero exit.
 public enum RefusalKind: String, Sendable {
     /// No such thing (or outside the caller's scope, answered alike so ids cannot be probed): 404.
     case notFound = "not_found"
@@ -14,6 +14,10 @@ public enum RefusalKind: String, Sendable {
     case invalid
     /// The store failed (disk, lock timeout): 503; try again.
     case unavailable
+    /// Wrong credentials, or none: 401.
+    case unauthorized
+    /// Too many attempts: refused until a time the error gives: 429.
+    case locked
 
     /// The HTTP status of the refusal.
     public var status: HTTPStatus {
@@ -23,6 +27,21 @@ public enum RefusalKind: String, Sendable {
         case .conflict: return .conflict
         case .invalid: return .unprocessableContent
         case .unavailable: return .serviceUnavailable
+        case .unauthorized: return .unauthorized
+        case .locked: return .tooManyRequests
         }
     }
+}
+
+/// A service's refusal: its ``RefusalKind`` (and so its HTTP status), the Spanish sentence to show, and technical
+/// detail for logs. Every service error type conforms (`EnrollmentError`, `OperatorAccountError`, `ConsoleError`,
+/// `QuejaError`, `StatisticsError`), so the web layer answers any of them the same way.
+public protocol Refusal: Error, Sendable {
+    var kind: RefusalKind { get }
+    var mensaje: String { get }
+    var detail: String? { get }
+}
+
+extension Refusal {
+    public var status: HTTPStatus { kind.status }
 }

@@ -1,7 +1,7 @@
 import Synchronization
 
-/// The life of each background job of the service (the ingestion writer, the console feed, the escalation, the WAL
-/// checkpoints, the monthly close, the health readings, the event streams' heartbeat): one named thread running
+/// The life of each background job of the service (the console feed, the escalation, the WAL checkpoints, the
+/// monthly close, the health readings, the event streams' heartbeat): one named thread running
 /// one loop that sleeps in ``pause(_:)`` until its time passes or someone calls ``wake()``, and returns once
 /// ``stop()`` is called, which joins it. Everything the loop owns (its store connection, its state) stays on its
 /// thread; other threads only wake it.

@@ -5,7 +5,7 @@ public import BotonRuntime
 /// Why a complaint operation was refused: a kind for the status code, a stable `code`, the Spanish `mensaje`, and
 /// for a form every field's message (keys: `descripcion`, `contacto`, `tramite`, `incidente`, `upc`, `canal`,
 /// `nota`).
-public struct QuejaError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct QuejaError: Refusal, Equatable, CustomStringConvertible {
     /// See ``RefusalKind``.
     public typealias Kind = RefusalKind
 

@@ -1,19 +1,16 @@
 import BotonCore
+public import BotonRuntime
 package import BotonRepository
 
 /// Why a statistics operation was refused: a kind for the status code or exit status, a stable `code`, and the
 /// Spanish `mensaje` for the person (an analyst at the command line, a journalist calling the API).
-public struct StatisticsError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
-        /// Malformed or impossible input (a month, a range, an import file): 422 / exit 1.
-        case invalid
-        /// The state does not allow it (the month is not over, is already closed, is not closed): 409.
-        case conflict
-        /// An operator or month that does not exist: 404.
-        case notFound = "not_found"
-        /// The store failed: 503. ``detail`` has the cause, for logs.
-        case unavailable
-    }
+///
+/// Kinds: malformed or impossible input (a month, a range, an import file) is `invalid`; a state that does not
+/// allow it (the month is not over, is already closed, is not closed) `conflict`; an operator or month that does
+/// not exist `notFound`; a store failure `unavailable`, with the cause in ``detail``.
+public struct StatisticsError: Refusal, Equatable, CustomStringConvertible {
+    /// See ``RefusalKind``.
+    public typealias Kind = RefusalKind
 
     public let kind: Kind
     /// `month_format`, `range_reversed`, `range_future`, `import_line`, `month_open`, `month_closed`,

@@ -15,7 +15,7 @@ public typealias StatisticsStore = Transactional & StatisticsRepository & AuditL
 /// - **Frozen figures**: a finished month is closed once (revision 0) and its figures, every level, are stored
 ///   append-only; a correction recomputes the month and stores a new revision with who and why. A closed month
 ///   is always served from its newest revision, never recomputed silently.
-/// - **The national table** for a range (``series(_:)``) joins the imported series, the frozen months and the live
+/// - **The national table** for a range (``series(_:progress:)``) joins the imported series, the frozen months and the live
 ///   figures of open months (see `TransparencySeries`). Its live part needs only counts: per month, one range
 ///   count per counted outcome inside the partial index `incident_statistics`, and one for complaints.
 public final class StatisticsService {
@@ -288,9 +288,9 @@ extension StatisticsService {
             throw StatisticsError(.notFound, code: "unknown_operator",
                                   "No existe una cuenta activa «\(username)». Créela con 'boton operator add'.")
         }
-        guard record.role == "administrador" else {
+        guard record.role == .administrador else {
             throw StatisticsError(.conflict, code: "not_administrator",
-                                  "La cuenta «\(username)» es \(record.role): cerrar o revisar las cifras publicadas "
+                                  "La cuenta «\(username)» es \(record.role.rawValue): cerrar o revisar las cifras publicadas "
                                   + "corresponde a un administrador.")
         }
         return "operador:\(record.id!)"

@@ -11,20 +11,22 @@ extension SQLiteStore {
         """
     static let eventColumns = "e.id, e.incident_id, e.kind, e.from_state, e.to_state, e.actor, e.at, e.detail, e.note"
 
-    static func incidentRecord(_ s: Statement, from c: Int32 = 0) -> IncidentRecord {
+    static func incidentRecord(_ s: Statement, from c: Int32 = 0) throws(StoreError) -> IncidentRecord {
         func time(_ i: Int32) -> Timestamp? { s.optionalInt64(c + i).map { Timestamp(millisecondsSince1970: $0) } }
         return IncidentRecord(
             id: s.int64(c), lineE164: s.text(c + 1), deviceID: s.optionalText(c + 2), isTest: s.bool(c + 3),
-            state: s.text(c + 4), outcome: s.optionalText(c + 5), upcCode: s.text(c + 6),
+            state: try s.value(c + 4, as: IncidentState.self),
+            outcome: try s.optionalValue(c + 5, as: IncidentOutcome.self), upcCode: s.text(c + 6),
             subcircuitCode: s.optionalText(c + 7), locationSource: s.text(c + 8), lineSuspended: s.bool(c + 9),
             openedAt: Timestamp(millisecondsSince1970: s.int64(c + 10)), takenAt: time(11), closedAt: time(12),
             cancelledAt: time(13), escalationLevel: s.int(c + 14), takenBy: s.optionalText(c + 15),
             dispatchedAt: time(16), unit: s.optionalText(c + 17))
     }
 
-    static func eventRecord(_ s: Statement, from c: Int32 = 0) -> IncidentEventRecord {
+    static func eventRecord(_ s: Statement, from c: Int32 = 0) throws(StoreError) -> IncidentEventRecord {
         IncidentEventRecord(id: s.int64(c), incidentID: s.int64(c + 1), kind: s.text(c + 2),
-                            fromState: s.optionalText(c + 3), toState: s.optionalText(c + 4), actor: s.text(c + 5),
+                            fromState: try s.optionalValue(c + 3, as: IncidentState.self),
+                            toState: try s.optionalValue(c + 4, as: IncidentState.self), actor: s.text(c + 5),
                             at: Timestamp(millisecondsSince1970: s.int64(c + 6)), detail: s.optionalText(c + 7),
                             note: s.optionalText(c + 8))
     }
@@ -33,7 +35,7 @@ extension SQLiteStore {
 
     public func incident(id: Int64) throws(StoreError) -> IncidentRecord? {
         try database.statement("SELECT \(Self.incidentColumns) FROM incident i WHERE i.id = ?1")
-            .first([.integer(id)]) { s in Self.incidentRecord(s) }
+            .first([.integer(id)]) { (s) throws(StoreError) in try Self.incidentRecord(s) }
     }
 
     /// Alerts not yet closed, and those closed since `closedSince`, newest first.
@@ -42,8 +44,8 @@ extension SQLiteStore {
             SELECT \(Self.incidentColumns) FROM incident i
             WHERE i.state IN ('recibida','notificada','tomada','despachada') OR i.closed_at >= ?1
             ORDER BY i.opened_at DESC LIMIT ?2
-            """).rows([.integer(closedSince.millisecondsSince1970), .integer(Int64(limit))]) { s in
-            Self.incidentRecord(s)
+            """).rows([.integer(closedSince.millisecondsSince1970), .integer(Int64(limit))]) { (s) throws(StoreError) in
+            try Self.incidentRecord(s)
         }
     }
 
@@ -53,7 +55,7 @@ extension SQLiteStore {
         try database.statement("""
             UPDATE incident SET state = ?2, outcome = ?3, taken_at = ?4, closed_at = ?5, escalation_level = ?6,
                 taken_by = ?7, dispatched_at = ?8, unit = ?9 WHERE id = ?1
-            """).run([.integer(r.id), .text(r.state), r.outcome.map { .text($0) } ?? .null, time(r.takenAt),
+            """).run([.integer(r.id), .text(r.state.rawValue), r.outcome.map { .text($0.rawValue) } ?? .null, time(r.takenAt),
                       time(r.closedAt), .integer(Int64(r.escalationLevel)), r.takenBy.map { .text($0) } ?? .null,
                       time(r.dispatchedAt), r.unit.map { .text($0) } ?? .null])
     }
@@ -63,22 +65,22 @@ extension SQLiteStore {
         try database.statement("""
             INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at, detail, note)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """).run([.integer(e.incidentID), .text(e.kind), e.fromState.map { .text($0) } ?? .null,
-                      e.toState.map { .text($0) } ?? .null, .text(e.actor), .integer(e.at.millisecondsSince1970),
+            """).run([.integer(e.incidentID), .text(e.kind), e.fromState.map { .text($0.rawValue) } ?? .null,
+                      e.toState.map { .text($0.rawValue) } ?? .null, .text(e.actor), .integer(e.at.millisecondsSince1970),
                       e.detail.map { .text($0) } ?? .null, e.note.map { .text($0) } ?? .null])
         return database.lastInsertRowID
     }
 
     public func incidentEvents(incident: Int64) throws(StoreError) -> [IncidentEventRecord] {
         try database.statement("SELECT \(Self.eventColumns) FROM incident_event e WHERE e.incident_id = ?1 ORDER BY e.id")
-            .rows([.integer(incident)]) { s in Self.eventRecord(s) }
+            .rows([.integer(incident)]) { (s) throws(StoreError) in try Self.eventRecord(s) }
     }
 
     public func incidentPositions(incident: Int64) throws(StoreError) -> [IncidentPositionRecord] {
         try database.statement("""
             SELECT latitude, longitude, accuracy_m, fix_age_s, received_at FROM incident_position
             WHERE incident_id = ?1 ORDER BY id
-            """).rows([.integer(incident)]) { s in
+            """).rows([.integer(incident)]) { (s) throws(StoreError) in
             IncidentPositionRecord(latitude: s.double(0), longitude: s.double(1),
                                    accuracyMeters: s.optionalInt64(2).map { Int($0) },
                                    fixAgeSeconds: s.optionalInt64(3).map { Int($0) },
@@ -102,8 +104,8 @@ extension SQLiteStore {
             SELECT \(Self.eventColumns), \(Self.incidentColumns)
             FROM incident_event e JOIN incident i ON i.id = e.incident_id
             WHERE e.id > ?1 AND e.at >= ?2 ORDER BY e.id LIMIT ?3
-            """).rows([.integer(id), .integer(since?.millisecondsSince1970 ?? Int64.min), .integer(Int64(limit))]) { s in
-            (Self.eventRecord(s), Self.incidentRecord(s, from: 9))
+            """).rows([.integer(id), .integer(since?.millisecondsSince1970 ?? Int64.min), .integer(Int64(limit))]) { (s) throws(StoreError) in
+            (try Self.eventRecord(s), try Self.incidentRecord(s, from: 9))
         }
     }
 
@@ -118,8 +120,8 @@ extension SQLiteStore {
                 ON e.id = (SELECT max(id) FROM incident_event WHERE incident_id = i.id)
             WHERE i.state IN ('recibida','notificada','tomada','despachada') OR i.closed_at >= ?1
             ORDER BY e.id
-            """).rows([.integer(closedSince.millisecondsSince1970)]) { s in
-            (Self.eventRecord(s), Self.incidentRecord(s, from: 9))
+            """).rows([.integer(closedSince.millisecondsSince1970)]) { (s) throws(StoreError) in
+            (try Self.eventRecord(s), try Self.incidentRecord(s, from: 9))
         }
     }
 
@@ -135,8 +137,8 @@ extension SQLiteStore {
             WHERE i.state IN ('recibida','notificada') AND i.is_test = 0 AND i.escalation_level < ?3
               AND i.opened_at + (i.escalation_level + 1) * ?2 <= ?1
             ORDER BY i.opened_at
-            """).rows([.integer(now.millisecondsSince1970), .integer(slaMs), .integer(Int64(maxLevel))]) { s in
-            Self.incidentRecord(s)
+            """).rows([.integer(now.millisecondsSince1970), .integer(slaMs), .integer(Int64(maxLevel))]) { (s) throws(StoreError) in
+            try Self.incidentRecord(s)
         }
     }
 
@@ -145,7 +147,7 @@ extension SQLiteStore {
         try database.statement("""
             SELECT min(opened_at + (escalation_level + 1) * ?1) FROM incident
             WHERE state IN ('recibida','notificada') AND is_test = 0 AND escalation_level < ?2
-            """).first([.integer(slaMs), .integer(Int64(maxLevel))]) { s in
+            """).first([.integer(slaMs), .integer(Int64(maxLevel))]) { (s) throws(StoreError) in
             s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) }
         } ?? nil
     }
@@ -160,7 +162,7 @@ extension SQLiteStore {
         try database.statement("""
             SELECT id, incident_id, payload, attempts, next_attempt_at FROM central_delivery
             WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2
-            """).rows([.integer(now.millisecondsSince1970), .integer(Int64(limit))]) { s in
+            """).rows([.integer(now.millisecondsSince1970), .integer(Int64(limit))]) { (s) throws(StoreError) in
             CentralDeliveryRecord(id: s.int64(0), incidentID: s.int64(1), payload: s.text(2), attempts: s.int(3),
                                   nextAttemptAt: Timestamp(millisecondsSince1970: s.int64(4)))
         }
@@ -186,7 +188,7 @@ extension SQLiteStore {
 
     public func lineSuspension(_ e164: String) throws(StoreError) -> LineSuspension? {
         try database.statement("SELECT suspended_at, suspension_lifted_at FROM phone_line WHERE e164 = ?1")
-            .first([.text(e164)]) { s in
+            .first([.text(e164)]) { (s) throws(StoreError) in
                 LineSuspension(suspendedAt: s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) },
                                liftedAt: s.optionalInt64(1).map { Timestamp(millisecondsSince1970: $0) })
             }
@@ -224,11 +226,11 @@ extension SQLiteStore {
     }
 
     /// The line's request in `state` (the newest), if any.
-    public func enrollment(line: String, state: String) throws(StoreError) -> EnrollmentRecord? {
+    public func enrollment(line: String, state: EnrollmentState) throws(StoreError) -> EnrollmentRecord? {
         try database.statement("""
             SELECT \(Self.enrollmentColumns) FROM enrollment WHERE line_e164 = ?1 AND state = ?2
             ORDER BY id DESC LIMIT 1
-            """).first([.text(line), .text(state)], Self.enrollmentRecord)
+            """).first([.text(line), .text(state.rawValue)], Self.enrollmentRecord)
     }
 
     /// The line's newest request that got as far as a credential (what the console shows about the citizen).

@@ -83,10 +83,11 @@ extension SQLiteStore {
         created_at, updated_at
         """
 
-    static func enrollmentRecord(_ s: Statement) -> EnrollmentRecord {
+    static func enrollmentRecord(_ s: Statement) throws(StoreError) -> EnrollmentRecord {
         func time(_ c: Int32) -> Timestamp? { s.optionalInt64(c).map { Timestamp(millisecondsSince1970: $0) } }
         return EnrollmentRecord(
-            id: s.int64(0), tramite: s.text(1), channel: s.text(2), state: s.text(3), citizenID: s.int64(4),
+            id: s.int64(0), tramite: s.text(1), channel: try s.value(2, as: Enrollment.Channel.self),
+            state: try s.value(3, as: EnrollmentState.self), citizenID: s.int64(4),
             lineE164: s.text(5), upcCode: s.text(6), subcircuitCode: s.text(7), homeAddress: s.text(8),
             homeLatitude: s.double(9), homeLongitude: s.double(10), workAddress: s.optionalText(11),
             workLatitude: s.optionalDouble(12), workLongitude: s.optionalDouble(13), consentAt: time(14),
@@ -138,7 +139,7 @@ extension SQLiteStore {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
                 ?22)
             """).run([
-                .text(e.tramite), .text(e.channel), .text(e.state), .integer(e.citizenID), .text(e.lineE164),
+                .text(e.tramite), .text(e.channel.rawValue), .text(e.state.rawValue), .integer(e.citizenID), .text(e.lineE164),
                 .text(e.upcCode), .text(e.subcircuitCode), .text(e.homeAddress), .real(e.homeLatitude),
                 .real(e.homeLongitude), e.workAddress.map { .text($0) } ?? .null,
                 e.workLatitude.map { .real($0) } ?? .null, e.workLongitude.map { .real($0) } ?? .null,
@@ -165,7 +166,7 @@ extension SQLiteStore {
             .rows([.integer(id)], Self.enrollmentRecord)
     }
 
-    public func enrollments(in scope: EnrollmentScope, states: [String], limit: Int) throws(StoreError)
+    public func enrollments(in scope: EnrollmentScope, states: [EnrollmentState], limit: Int) throws(StoreError)
         -> [EnrollmentRecord]
     {
         guard !states.isEmpty else { return [] }
@@ -187,7 +188,7 @@ extension SQLiteStore {
             values = [.null]
         }
         values.append(.integer(Int64(limit)))
-        values += states.map { .text($0) }
+        values += states.map { .text($0.rawValue) }
         return try database.statement("""
             SELECT \(Self.enrollmentColumns) FROM enrollment
             WHERE \(filter) AND state IN (\(placeholders)) ORDER BY created_at, id LIMIT ?2

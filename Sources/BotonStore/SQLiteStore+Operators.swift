@@ -7,7 +7,7 @@ extension SQLiteStore {
             INSERT INTO operator (username, display_name, role, upc_code, district_code, password_hash,
                 password_salt, password_rounds, failed_logins, locked_until, created_at, disabled_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            """).run([.text(r.username), .text(r.displayName), .text(r.role), r.upcCode.map { .text($0) } ?? .null,
+            """).run([.text(r.username), .text(r.displayName), .text(r.role.rawValue), r.upcCode.map { .text($0) } ?? .null,
                       r.districtCode.map { .text($0) } ?? .null, .blob(r.passwordHash), .blob(r.passwordSalt),
                       .integer(Int64(r.passwordRounds)), .integer(Int64(r.failedLogins)),
                       r.lockedUntil.map { .integer($0.millisecondsSince1970) } ?? .null,
@@ -21,8 +21,9 @@ extension SQLiteStore {
         failed_logins, locked_until, created_at, disabled_at
         """
 
-    private static func record(_ s: Statement) -> OperatorRecord {
-        OperatorRecord(id: s.int64(0), username: s.text(1), displayName: s.text(2), role: s.text(3),
+    private static func record(_ s: Statement) throws(StoreError) -> OperatorRecord {
+        OperatorRecord(id: s.int64(0), username: s.text(1), displayName: s.text(2),
+                       role: try s.value(3, as: OperatorRole.self),
                        upcCode: s.optionalText(4), districtCode: s.optionalText(5), passwordHash: s.blob(6),
                        passwordSalt: s.blob(7), passwordRounds: s.int(8), failedLogins: s.int(9),
                        lockedUntil: s.optionalInt64(10).map { Timestamp(millisecondsSince1970: $0) },

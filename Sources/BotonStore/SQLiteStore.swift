@@ -37,6 +37,8 @@ public final class SQLiteStore: StoreConnection, @unchecked Sendable {
 
     public func schemaVersion() throws(StoreError) -> Int { try database.userVersion() }
 
+    public var latestSchemaVersion: Int { Schema.latestVersion }
+
     public func requireCurrentSchema() throws(StoreError) { try Migrator.requireCurrent(database) }
 
     @discardableResult

@@ -50,11 +50,6 @@ public final class SQLiteStoreProvider: StoreProvider {
     }
 
     public func open(_ role: ConnectionRole) throws(StoreError) -> any StoreConnection {
-        try openSQLite(role)
-    }
-
-    /// ``open(_:)`` with the concrete type, for the composition root's SQLite-only jobs (the WAL checkpoints).
-    public func openSQLite(_ role: ConnectionRole) throws(StoreError) -> SQLiteStore {
         var options = self.options
         if role == .ingestionWriter { options.durable = writerDurable }
         let store = try SQLiteStore(path: path, options: options)

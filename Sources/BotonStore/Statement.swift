@@ -156,6 +156,26 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+
+    /// A column that stores a domain enum by its raw (Spanish) name: a name this binary does not know is invalid
+    /// data, reported with the value and the column.
+    public func value<E: RawRepresentable>(_ column: Int32, as type: E.Type) throws(StoreError) -> E
+        where E.RawValue == String
+    {
+        let raw = text(column)
+        guard let value = E(rawValue: raw) else {
+            throw StoreError(kind: .invalidData,
+                             message: "column \(column) holds '\(raw)', which is not a \(E.self)")
+        }
+        return value
+    }
+
+    /// ``value(_:as:)`` for a column that may be NULL.
+    public func optionalValue<E: RawRepresentable>(_ column: Int32, as type: E.Type) throws(StoreError) -> E?
+        where E.RawValue == String
+    {
+        isNull(column) ? nil : try value(column, as: type)
+    }
     public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
     public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
     public func blob(_ column: Int32) -> [UInt8] {

@@ -8,8 +8,7 @@ public import BotonRuntime
 /// copies the log into the database file and syncs that file before COMMIT returns. When that commit is the
 /// ingestion writer's, every alert of the batch waits for the copy before it is acknowledged and shown, and every
 /// frame queued behind it waits too: at 1,000 alerts/s that was about one batch in a hundred, the slowest percent
-/// of the console benchmark. The writer (and the feed's marking connection) therefore turn automatic checkpoints
-/// off, and this thread (`boton-wal-ckpt`) runs a passive checkpoint every `store.checkpoint_ms` on a connection
+/// of the console benchmark. The writer therefore turns automatic checkpoints off, and this thread (`boton-wal-ckpt`) runs a passive checkpoint every `store.checkpoint_ms` on a connection
 /// of its own: it takes no lock that a writer needs, and the writer goes on appending to the log meanwhile.
 ///
 /// A passive checkpoint that races a steady writer may never catch the log's end, and the log only starts again

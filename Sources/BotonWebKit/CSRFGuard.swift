@@ -3,7 +3,7 @@ public import BotonHTTP
 
 /// CSRF tokens for every form, by the signed double-submit pattern: the token is random, sent in a cookie
 /// (`HttpOnly`, `SameSite=Strict`, `Secure` over HTTPS) and in the form's hidden field, and a POST is accepted only
-/// when both are present, equal, and carry the server's signature (HMAC with a key made at start-up), so a
+/// when both are present, equal, and carry the server's signature (HMAC with a key the server keeps in its store, so open forms survive a restart), so a
 /// token cannot be planted from another site. With a session, the token is bound to it (the session id is
 /// signed in).
 public struct CSRFGuard: Sendable {

@@ -1,7 +1,6 @@
 import BotonCore
 import BotonCrypto
 import BotonGeo
-import BotonStore
 import BotonWire
 import Foundation
 import BotonSimulator

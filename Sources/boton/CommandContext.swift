@@ -1,4 +1,3 @@
-import BotonStore
 import Foundation
 import BotonRepository
 import BotonRuntime

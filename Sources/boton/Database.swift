@@ -1,4 +1,3 @@
-import BotonStore
 import BotonRuntime
 
 /// `boton db migrate|status`.
@@ -25,8 +24,8 @@ let databaseCommand = Command(
             let store = try context.openStore(migrate: false)
             let version = try store.schemaVersion()
             print("path: \(store.location)")
-            print("schema: \(version) (this boton: \(Schema.latestVersion))")
-            if version == Schema.latestVersion { print("territory: \(try store.territoryCounts())") }
+            print("schema: \(version) (this boton: \(store.latestSchemaVersion))")
+            if version == store.latestSchemaVersion { print("territory: \(try store.territoryCounts())") }
             return 0
         },
     ])

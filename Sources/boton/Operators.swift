@@ -1,5 +1,4 @@
 import BotonCore
-import BotonStore
 import Glibc
 import BotonEnrollment
 import BotonRuntime

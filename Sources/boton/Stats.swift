@@ -1,5 +1,4 @@
 import BotonCore
-import BotonStore
 import Foundation
 import Glibc
 import BotonStatistics

@@ -1,6 +1,5 @@
 import BotonCore
 import BotonGeo
-import BotonStore
 import Foundation
 import Glibc
 import BotonRepository

@@ -13,8 +13,8 @@ import BotonRepository
 
     static func incident(full: Bool) -> IncidentRecord {
         IncidentRecord(
-            id: 7, lineE164: "+593991234567", deviceID: full ? "ab12" : nil, isTest: full, state: "despachada",
-            outcome: full ? "atendida" : nil, upcCode: "UPC-17D04C01S01", subcircuitCode: full ? "17D04C01S01" : nil,
+            id: 7, lineE164: "+593991234567", deviceID: full ? "ab12" : nil, isTest: full, state: .despachada,
+            outcome: full ? .atendida : nil, upcCode: "UPC-17D04C01S01", subcircuitCode: full ? "17D04C01S01" : nil,
             locationSource: "gps", lineSuspended: full, openedAt: Timestamp(millisecondsSince1970: 1_795_290_857_483),
             takenAt: full ? Timestamp(millisecondsSince1970: 1_795_290_860_000) : nil,
             closedAt: full ? Timestamp(millisecondsSince1970: 1_795_290_870_000) : nil,
@@ -26,8 +26,8 @@ import BotonRepository
 
     @Test(arguments: [true, false], [true, false, nil] as [Bool?])
     func theHandWrittenDocumentIsWhatJSONEncoderWrites(full: Bool, propia: Bool?) throws {
-        let event = IncidentEventRecord(id: 42, incidentID: 7, kind: "transicion", fromState: full ? "tomada" : nil,
-                                        toState: full ? "despachada" : nil, actor: "operador:1",
+        let event = IncidentEventRecord(id: 42, incidentID: 7, kind: "transicion", fromState: full ? .tomada : nil,
+                                        toState: full ? .despachada : nil, actor: "operador:1",
                                         at: Timestamp(millisecondsSince1970: 1_795_290_861_000),
                                         detail: full ? Self.awkward : nil, note: full ? "Nota: \u{1F}fin" : nil)
         var alert = ConsoleEventJSON.Alert(Self.incident(full: full), upcName: full ? "UPC \"La Y\"" : nil)

@@ -12,7 +12,7 @@ import BotonRepository
     }
 
     private func addOperator(_ store: SQLiteStore, _ name: String) throws -> Int64 {
-        try store.insertOperator(OperatorRecord(username: name, displayName: name, role: "administrador",
+        try store.insertOperator(OperatorRecord(username: name, displayName: name, role: .administrador,
                                                 upcCode: nil, districtCode: nil, passwordHash: [1], passwordSalt: [2],
                                                 passwordRounds: 1, createdAt: Timestamp(millisecondsSince1970: 1)))
     }

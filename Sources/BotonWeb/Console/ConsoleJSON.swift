@@ -80,7 +80,7 @@ enum ConsoleJSON {
                         documento: $0.documentNumber)
             }
             tramite = d.enrollment?.tramite
-            estadoSolicitud = d.enrollment?.state
+            estadoSolicitud = d.enrollment?.state.rawValue
             domicilio = d.enrollment.map {
                 Address(direccion: $0.homeAddress, latitud: $0.homeLatitude, longitud: $0.homeLongitude)
             }

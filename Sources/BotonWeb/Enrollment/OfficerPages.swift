@@ -193,15 +193,7 @@ extension EnrollmentWeb {
         }
     }
 
-    static func status(for error: OperatorAccountError) -> HTTPStatus {
-        switch error.kind {
-        case .unauthorized: return .unauthorized
-        case .locked: return .tooManyRequests
-        case .invalid: return .unprocessableContent
-        case .conflict: return .conflict
-        case .unavailable: return .serviceUnavailable
-        }
-    }
+    static func status(for error: OperatorAccountError) -> HTTPStatus { error.status }
 
     /// Seconds until a locked account opens again.
     static func retryAfter(_ error: OperatorAccountError) -> Int? {

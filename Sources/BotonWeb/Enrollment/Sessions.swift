@@ -72,10 +72,9 @@ public final class Sessions: Sendable {
     func current(_ request: HTTPRequest, store: any SessionStore, at: Timestamp) throws(StoreError) -> OfficerSession? {
         guard let token = Self.token(of: request) else { return nil }
         let hash = Digest.sha256(token)
-        guard let (session, record) = try store.liveSession(tokenHash: hash, at: at),
-              let role = OperatorRole(rawValue: record.role) else { return nil }
+        guard let (session, record) = try store.liveSession(tokenHash: hash, at: at) else { return nil }
         let identity = OperatorIdentity(id: session.operatorID, username: record.username,
-                                        displayName: record.displayName, role: role, upcCode: record.upcCode,
+                                        displayName: record.displayName, role: record.role, upcCode: record.upcCode,
                                         districtCode: record.districtCode)
         return OfficerSession(identity: identity, tokenHash: hash, expiresAt: session.expiresAt)
     }

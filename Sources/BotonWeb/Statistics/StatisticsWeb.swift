@@ -52,16 +52,7 @@ public final class StatisticsWeb: Sendable {
         }, unavailable: { StatisticsError.storage($0) })
     }
 
-    static func status(for kind: QuejaError.Kind) -> HTTPStatus { kind.status }
-
-    static func status(for kind: StatisticsError.Kind) -> HTTPStatus {
-        switch kind {
-        case .notFound: return .notFound
-        case .conflict: return .conflict
-        case .invalid: return .unprocessableContent
-        case .unavailable: return .serviceUnavailable
-        }
-    }
+    static func status(for kind: RefusalKind) -> HTTPStatus { kind.status }
 
     func log(_ error: QuejaError, route: String, officer: OperatorIdentity? = nil) {
         switch error.kind {

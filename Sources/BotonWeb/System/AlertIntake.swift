@@ -76,17 +76,13 @@ public enum AlertIntake {
 
     /// Submits and waits for the commit (a few milliseconds; 10 s at most, then "retry").
     private static func submit(_ body: [UInt8], to pipeline: IngestionPipeline) -> ReplyBytes? {
-        let done = DispatchSemaphore(value: 0)
         let box = ReplyBox()
         let submission = body.withUnsafeBytes {
-            pipeline.submit($0, receivedAt: SystemClock.now(), route: .callback { reply in
-                box.set(reply)
-                done.signal()
-            })
+            pipeline.submit($0, receivedAt: SystemClock.now(), route: .callback { reply in box.set(reply) })
         }
         switch submission {
         case .queued:
-            return done.wait(timeout: .now() + 10) == .success ? box.get() : nil
+            return box.wait(timeout: .seconds(10))
         case .busy(let reply): return reply
         case .malformed(let reply):
             return reply ?? ReplyBytes { ShortRejection(reason: .malformada).encode(into: $0) }
@@ -157,9 +153,27 @@ public enum AlertIntake {
     }
 }
 
+/// The writer's answer to one HTTPS alert, handed from the writer thread to the waiting handler.
 private final class ReplyBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var reply: ReplyBytes?
-    func set(_ value: ReplyBytes) { lock.withLock { reply = value } }
-    func get() -> ReplyBytes? { lock.withLock { reply } }
+    private let condition = ThreadCondition()
+    private var reply: ReplyBytes?  // guarded by `condition`
+
+    func set(_ value: ReplyBytes) {
+        condition.lock()
+        reply = value
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The answer, or nil when none came within `timeout`.
+    func wait(timeout: Duration) -> ReplyBytes? {
+        let deadline = ContinuousClock.now + timeout
+        condition.lock()
+        defer { condition.unlock() }
+        while reply == nil {
+            let left = deadline - ContinuousClock.now
+            if left <= .zero || !condition.wait(timeout: left) { break }
+        }
+        return reply
+    }
 }

@@ -1,7 +1,7 @@
 public import BotonHTTP
 import Foundation
 
-/// `GET /static/*ruta`: the stylesheet and scripts shipped as the package's resources (`Sources/BotonService/Static`),
+/// `GET /static/*ruta`: the stylesheet and scripts shipped as the package's resources (`Sources/BotonWeb/Static`),
 /// read once at start-up. Nothing comes from a CDN: UPCs may be offline.
 public struct StaticAssets: Sendable {
     private let files: [String: (type: String, bytes: [UInt8])]
