@@ -63,7 +63,7 @@ final class IngestionListeners: Component {
     func start() throws {
         pipeline.start()
         udp.start()
-        streams.start()
+        streams.start(threadName: "boton-tcp")
     }
 
     func stop() {
@@ -76,5 +76,5 @@ final class IngestionListeners: Component {
         streams.stop()
     }
 
-    var failure: String? { pipeline.failure }
+    var failure: String? { pipeline.failure ?? udp.failure ?? streams.failure }
 }

@@ -70,6 +70,8 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private let counters = Mutex<Counters>(Counters())
     /// Connections open on every thread together (for `maxConnections`, checked by the accepting thread).
     private let openCount = Atomic<Int>(0)
+    /// Why a connection thread's loop ended before ``stop()``, if one did.
+    private let died = Mutex<String?>(nil)
 
     /// A connection accepted by the first thread for another one.
     private struct Arrival: Sendable {
@@ -181,14 +183,18 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         return counts
     }
 
-    public func start() {
+    /// Starts the connection threads, named `name` (one thread) or `name-N` for the kernel (15 bytes are kept).
+    public func start(threadName name: String = "boton-stream") {
         var threads: [JoinableThread] = []
         for loop in loops {
-            let name = loops.count == 1 ? "boton-stream" : "boton-stream-\(loop.index)"
-            threads.append(JoinableThread(named: name) { [self] in run(loop) })
+            let threadName = loops.count == 1 ? name : "\(name)-\(loop.index)"
+            threads.append(JoinableThread(named: threadName) { [self] in run(loop) })
         }
         self.threads.withLock { $0 = threads }
     }
+
+    /// Nil while every connection thread runs (or after ``stop()``); why one stopped on its own otherwise.
+    public var failure: String? { died.withLock { $0 } }
 
     /// Delivers `message` to the connection's handler on the connection's thread. Dropped if the connection is
     /// gone.
@@ -299,7 +305,11 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             if loop.listening && stopAcceptingFlag.load(ordering: .acquiring) { closeListeners(&loop) }
             if stoppingFlag.load(ordering: .acquiring) { break }
             let n = boton_epoll_wait(loop.epoll, &tokens, &events, 64, loop.connections.isEmpty ? 1000 : 250)
-            if n < 0 && errno != EINTR { break }
+            if n < 0 && errno != EINTR {
+                let reason = "epoll_wait failed on thread \(shared.index): errno \(errno)"
+                died.withLock { if $0 == nil { $0 = reason } }
+                break
+            }
             var woken = false
             for i in 0 ..< max(Int(n), 0) {
                 switch tokens[i] {

@@ -25,6 +25,10 @@ public final class UDPListener: Sendable {
     private let batchSize: Int
     private let outbox = Mutex<[DatagramReply]>([])
     private let state = Mutex<(stopping: Bool, thread: JoinableThread?)>((false, nil))
+    private let died = Mutex<String?>(nil)
+
+    /// Nil while the receive thread runs (or after ``stop()``); why it stopped on its own otherwise.
+    public var failure: String? { died.withLock { $0 } }
     private let counters = Mutex<Counters>(Counters())
 
     public struct Counters: Sendable {
@@ -97,7 +101,11 @@ public final class UDPListener: Sendable {
         while true {
             if state.withLock({ $0.stopping }) { break }
             let n = boton_epoll_wait(epoll, &tokens, &events, 4, 1000)
-            if n < 0 && errno != EINTR { break }
+            if n < 0 && errno != EINTR {
+                let reason = "epoll_wait failed: errno \(errno)"
+                died.withLock { $0 = reason }
+                break
+            }
             // Replies posted by other threads.
             _ = boton_eventfd_drain(wakeup)
             outbox.withLock { swap(&$0, &pending) }

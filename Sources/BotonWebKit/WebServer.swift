@@ -135,6 +135,7 @@ public final class WebServer: Component {
     public var metrics: WebMetrics { core.metrics }
 
     public func start() {
+        core.pool.start()
         streams.start()
         let interval = Duration.milliseconds(core.settings.heartbeatMs)
         heartbeat.start { [self] in
@@ -151,7 +152,7 @@ public final class WebServer: Component {
         streams.stop()
     }
 
-    public var failure: String? { heartbeat.failure }
+    public var failure: String? { heartbeat.failure ?? streams.failure }
 }
 
 /// Shared by the connections (connection thread) and the handlers (pool threads).

@@ -10,13 +10,24 @@ final class WorkerPool: @unchecked Sendable {
     private var stopping = false
     private var running = 0
     private var threads: [JoinableThread] = []
+    private let count: Int
+    private let name: String
 
-    /// `name` and the thread's number name each thread for the kernel (15 bytes are kept).
+    /// `name` and the thread's number name each thread for the kernel (15 bytes are kept). No thread runs before
+    /// ``start()``.
     init(threads count: Int, name: String) {
-        let threads = (0 ..< max(count, 1)).map { index in
-            JoinableThread(named: "\(name)-\(index)") { [self] in work() }
+        self.count = max(count, 1)
+        self.name = name
+    }
+
+    /// Starts the threads (once; jobs submitted before wait for them).
+    func start() {
+        condition.withLock {
+            guard threads.isEmpty, !stopping else { return }
+            threads = (0 ..< count).map { index in
+                JoinableThread(named: "\(name)-\(index)") { [self] in work() }
+            }
         }
-        condition.withLock { self.threads = threads }
     }
 
     /// Jobs waiting or running.
