@@ -58,9 +58,9 @@ public final class BotonServer {
             intervalMilliseconds: settings.checkpointMilliseconds, restartFrames: settings.checkpointRestartFrames,
             logger: logger))
         // The writer gets its own connection: it is the only one that writes alerts.
-        let pipeline = IngestionPipeline(store: try store.open(.ingestionWriter), routing: routing,
-                                         configuration: configuration, logger: logger)
-        let intake = try IngestionListeners(pipeline: pipeline, configuration: configuration, logger: logger)
+        let intake = try IngestionListeners(store: try store.open(.ingestionWriter), routing: routing,
+                                            configuration: configuration, logger: logger)
+        let pipeline = intake.pipeline
         group.add(intake)
         // The console: its feed and the escalation timer read what ingestion commits.
         let jurisdictions = Jurisdictions(territory: routing.territory)

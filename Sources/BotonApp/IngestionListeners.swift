@@ -1,11 +1,15 @@
+import BotonGeo
 import BotonIngestion
 import BotonNet
+import BotonRepository
 import BotonRuntime
 
 /// Alert intake as one component: the ingestion pipeline (its writer thread) and its listeners, UDP and the TCP/TLS
 /// stream server.
 ///
-/// Started writer first, then the ports. Stopped in the order that loses nothing accepted: the stream ports stop
+/// Built in the order that leaves no cycle to close later: the ports are bound, the pipeline is made with them as
+/// its reply transports, and the ports are started with handlers that submit to the pipeline. Started writer
+/// first, then the ports. Stopped in the order that loses nothing accepted: the stream ports stop
 /// accepting, the pipeline drains (queued frames are committed and acknowledged through the still-open sockets),
 /// then the sockets close.
 final class IngestionListeners: Component {
@@ -15,12 +19,11 @@ final class IngestionListeners: Component {
     private let streams: StreamServer<IngestStreamHandler>
     private let logger: Logger
 
-    init(pipeline: IngestionPipeline, configuration: Configuration, logger: Logger) throws {
-        self.pipeline = pipeline
+    /// `store` is the writer's own connection (``ConnectionRole/ingestionWriter``).
+    init(store: any IngestionStore, routing: RoutingTable, configuration: Configuration, logger: Logger) throws {
         self.logger = logger
         let ingest = configuration.ingest
-        udp = try UDPListener(host: ingest.host, port: ingest.udpPort,
-                              handler: IngestDatagramHandler(pipeline: pipeline))
+        udp = try UDPListener(host: ingest.host, port: ingest.udpPort)
         let tls: TLSContext
         do {
             tls = try TLSContext(certificatePath: configuration.resolve(ingest.tlsCertificate),
@@ -49,10 +52,9 @@ final class IngestionListeners: Component {
                 case .slowConsumer(let peer, let unsent):
                     logger.warning("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent)])
                 }
-            },
-            makeHandler: { peer in IngestStreamHandler(pipeline: pipeline, connection: peer.id) })
-        pipeline.attach(udp: udp)
-        pipeline.attach(streams: streams)
+            })
+        pipeline = IngestionPipeline(store: store, routing: routing, configuration: configuration, logger: logger,
+                                     replies: ReplyTransports(udp: udp, streams: streams))
     }
 
     /// Transport and bound address of each port.
@@ -62,8 +64,9 @@ final class IngestionListeners: Component {
 
     func start() throws {
         pipeline.start()
-        udp.start()
-        streams.start(threadName: "boton-tcp")
+        let pipeline = self.pipeline
+        udp.start(handler: IngestDatagramHandler(pipeline: pipeline))
+        streams.start(threadName: "boton-tcp") { peer in IngestStreamHandler(pipeline: pipeline, connection: peer.id) }
     }
 
     func stop() {

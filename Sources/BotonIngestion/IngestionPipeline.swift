@@ -30,15 +30,17 @@ public final class IngestionPipeline: Sendable {
     private let listenerBusyCount = Atomic<Int>(0)
     private let malformedCount = Atomic<Int>(0)
     private let subscribers = Mutex<[@Sendable (IncidentNotice) -> Void]>([])
-    private let udp = Mutex<UDPListener?>(nil)
-    private let streams = Mutex<StreamServer<IngestStreamHandler>?>(nil)
+    private let replies: ReplyTransports
     private let writerThread = Mutex<JoinableThread?>(nil)
     private let draining = Atomic<Bool>(false)
     private let died = Mutex<String?>(nil)
     private let writer: Writer
 
     /// `store` is the writer's own connection: the only one that writes alerts (``ConnectionRole/ingestionWriter``).
-    public init(store: any IngestionStore, routing: RoutingTable, configuration: Configuration, logger: Logger) {
+    /// `replies` are the bound listeners whose frames it answers (none: only `.callback` routes are answered).
+    public init(store: any IngestionStore, routing: RoutingTable, configuration: Configuration, logger: Logger,
+                replies: ReplyTransports = ReplyTransports()) {
+        self.replies = replies
         settings = configuration
         self.logger = logger
         queue = CommitQueue(capacity: configuration.ingest.queueDepth, maxFrames: configuration.ingest.batchMaxFrames)
@@ -63,12 +65,6 @@ public final class IngestionPipeline: Sendable {
         guard !ids.isEmpty else { return }
         _ = queue.offer(shown: ids)
     }
-
-    /// The UDP listener that carries `.datagram` replies.
-    public func attach(udp listener: UDPListener) { udp.withLock { $0 = listener } }
-
-    /// The TCP/TLS server that carries `.stream` replies.
-    public func attach(streams server: StreamServer<IngestStreamHandler>) { streams.withLock { $0 = server } }
 
     /// Called after every commit with what changed; must not block.
     public func subscribe(_ subscriber: @escaping @Sendable (IncidentNotice) -> Void) {
@@ -261,7 +257,20 @@ public final class IngestionPipeline: Sendable {
                 callback(reply)
             }
         }
-        if !datagrams.isEmpty { udp.withLock { $0 }?.send(datagrams) }
-        if !streamReplies.isEmpty { streams.withLock { $0 }?.post(contentsOf: streamReplies) }
+        if !datagrams.isEmpty { self.replies.udp?.send(datagrams) }
+        if !streamReplies.isEmpty { self.replies.streams?.post(contentsOf: streamReplies) }
+    }
+}
+
+/// Where the writer's answers leave: the UDP listener for `.datagram` routes, the TCP/TLS server for `.stream`
+/// routes. Both are bound before the pipeline is built and started with its handlers after (their two-phase
+/// start), so the pipeline holds them from its first line and nothing is attached later.
+public struct ReplyTransports: Sendable {
+    public let udp: UDPListener?
+    public let streams: StreamServer<IngestStreamHandler>?
+
+    public init(udp: UDPListener? = nil, streams: StreamServer<IngestStreamHandler>? = nil) {
+        self.udp = udp
+        self.streams = streams
     }
 }

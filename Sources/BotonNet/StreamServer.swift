@@ -60,7 +60,9 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private let secure: Socket?
     private let tls: TLSContext?
     private let limits: StreamLimits
-    private let makeHandler: @Sendable (StreamPeer) -> Handler
+    /// Set once, by the init that takes it or by ``start(threadName:makeHandler:)``, before any thread runs; each
+    /// thread reads it once when it starts.
+    private let handlerFactory = Mutex<(@Sendable (StreamPeer) -> Handler)?>(nil)
     private let onEvent: @Sendable (StreamEvent) -> Void
     private let loops: [LoopShared]
     private let threads = Mutex<[JoinableThread]>([])
@@ -115,11 +117,23 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private static var firstConnectionToken: UInt64 { 16 }
 
     /// Binds the ports asked for (`plain` and/or `secure`, each host and port; port 0 picks a free one), to be
-    /// served by `threads` threads.
+    /// served by `threads` threads, each connection by a handler that `makeHandler` makes.
+    public convenience init(plain: (host: String, port: Int)?,
+                            secure: (host: String, port: Int, context: TLSContext)?,
+                            limits: StreamLimits = StreamLimits(), threads: Int = 1,
+                            onEvent: @escaping @Sendable (StreamEvent) -> Void = { _ in },
+                            makeHandler: @escaping @Sendable (StreamPeer) -> Handler) throws(SocketError)
+    {
+        try self.init(plain: plain, secure: secure, limits: limits, threads: threads, onEvent: onEvent)
+        handlerFactory.withLock { $0 = makeHandler }
+    }
+
+    /// Binds the ports without saying yet who handles the connections: ``start(threadName:makeHandler:)`` does.
+    /// For an owner whose handlers need the server itself (to post answers to it), so that neither is built
+    /// half-way: bind, build the owner with the server, then start the server with the owner's handlers.
     public init(plain: (host: String, port: Int)?, secure: (host: String, port: Int, context: TLSContext)?,
                 limits: StreamLimits = StreamLimits(), threads: Int = 1,
-                onEvent: @escaping @Sendable (StreamEvent) -> Void = { _ in },
-                makeHandler: @escaping @Sendable (StreamPeer) -> Handler) throws(SocketError)
+                onEvent: @escaping @Sendable (StreamEvent) -> Void = { _ in }) throws(SocketError)
     {
         // A peer that resets while OpenSSL writes must give EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
@@ -140,7 +154,6 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         secureAddress = try secureSocket?.localAddress()
         tls = secure?.context
         self.limits = limits
-        self.makeHandler = makeHandler
         self.onEvent = onEvent
         var loops: [LoopShared] = []
         for index in 0 ..< max(threads, 1) {
@@ -183,8 +196,14 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         return counts
     }
 
-    /// Starts the connection threads, named `name` (one thread) or `name-N` for the kernel (15 bytes are kept).
-    public func start(threadName name: String = "boton-stream") {
+    /// Starts the connection threads, named `name` (one thread) or `name-N` for the kernel (15 bytes are kept),
+    /// with `makeHandler` for the connections (required when the init did not take one).
+    public func start(threadName name: String = "boton-stream",
+                      makeHandler: (@Sendable (StreamPeer) -> Handler)? = nil) {
+        handlerFactory.withLock { factory in
+            if let makeHandler { factory = makeHandler }
+            precondition(factory != nil, "a StreamServer needs a handler factory before it starts")
+        }
         var threads: [JoinableThread] = []
         for loop in loops {
             let threadName = loops.count == 1 ? name : "\(name)-\(loop.index)"
@@ -285,9 +304,11 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var listening: Bool
         /// Connections with delivered messages, settled once per loop.
         var touched: [Connection] = []
+        let makeHandler: @Sendable (StreamPeer) -> Handler
 
-        init(shared: LoopShared) {
+        init(shared: LoopShared, makeHandler: @escaping @Sendable (StreamPeer) -> Handler) {
             self.shared = shared
+            self.makeHandler = makeHandler
             listening = shared.index == 0
         }
 
@@ -295,7 +316,8 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     }
 
     private func run(_ shared: LoopShared) {
-        var loop = Loop(shared: shared)
+        guard let makeHandler = handlerFactory.withLock({ $0 }) else { return }
+        var loop = Loop(shared: shared, makeHandler: makeHandler)
         var tokens = [UInt64](repeating: 0, count: 64)
         var events = [UInt32](repeating: 0, count: 64)
         var posted: [(ConnectionID, Handler.Message)] = []
@@ -421,7 +443,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         loop.connections[id.rawValue] = connection
         _ = boton_epoll_ctl(loop.epoll, 1, fd, boton_EPOLLIN(), id.rawValue)
         if session == nil {
-            connection.handler = makeHandler(StreamPeer(id: id, address: arrival.peer, secure: false))
+            connection.handler = loop.makeHandler(StreamPeer(id: id, address: arrival.peer, secure: false))
         } else {
             // A client usually sends its hello with the connection; try at once.
             handshake(connection, &loop)
@@ -455,7 +477,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         switch session.handshake() {
         case .done:
             connection.lastActivity = boton_monotonic_ms()
-            connection.handler = makeHandler(StreamPeer(id: connection.id, address: connection.peer, secure: true))
+            connection.handler = loop.makeHandler(StreamPeer(id: connection.id, address: connection.peer, secure: true))
             read(connection, loop.shared.readBuffer.bytes)
         case .wantRead: connection.handshakeWantsWrite = false
         case .wantWrite: connection.handshakeWantsWrite = true

@@ -21,7 +21,8 @@ public final class UDPListener: Sendable {
     private let socket: Socket
     private let wakeup: Int32
     private let epoll: Int32
-    private let handler: any DatagramHandler
+    /// Set once, by the init that takes it or by ``start(handler:)``, before the thread runs.
+    private let handlerSlot = Mutex<(any DatagramHandler)?>(nil)
     private let batchSize: Int
     private let outbox = Mutex<[DatagramReply]>([])
     private let state = Mutex<(stopping: Bool, thread: JoinableThread?)>((false, nil))
@@ -38,15 +39,22 @@ public final class UDPListener: Sendable {
         public var sendFailures = 0
     }
 
-    public init(host: String, port: Int, handler: any DatagramHandler, batchSize: Int = 64, reusePort: Bool = true)
-        throws(SocketError)
+    /// Binds `host:port` (port 0 picks a free one) with `handler` for the datagrams.
+    public convenience init(host: String, port: Int, handler: any DatagramHandler, batchSize: Int = 64,
+                            reusePort: Bool = true) throws(SocketError)
     {
+        try self.init(host: host, port: port, batchSize: batchSize, reusePort: reusePort)
+        handlerSlot.withLock { $0 = handler }
+    }
+
+    /// Binds `host:port` without saying yet who handles the datagrams: ``start(handler:)`` does. For an owner whose
+    /// handler needs the listener itself (to send later answers through it).
+    public init(host: String, port: Int, batchSize: Int = 64, reusePort: Bool = true) throws(SocketError) {
         let socket = try Socket.bound(.datagram, to: try SocketAddress(host: host, port: port), reusePort: reusePort)
         // Room for bursts while the thread is busy: 4 MiB of receive buffer (the kernel may cap it).
         try? socket.setOption(SOL_SOCKET, SO_RCVBUF, 4 << 20)
         self.socket = socket
         self.address = try socket.localAddress()
-        self.handler = handler
         self.batchSize = min(max(batchSize, 1), 256)
         wakeup = boton_eventfd()
         epoll = boton_epoll_create()
@@ -57,9 +65,14 @@ public final class UDPListener: Sendable {
 
     public var counts: Counters { counters.withLock { $0 } }
 
-    /// Starts the listener's thread.
-    public func start() {
-        let thread = JoinableThread(named: "boton-udp") { [self] in run() }
+    /// Starts the listener's thread, with `handler` for the datagrams (required when the init did not take one).
+    public func start(handler: (any DatagramHandler)? = nil) {
+        let chosen = handlerSlot.withLock { slot in
+            if let handler { slot = handler }
+            return slot
+        }
+        guard let chosen else { preconditionFailure("a UDPListener needs a handler before it starts") }
+        let thread = JoinableThread(named: "boton-udp") { [self] in run(chosen) }
         state.withLock { $0.thread = thread }
     }
 
@@ -82,7 +95,7 @@ public final class UDPListener: Sendable {
         Glibc.close(epoll)
     }
 
-    private func run() {
+    private func run(_ handler: any DatagramHandler) {
         let capacity = 2048
         let buffers = UnsafeMutableRawPointer.allocate(byteCount: capacity * batchSize, alignment: 16)
         let slots = UnsafeMutablePointer<boton_datagram>.allocate(capacity: batchSize)

@@ -112,10 +112,8 @@ public final class WebServer: Component {
     public init(settings: WebSettings, router: Router, eventStreams: [String: EventStreamRoute] = [:],
                 metrics: WebMetrics = WebMetrics(), logger: Logger) throws
     {
-        let core = WebServerCore(settings: settings, router: router, eventStreams: eventStreams, metrics: metrics,
-                                 logger: logger)
-        self.core = core
-        streams = try StreamServer(
+        // Bound first, started with its handlers in start(): the core holds the server from its first line.
+        let streams = try StreamServer<HTTPConnection>(
             plain: (settings.host, settings.port),
             secure: settings.tls.map { (settings.host, $0.port, $0.context) },
             limits: StreamLimits(maxConnections: settings.maxConnections, handshakeTimeoutMs: 5_000,
@@ -125,9 +123,10 @@ public final class WebServer: Component {
                 if case .refusedOverLimit(let peer, let open) = event {
                     logger.warning("http_connection_refused", ["peer": peer.description, "open": String(open)])
                 }
-            },
-            makeHandler: { peer in HTTPConnection(core: core, peer: peer) })
-        core.attach(streams)
+            })
+        self.streams = streams
+        core = WebServerCore(settings: settings, router: router, eventStreams: eventStreams, metrics: metrics,
+                             streams: streams, logger: logger)
     }
 
     public var address: SocketAddress { streams.plainAddress! }
@@ -136,7 +135,8 @@ public final class WebServer: Component {
 
     public func start() {
         core.pool.start()
-        streams.start()
+        let core = self.core
+        streams.start { peer in HTTPConnection(core: core, peer: peer) }
         let interval = Duration.milliseconds(core.settings.heartbeatMs)
         heartbeat.start { [self] in
             while heartbeat.pause(interval) { core.sendHeartbeats() }
@@ -163,12 +163,13 @@ final class WebServerCore: Sendable {
     let logger: Logger
     let pool: WorkerPool
     let metrics: WebMetrics
-    private let server = ServerReference()
+    private let streams: StreamServer<HTTPConnection>
     private let sinks = Mutex<[ConnectionID: (EventSink, EventStreamStart)]>([:])
 
     init(settings: WebSettings, router: Router, eventStreams: [String: EventStreamRoute], metrics: WebMetrics,
-         logger: Logger)
+         streams: StreamServer<HTTPConnection>, logger: Logger)
     {
+        self.streams = streams
         self.metrics = metrics
         self.settings = settings
         self.router = router
@@ -180,8 +181,6 @@ final class WebServerCore: Sendable {
     var limits: HTTPLimits { settings.limits }
     var headerTimeoutMs: Int { settings.headerTimeoutMs }
 
-    func attach(_ streams: StreamServer<HTTPConnection>) { server.set(streams) }
-
     func connectionOpened() { metrics.connections.add(1, ordering: .relaxed) }
     func connectionClosed() { metrics.connections.subtract(1, ordering: .relaxed) }
 
@@ -191,7 +190,7 @@ final class WebServerCore: Sendable {
     }
 
     private func post(_ message: HTTPConnectionMessage, to connection: ConnectionID) {
-        server.value?.post(message, to: connection)
+        streams.post(message, to: connection)
     }
 
     enum Handling {
@@ -317,17 +316,5 @@ public final class WebMetrics: Sendable {
         let hundredths = max(0, seconds * 100_000 + (attoseconds + 5_000_000_000_000) / 10_000_000_000_000)
         let fraction = hundredths % 100
         return "\(hundredths / 100).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
-}
-
-/// The stream server the core posts answers to. Written once, by ``WebServer/init``, before the server starts;
-/// only read afterwards, from every handler thread. Starting the threads orders the write before every read, so
-/// the read needs no lock (a mutex here was the hottest lock of the request path).
-final class ServerReference: @unchecked Sendable {
-    private(set) var value: StreamServer<HTTPConnection>?
-
-    func set(_ server: StreamServer<HTTPConnection>) {
-        precondition(value == nil, "the web server's stream server is set once")
-        value = server
     }
 }
