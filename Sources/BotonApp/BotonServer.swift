@@ -140,8 +140,9 @@ public final class BotonServer {
                 try? store.withConnection { (connection) throws(StoreError) in try connection.openIncidentCount() }
             },
             web: metrics)
-        probe.failedComponents = { group.failures }
-        probe.components = { group.names }
+        // Weak: the group holds the health monitor, which holds this probe.
+        probe.failedComponents = { [weak group] in group?.failures ?? [] }
+        probe.components = { [weak group] in group?.names ?? [] }
         let logger = self.logger
         var router = Router(onError: { request, error in
             logger.error("http_handler_failed", ["path": request.path, "error": String(describing: error)])
