@@ -144,6 +144,7 @@ public final class BotonServer {
         probe.failedComponents = { [weak group] in group?.failures ?? [] }
         probe.components = { [weak group] in group?.names ?? [] }
         let logger = self.logger
+        probe.droppedLogLines = { logger.droppedLines }
         var router = Router(onError: { request, error in
             logger.error("http_handler_failed", ["path": request.path, "error": String(describing: error)])
             return .text("Error interno. Intente de nuevo.\n", status: .internalServerError)

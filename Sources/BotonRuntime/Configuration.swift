@@ -89,6 +89,11 @@ public struct Configuration: Sendable, Equatable {
 
     public struct Log: Sendable, Equatable {
         public var level = LogLevel.info
+        /// `boton serve` holds at most this many bytes of log lines while standard error does not take them (a full
+        /// pipe, a slow journal); past it lines are dropped and counted, never waited for.
+        public var bufferBytes = 1 << 20
+        /// Lines of one event per second before the rest of that second are summarised in one line.
+        public var burstPerSecond = 200
     }
 
     /// The operator console: live feed, escalation, false-alarm policy.
@@ -280,6 +285,8 @@ extension Configuration {
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level
+        case "log.buffer_bytes": log.bufferBytes = try int(4_096...268_435_456)
+        case "log.burst_per_second": log.burstPerSecond = try int(1...1_000_000)
         case "stats.atencion_outcomes":
             let names = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let valid = ["atendida", "falsa_alarma", "cancelada_por_ciudadano", "no_localizada"]

@@ -19,17 +19,31 @@ public enum LogLevel: String, Sendable, Comparable {
 /// `ts=2026-11-21T17:42:00.123Z level=info event=ready subcircuitos=1483 upcs=1186`
 ///
 /// Values with spaces, quotes or `=` are quoted. Loggers are values: pass one explicitly, add context with
-/// `with(_:_:)`.
+/// `with(_:_:)`. A logger with a ``LogSink`` (the server's) hands its lines to the sink's thread and never waits
+/// for the descriptor; without one (the command line's short commands) it writes directly.
 public struct Logger: Sendable {
     public var level: LogLevel
     private var context: [(String, String)]
     private let fd: Int32
+    private let sink: LogSink?
 
     public init(level: LogLevel = .info, fileDescriptor: Int32 = 2) {
         self.level = level
         self.context = []
         self.fd = fileDescriptor
+        sink = nil
     }
+
+    /// A logger whose lines go through `sink` (bounded, written by its own thread).
+    public init(level: LogLevel = .info, sink: LogSink) {
+        self.level = level
+        self.context = []
+        fd = -1
+        self.sink = sink
+    }
+
+    /// Lines the sink left out (0 without a sink), for `/metrics`.
+    public var droppedLines: Int { sink?.dropped ?? 0 }
 
     /// A logger that adds `key=value` to every line.
     public func with(_ key: String, _ value: String) -> Logger {
@@ -60,6 +74,10 @@ public struct Logger: Sendable {
         for (k, v) in context { Self.appendField(k, v, to: &line) }
         for (k, v) in fields { Self.appendField(k, v, to: &line) }
         line.append(0x0A)
+        if let sink {
+            sink.append(line, event: event)
+            return
+        }
         line.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count {
@@ -85,7 +103,7 @@ public struct Logger: Sendable {
 
     /// The value as is when it has no space, quote, `=` or control character; otherwise in quotes, with `"`, `\`,
     /// newline and tab escaped.
-    static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+    package static func appendQuoted(_ value: String, to out: inout [UInt8]) {
         if !value.isEmpty, !value.utf8.contains(where: { $0 == 0x20 || $0 == 0x22 || $0 == 0x3d || $0 < 0x20 }) {
             out.append(contentsOf: value.utf8)
             return
@@ -110,7 +128,7 @@ public struct Logger: Sendable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    static func appendTimestamp(to out: inout [UInt8]) {
+    package static func appendTimestamp(to out: inout [UInt8]) {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         var t = now.tv_sec

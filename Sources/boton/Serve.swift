@@ -9,7 +9,12 @@ let serveCommand = Command(
     // Before any thread exists, so that every thread inherits the blocked mask.
     ProcessSignals.blockTermination()
     let context = try CommandContext(args)
-    let server = BotonServer(configuration: context.configuration, logger: context.logger)
+    // The service's lines go through a bounded buffer written by a thread of its own: a standard error that does
+    // not take them (a full pipe) costs log lines, never an alert.
+    let settings = context.configuration.log
+    let sink = LogSink(fileDescriptor: 2, capacity: settings.bufferBytes, burstPerSecond: settings.burstPerSecond)
+    defer { sink.close() }
+    let server = BotonServer(configuration: context.configuration, logger: Logger(level: settings.level, sink: sink))
     try server.start()
     let signal = ProcessSignals.waitForTermination()
     server.stop(reason: ProcessSignals.name(signal))

@@ -21,6 +21,8 @@ public struct ServiceProbe: Sendable {
     public var web: WebMetrics?
     /// The service's components by name, and those that died since they started, with why (``ComponentGroup``).
     public var components: @Sendable () -> [String] = { [] }
+    /// Log lines left out since start (the sink's buffer was full, or a burst was summarised).
+    public var droppedLogLines: @Sendable () -> Int = { 0 }
     public var failedComponents: @Sendable () -> [(component: String, reason: String)] = { [] }
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
@@ -133,6 +135,8 @@ public enum SystemRoutes {
                    [("", String(status.lastBatchSize))])
             metric("boton_commit_last_seconds", "gauge", "Duration of the last group commit.",
                    [("", String(format: "%.6f", Double(status.lastCommitMicroseconds) / 1e6))])
+            metric("boton_log_dropped_total", "counter", "Log lines left out (buffer full or burst summarised).",
+                   [("", String(probe.droppedLogLines()))])
             let failed = Set(probe.failedComponents().map(\.component))
             metric("boton_component_up", "gauge", "1 while the component runs, 0 once it died.",
                    probe.components().map { ("{component=\"\($0)\"}", failed.contains($0) ? "0" : "1") })
