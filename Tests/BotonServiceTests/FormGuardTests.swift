@@ -17,6 +17,22 @@ struct FormGuardTests {
         #expect(limiter.take("198.51.100.7", now: 1001) == 1)
     }
 
+    @Test func aMillionAddressesHoldAtMostTwoGenerationsOfBuckets() {
+        let limiter = RateLimiter(burst: 2, perMinute: 60, maxKeys: 1_024)
+        for i in 0 ..< 1_000_000 {
+            _ = limiter.take("2001:db8::\(String(i, radix: 16))", now: 1000)
+        }
+        #expect(limiter.heldBuckets <= 2 * 1_024)
+        // An address still asking keeps its bucket across generations: a flood of others does not refill it.
+        let limiter2 = RateLimiter(burst: 2, perMinute: 1, maxKeys: 64)
+        #expect(limiter2.take("198.51.100.7", now: 1000) == nil)
+        #expect(limiter2.take("198.51.100.7", now: 1000) == nil)
+        for i in 0 ..< 2_000 {
+            _ = limiter2.take("203.0.113.\(i % 256).\(i / 256)", now: 1000)
+            if i % 16 == 0 { #expect(limiter2.take("198.51.100.7", now: 1000) != nil) }
+        }
+    }
+
     @Test func overTheLimitTheHandlerIsNotCalledAndTheAnswerIs429WithRetryAfter() throws {
         let limiter = RateLimiter(burst: 1, perMinute: 2)
         let handler = limiter.limiting { _, _ in .text("ok") }
