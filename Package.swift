@@ -116,7 +116,8 @@ let package = Package(
         .testTarget(name: "BotonServiceTests",
                     dependencies: ["BotonApp", "BotonConsole", "BotonCore", "BotonCrypto", "BotonEnrollment", "BotonGeo",
                                    "BotonHTTP", "BotonIngestion", "BotonNet", "BotonRepository", "BotonRuntime",
-                                   "BotonStatistics", "BotonStore", "BotonStoreFixtures", "BotonTestSupport", "BotonWeb",
+                                   "BotonSimulator", "BotonStatistics", "BotonStore", "BotonStoreFixtures",
+                                   "BotonTestSupport", "BotonWeb",
                                    "BotonWebKit", "BotonWire"],
                     swiftSettings: strict),
         // Runs the real `boton` executable against real SQLite files and real sockets.

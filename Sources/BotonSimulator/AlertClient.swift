@@ -2,8 +2,8 @@ public import BotonWire
 import Glibc
 
 /// A phone, as far as the protocol goes: sends one frame over UDP, TCP or TLS and waits for its answer,
-/// retrying with exponential backoff (250 ms doubling, with jitter) like the app does. Used by `boton alert` and
-/// the tests.
+/// retrying with exponential backoff with jitter (250 ms doubling up to 30 s, two minutes in all; ``RetryPolicy``)
+/// like the app does. Used by `boton alert` and the tests.
 public struct AlertClient: Sendable {
     public let host: String
     public let port: Int
@@ -22,47 +22,128 @@ public struct AlertClient: Sendable {
         public let description: String
     }
 
-    /// Sends `frame` until an answer arrives or `attempts` run out; returns the decoded answer and how many
-    /// sends it took.
-    public func send(_ frame: [UInt8], key: [UInt8], attempts: Int = 6) throws -> (ServerReply, Int) {
+    /// How a phone retries (the client developer's spec, BotonWire: exponential backoff with jitter from 250 ms,
+    /// doubling up to 30 s, for at most a total budget).
+    public struct RetryPolicy: Sendable {
+        public var initialMs: Int
+        public var maximumMs: Int
+        /// After this long without a final answer (busy, no answer, no connection), the client gives up.
+        public var budgetMs: Int
+
+        public init(initialMs: Int = 250, maximumMs: Int = 30_000, budgetMs: Int = 120_000) {
+            self.initialMs = max(initialMs, 1)
+            self.maximumMs = max(maximumMs, self.initialMs)
+            self.budgetMs = max(budgetMs, 0)
+        }
+    }
+
+    /// Sends `frame` until a final answer arrives or the policy's budget is spent; returns the answer and how many
+    /// sends it took. Busy answers (authenticated or not), silence and a connection that fails are retried after
+    /// the whole backoff interval (with jitter); an unauthenticated short rejection is advisory and retried too.
+    /// When the budget runs out, the error says why: the server kept answering busy, an answer said the secret is
+    /// wrong (`rechazada`/`clave` that does not verify with this key), or nothing answered at all.
+    public func send(_ frame: [UInt8], key: [UInt8], policy: RetryPolicy = RetryPolicy()) throws -> (ServerReply, Int) {
         let channel: FrameChannel
         do {
             channel = try FrameChannel(transport, host: host, port: port, caFile: caFile)
         } catch {
             throw ClientError(description: "\(transport.rawValue) \(host):\(port): \(error)")
         }
-        var delayMs = 250
-        var unverifiable = 0
+        let began = Self.monotonicMs()
+        var intervalMs = policy.initialMs
+        var attempt = 0
+        var busy = 0, wrongKey = 0, advisory: ServerReply?
         var lastError = ""
-        for attempt in 1...max(attempts, 1) {
+        while true {
+            attempt += 1
+            let sentAt = Self.monotonicMs()
             if !channel.isConnected {
                 do { try channel.reconnect() } catch { lastError = " (\(error))" }
             }
             channel.send(frame)
-            let jitter = Int.random(in: 0...(delayMs / 4))
-            for reply in channel.receive(timeoutMs: delayMs + jitter) {
-                let decoded: ServerReply
-                do {
-                    decoded = try ServerReply.decode(reply, key: key)
-                } catch .badMAC {
-                    // Unauthenticated (e.g. an early ocupado-reintente): advisory only, keep trying.
-                    unverifiable += 1
-                    continue
-                } catch {
-                    continue
+            // The whole interval, jitter included, passes before the next send, however soon an answer came.
+            let waitMs = intervalMs + Int.random(in: 0 ... intervalMs)
+            while true {
+                let leftMs = waitMs - (Self.monotonicMs() - sentAt)
+                if leftMs <= 0 { break }
+                if !channel.isConnected {
+                    Self.sleep(milliseconds: leftMs)  // a phone backing off: nothing to read on a closed connection
+                    break
                 }
-                if case .acknowledgement(let ack) = decoded, ack.status == .ocupadoReintente, attempt < attempts {
-                    continue
+                for reply in channel.receive(timeoutMs: leftMs) {
+                    switch Self.classify(reply, key: key) {
+                    case .final(let decoded): return (decoded, attempt)
+                    case .busy: busy += 1
+                    case .wrongKey: wrongKey += 1
+                    case .advisory(let decoded): advisory = decoded
+                    case .noise: break
+                    }
                 }
-                return (decoded, attempt)
             }
-            delayMs = min(delayMs * 2, 8_000)
+            intervalMs = min(intervalMs * 2, policy.maximumMs)
+            if Self.monotonicMs() - began + intervalMs > policy.budgetMs { break }
         }
-        if unverifiable > 0 {
-            throw ClientError(description: "\(unverifiable) answer(s) from \(host):\(port) did not verify with this "
-                              + "secret: check the device's secret (a frame with a wrong key is refused as 'clave')")
+        if wrongKey > 0 {
+            throw ClientError(description: "\(wrongKey) answer(s) from \(host):\(port) said the frame's key is wrong "
+                              + "(rechazada/clave) and did not verify with this secret: check the device's secret")
         }
-        throw ClientError(description: "no answer from \(host):\(port) over \(transport.rawValue) after \(attempts) "
-                          + "attempts\(lastError)")
+        if let advisory, case .shortRejection(let r) = advisory {
+            throw ClientError(description: "\(host):\(port) refused the frame without authenticating "
+                              + "(motivo=\(r.reason.rawValue)) on every attempt for \(policy.budgetMs / 1000) s")
+        }
+        if busy > 0 {
+            throw ClientError(description: "\(host):\(port) answered ocupado-reintente (busy) \(busy) time(s) in "
+                              + "\(policy.budgetMs / 1000) s over \(transport.rawValue): nothing was stored, "
+                              + "try again later")
+        }
+        throw ClientError(description: "no answer from \(host):\(port) over \(transport.rawValue) in "
+                          + "\(policy.budgetMs / 1000) s (\(attempt) attempts)\(lastError)")
+    }
+
+    enum Classified {
+        /// An authenticated answer other than busy: the phone is done.
+        case final(ServerReply)
+        /// ocupado-reintente, authenticated or not.
+        case busy
+        /// rechazada/clave signed with a key this client does not have.
+        case wrongKey
+        /// An unauthenticated short rejection: kept, but the phone goes on retrying.
+        case advisory(ServerReply)
+        /// Not an answer to this frame.
+        case noise
+    }
+
+    static func classify(_ reply: [UInt8], key: [UInt8]) -> Classified {
+        let decoded: ServerReply
+        do {
+            decoded = try ServerReply.decode(reply, key: key)
+        } catch .badMAC {
+            // Unverifiable: read its status and reason as advice (anyone can forge them).
+            guard reply.count > 5 else { return .noise }
+            if reply[4] == AckStatus.ocupadoReintente.wireValue { return .busy }
+            if reply[4] == AckStatus.rechazada.wireValue && reply[5] == RejectReason.clave.wireValue {
+                return .wrongKey
+            }
+            return .noise
+        } catch {
+            return .noise
+        }
+        switch decoded {
+        case .acknowledgement(let ack) where ack.status == .ocupadoReintente: return .busy
+        case .acknowledgement: return .final(decoded)
+        case .shortRejection: return .advisory(decoded)
+        }
+    }
+
+    static func monotonicMs() -> Int {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int(now.tv_sec) * 1000 + Int(now.tv_nsec) / 1_000_000
+    }
+
+    static func sleep(milliseconds: Int) {
+        var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 }

@@ -211,7 +211,9 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
     Command(name, summary: summary,
             details: """
             The frame is sent over --transport (UDP unless told otherwise) to --host/--port (default 127.0.0.1 \
-            and the transport's port in the configuration) and retried with exponential backoff until answered. --sequence defaults to the current time in milliseconds, which keeps \
+            and the transport's port in the configuration) and retried as the app does, with exponential backoff \
+            and jitter (250 ms doubling up to 30 s) for at most --budget seconds (default 120) while the server is \
+            busy, silent or unreachable. --sequence defaults to the current time in milliseconds, which keeps \
             it increasing across calls; give the same --sequence and --timestamp to retransmit the same frame. \
             The device is named either by --device and --secret or by the --activation code an officer handed out \
             at registration (as the app would read it).
@@ -227,6 +229,7 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
                 .init("--sequence", value: "N", help: "Sequence number (default: now in ms)."),
                 .init("--timestamp", value: "MS", help: "Client time in ms since the epoch (default: now)."),
                 .init("--battery", value: "PCT", help: "Battery percent (default unknown)."),
+                .init("--budget", value: "S", help: "Seconds to keep retrying while busy or unanswered (default 120)."),
             ] + transportOptions) { args in
         let context = try CommandContext(args)
         let id: DeviceID
@@ -276,7 +279,12 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
         let transport = try transport(args)
         let client = AlertClient(host: args.value("--host") ?? "127.0.0.1", port: try port(args, transport, context),
                                  transport: transport, caFile: args.value("--ca"))
-        let (reply, attempts) = try client.send(frame.encode(secret: secret), key: secret)
+        let budget = try args.int("--budget") ?? 120
+        guard (0...3_600).contains(budget) else {
+            throw UsageError(path: args.path, message: "--budget is 0 to 3600 seconds")
+        }
+        let (reply, attempts) = try client.send(frame.encode(secret: secret), key: secret,
+                                                policy: AlertClient.RetryPolicy(budgetMs: budget * 1000))
         switch reply {
         case .acknowledgement(let ack):
             var line = "\(ack.status.rawValue)"
