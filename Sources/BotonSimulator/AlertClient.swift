@@ -39,7 +39,9 @@ public struct AlertClient: Sendable {
 
     /// Sends `frame` until a final answer arrives or the policy's budget is spent; returns the answer and how many
     /// sends it took. Busy answers (authenticated or not), silence and a connection that fails are retried after
-    /// the whole backoff interval (with jitter); an unauthenticated short rejection is advisory and retried too.
+    /// the whole backoff interval (with jitter); an unauthenticated short rejection is advisory and retried too,
+    /// and returned only once ``advisoriesShown`` of them have come (a forged one must not silence an alert); as
+    /// many `rechazada`/`clave` answers that do not verify with this key end it with "check the device's secret".
     /// When the budget runs out, the error says why: the server kept answering busy, an answer said the secret is
     /// wrong (`rechazada`/`clave` that does not verify with this key), or nothing answered at all.
     public func send(_ frame: [UInt8], key: [UInt8], policy: RetryPolicy = RetryPolicy()) throws -> (ServerReply, Int) {
@@ -52,7 +54,7 @@ public struct AlertClient: Sendable {
         let began = Self.monotonicMs()
         var intervalMs = policy.initialMs
         var attempt = 0
-        var busy = 0, wrongKey = 0, advisory: ServerReply?
+        var busy = 0, wrongKey = 0, advisories = 0, advisory: ServerReply?
         var lastError = ""
         while true {
             attempt += 1
@@ -74,8 +76,15 @@ public struct AlertClient: Sendable {
                     switch Self.classify(reply, key: key) {
                     case .final(let decoded): return (decoded, attempt)
                     case .busy: busy += 1
-                    case .wrongKey: wrongKey += 1
-                    case .advisory(let decoded): advisory = decoded
+                    case .wrongKey:
+                        // Unverifiable too: only repeated ones end the retries.
+                        wrongKey += 1
+                        if wrongKey >= Self.advisoriesShown { throw wrongKeyError(wrongKey) }
+                    case .advisory(let decoded):
+                        // Anyone can forge one: only repeated ones are shown to the user (the spec).
+                        advisories += 1
+                        if advisories >= Self.advisoriesShown { return (decoded, attempt) }
+                        advisory = decoded
                     case .noise: break
                     }
                 }
@@ -83,10 +92,7 @@ public struct AlertClient: Sendable {
             intervalMs = min(intervalMs * 2, policy.maximumMs)
             if Self.monotonicMs() - began + intervalMs > policy.budgetMs { break }
         }
-        if wrongKey > 0 {
-            throw ClientError(description: "\(wrongKey) answer(s) from \(host):\(port) said the frame's key is wrong "
-                              + "(rechazada/clave) and did not verify with this secret: check the device's secret")
-        }
+        if wrongKey > 0 { throw wrongKeyError(wrongKey) }
         if let advisory, case .shortRejection(let r) = advisory {
             throw ClientError(description: "\(host):\(port) refused the frame without authenticating "
                               + "(motivo=\(r.reason.rawValue)) on every attempt for \(policy.budgetMs / 1000) s")
@@ -99,6 +105,15 @@ public struct AlertClient: Sendable {
         throw ClientError(description: "no answer from \(host):\(port) over \(transport.rawValue) in "
                           + "\(policy.budgetMs / 1000) s (\(attempt) attempts)\(lastError)")
     }
+
+    private func wrongKeyError(_ count: Int) -> ClientError {
+        ClientError(description: "\(count) answer(s) from \(host):\(port) said the frame's key is wrong "
+                    + "(rechazada/clave) and did not verify with this secret: check the device's secret")
+    }
+
+    /// Short rejections (or unverifiable rechazada/clave answers) before the client reports one
+    /// (``send(_:key:policy:)``).
+    public static let advisoriesShown = 3
 
     enum Classified {
         /// An authenticated answer other than busy: the phone is done.

@@ -21,6 +21,8 @@ struct AlertClientTests {
         case accept
         /// nothing.
         case silence
+        /// the 8-byte unauthenticated rejection of an unknown device.
+        case unknownDevice
     }
 
     /// Answers the n-th frame with `script(n)`; counts the frames.
@@ -42,6 +44,8 @@ struct AlertClientTests {
             var key = self.key
             switch script(n) {
             case .silence: return nil
+            case .unknownDevice:
+                return DatagramReply(to: peer) { ShortRejection(reason: .desconocido).encode(into: $0) }
             case .busyUnauthenticated:
                 ack = Acknowledgement(status: .ocupadoReintente, sequence: header.sequence, serverTimeMs: 1)
                 signed = false
@@ -99,6 +103,14 @@ struct AlertClientTests {
         let message = String(describing: try #require(result.failure))
         #expect(message.contains("no answer"))
         #expect(!message.contains("secret"))
+    }
+
+    @Test func aShortRejectionIsShownOnlyOnceRepeated() throws {
+        let (result, frames) = try run { $0 == 1 ? .unknownDevice : ($0 == 2 ? .busyUnauthenticated : .unknownDevice) }
+        let (reply, attempts) = try result.get()
+        guard case .shortRejection(let r) = reply else { Issue.record("not a short rejection"); return }
+        #expect(r.reason == .desconocido)
+        #expect(attempts == 4 && frames == 4, "three rejections, one busy answer between them")
     }
 
     @Test func onlyAWrongKeyAnswerBlamesTheSecret() throws {
