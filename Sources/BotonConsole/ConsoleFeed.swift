@@ -123,39 +123,51 @@ public final class ConsoleFeed: Component {
 
     // MARK: The feed thread
 
-    private func run(store: any ConsoleFeedStore, cursor start: Int64) {
-        var cursor = start
+    /// What the feed thread owns between wake-ups: its cursor and the consoles it feeds.
+    struct State {
+        var cursor: Int64
         var consoles: [ObjectIdentifier: Console] = [:]
+    }
+
+    private func run(store: any ConsoleFeedStore, cursor start: Int64) {
+        var state = State(cursor: start)
         while thread.pause(.seconds(1)) {
-            let now = clock()
-            for change in pending.withLock({ list in defer { list.removeAll() }; return list }) {
-                switch change {
-                case .add(let console):
-                    if console.sink.isOpen, replay(console, upTo: cursor, store: store, now: now) {
-                        consoles[ObjectIdentifier(console.sink)] = console
-                    }
-                case .remove(let id):
-                    consoles[id] = nil
+            step(&state, store: store)
+        }
+        for console in state.consoles.values { console.sink.close() }
+        connected.store(0, ordering: .relaxed)
+    }
+
+    /// One wake-up of the feed thread: serves the consoles added or removed since the last one, closes those whose
+    /// session ended, and delivers every event after the cursor. The thread calls it with its own connection; tests
+    /// call it directly.
+    func step(_ state: inout State, store: any ConsoleFeedStore) {
+        let now = clock()
+        for change in pending.withLock({ list in defer { list.removeAll() }; return list }) {
+            switch change {
+            case .add(let console):
+                if console.sink.isOpen, replay(console, upTo: state.cursor, store: store, now: now) {
+                    state.consoles[ObjectIdentifier(console.sink)] = console
                 }
-            }
-            expire(&consoles, store: store, now: now)
-            connected.store(consoles.count, ordering: .relaxed)
-            do throws(StoreError) {
-                var rounds = 0
-                while true {
-                    let (next, notify) = try deliver(after: cursor, to: consoles, store: store)
-                    let moved = next != cursor
-                    cursor = next
-                    markShown(notify)
-                    rounds += 1
-                    if !moved || rounds > 100 { break }
-                }
-            } catch {
-                logger.error("console_feed_failed", ["error": error.description, "cursor": String(cursor)])
+            case .remove(let id):
+                state.consoles[id] = nil
             }
         }
-        for console in consoles.values { console.sink.close() }
-        connected.store(0, ordering: .relaxed)
+        expire(&state.consoles, store: store, now: now)
+        connected.store(state.consoles.count, ordering: .relaxed)
+        do throws(StoreError) {
+            var rounds = 0
+            while true {
+                let (next, notify) = try deliver(after: state.cursor, to: state.consoles, store: store)
+                let moved = next != state.cursor
+                state.cursor = next
+                markShown(notify)
+                rounds += 1
+                if !moved || rounds > 100 { break }
+            }
+        } catch {
+            logger.error("console_feed_failed", ["error": error.description, "cursor": String(state.cursor)])
+        }
     }
 
     /// Sends a newly connected console what it missed (or the current alerts), then `sincronizado`. False when

@@ -63,11 +63,7 @@ public final class Escalator: Component {
             do throws(StoreError) {
                 if connection == nil { connection = try self.store.open(.background) }
                 let store = connection!
-                let now = clock()
-                var changed = false
-                for record in try store.incidentsDueForEscalation(now: now, slaMs: slaMs, maxLevel: Self.maxLevel) {
-                    changed = try escalate(record, store: store, now: now) || changed
-                }
+                var changed = try escalateDue(store: store, now: clock())
                 changed = try deliverToCentral(store: store, now: clock()) || changed
                 if changed { feed.changed() }
                 let now2 = clock()
@@ -80,6 +76,17 @@ public final class Escalator: Component {
                 connection = nil
             }
         }
+    }
+
+    /// The escalation half of one pass: records the next level of every alert due at `now` (and, at level 3 with a
+    /// central configured, queues its delivery). True when something was written. The thread calls it on its own
+    /// connection and clock; tests call it directly.
+    func escalateDue(store: any StoreConnection, now: Timestamp) throws(StoreError) -> Bool {
+        var changed = false
+        for record in try store.incidentsDueForEscalation(now: now, slaMs: slaMs, maxLevel: Self.maxLevel) {
+            changed = try escalate(record, store: store, now: now) || changed
+        }
+        return changed
     }
 
     /// Records the next level of one alert (re-checked inside the transaction). True when something was written.

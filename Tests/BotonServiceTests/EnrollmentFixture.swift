@@ -163,6 +163,61 @@ final class EnrollmentFixture {
         }
     }
 
+    // MARK: Devices and their frames
+
+    /// A device credential as the phone holds it, and its line.
+    struct Device {
+        let id: String
+        let secret: [UInt8]
+        /// E.164.
+        let line: String
+    }
+
+    /// Registers `phone` with its home at `place` and issues an `app` credential (as `boton device provision` does).
+    func device(phone: String = "099 123 4567", at place: Place) throws -> Device {
+        let issued = try Provisioning.provisionDevice(line: phone, latitude: place.latitude, longitude: place.longitude,
+                                                      kind: "app", store: store, routing: Self.routing, at: now())
+        return Device(id: issued.deviceID, secret: Hex.decode(issued.secretHex)!, line: issued.line.e164)
+    }
+
+    /// A frame as the phone builds it, sealed with the device's secret (or `secret`), its clock at `at`.
+    static func frame(_ device: Device, _ kind: FrameKind = .alerta, sequence: UInt64, at: Timestamp,
+                      secret: [UInt8]? = nil) throws -> [UInt8] {
+        try DeviceFrame(kind: kind, deviceID: DeviceID(hex: device.id)!, sequence: sequence,
+                        clientTimestampMs: at.millisecondsSince1970, batteryPercent: 80, position: nil)
+            .encode(secret: secret ?? device.secret)
+    }
+
+    /// An alert (or a *prueba*) from `device` through the ingestion writer, received at `at`; returns its incident.
+    @discardableResult
+    func alert(from device: Device, _ kind: FrameKind = .alerta, sequence: UInt64, at: Timestamp) throws -> Int64 {
+        let answer = try ingest(Self.frame(device, kind, sequence: sequence, at: at), at: at)
+        guard let id = answer.incidentID else { throw FixtureError("frame not accepted: \(answer.summary)") }
+        return id
+    }
+
+    /// A request taken through the whole procedure up to its credential (`prueba_pendiente`) by `officer`.
+    func registered(cedula: String = "1710034065", phone: String = "099 123 4567", at place: Place,
+                    by officer: OperatorIdentity) throws -> (tramite: String, device: Device) {
+        let tramite = try service.submitOnline(Self.form(cedula: cedula, phone: phone, at: place), at: now()).tramite
+        try service.recordContact(tramite, result: .contactado, note: nil, by: officer, at: now())
+        try service.verify(tramite, by: officer, at: now())
+        let registration = try service.register(tramite, by: officer, at: now())
+        guard case .app(let id, let secretHex, _) = registration.credential else {
+            throw FixtureError("a celular gets an app credential")
+        }
+        return (tramite, Device(id: id, secret: Hex.decode(secretHex)!, line: registration.line.e164))
+    }
+
+    /// A request taken through the whole procedure to `activa` (its *prueba* received and confirmed).
+    func activated(cedula: String = "1710034065", phone: String = "099 123 4567", at place: Place,
+                   by officer: OperatorIdentity) throws -> (tramite: String, device: Device) {
+        let (tramite, device) = try registered(cedula: cedula, phone: phone, at: place, by: officer)
+        try alert(from: device, .prueba, sequence: 1, at: now())
+        _ = try service.confirmTest(tramite, by: officer, at: now())
+        return (tramite, device)
+    }
+
     /// A test alert (*prueba*) from the app credential issued for an enrollment.
     func sendAppTest(deviceID: String, secret: [UInt8], sequence: UInt64 = 1, at: Timestamp) throws -> Answer {
         let frame = try DeviceFrame(kind: .prueba, deviceID: DeviceID(hex: deviceID)!, sequence: sequence,
@@ -179,7 +234,18 @@ final class EnrollmentFixture {
     }
 }
 
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 extension Answer {
+    /// The incident an `aceptada` or `duplicada` answer names.
+    var incidentID: Int64? {
+        guard case .acknowledgement(let ack, _) = self, ack.incidentID != 0 else { return nil }
+        return Int64(ack.incidentID)
+    }
+
     /// `aceptada` with its incident, `rechazada/desconocido`, …
     var summary: String {
         switch self {

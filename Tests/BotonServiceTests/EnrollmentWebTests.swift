@@ -2,6 +2,7 @@ import BotonCore
 import BotonHTTP
 import Foundation
 import Testing
+import BotonRuntime
 @testable import BotonWeb
 @testable import BotonEnrollment
 @testable import BotonWebKit
@@ -117,5 +118,51 @@ struct EnrollmentWebTests {
         // A malformed cookie is no session.
         let junk = try HTTPRequest(method: .get, target: "/", headers: ["Cookie": "boton_sesion=zz"])
         #expect(try sessions.current(junk, store: fixture.store, at: at) == nil)
+    }
+
+    /// Through the router, on the web layer's injected clock: a shift-long session works until its last
+    /// millisecond, then the API answers 401 `sesion_vencida` and the officers' pages send the browser to sign in
+    /// again, saying why.
+    @Test func anOfficersSessionExpiresOnTheClockAndTheAPIAndThePagesSaySo() throws {
+        let fixture = try EnrollmentFixture()
+        _ = try fixture.officer("andrade", upc: EnrollmentFixture.places.a.upc)
+        let clock = ManualClock(fixture.now())
+        let sessions = Sessions(hours: 8)
+        let web = EnrollmentWeb(
+            routing: EnrollmentFixture.routing, store: fixture.provider, csrf: try CSRFGuard.random(), sessions: sessions,
+            formLimiter: RateLimiter(burst: 10, perMinute: 20), statusLimiter: RateLimiter(burst: 10, perMinute: 20),
+            loginLimiter: RateLimiter(burst: 5, perMinute: 10), logger: Logger(level: .error), clock: clock.function)
+        var router = Router()
+        web.install(into: &router)
+
+        var login = try HTTPRequest(method: .post, target: "/api/v1/sesiones",
+                                    headers: ["Content-Type": "application/json"],
+                                    body: Array(#"{"usuario": "andrade", "contrasena": "contraseña-segura-1"}"#.utf8))
+        login.clientAddress = "198.51.100.4"
+        let signedIn = router.respond(to: login)
+        #expect(signedIn.status == .created)
+        let cookie = try #require(signedIn.headers.values(for: "Set-Cookie").first { $0.hasPrefix("boton_sesion=") })
+        #expect(cookie.contains("Max-Age=28800"))
+        func get(_ target: String) throws -> HTTPResponse {
+            var request = try HTTPRequest(method: .get, target: target,
+                                          headers: ["Cookie": String(cookie.prefix { $0 != ";" })])
+            request.clientAddress = "198.51.100.4"
+            return router.respond(to: request)
+        }
+        #expect(try get("/api/v1/oficial/enrolamientos").status == .ok)
+        clock.advance(milliseconds: sessions.lifetimeMilliseconds - 1)
+        #expect(try get("/api/v1/oficial/enrolamientos").status == .ok)
+        #expect(try get("/oficial/solicitudes").status == .ok)
+
+        clock.advance(milliseconds: 1)
+        let expired = try get("/api/v1/oficial/enrolamientos")
+        #expect(expired.status == .unauthorized)
+        let body = try JSONSerialization.jsonObject(with: Data(expired.body)) as? [String: Any]
+        #expect(body?["error"] as? String == "sesion_vencida")
+        let page = try get("/oficial/solicitudes")
+        #expect(page.status == .seeOther)
+        #expect(page.headers["Location"] == "/oficial/ingreso?sesion=vencida")
+        // The browser is told to forget the cookie.
+        #expect(page.headers.values(for: "Set-Cookie").contains { $0.hasPrefix("boton_sesion=;") && $0.contains("Max-Age=0") })
     }
 }

@@ -1,4 +1,5 @@
 import BotonCore
+import BotonTestSupport
 import Foundation
 import Testing
 
@@ -202,13 +203,20 @@ import Testing
 }
 
 /// A child process spoken to line by line: lines to its stdin, lines from its stdout; its stderr is collected in
-/// the background so that a full pipe never blocks it.
+/// the background so that a full pipe never blocks it. Every wait has a deadline: a script that hangs is stopped
+/// and its test fails with what it wrote, instead of hanging the suite.
 final class LineProcess {
+    /// How long ``readLine(within:)`` waits for the next line: generous (a browser script loads several pages, each
+    /// step with its own 20 s limit), only a guard.
+    static let lineDeadline: Duration = .seconds(180)
+
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
     private let errors = Collector()
     private var pending: [UInt8] = []
+    /// What the test did to a child that did not answer in time, added to its stderr.
+    private var notes = ""
 
     /// Reads one pipe to its end on a background thread; `text` waits for that end.
     private final class Collector: @unchecked Sendable {
@@ -247,16 +255,27 @@ final class LineProcess {
         try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
     }
 
-    /// The next line of the child's stdout (without its newline), or nil once the child closed it.
-    func readLine() -> String? {
+    /// The next line of the child's stdout (without its newline), or nil once the child closed it. A child that
+    /// writes no line within `limit` is told to stop (SIGTERM; the browser scripts then close Chromium) and nil is
+    /// returned: ``finish()`` then reports its status and stderr.
+    func readLine(within limit: Duration = LineProcess.lineDeadline) -> String? {
+        let deadline = ContinuousClock.now + limit
+        let reader = PipeReader(fileDescriptor: output.fileHandleForReading.fileDescriptor)
         while true {
             if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                 let line = String(decoding: pending[..<newline], as: UTF8.self)
                 pending.removeSubrange(...newline)
                 return line
             }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty {
+            let chunk: [UInt8]?
+            do {
+                chunk = try reader.read(before: deadline)
+            } catch {
+                notes += "\n[test] no line on stdout within \(limit) (\(error)): SIGTERM\n"
+                if process.isRunning { process.terminate() }
+                return nil
+            }
+            guard let chunk else {
                 defer { pending = [] }
                 return pending.isEmpty ? nil : String(decoding: pending, as: UTF8.self)
             }
@@ -264,12 +283,23 @@ final class LineProcess {
         }
     }
 
-    /// Closes the child's stdin, reads its stdout to the end, waits for it; returns its status and its stderr.
-    func finish() -> (status: Int32, stderr: String) {
+    /// Closes the child's stdin, reads its stdout to the end, waits for it; returns its status and its stderr. A
+    /// child still running `limit` after its stdin closed is stopped (SIGTERM, then SIGKILL after as long again).
+    func finish(within limit: Duration = .seconds(60)) -> (status: Int32, stderr: String) {
         try? input.fileHandleForWriting.close()
-        _ = output.fileHandleForReading.readDataToEndOfFile()
+        let reader = PipeReader(fileDescriptor: output.fileHandleForReading.fileDescriptor)
+        for signal in [SIGTERM, SIGKILL] {
+            let deadline = ContinuousClock.now + limit
+            do {
+                while try reader.read(before: deadline) != nil {}
+                break
+            } catch {
+                notes += "\n[test] still running \(limit) after its input closed (\(error)): signal \(signal)\n"
+                if process.isRunning { kill(process.processIdentifier, signal) }
+            }
+        }
         process.waitUntilExit()
-        return (process.terminationStatus, errors.text)
+        return (process.terminationStatus, errors.text + notes)
     }
 
     /// A test that ends early: the child is told to stop (SIGTERM; the browser scripts then close Chromium).

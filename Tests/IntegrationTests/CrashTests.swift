@@ -1,4 +1,5 @@
 import BotonStore
+import BotonTestSupport
 import Foundation
 import Testing
 
@@ -62,7 +63,8 @@ private final class LoadProcess {
     let process = Process()
     private let out = Pipe()
     private let err = Pipe()
-    private var text = ""
+    /// Standard output as read so far (bytes: a chunk may end inside a line).
+    private var bytes: [UInt8] = []
 
     init(arguments: [String]) {
         process.executableURL = URL(fileURLWithPath: Boton.executable)
@@ -72,25 +74,42 @@ private final class LoadProcess {
         try? process.run()
     }
 
-    /// Blocks on the pipe until `count` acknowledgement lines arrived (or the process ended).
-    func readAcknowledged(atLeast count: Int) throws -> [Acknowledged] {
+    /// Blocks on the pipe until `count` acknowledgement lines arrived, the process ended, or `limit` passed (a guard:
+    /// the caller checks the count).
+    func readAcknowledged(atLeast count: Int, within limit: Duration = .seconds(60)) throws -> [Acknowledged] {
+        let deadline = ContinuousClock.now + limit
+        let reader = PipeReader(fileDescriptor: out.fileHandleForReading.fileDescriptor)
         while parse().count < count {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            text += String(decoding: chunk, as: UTF8.self)
+            guard let chunk = try? reader.read(before: deadline) else { break }  // ended, or out of time
+            bytes += chunk
         }
         return parse()
     }
 
-    func finish() throws -> ([Acknowledged], String, Int32) {
-        text += String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    /// Reads the acknowledgements to the end and the report, and waits for the exit. The load stops by itself
+    /// (`--duration` plus `--grace`); one still running after `limit` is killed and the test fails.
+    func finish(within limit: Duration = .seconds(120)) throws -> ([Acknowledged], String, Int32) {
+        let deadline = ContinuousClock.now + limit
+        let reader = PipeReader(fileDescriptor: out.fileHandleForReading.fileDescriptor)
+        do {
+            while let chunk = try reader.read(before: deadline) { bytes += chunk }
+        } catch is PipeReader.Timeout {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw LoadTimeout(limit: limit)
+        }
         let report = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return (parse(), report, process.terminationStatus)
     }
 
+    struct LoadTimeout: Error, CustomStringConvertible {
+        let limit: Duration
+        var description: String { "boton alert load was still running after \(limit): killed" }
+    }
+
     private func parse() -> [Acknowledged] {
-        text.split(separator: "\n").compactMap { row in
+        String(decoding: bytes, as: UTF8.self).split(separator: "\n").compactMap { row in
             let f = row.split(separator: " ")
             guard f.count == 5, let sequence = UInt64(f[1]), let incident = Int64(f[3]) else { return nil }
             let hex = Array(f[0].utf8)

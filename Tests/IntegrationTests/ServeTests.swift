@@ -21,6 +21,19 @@ import Testing
         }
     }
 
+    /// The test helper's guard: a log line that never comes fails the wait with the log so far once its deadline
+    /// passes, instead of hanging the suite (the short deadline is the point; nothing here is timed).
+    @Test func waitingForALogLineThatNeverComesFailsWithTheLogAtTheDeadline() throws {
+        let dir = TemporaryDirectory()
+        let server = try Server(database: try preparedDatabase(in: dir))
+        let error = #expect(throws: Server.ServerError.self) {
+            try server.waitFor("event=never_logged", within: .milliseconds(300))
+        }
+        #expect(error?.reason.contains("event=never_logged") == true)
+        #expect(error?.log.contains("event=ready") == true)
+        #expect(server.stop() == 0)
+    }
+
     @Test func aMissingTLSCertificateStopsStartupWithWhatToDo() throws {
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)

@@ -1,10 +1,17 @@
+import BotonTestSupport
 import Foundation
 
-/// A `boton serve` child process on ephemeral ports, synchronised on its own log lines (never on sleeps).
+/// A `boton serve` child process on ephemeral ports, synchronised on its own log lines (never on sleeps), each
+/// awaited with a deadline: a server that hangs fails its test with its log instead of hanging the suite.
 final class Server {
+    /// How long ``waitFor(_:within:)`` waits for a log line unless told otherwise: generous, only a guard.
+    static let logLineDeadline: Duration = .seconds(30)
+
     let process = Process()
     private let stderr = Pipe()
-    private(set) var log = ""
+    /// The server's log as read so far (bytes: a chunk may end inside a character).
+    private var logBytes: [UInt8] = []
+    var log: String { String(decoding: logBytes, as: UTF8.self) }
     private(set) var udpPort = 0
     private(set) var tcpPort = 0
     private(set) var tlsPort = 0
@@ -40,24 +47,36 @@ final class Server {
     }
 
     private func port(_ transport: String) throws -> Int {
+        let log = self.log
         guard let range = log.range(of: "transport=\(transport) address=\\S+ port=(\\d+)", options: .regularExpression),
               let port = Int(log[range].split(separator: "=").last ?? "") else {
-            throw ServerError(log: log)
+            throw ServerError(reason: "the server did not say where it listens for \(transport)", log: log)
         }
         return port
     }
 
     struct ServerError: Error, CustomStringConvertible {
+        let reason: String
         let log: String
-        var description: String { "server did not start:\n\(log)" }
+        var description: String { "\(reason); its log so far:\n\(log)" }
     }
 
-    /// Reads the log until `marker` appears (or the process ends).
-    func waitFor(_ marker: String) throws {
+    /// Reads the log until `marker` appears. Throws, with the log so far, when the server closes its log first (it
+    /// exited) or nothing shows the marker within `limit`.
+    func waitFor(_ marker: String, within limit: Duration = Server.logLineDeadline) throws {
+        let deadline = ContinuousClock.now + limit
+        let reader = PipeReader(fileDescriptor: stderr.fileHandleForReading.fileDescriptor)
         while !log.contains(marker) {
-            let chunk = stderr.fileHandleForReading.availableData
-            if chunk.isEmpty { throw ServerError(log: log) }
-            log += String(decoding: chunk, as: UTF8.self)
+            let chunk: [UInt8]?
+            do {
+                chunk = try reader.read(before: deadline)
+            } catch is PipeReader.Timeout {
+                throw ServerError(reason: "no \"\(marker)\" in the server's log within \(limit)", log: log)
+            }
+            guard let chunk else {
+                throw ServerError(reason: "the server closed its log before \"\(marker)\"", log: log)
+            }
+            logBytes += chunk
         }
     }
 
@@ -69,11 +88,20 @@ final class Server {
         }
     }
 
-    /// Sends `signal` and waits for the exit; returns the exit status and the whole log.
+    /// Sends `signal` and waits for the exit, reading the rest of the log; returns the exit status. A server still
+    /// running `limit` after the signal is killed (SIGKILL, said in its log), so its test fails on the status.
     @discardableResult
-    func stop(_ signal: Int32 = SIGTERM) -> Int32 {
+    func stop(_ signal: Int32 = SIGTERM, within limit: Duration = Server.logLineDeadline) -> Int32 {
         if process.isRunning { kill(process.processIdentifier, signal) }
-        log += String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let reader = PipeReader(fileDescriptor: stderr.fileHandleForReading.fileDescriptor)
+        let deadline = ContinuousClock.now + limit
+        do {
+            while let chunk = try reader.read(before: deadline) { logBytes += chunk }
+        } catch {
+            logBytes += Array("\n[test] still running \(limit) after signal \(signal) (\(error)): SIGKILL\n".utf8)
+            kill(process.processIdentifier, SIGKILL)
+            logBytes += stderr.fileHandleForReading.readDataToEndOfFile()
+        }
         process.waitUntilExit()
         return process.terminationStatus
     }

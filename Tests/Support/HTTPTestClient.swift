@@ -19,8 +19,8 @@ public struct TestResponse: Sendable {
 }
 
 /// A minimal HTTP/1.1 client over a real socket (plain or TLS), for tests: writes raw requests, reads responses
-/// framed by Content-Length, and can read a Server-Sent Events stream. Waits are bounded (10 s): a failing test,
-/// never a timing check.
+/// framed by Content-Length, and can read a Server-Sent Events stream. Waits are bounded: 10 s of silence, and a
+/// whole response or marker within 30 s even while bytes keep coming (a failing test, never a timing check).
 public final class HTTPTestClient {
     public let connection: StreamClient
     private var buffer: [UInt8] = []
@@ -45,8 +45,10 @@ public final class HTTPTestClient {
         return try response()
     }
 
-    /// Reads the next response; throws when the connection ends first.
-    public func response() throws -> TestResponse {
+    /// Reads the next response; throws when the connection ends first or the response is not complete within
+    /// `limit` seconds.
+    public func response(within limit: Double = 30) throws -> TestResponse {
+        let deadline = Date().addingTimeInterval(limit)
         while true {
             if let end = find([13, 10, 13, 10]) {
                 let head = String(decoding: buffer[0 ..< end], as: UTF8.self)
@@ -63,31 +65,42 @@ public final class HTTPTestClient {
                     return TestResponse(status: status, headers: headers, body: body)
                 }
             }
-            try fill()
+            try fill(before: deadline)
         }
     }
 
-    /// Reads until `marker` has arrived (for event streams), returns everything read so far and clears it.
-    public func read(until marker: String) throws -> String {
+    /// Reads until `marker` has arrived (for event streams), returns everything read so far and clears it. Throws
+    /// when the connection ends first or the marker has not come within `limit` seconds.
+    public func read(until marker: String, within limit: Double = 30) throws -> String {
         let bytes = Array(marker.utf8)
-        while find(bytes) == nil { try fill() }
+        let deadline = Date().addingTimeInterval(limit)
+        while find(bytes) == nil { try fill(before: deadline) }
         let text = String(decoding: buffer, as: UTF8.self)
         buffer.removeAll()
         return text
     }
 
-    /// True when the server closes the connection (within 10 s).
-    public func closedByPeer() -> Bool {
-        do {
-            while true { try fill() }
-        } catch {
-            return true
+    /// True when the server closes the connection within `limit` seconds (whatever it sends before); false when it
+    /// is still open then.
+    public func closedByPeer(within limit: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        while true {
+            do {
+                try fill(before: deadline)
+            } catch let error as SocketError where error.errno == Self.timedOut {
+                return false
+            } catch {
+                return true
+            }
         }
     }
 
-    private func fill() throws {
+    private static let timedOut: Int32 = 110  // ETIMEDOUT
+
+    /// Reads what arrives next: throws (ETIMEDOUT) after 10 s of silence or at `overall`, whichever comes first.
+    private func fill(before overall: Date) throws {
         var chunk = [UInt8](repeating: 0, count: 16_384)
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = min(Date().addingTimeInterval(10), overall)
         while Date() < deadline {
             let n = try chunk.withUnsafeMutableBytes { try connection.read(into: $0, timeoutMs: 500) }
             if n > 0 {
@@ -95,7 +108,7 @@ public final class HTTPTestClient {
                 return
             }
         }
-        throw SocketError("read", errno: 110, detail: "no data within 10 s")
+        throw SocketError("read", errno: Self.timedOut, detail: "no data within 10 s, or not all of it in time")
     }
 
     private func find(_ needle: [UInt8]) -> Int? {

@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+import BotonCore
+import BotonRepository
+import BotonStore
+@testable import BotonConsole
+@testable import BotonIngestion
+@testable import BotonRuntime
+
+/// Escalation of alerts nobody takes, one pass at a time on the test's connection and instants (the thread runs the
+/// same pass on its own connection and clock): level *n* falls due *n* × `sla_s` after the alert arrived, while it
+/// waits and is real; level 3 queues the central's notification only when a central is configured.
+@Suite struct EscalatorTests {
+    typealias F = EnrollmentFixture
+    static let sla: Int64 = 60_000
+
+    /// An escalator over the fixture's file (its thread is never started) and a connection for its passes.
+    static func escalator(_ f: F, central: String = "") throws -> (Escalator, any StoreConnection) {
+        var console = Configuration.Console()
+        console.slaSeconds = Int(sla / 1000)
+        console.centralURL = central
+        let provider = f.provider
+        let feed = ConsoleFeed(store: provider, jurisdictions: F.jurisdictions, configuration: console,
+                               logger: F.quiet, markShown: { _ in })
+        let escalator = Escalator(store: provider, jurisdictions: F.jurisdictions, configuration: console, feed: feed,
+                                  logger: F.quiet, clock: { Timestamp(millisecondsSince1970: 0) })
+        return (escalator, try provider.open(.background))
+    }
+
+    static func escalations(_ f: F, _ id: Int64) throws -> [String] {
+        try f.store.incidentEvents(incident: id).filter { $0.kind == "escalada" }.map { "\($0.detail ?? "?") \($0.actor)" }
+    }
+
+    @Test func anAlertNobodyTakesClimbsOneLevelPerSLAUpToThree() throws {
+        let f = try F()
+        let a = F.places.a
+        let (escalator, connection) = try Self.escalator(f)
+        let opened = f.now()
+        let id = try f.alert(from: try f.device(at: a), sequence: 1, at: opened)
+        func pass(after ms: Int64) throws -> Bool { try escalator.escalateDue(store: connection, now: opened.adding(milliseconds: ms)) }
+
+        // Before the SLA: nothing is written.
+        let before = try f.incidentHistory(id)
+        #expect(try !pass(after: Self.sla - 1))
+        #expect(try f.incidentHistory(id) == before)
+        #expect(try f.store.incident(id: id)?.escalationLevel == 0)
+
+        #expect(try pass(after: Self.sla))
+        #expect(try f.store.incident(id: id)?.escalationLevel == 1)
+        #expect(try !pass(after: 2 * Self.sla - 1))  // level 2 is not due yet
+        #expect(try pass(after: 2 * Self.sla))
+        #expect(try f.store.incident(id: id)?.escalationLevel == 2)
+        #expect(try pass(after: 3 * Self.sla))
+        #expect(try f.store.incident(id: id)?.escalationLevel == 3)
+        #expect(try !pass(after: 10 * Self.sla))  // three is the last level
+
+        #expect(try Self.escalations(f, id) == ["1 sistema", "2 sistema", "3 sistema"])
+        let notes = try f.store.incidentEvents(incident: id).filter { $0.kind == "escalada" }.compactMap(\.note)
+        #expect(notes.count == 3)
+        #expect(notes[0].hasPrefix("Sin tomar en 60 s"))
+        #expect(notes[1] == "Sin tomar en 120 s: alerta a los supervisores del distrito \(a.district).")
+        #expect(notes[2] == "Sin tomar en 180 s: no hay central configurada (console.central_url).")
+        // Still waiting: escalation is not a state.
+        #expect(try f.store.incident(id: id)?.state == .recibida)
+        // No central configured: nothing for it in the outbox.
+        #expect(try f.count("central_delivery") == 0)
+    }
+
+    @Test func levelThreeQueuesTheCentralsNotificationWhenOneIsConfigured() throws {
+        let f = try F()
+        let a = F.places.a
+        // The pass never posts (that is the outbox's half of the thread): the address is never dialled.
+        let (escalator, connection) = try Self.escalator(f, central: "http://127.0.0.1:9/central")
+        let opened = f.now()
+        let id = try f.alert(from: try f.device(at: a), sequence: 1, at: opened)
+        // A pass long after the alert arrived still records one level at a time.
+        let late = opened.adding(milliseconds: 3 * Self.sla)
+        #expect(try escalator.escalateDue(store: connection, now: late))
+        #expect(try f.store.incident(id: id)?.escalationLevel == 1)
+        #expect(try f.count("central_delivery") == 0)
+        #expect(try escalator.escalateDue(store: connection, now: late))
+        #expect(try f.count("central_delivery") == 0)
+        #expect(try escalator.escalateDue(store: connection, now: late))
+        #expect(try f.store.incident(id: id)?.escalationLevel == 3)
+
+        let due = try f.store.dueCentralDeliveries(now: late, limit: 10)
+        #expect(due.map(\.incidentID) == [id])
+        let payload = try JSONSerialization.jsonObject(with: Data((due.first?.payload ?? "").utf8)) as? [String: Any]
+        #expect((payload?["alerta"] as? NSNumber)?.int64Value == id)
+        #expect(payload?["nivel"] as? Int == 3 && payload?["upc"] as? String == a.upc)
+        #expect(payload?["distrito"] as? String == a.district)
+        #expect(try f.store.incidentEvents(incident: id).last?.note == "Sin tomar en 180 s: se notifica a la central.")
+    }
+
+    @Test func aTakenAlertAndATestAlertNeverEscalate() throws {
+        let f = try F()
+        let a = F.places.a
+        let officer = try f.officer("quito", upc: a.upc)
+        let (escalator, connection) = try Self.escalator(f, central: "http://127.0.0.1:9/central")
+        let device = try f.device(at: a)
+        let opened = f.now()
+        let taken = try f.alert(from: device, sequence: 1, at: opened)
+        _ = try f.desk().take(taken, by: officer, at: opened.adding(milliseconds: Self.sla - 1))
+        let test = try f.alert(from: device, .prueba, sequence: 2, at: opened)
+        let histories = try [taken, test].map { try f.incidentHistory($0) }
+
+        for level in 1...4 {
+            #expect(try !escalator.escalateDue(store: connection, now: opened.adding(milliseconds: Int64(level) * Self.sla)))
+        }
+        #expect(try [taken, test].map { try f.incidentHistory($0) } == histories)
+        #expect(try [taken, test].map { try f.store.incident(id: $0)?.escalationLevel } == [0, 0])
+        #expect(try f.count("central_delivery") == 0)
+    }
+
+    @Test func aNotificadaAlertEscalatesLikeARecibidaOne() throws {
+        let f = try F()
+        let a = F.places.a
+        let (escalator, connection) = try Self.escalator(f)
+        let opened = f.now()
+        let id = try f.alert(from: try f.device(at: a), sequence: 1, at: opened)
+        // Shown on a console of its UPC (what the feed hands the writer).
+        var notices: [IncidentNotice] = []
+        try f.writer.store.inTransaction { () throws(StoreError) in
+            try f.writer.markShown([id], now: opened, notices: &notices)
+        }
+        #expect(try f.store.incident(id: id)?.state == .notificada)
+        #expect(try escalator.escalateDue(store: connection, now: opened.adding(milliseconds: Self.sla)))
+        #expect(try f.store.incident(id: id)?.escalationLevel == 1)
+        #expect(try f.store.incident(id: id)?.state == .notificada)
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import Testing
+import BotonCore
+import BotonRepository
+import BotonStore
+import BotonWire
+@testable import BotonIngestion
+@testable import BotonRuntime
+
+/// The ingestion pipeline in process: real frames submitted as a listener submits them, answered by callback, on
+/// the writer's own connection (``ConnectionRole/ingestionWriter``) to a real SQLite file. Each answer is waited for
+/// on what the writer signals, with a deadline only as a guard against a hung writer.
+@Suite struct IngestionPipelineTests {
+    typealias F = EnrollmentFixture
+
+    static func pipeline(_ f: F) throws -> IngestionPipeline {
+        IngestionPipeline(store: try f.provider.open(.ingestionWriter), routing: F.routing,
+                          configuration: Configuration(), logger: F.quiet)
+    }
+
+    /// Where one frame's answer arrives.
+    final class Reply: Sendable {
+        let recorder = Recorder<[UInt8]>()
+        var route: ReplyRoute { .callback { [recorder] reply in recorder.append(reply.bytes) } }
+
+        /// The answer's bytes, once the writer sent them.
+        func wait() throws -> [UInt8] {
+            guard recorder.wait(until: { !$0.isEmpty }) else { throw FixtureError("no answer within 30 s") }
+            return recorder.all[0]
+        }
+    }
+
+    /// Submits `frame` as received now (the writer's clock is the system's: the frame's clock must be near it).
+    @discardableResult
+    static func submit(_ pipeline: IngestionPipeline, _ frame: [UInt8], _ reply: Reply = Reply()) -> Submission {
+        frame.withUnsafeBytes { pipeline.submit($0, receivedAt: SystemClock.now(), route: reply.route) }
+    }
+
+    /// Submits `frame`, waits for its answer and reads it with the device's key.
+    static func answer(_ pipeline: IngestionPipeline, _ frame: [UInt8], key: [UInt8]) throws -> ServerReply {
+        let reply = Reply()
+        guard case .queued = submit(pipeline, frame, reply) else { throw FixtureError("the frame was not queued") }
+        return try ServerReply.decode(try reply.wait(), key: key)
+    }
+
+    static func acknowledgement(_ reply: ServerReply) throws -> Acknowledgement {
+        guard case .acknowledgement(let ack) = reply else { throw FixtureError("not an acknowledgement: \(reply)") }
+        return ack
+    }
+
+    @Test func anAcceptedFrameIsStoredAndItsRetransmissionAnsweredWithTheSameIncident() throws {
+        let f = try F()
+        let a = F.places.a
+        let device = try f.device(at: a)
+        let pipeline = try Self.pipeline(f)
+        pipeline.start()
+        defer { pipeline.drain() }
+
+        let frame = try F.frame(device, sequence: 1, at: SystemClock.now())
+        let first = try Self.acknowledgement(try Self.answer(pipeline, frame, key: device.secret))
+        #expect(first.status == .aceptada && first.sequence == 1 && first.incidentID > 0)
+        #expect(first.upcCode?.text == a.upc)
+        // Answered after the commit: the alert is there, for another connection to read.
+        let stored = try #require(try f.store.incident(id: Int64(first.incidentID)))
+        #expect(stored.lineE164 == device.line && stored.state == .recibida && stored.upcCode == a.upc)
+        #expect(stored.deviceID == device.id && !stored.isTest && stored.locationSource == "domicilio")
+
+        // The same frame again (the phone did not hear the answer): the first answer, nothing new stored.
+        let again = try Self.acknowledgement(try Self.answer(pipeline, frame, key: device.secret))
+        #expect(again.status == .duplicada && again.incidentID == first.incidentID && again.sequence == 1)
+        #expect(try f.count("incident") == 1)
+        pipeline.drain()  // the counters are written after the answers are sent: read them once the writer stopped
+        #expect(pipeline.status.accepted == 1 && pipeline.status.duplicates == 1)
+    }
+
+    @Test func aFrameWithTheWrongKeyIsRejectedAsClaveAndAnUnknownSenderAsDesconocido() throws {
+        let f = try F()
+        let device = try f.device(at: F.places.a)
+        let pipeline = try Self.pipeline(f)
+        pipeline.start()
+        defer { pipeline.drain() }
+
+        let forged = try F.frame(device, sequence: 1, at: SystemClock.now(), secret: [UInt8](repeating: 9, count: 32))
+        // Answered with the device's own key, so the phone can trust the refusal.
+        let refused = try Self.acknowledgement(try Self.answer(pipeline, forged, key: device.secret))
+        #expect(refused.status == .rechazada && refused.reason == .clave && refused.incidentID == 0)
+
+        let stranger = F.Device(id: String(repeating: "ab", count: 16), secret: [UInt8](repeating: 1, count: 32),
+                                line: "+593990000000")
+        let unknown = try Self.answer(pipeline, try F.frame(stranger, sequence: 1, at: SystemClock.now()),
+                                      key: stranger.secret)
+        #expect(unknown == .shortRejection(ShortRejection(reason: .desconocido)))
+        #expect(try f.count("incident") == 0)
+        pipeline.drain()
+        #expect(pipeline.status.rejected == ["clave": 1, "desconocido": 1])
+    }
+
+    @Test func aMalformedFrameIsAnsweredAtOnceWithoutBeingQueued() throws {
+        let f = try F()
+        let device = try f.device(at: F.places.a)
+        let pipeline = try Self.pipeline(f)  // no writer: whatever is queued stays queued
+        let reply = Reply()
+        let truncated = Array(try F.frame(device, sequence: 1, at: SystemClock.now()).prefix(60))
+        guard case .malformed(let answer?) = Self.submit(pipeline, truncated, reply) else {
+            Issue.record("a truncated frame of our protocol is answered")
+            return
+        }
+        #expect(try ShortRejection.decode(answer.bytes).reason == .malformada)
+        // Bytes that are not our protocol get no answer at all (a datagram port does not reflect noise).
+        guard case .malformed(nil) = Self.submit(pipeline, Array("GET / HTTP/1.1\r\n\r\n".utf8)) else {
+            Issue.record("noise is not answered")
+            return
+        }
+        #expect(pipeline.queueDepth == 0)
+        #expect(pipeline.status.received == 2 && pipeline.status.rejected == ["malformada": 2])
+
+        // The writer runs and stops: it had nothing of these to answer.
+        pipeline.start()
+        pipeline.drain()
+        #expect(reply.recorder.all.isEmpty)
+        #expect(try f.count("incident") == 0)
+    }
+
+    @Test func drainCommitsAndAnswersWhatWasQueuedAndLaterFramesAreToldToRetry() throws {
+        let f = try F()
+        let one = try f.device(at: F.places.a)
+        let two = try f.device(phone: "099 222 3333", at: F.places.b)
+        let pipeline = try Self.pipeline(f)
+        let replies = [Reply(), Reply()]
+        let now = SystemClock.now()
+        // Queued before the writer starts: still waiting when the drain begins.
+        guard case .queued = Self.submit(pipeline, try F.frame(one, sequence: 1, at: now), replies[0]),
+              case .queued = Self.submit(pipeline, try F.frame(two, sequence: 1, at: now), replies[1]) else {
+            Issue.record("frames not queued")
+            return
+        }
+        #expect(pipeline.queueDepth == 2)
+        pipeline.start()
+        pipeline.drain()  // returns once the writer has stopped
+
+        #expect(pipeline.queueDepth == 0 && pipeline.failure == nil)
+        let answers = try zip(replies, [one, two]).map { reply, device in
+            try Self.acknowledgement(try ServerReply.decode(try reply.wait(), key: device.secret))
+        }
+        #expect(answers.map(\.status) == [.aceptada, .aceptada])
+        #expect(try f.count("incident") == 2)
+        #expect(try answers.allSatisfy { try f.store.incident(id: Int64($0.incidentID)) != nil })
+
+        // After the drain: told to retry at once (unauthenticated), nothing stored.
+        let late = Reply()
+        guard case .busy(let busy) = Self.submit(pipeline, try F.frame(one, sequence: 2, at: now), late) else {
+            Issue.record("a frame after the drain is answered busy")
+            return
+        }
+        let ack = try busy.withBytes { try Acknowledgement.decodeOwnAnswer($0) }
+        #expect(ack.status == .ocupadoReintente && ack.sequence == 2)
+        #expect(late.recorder.all.isEmpty)
+        #expect(try f.count("incident") == 2)
+    }
+
+    @Test func markShownMakesARecibidaAlertNotificadaOnceAndLeavesATakenOneAlone() throws {
+        let f = try F()
+        let a = F.places.a
+        let officer = try f.officer("quito", upc: a.upc)
+        let pipeline = try Self.pipeline(f)
+        let notices = Recorder<IncidentNotice>()
+        pipeline.subscribe { notices.append($0) }
+        pipeline.start()
+        defer { pipeline.drain() }
+        let one = try f.device(at: a), two = try f.device(phone: "099 222 3333", at: F.places.a2)
+        let shown = Int64(try Self.acknowledgement(try Self.answer(
+            pipeline, try F.frame(one, sequence: 1, at: SystemClock.now()), key: one.secret)).incidentID)
+        let taken = Int64(try Self.acknowledgement(try Self.answer(
+            pipeline, try F.frame(two, sequence: 1, at: SystemClock.now()), key: two.secret)).incidentID)
+        _ = try f.desk().take(taken, by: officer, at: SystemClock.now())
+        let takenHistory = try f.incidentHistory(taken)
+
+        pipeline.markShown([shown])
+        #expect(notices.wait { $0.contains { $0.change == .notificada } }, "\(notices.all)")
+        #expect(try f.store.incident(id: shown)?.state == .notificada)
+        let events = try f.store.incidentEvents(incident: shown).filter { $0.kind == "transicion" }
+        #expect(events.map { "\($0.fromState?.rawValue ?? "-")>\($0.toState?.rawValue ?? "-") \($0.actor)" }
+            == ["->recibida dispositivo:\(one.id)", "recibida>notificada sistema"])
+
+        // Again, with the taken one: nothing more is written for either (the drain waits for the writer's batch).
+        pipeline.markShown([shown, taken])
+        pipeline.drain()
+        #expect(try f.store.incidentEvents(incident: shown).filter { $0.kind == "transicion" }.count == 2)
+        #expect(try f.incidentHistory(taken) == takenHistory)
+        #expect(try f.store.incident(id: taken)?.state == .tomada)
+        #expect(notices.all.filter { $0.change == .notificada }.map(\.incidentID) == [shown])
+    }
+}
