@@ -22,7 +22,7 @@ public struct ConsoleScope: Sendable, Hashable, CustomStringConvertible {
     public init(kind: Kind) { self.kind = kind }
 
     public func sees(_ incident: IncidentRecord, _ jurisdictions: Jurisdictions) -> Bool {
-        if kind.covers(upcs: [incident.upcCode], subcircuit: incident.subcircuitCode) { return true }
+        if kind.covers(upc: incident.upcCode, district: jurisdictions.district(of: incident)) { return true }
         if case .upc(let code) = kind {
             return incident.escalationLevel >= 1 && jurisdictions.isNeighbour(code, of: incident)
         }

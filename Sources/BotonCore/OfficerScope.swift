@@ -39,6 +39,18 @@ public enum OfficerScope: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// The same rule for one matter placed at `upc` whose distrito the caller already knows (the console reads it
+    /// from its territory index): no allocation, no parsing, for the live feed's every event and console.
+    @inlinable
+    public func covers(upc: String, district: @autoclosure () -> String?) -> Bool {
+        switch self {
+        case .nacional: return true
+        case .ninguno: return false
+        case .upc(let code): return upc == code
+        case .distrito(let code): return district() == code
+        }
+    }
+
     /// The distrito of a UPC code (`UPC-17D04C01S01` → `17D04`); nil for a code that names no subcircuito (the
     /// central).
     public static func district(ofUPC code: String) -> String? {

@@ -12,8 +12,11 @@ public final class ServiceThread: @unchecked Sendable {
     /// What `top` and `/proc/…/comm` show: at most 15 characters.
     public let name: String
     private let condition = ThreadCondition()
+    /// Set by ``wake()``, cleared by ``pause(_:)``. An atomic, so that wake-ups while one is pending cost no lock
+    /// (the console feed is woken after every commit); it is set before the condition is signalled under its lock,
+    /// and read under that lock before waiting, so no wake-up is lost.
+    private let woken = Atomic<Bool>(false)
     // Guarded by `condition`.
-    private var woken = false
     private var stopping = false
     private var thread: JoinableThread?
     private let failed = Mutex<String?>(nil)
@@ -40,8 +43,8 @@ public final class ServiceThread: @unchecked Sendable {
     /// Cheap, from any thread: the loop's current or next ``pause(_:)`` returns at once. Calls made before it wakes
     /// count once.
     public func wake() {
+        guard !woken.exchange(true, ordering: .acquiringAndReleasing) else { return }
         condition.lock()
-        woken = true
         condition.signal()
         condition.unlock()
     }
@@ -53,12 +56,12 @@ public final class ServiceThread: @unchecked Sendable {
         defer { condition.unlock() }
         if timeout > .zero {
             let deadline = ContinuousClock.now + timeout
-            while !woken && !stopping {
+            while !woken.load(ordering: .acquiring) && !stopping {
                 let left = deadline - ContinuousClock.now
                 if left <= .zero || !condition.wait(timeout: left) { break }
             }
         }
-        woken = false
+        woken.store(false, ordering: .releasing)
         return !stopping
     }
 
