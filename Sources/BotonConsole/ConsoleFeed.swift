@@ -241,24 +241,41 @@ public final class ConsoleFeed: Component {
     }
 
     /// Closes the streams of sessions that expired, and (every 30 s each) of sessions signed out or disabled.
+    /// Closes the streams of sessions that expired, and (every 30 s each) of sessions signed out or disabled, and of
+    /// operators whose UPC, distrito or role changed since the stream opened (the scope a stream serves is the one it
+    /// started with: it must not outlive a change).
     private func expire(_ consoles: inout [ObjectIdentifier: Console], store: any ConsoleFeedStore, now: Timestamp) {
         for (id, var console) in consoles {
-            var live = console.sink.isOpen && now < console.expiresAt
-            if live, now.milliseconds(since: console.checkedAt) >= 30_000 {
-                live = ((try? store.liveSession(tokenHash: console.tokenHash, at: now)) ?? nil) != nil
+            var ended: (event: String, mensaje: String)?
+            if !console.sink.isOpen || now >= console.expiresAt {
+                ended = ("console_session_ended", "Su sesión terminó. Ingrese de nuevo.")
+            } else if now.milliseconds(since: console.checkedAt) >= 30_000 {
                 console.checkedAt = now
                 consoles[id] = console
-            }
-            if !live {
-                if console.sink.isOpen {
-                    console.sink.send(ServerSentEvent(event: "sesion_terminada",
-                                                      data: "{\"mensaje\":\"Su sesión terminó. Ingrese de nuevo.\"}"))
-                    console.sink.close()
-                    logger.info("console_session_ended", ["scope": console.scope.description])
+                switch (try? store.liveSession(tokenHash: console.tokenHash, at: now)) ?? nil {
+                case nil:
+                    ended = ("console_session_ended", "Su sesión terminó. Ingrese de nuevo.")
+                case let (_, account)? where Self.scope(of: account) != console.scope:
+                    ended = ("console_scope_changed", "Su UPC, distrito o rol cambió. Ingrese de nuevo.")
+                default:
+                    break
                 }
-                consoles[id] = nil
             }
+            guard let ended else { continue }
+            if console.sink.isOpen {
+                // The messages are constants without quotes or backslashes: the document is written as is.
+                console.sink.send(ServerSentEvent(event: "sesion_terminada", data: "{\"mensaje\":\"\(ended.mensaje)\"}"))
+                console.sink.close()
+                logger.info(ended.event, ["scope": console.scope.description])
+            }
+            consoles[id] = nil
         }
+    }
+
+    /// The scope an operator account has now.
+    static func scope(of account: OperatorRecord) -> ConsoleScope {
+        ConsoleScope(OperatorIdentity(id: account.id ?? 0, username: account.username, displayName: account.displayName,
+                                      role: account.role, upcCode: account.upcCode, districtCode: account.districtCode))
     }
 
     /// The `alerta` event's frame: `id`, `event` and one `data` line (the JSON document has no line break).

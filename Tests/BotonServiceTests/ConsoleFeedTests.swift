@@ -197,6 +197,29 @@ import BotonStore
         #expect(!stream.isOpen && stream.received.last?.event == "sesion_terminada")
     }
 
+    @Test func aConsoleWhoseOperatorChangedUPCIsClosedAtTheNextCheck() throws {
+        let f = try F()
+        let (a, b) = (F.places.a, F.places.b)
+        let officer = try f.officer("quito", upc: a.upc)
+        let h = try Harness(f)
+        let request = try HTTPRequest(method: .get, target: "/consola/eventos")
+        let session = try Sessions(hours: 8).signIn(officer, request: request, store: f.store, at: h.clock.now).session
+        let stream = h.connect(officer, lifetime: session.expiresAt.milliseconds(since: h.clock.now),
+                               tokenHash: session.tokenHash)
+        h.clock.advance(milliseconds: 30_000)
+        h.step()
+        #expect(stream.isOpen, "same UPC, same role: the stream goes on")
+
+        // An administrator moves the officer to another UPC: the stream opened for the old one must not go on.
+        try f.store.database.statement("UPDATE operator SET upc_code = ?1 WHERE id = ?2")
+            .run([.text(b.upc), .integer(officer.id)])
+        h.clock.advance(milliseconds: 30_000)
+        h.step()
+        #expect(!stream.isOpen)
+        let ended = try #require(stream.received.last)
+        #expect(ended.event == "sesion_terminada" && ended.data.contains("cambió"))
+    }
+
     @Test func theFeedsThreadServesAConsoleAndDeliversWhatItIsWokenFor() throws {
         let f = try F()
         let a = F.places.a
