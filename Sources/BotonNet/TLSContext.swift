@@ -39,12 +39,25 @@ public enum TLSVersion: Sendable {
 public final class TLSContext: @unchecked Sendable {
     let context: OpaquePointer
 
+    /// The TLS 1.2 suites a server offers: forward secrecy (ECDHE) with authenticated encryption (AES-GCM,
+    /// ChaCha20-Poly1305) only, in the server's order of preference. TLS 1.3's suites are all of that kind already.
+    public static let serverCiphers = [
+        "ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-RSA-AES128-GCM-SHA256",
+        "ECDHE-ECDSA-AES256-GCM-SHA384", "ECDHE-RSA-AES256-GCM-SHA384",
+        "ECDHE-ECDSA-CHACHA20-POLY1305", "ECDHE-RSA-CHACHA20-POLY1305",
+    ].joined(separator: ":")
+
     /// A server context from a PEM certificate chain and its PEM private key. Fails with OpenSSL's reason when a
-    /// file is missing or unreadable, or when the key does not match the certificate.
+    /// file is missing or unreadable, or when the key does not match the certificate. TLS 1.2 clients get
+    /// ``serverCiphers`` only, chosen in the server's order.
     public init(certificatePath: String, keyPath: String) throws(TLSError) {
         guard let ctx = SSL_CTX_new(TLS_server_method()) else { throw TLSError("SSL_CTX_new") }
         context = ctx
         try configureCommon()
+        guard SSL_CTX_set_cipher_list(ctx, Self.serverCiphers) == 1 else {
+            throw TLSError("setting the TLS 1.2 cipher suites")
+        }
+        _ = boton_SSL_CTX_set_options(ctx, boton_SSL_OP_CIPHER_SERVER_PREFERENCE())
         guard SSL_CTX_use_certificate_chain_file(ctx, certificatePath) == 1 else {
             throw TLSError("loading the certificate \(certificatePath)")
         }
