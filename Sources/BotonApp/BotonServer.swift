@@ -67,7 +67,7 @@ public final class BotonServer {
         let feed = ConsoleFeed(store: store, jurisdictions: jurisdictions, configuration: configuration.console,
                                logger: logger, markShown: { pipeline.markShown($0) })
         let escalator = Escalator(store: store, jurisdictions: jurisdictions, configuration: configuration.console,
-                                  feed: feed, logger: logger)
+                                  feed: feed, logger: logger, intakeBusy: { pipeline.queueDepth > 0 })
         // Only the feed is woken by commits. The escalator is not: a new alert falls due console.sla_s after it
         // arrived, and the escalator looks again at least once a second anyway (waking it on every commit made it
         // scan every waiting alert a thousand times a second under load).

@@ -30,10 +30,20 @@ public final class Escalator: Component {
     private let clock: @Sendable () -> Timestamp
     private let thread = ServiceThread(name: "boton-escalate")
 
+    /// Alerts escalated in one pass at most; the next pass follows at once (``yieldMs`` later).
+    static let passLimit = 50
+    /// The pause between passes while more alerts are due, or while intake has frames waiting.
+    static let yieldMs: Int64 = 10
+    /// True while ingestion has frames waiting for its writer: a pass then stops after the alert in hand, so an
+    /// alert being received goes before one being escalated (both write to one store).
+    private let intakeBusy: @Sendable () -> Bool
+
     public init(store: any StoreProvider, jurisdictions: Jurisdictions,
                 configuration: Configuration.Console, feed: ConsoleFeed, logger: Logger,
+                intakeBusy: @escaping @Sendable () -> Bool = { false },
                 clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
     {
+        self.intakeBusy = intakeBusy
         self.store = store
         self.jurisdictions = jurisdictions
         slaMs = Int64(configuration.slaSeconds) * 1000
@@ -63,9 +73,14 @@ public final class Escalator: Component {
             do throws(StoreError) {
                 if connection == nil { connection = try self.store.open(.background) }
                 let store = connection!
-                var changed = try escalateDue(store: store, now: clock())
+                let pass = try escalatePass(store: store, now: clock())
+                var changed = pass.changed
                 changed = try deliverToCentral(store: store, now: clock()) || changed
                 if changed { feed.changed() }
+                if !pass.complete {
+                    waitMs = Self.yieldMs  // more are due: the next pass soon, after intake has had its turn
+                    continue
+                }
                 let now2 = clock()
                 for due in [try store.nextEscalationDue(slaMs: slaMs, maxLevel: Self.maxLevel),
                             central == nil ? nil : try store.nextCentralAttempt()].compactMap({ $0 }) {
@@ -83,14 +98,32 @@ public final class Escalator: Component {
     /// connection and clock; tests call it directly.
     func escalateDue(store: any StoreConnection, now: Timestamp) throws(StoreError) -> Bool {
         var changed = false
-        for record in try store.incidentsDueForEscalation(now: now, slaMs: slaMs, maxLevel: Self.maxLevel) {
-            changed = try escalate(record, store: store, now: now) || changed
+        while true {
+            let pass = try escalatePass(store: store, now: now)
+            changed = pass.changed || changed
+            if pass.complete { return changed }
         }
-        return changed
+    }
+
+    /// One bounded pass: at most ``passLimit`` alerts, one transaction each, the longest waiting first; it stops
+    /// early, after at least one, when intake has frames waiting. `complete` is false when more may be due.
+    func escalatePass(store: any StoreConnection, now: Timestamp) throws(StoreError)
+        -> (changed: Bool, complete: Bool)
+    {
+        let due = try store.incidentsDueForEscalation(now: now, slaMs: slaMs, maxLevel: Self.maxLevel,
+                                                      limit: Self.passLimit)
+        var changed = false
+        for (index, record) in due.enumerated() {
+            changed = try escalate(record, store: store, now: now) || changed
+            if index + 1 < due.count && intakeBusy() { return (changed, false) }
+        }
+        return (changed, due.count < Self.passLimit)
     }
 
     /// Records the next level of one alert (re-checked inside the transaction). True when something was written.
-    private func escalate(_ due: IncidentRecord, store: any StoreConnection, now: Timestamp) throws(StoreError) -> Bool {
+    private func escalate(_ due: IncidentRecord, store: any StoreConnection, now: Timestamp) throws(StoreError)
+        -> Bool
+    {
         do {
             return try store.inTransaction(rethrowing: { () throws -> Bool in
                 guard var record = try store.incident(id: due.id), record.escalationLevel == due.escalationLevel,

@@ -145,7 +145,8 @@ public protocol ConsoleRepository {
     func feedSnapshot(closedSince: Timestamp) throws(StoreError)
         -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     /// Real alerts waiting (not taken) whose next escalation level is due at `now`.
-    func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int) throws(StoreError)
+    /// At most `limit` of them, the longest waiting first.
+    func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int, limit: Int) throws(StoreError)
         -> [IncidentRecord]
     /// The earliest instant at which a waiting real alert falls due for its next level, if any.
     func nextEscalationDue(slaMs: Int64, maxLevel: Int) throws(StoreError) -> Timestamp?

@@ -55,7 +55,8 @@ extension SQLiteStore {
         try database.statement("""
             UPDATE incident SET state = ?2, outcome = ?3, taken_at = ?4, closed_at = ?5, escalation_level = ?6,
                 taken_by = ?7, dispatched_at = ?8, unit = ?9 WHERE id = ?1
-            """).run([.integer(r.id), .text(r.state.rawValue), r.outcome.map { .text($0.rawValue) } ?? .null, time(r.takenAt),
+            """).run([.integer(r.id), .text(r.state.rawValue), r.outcome.map { .text($0.rawValue) } ?? .null,
+                      time(r.takenAt),
                       time(r.closedAt), .integer(Int64(r.escalationLevel)), r.takenBy.map { .text($0) } ?? .null,
                       time(r.dispatchedAt), r.unit.map { .text($0) } ?? .null])
     }
@@ -66,7 +67,8 @@ extension SQLiteStore {
             INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at, detail, note)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """).run([.integer(e.incidentID), .text(e.kind), e.fromState.map { .text($0.rawValue) } ?? .null,
-                      e.toState.map { .text($0.rawValue) } ?? .null, .text(e.actor), .integer(e.at.millisecondsSince1970),
+                      e.toState.map { .text($0.rawValue) } ?? .null, .text(e.actor),
+                      .integer(e.at.millisecondsSince1970),
                       e.detail.map { .text($0) } ?? .null, e.note.map { .text($0) } ?? .null])
         return database.lastInsertRowID
     }
@@ -104,7 +106,8 @@ extension SQLiteStore {
             SELECT \(Self.eventColumns), \(Self.incidentColumns)
             FROM incident_event e JOIN incident i ON i.id = e.incident_id
             WHERE e.id > ?1 AND e.at >= ?2 ORDER BY e.id LIMIT ?3
-            """).rows([.integer(id), .integer(since?.millisecondsSince1970 ?? Int64.min), .integer(Int64(limit))]) { (s) throws(StoreError) in
+            """).rows([.integer(id), .integer(since?.millisecondsSince1970 ?? Int64.min), .integer(Int64(limit))]) {
+            (s) throws(StoreError) in
             (try Self.eventRecord(s), try Self.incidentRecord(s, from: 9))
         }
     }
@@ -129,15 +132,16 @@ extension SQLiteStore {
 
     /// Real alerts still waiting (recibida or notificada) whose next escalation level is due at `now`: level
     /// n falls due `n × slaMs` after the alert was opened.
-    public func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int) throws(StoreError)
+    public func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int, limit: Int) throws(StoreError)
         -> [IncidentRecord]
     {
         try database.statement("""
             SELECT \(Self.incidentColumns) FROM incident i
             WHERE i.state IN ('recibida','notificada') AND i.is_test = 0 AND i.escalation_level < ?3
               AND i.opened_at + (i.escalation_level + 1) * ?2 <= ?1
-            ORDER BY i.opened_at
-            """).rows([.integer(now.millisecondsSince1970), .integer(slaMs), .integer(Int64(maxLevel))]) { (s) throws(StoreError) in
+            ORDER BY i.opened_at LIMIT ?4
+            """).rows([.integer(now.millisecondsSince1970), .integer(slaMs), .integer(Int64(maxLevel)),
+                      .integer(Int64(max(limit, 0)))]) { (s) throws(StoreError) in
             try Self.incidentRecord(s)
         }
     }

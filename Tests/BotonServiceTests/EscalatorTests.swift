@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import BotonCore
 import BotonRepository
@@ -25,6 +26,42 @@ import BotonStore
         let escalator = Escalator(store: provider, jurisdictions: F.jurisdictions, configuration: console, feed: feed,
                                   logger: F.quiet, clock: { Timestamp(millisecondsSince1970: 0) })
         return (escalator, try provider.open(.background))
+    }
+
+    /// Alerts due at once are escalated in bounded passes, and a pass gives way to intake after the alert in hand.
+    @Test func aStormOfDueAlertsIsEscalatedInBoundedPassesThatGiveWayToIntake() throws {
+        let f = try F()
+        let a = F.places.a
+        let opened = f.now()
+        var ids: [Int64] = []
+        for i in 0 ..< Escalator.passLimit + 10 {
+            // One line each: alerts of one line would join one incident.
+            let phone = "099\(String(10_000_000 + i).dropFirst())"
+            ids.append(try f.alert(from: try f.device(phone: phone, at: a), sequence: UInt64(i + 1), at: opened))
+        }
+        let busy = Mutex(true)
+        var console = Configuration.Console()
+        console.slaSeconds = Int(Self.sla / 1000)
+        let feed = ConsoleFeed(store: f.provider, jurisdictions: F.jurisdictions, configuration: console,
+                               logger: F.quiet, markShown: { _ in })
+        let escalator = Escalator(store: f.provider, jurisdictions: F.jurisdictions, configuration: console,
+                                  feed: feed, logger: F.quiet, intakeBusy: { busy.withLock { $0 } })
+        let connection = try f.provider.open(.background)
+        let now = opened.adding(milliseconds: Self.sla)
+        func escalated() throws -> Int { try ids.filter { try f.store.incident(id: $0)?.escalationLevel == 1 }.count }
+
+        // Intake has frames waiting: one alert, then the pass gives way.
+        let first = try escalator.escalatePass(store: connection, now: now)
+        #expect(first.changed && !first.complete)
+        #expect(try escalated() == 1)
+        // Intake idle: a pass takes at most passLimit, the longest waiting first, then says more are due.
+        busy.withLock { $0 = false }
+        let second = try escalator.escalatePass(store: connection, now: now)
+        #expect(second.changed && !second.complete)
+        #expect(try escalated() == 1 + Escalator.passLimit)
+        let third = try escalator.escalatePass(store: connection, now: now)
+        #expect(third.changed && third.complete)
+        #expect(try escalated() == ids.count)
     }
 
     static func escalations(_ f: F, _ id: Int64) throws -> [String] {
