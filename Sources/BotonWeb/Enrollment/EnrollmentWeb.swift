@@ -26,12 +26,15 @@ public final class EnrollmentWeb: Sendable {
     let statusLimiter: RateLimiter
     /// Sign-in, HTML and API.
     let loginLimiter: RateLimiter
+    /// Password checks running at once (`http.login_concurrency`).
+    let signInSlots: ConcurrencyLimit
     let logger: Logger
     let clock: @Sendable () -> Timestamp
 
     public init(routing: RoutingTable, store: any StoreProvider, csrf: CSRFGuard,
                 sessions: Sessions, formLimiter: RateLimiter, statusLimiter: RateLimiter, loginLimiter: RateLimiter,
-                logger: Logger, clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
+                signInSlots: ConcurrencyLimit = ConcurrencyLimit(2), logger: Logger,
+                clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
     {
         self.routing = routing
         self.store = store
@@ -40,6 +43,7 @@ public final class EnrollmentWeb: Sendable {
         self.formLimiter = formLimiter
         self.statusLimiter = statusLimiter
         self.loginLimiter = loginLimiter
+        self.signInSlots = signInSlots
         self.logger = logger
         self.clock = clock
     }

@@ -163,6 +163,14 @@ extension EnrollmentWeb {
     func authenticate(username: String, password: String, request: HTTPRequest)
         -> Result<(OfficerSession, String), OperatorAccountError>
     {
+        // The hash takes about half a second of a worker: at most `http.login_concurrency` at once, so that alert
+        // intake and the consoles always find a free worker. The rest are told to retry in a second.
+        guard signInSlots.tryAcquire() else {
+            logger.warning("sign_in_busy", ["peer": request.clientAddress, "in_progress": String(signInSlots.current)])
+            return .failure(OperatorAccountError(.unavailable, "Hay muchos ingresos en curso. Intente de nuevo en un "
+                                                 + "momento.", detail: Self.signInBusy))
+        }
+        defer { signInSlots.release() }
         do {
             let (identity, started) = try store.withConnection({ (store) throws -> (OperatorIdentity, (session: OfficerSession, setCookie: String)) in
                 let identity = try OperatorAccounts(store: store).authenticate(username: username, password: password,
@@ -195,8 +203,12 @@ extension EnrollmentWeb {
 
     static func status(for error: OperatorAccountError) -> HTTPStatus { error.status }
 
-    /// Seconds until a locked account opens again.
+    /// The detail of a sign-in refused because every sign-in slot was taken.
+    static let signInBusy = "sign-in slots taken"
+
+    /// Seconds until a locked account opens again, or until a sign-in slot may be free.
     static func retryAfter(_ error: OperatorAccountError) -> Int? {
+        if error.kind == .unavailable && error.detail == signInBusy { return 1 }
         guard error.kind == .locked, let until = error.lockedUntil else { return nil }
         return max(1, Int((until.millisecondsSince1970 - SystemClock.now().millisecondsSince1970 + 999) / 1000))
     }
