@@ -116,6 +116,8 @@ public struct Configuration: Sendable, Equatable {
         public var recentHours = 12
         /// Comment lines keep event streams open through proxies.
         public var heartbeatSeconds = 15
+        /// Event streams one session may hold open at once (a console per screen); more are answered 429.
+        public var streamsPerSession = 4
     }
 
     /// The transparency statistics (quejas and atenciones by month).
@@ -286,6 +288,7 @@ extension Configuration {
         case "console.replay_hours": console.replayHours = try int(1...720)
         case "console.recent_hours": console.recentHours = try int(1...720)
         case "console.heartbeat_s": console.heartbeatSeconds = try int(1...3_600)
+        case "console.streams_per_session": console.streamsPerSession = try int(1...100)
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level

@@ -284,6 +284,32 @@ extension ConsoleTests {
         #expect(try quito.post("/api/v1/consola/alertas/1/tomar", [:]).status == 401)
     }
 
+    @Test func oneSessionHoldsAtMostItsShareOfEventStreams() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOperator(db, "quito", role: "operador_upc", upc: Self.quitoUPC)
+        let server = try Server(database: db, extra: ["--set", "console.streams_per_session=2"])
+        defer { server.stop() }
+        let quito = try apiSession(server, "quito")
+        let first = try EventStream(port: server.httpPort, cookies: quito.client.cookies)
+        #expect(try first.next().event == "sincronizado")
+        let second = try EventStream(port: server.httpPort, cookies: quito.client.cookies)
+        #expect(try second.next().event == "sincronizado")
+        // A third stream of the same session is refused while two are open…
+        #expect(try EventStream(port: server.httpPort, cookies: quito.client.cookies).status == 429)
+        // …and accepted once one of them has gone.
+        second.http.connection.shutdownSending()
+        #expect(second.http.closedByPeer())
+        var third: EventStream?
+        for _ in 0 ..< 100 where third == nil {
+            // The server notices the closed stream on its connection thread; each try is a real request.
+            let attempt = try EventStream(port: server.httpPort, cookies: quito.client.cookies)
+            if attempt.status == 200 { third = attempt }
+        }
+        let reopened = try #require(third)
+        #expect(try reopened.next().event == "sincronizado")
+    }
+
     /// A console left open across a restart (a deploy) keeps working: the session is stored, and so is the key
     /// that signed the page's CSRF token. A forged token is still refused.
     @Test func anOpenConsoleStillActsAfterTheServerRestarts() throws {

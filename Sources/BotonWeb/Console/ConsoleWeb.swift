@@ -4,6 +4,7 @@ import BotonGeo
 public import BotonHTTP
 import BotonRepository
 import Foundation
+import Synchronization
 public import BotonRuntime
 public import BotonConsole
 import BotonEnrollment
@@ -23,6 +24,9 @@ public final class ConsoleWeb: Sendable {
     let jurisdictions: Jurisdictions
     let policy: ConsolePolicy
     let slaSeconds: Int
+    /// `console.streams_per_session`, and the streams each session (by its token's hash) has open now.
+    let streamsPerSession: Int
+    let streamsOpen = Mutex<[[UInt8]: Int]>([:])
 
     public init(web: EnrollmentWeb, feed: ConsoleFeed, escalator: Escalator?, jurisdictions: Jurisdictions,
                 configuration: Configuration.Console)
@@ -33,6 +37,7 @@ public final class ConsoleWeb: Sendable {
         self.jurisdictions = jurisdictions
         policy = ConsolePolicy(configuration)
         slaSeconds = configuration.slaSeconds
+        streamsPerSession = configuration.streamsPerSession
     }
 
     var logger: Logger { web.logger }
@@ -67,15 +72,29 @@ public final class ConsoleWeb: Sendable {
                 throw HTTPError(.serviceUnavailable, "Servicio no disponible; la consola reintentará.")
             }
             guard let session else { throw HTTPError(.unauthorized, "Inicie sesión para ver la consola.") }
+            // A console per screen is plenty: one session cannot hold the feed's attention with many streams.
+            guard streamsOpen.withLock({ $0[session.tokenHash, default: 0] }) < streamsPerSession else {
+                logger.warning("console_streams_refused", ["operator": String(session.identity.id),
+                                                           "open": String(streamsPerSession)])
+                throw HTTPError(.tooManyRequests, "Esta sesión ya tiene \(streamsPerSession) consolas abiertas. "
+                                + "Cierre alguna e intente de nuevo.")
+            }
             let last = request.header("Last-Event-ID").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             let scope = ConsoleScope(session.identity)
+            let token = session.tokenHash
             return EventStreamStart(
                 headers: ["Cache-Control": "no-store"],
-                attach: { [feed] sink in
-                    feed.add(sink, scope: scope, tokenHash: session.tokenHash, expiresAt: session.expiresAt,
-                             lastEventID: last)
+                attach: { [self] sink in
+                    streamsOpen.withLock { $0[token, default: 0] += 1 }
+                    feed.add(sink, scope: scope, tokenHash: token, expiresAt: session.expiresAt, lastEventID: last)
                 },
-                detach: { [feed] sink in feed.remove(sink) })
+                detach: { [self] sink in
+                    streamsOpen.withLock { counts in
+                        counts[token, default: 1] -= 1
+                        if counts[token] == 0 { counts[token] = nil }
+                    }
+                    feed.remove(sink)
+                })
         }
     }
 
