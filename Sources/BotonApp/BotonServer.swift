@@ -112,7 +112,7 @@ public final class BotonServer {
         let http = configuration.http
         let tls = try TLSContext(certificatePath: configuration.resolve(configuration.ingest.tlsCertificate),
                                  keyPath: configuration.resolve(configuration.ingest.tlsKey))
-        let settings = WebSettings(
+        var settings = WebSettings(
             host: http.host, port: http.port, tls: (http.tlsPort, tls),
             limits: HTTPLimits(headerBytes: http.maxHeaderBytes, bodyBytes: http.maxBodyBytes),
             headerTimeoutMs: http.headerTimeoutMilliseconds, idleTimeoutMs: http.idleTimeoutSeconds * 1000,
@@ -120,6 +120,7 @@ public final class BotonServer {
             connectionThreads: http.connectionThreads == 0 ? ProcessInfo.processInfo.activeProcessorCount
                 : http.connectionThreads,
             heartbeatMs: configuration.console.heartbeatSeconds * 1000)
+        settings.writeTimeoutMs = http.writeTimeoutSeconds * 1000
         let metrics = WebMetrics()
         var probe = ServiceProbe(
             store: {

@@ -49,6 +49,8 @@ final class IngestionListeners: Component {
                     logger.info("tls_handshake_timeout", ["peer": peer.description])
                 case .idleTimedOut(let peer):
                     logger.debug("connection_idle_closed", ["peer": peer.description])
+                case .writeTimedOut(let peer, let unsent):
+                    logger.info("connection_write_timeout", ["peer": peer.description, "unsent": String(unsent)])
                 case .slowConsumer(let peer, let unsent):
                     logger.warning("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent)])
                 }

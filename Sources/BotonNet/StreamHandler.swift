@@ -47,10 +47,19 @@ public struct StreamOutput {
     /// Bytes written but not yet accepted by the socket.
     public var unsentByteCount: Int { pending.count - start }
 
+    /// Bytes held for the connection, sent or not (what a slow reader costs in memory).
+    var heldByteCount: Int { pending.capacity }
+
+    /// `n` more bytes went to the socket. Sent bytes are not kept: once half of the buffer (and at least 64 KiB) has
+    /// been sent, the rest moves to a buffer of its own size, so a peer that reads slowly holds only what it has not
+    /// read yet.
     mutating func consumed(_ n: Int) {
         start += n
         if start == pending.count {
             pending.removeAll(keepingCapacity: pending.capacity <= 64 << 10)
+            start = 0
+        } else if start >= 64 << 10 && start * 2 >= pending.count {
+            pending = Array(pending[start...])
             start = 0
         }
     }

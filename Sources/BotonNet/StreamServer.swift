@@ -13,14 +13,18 @@ public struct StreamLimits: Sendable {
     public var idleTimeoutMs: Int
     /// A connection whose peer does not read its answers is closed once this much is waiting to be sent.
     public var maxUnsentBytes: Int
+    /// A connection with bytes to send that the peer has not let through for this long is closed (a reader that
+    /// stopped reading, whatever it still sends).
+    public var writeTimeoutMs: Int
 
     public init(maxConnections: Int = 10_000, handshakeTimeoutMs: Int = 5_000, idleTimeoutMs: Int = 120_000,
-                maxUnsentBytes: Int = 1 << 20)
+                maxUnsentBytes: Int = 1 << 20, writeTimeoutMs: Int = 30_000)
     {
         self.maxConnections = maxConnections
         self.handshakeTimeoutMs = handshakeTimeoutMs
         self.idleTimeoutMs = idleTimeoutMs
         self.maxUnsentBytes = maxUnsentBytes
+        self.writeTimeoutMs = writeTimeoutMs
     }
 }
 
@@ -31,6 +35,8 @@ public enum StreamEvent: Sendable {
     case handshakeTimedOut(SocketAddress)
     case idleTimedOut(SocketAddress)
     case slowConsumer(SocketAddress, unsentBytes: Int)
+    /// Bytes waited to be sent and the peer let none through for `writeTimeoutMs`.
+    case writeTimedOut(SocketAddress, unsentBytes: Int)
 }
 
 /// A TCP port, a TLS port, or both, served by one or more threads, each with its own epoll.
@@ -273,6 +279,9 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var output = StreamOutput()
         var handshakeDeadline: Int64
         var lastActivity: Int64
+        /// When the output last made progress (or stopped being empty); only meaningful while bytes wait.
+        var lastWriteProgress: Int64
+        var outputWasEmpty = true
         var inputClosed = false
         var handshakeWantsWrite = false
         var readWantsWrite = false
@@ -290,6 +299,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             self.tls = tls
             handshakeDeadline = now + Int64(handshakeTimeoutMs)
             lastActivity = now
+            lastWriteProgress = now
             self.interest = interest
         }
 
@@ -576,6 +586,11 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
 
     private func flush(_ connection: Connection) {
         connection.writeWantsRead = false
+        if connection.outputWasEmpty && connection.output.unsentByteCount > 0 {
+            connection.lastWriteProgress = boton_monotonic_ms()
+            connection.outputWasEmpty = false
+        }
+        defer { if connection.output.unsentByteCount == 0 { connection.outputWasEmpty = true } }
         while connection.output.unsentByteCount > 0 {
             let written: Int = connection.output.pending.withUnsafeBytes { all in
                 let bytes = UnsafeRawBufferPointer(rebasing: all[connection.output.start...])
@@ -601,6 +616,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             if written == 0 { return }
             connection.output.consumed(written)
             connection.lastActivity = boton_monotonic_ms()
+            connection.lastWriteProgress = connection.lastActivity
         }
     }
 
@@ -615,6 +631,12 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             } else if now - connection.lastActivity >= Int64(limits.idleTimeoutMs) {
                 counters.withLock { $0.timedOut += 1 }
                 onEvent(.idleTimedOut(connection.peer))
+                close(connection, &loop)
+            } else if connection.output.unsentByteCount > 0, !connection.outputWasEmpty,
+                      now - connection.lastWriteProgress >= Int64(limits.writeTimeoutMs)
+            {
+                counters.withLock { $0.timedOut += 1 }
+                onEvent(.writeTimedOut(connection.peer, unsentBytes: connection.output.unsentByteCount))
                 close(connection, &loop)
             } else if let handler = connection.handler {
                 handler.tick(nowMs: now, output: &connection.output)

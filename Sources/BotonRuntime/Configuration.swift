@@ -84,6 +84,9 @@ public struct Configuration: Sendable, Equatable {
         public var formRatePerMinute = 20
         /// Per client address: sign-in attempts at once, and refilled per minute (each costs a password hash).
         public var loginRateBurst = 5
+        /// A connection whose answers the client lets through not at all for this long is closed (a reader that
+        /// stopped reading holds no memory for longer).
+        public var writeTimeoutSeconds = 30
         /// Password checks (about half a second each) running at once; more sign-ins are answered 503 at once.
         /// Kept below `http.workers`, so that alert intake and the consoles always find a free worker.
         public var loginConcurrency = 2
@@ -275,6 +278,7 @@ extension Configuration {
         case "http.form_rate_per_minute": http.formRatePerMinute = try int(1...1_000_000)
         case "http.login_rate_burst": http.loginRateBurst = try int(1...100_000)
         case "http.login_concurrency": http.loginConcurrency = try int(1...256)
+        case "http.write_timeout_s": http.writeTimeoutSeconds = try int(1...3_600)
         case "http.login_rate_per_minute": http.loginRatePerMinute = try int(1...1_000_000)
         case "console.sla_s": console.slaSeconds = try int(1...86_400)
         case "console.central_url":

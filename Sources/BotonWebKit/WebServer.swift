@@ -22,6 +22,8 @@ public struct WebSettings: Sendable {
     public var connectionThreads: Int
     /// Event streams get a comment line this often, so proxies keep them open.
     public var heartbeatMs: Int
+    /// A connection whose answers the peer lets through not at all for this long is closed.
+    public var writeTimeoutMs: Int = 30_000
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: (port: Int, context: TLSContext)? = nil,
                 limits: HTTPLimits = .standard, headerTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000,
@@ -117,11 +119,20 @@ public final class WebServer: Component {
             plain: (settings.host, settings.port),
             secure: settings.tls.map { (settings.host, $0.port, $0.context) },
             limits: StreamLimits(maxConnections: settings.maxConnections, handshakeTimeoutMs: 5_000,
-                                 idleTimeoutMs: settings.idleTimeoutMs),
+                                 idleTimeoutMs: settings.idleTimeoutMs, writeTimeoutMs: settings.writeTimeoutMs),
             threads: settings.connectionThreads,
             onEvent: { event in
-                if case .refusedOverLimit(let peer, let open) = event {
+                switch event {
+                case .refusedOverLimit(let peer, let open):
                     logger.warning("http_connection_refused", ["peer": peer.description, "open": String(open)])
+                case .slowConsumer(let peer, let unsent):
+                    logger.info("http_reader_closed", ["peer": peer.description, "reason": "too_much_unsent",
+                                                       "unsent": String(unsent)])
+                case .writeTimedOut(let peer, let unsent):
+                    logger.info("http_reader_closed", ["peer": peer.description, "reason": "write_timeout",
+                                                       "unsent": String(unsent)])
+                default:
+                    break
                 }
             })
         self.streams = streams

@@ -61,12 +61,12 @@ final class Server {
         var description: String { "\(reason); its log so far:\n\(log)" }
     }
 
-    /// Reads the log until `marker` appears. Throws, with the log so far, when the server closes its log first (it
-    /// exited) or nothing shows the marker within `limit`.
-    func waitFor(_ marker: String, within limit: Duration = Server.logLineDeadline) throws {
+    /// Reads the log until `marker` appears (`count` times). Throws, with the log so far, when the server closes
+    /// its log first (it exited) or nothing shows the marker within `limit`.
+    func waitFor(_ marker: String, count: Int = 1, within limit: Duration = Server.logLineDeadline) throws {
         let deadline = ContinuousClock.now + limit
         let reader = PipeReader(fileDescriptor: stderr.fileHandleForReading.fileDescriptor)
-        while !log.contains(marker) {
+        while log.components(separatedBy: marker).count - 1 < count {
             let chunk: [UInt8]?
             do {
                 chunk = try reader.read(before: deadline)
