@@ -121,6 +121,8 @@ public final class BotonServer {
                 : http.connectionThreads,
             heartbeatMs: configuration.console.heartbeatSeconds * 1000)
         settings.writeTimeoutMs = http.writeTimeoutSeconds * 1000
+        settings.maxConnectionsPerAddress = http.maxConnectionsPerAddress
+        settings.firstByteTimeoutMs = http.firstByteTimeoutSeconds * 1000
         let metrics = WebMetrics()
         var probe = ServiceProbe(
             store: {

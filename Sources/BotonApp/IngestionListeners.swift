@@ -37,7 +37,9 @@ final class IngestionListeners: Component {
             plain: (ingest.host, ingest.tcpPort), secure: (ingest.host, ingest.tlsPort, tls),
             limits: StreamLimits(maxConnections: ingest.maxConnections,
                                  handshakeTimeoutMs: ingest.handshakeTimeoutMilliseconds,
-                                 idleTimeoutMs: ingest.idleTimeoutSeconds * 1000),
+                                 idleTimeoutMs: ingest.idleTimeoutSeconds * 1000,
+                                 maxConnectionsPerAddress: ingest.maxConnectionsPerAddress,
+                                 firstByteTimeoutMs: ingest.firstByteTimeoutSeconds * 1000),
             onEvent: { event in
                 switch event {
                 case .refusedOverLimit(let peer, let open):
@@ -49,6 +51,11 @@ final class IngestionListeners: Component {
                     logger.info("tls_handshake_timeout", ["peer": peer.description])
                 case .idleTimedOut(let peer):
                     logger.debug("connection_idle_closed", ["peer": peer.description])
+                case .refusedOverAddressLimit(let peer, let open):
+                    logger.warning("connection_refused", ["peer": peer.description, "open": String(open),
+                                                          "reason": "max_connections_per_address"])
+                case .firstByteTimedOut(let peer):
+                    logger.info("connection_silent_closed", ["peer": peer.description])
                 case .writeTimedOut(let peer, let unsent):
                     logger.info("connection_write_timeout", ["peer": peer.description, "unsent": String(unsent)])
                 case .slowConsumer(let peer, let unsent):

@@ -16,10 +16,18 @@ public struct StreamLimits: Sendable {
     /// A connection with bytes to send that the peer has not let through for this long is closed (a reader that
     /// stopped reading, whatever it still sends).
     public var writeTimeoutMs: Int
+    /// Connections one peer address may hold at once (both ports together); one more is accepted and closed.
+    public var maxConnectionsPerAddress: Int
+    /// A connection that has sent no byte this long after it was accepted is closed (apart from the idle timeout,
+    /// which is for connections that went quiet after talking).
+    public var firstByteTimeoutMs: Int
 
     public init(maxConnections: Int = 10_000, handshakeTimeoutMs: Int = 5_000, idleTimeoutMs: Int = 120_000,
-                maxUnsentBytes: Int = 1 << 20, writeTimeoutMs: Int = 30_000)
+                maxUnsentBytes: Int = 1 << 20, writeTimeoutMs: Int = 30_000, maxConnectionsPerAddress: Int = 1_000,
+                firstByteTimeoutMs: Int = 10_000)
     {
+        self.maxConnectionsPerAddress = max(maxConnectionsPerAddress, 1)
+        self.firstByteTimeoutMs = max(firstByteTimeoutMs, 1)
         self.maxConnections = maxConnections
         self.handshakeTimeoutMs = handshakeTimeoutMs
         self.idleTimeoutMs = idleTimeoutMs
@@ -31,6 +39,10 @@ public struct StreamLimits: Sendable {
 /// Something about a connection worth one log line; the server's owner logs it.
 public enum StreamEvent: Sendable {
     case refusedOverLimit(SocketAddress, open: Int)
+    /// One more connection from an address that holds `maxConnectionsPerAddress` already.
+    case refusedOverAddressLimit(SocketAddress, open: Int)
+    /// Accepted, then silent for `firstByteTimeoutMs`.
+    case firstByteTimedOut(SocketAddress)
     case handshakeFailed(SocketAddress, reason: String)
     case handshakeTimedOut(SocketAddress)
     case idleTimedOut(SocketAddress)
@@ -78,6 +90,8 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private let counters = Mutex<Counters>(Counters())
     /// Connections open on every thread together (for `maxConnections`, checked by the accepting thread).
     private let openCount = Atomic<Int>(0)
+    /// Connections open per peer host (the accepting thread adds, the owning thread removes on close).
+    private let openByAddress = Mutex<[String: Int]>([:])
     /// Why a connection thread's loop ended before ``stop()``, if one did.
     private let died = Mutex<String?>(nil)
 
@@ -282,6 +296,9 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         /// When the output last made progress (or stopped being empty); only meaningful while bytes wait.
         var lastWriteProgress: Int64
         var outputWasEmpty = true
+        /// When it was accepted, and whether a byte has come in since.
+        let acceptedAt: Int64
+        var heardFrom = false
         var inputClosed = false
         var handshakeWantsWrite = false
         var readWantsWrite = false
@@ -300,6 +317,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             handshakeDeadline = now + Int64(handshakeTimeoutMs)
             lastActivity = now
             lastWriteProgress = now
+            acceptedAt = now
             self.interest = interest
         }
 
@@ -417,6 +435,19 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                 Glibc.close(fd)
                 continue
             }
+            let host = peer.host
+            let fromHost = openByAddress.withLock { counts -> Int? in
+                let n = counts[host, default: 0]
+                guard n < limits.maxConnectionsPerAddress else { return n }
+                counts[host] = n + 1
+                return nil
+            }
+            if let fromHost {
+                counters.withLock { $0.refusedOverLimit += 1 }
+                onEvent(.refusedOverAddressLimit(peer, open: fromHost))
+                Glibc.close(fd)
+                continue
+            }
             let id = ConnectionID(rawValue: loop.nextID)
             loop.nextID += 1
             openCount.add(1, ordering: .relaxed)
@@ -443,6 +474,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             } catch {
                 Glibc.close(fd)
                 openCount.subtract(1, ordering: .relaxed)
+                forget(arrival.peer)
                 onEvent(.handshakeFailed(arrival.peer, reason: error.description))
                 return
             }
@@ -487,6 +519,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         switch session.handshake() {
         case .done:
             connection.lastActivity = boton_monotonic_ms()
+            connection.heardFrom = true
             connection.handler = loop.makeHandler(StreamPeer(id: connection.id, address: connection.peer, secure: true))
             read(connection, loop.shared.readBuffer.bytes)
         case .wantRead: connection.handshakeWantsWrite = false
@@ -538,6 +571,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                 return
             }
             connection.lastActivity = boton_monotonic_ms()
+            connection.heardFrom = true
             handler.received(UnsafeRawBufferPointer(rebasing: readBufferSlice[0 ..< count]), output: &connection.output)
             if connection.tls == nil && count < readBufferSlice.count { return }
         }
@@ -628,6 +662,10 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                     onEvent(.handshakeTimedOut(connection.peer))
                     close(connection, &loop)
                 }
+            } else if !connection.heardFrom, now - connection.acceptedAt >= Int64(limits.firstByteTimeoutMs) {
+                counters.withLock { $0.timedOut += 1 }
+                onEvent(.firstByteTimedOut(connection.peer))
+                close(connection, &loop)
             } else if now - connection.lastActivity >= Int64(limits.idleTimeoutMs) {
                 counters.withLock { $0.timedOut += 1 }
                 onEvent(.idleTimedOut(connection.peer))
@@ -654,6 +692,16 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         connection.handler = nil
         Glibc.close(connection.descriptor)
         openCount.subtract(1, ordering: .relaxed)
+        forget(connection.peer)
+    }
+
+    /// One connection of `peer`'s host is gone.
+    private func forget(_ peer: SocketAddress) {
+        let host = peer.host
+        openByAddress.withLock { counts in
+            let n = counts[host, default: 1] - 1
+            counts[host] = n > 0 ? n : nil
+        }
     }
 }
 

@@ -55,6 +55,10 @@ public struct Configuration: Sendable, Equatable {
         public var handshakeTimeoutMilliseconds = 5_000
         public var idleTimeoutSeconds = 120
         public var maxConnections = 10_000
+        /// Connections one address may hold at once (carrier NAT puts many phones behind one address).
+        public var maxConnectionsPerAddress = 1_000
+        /// A connection that sends nothing this long after it opened is closed.
+        public var firstByteTimeoutSeconds = 10
     }
 
     public struct HTTP: Sendable, Equatable {
@@ -75,6 +79,10 @@ public struct Configuration: Sendable, Equatable {
         /// An idle keep-alive connection is closed after this long.
         public var idleTimeoutSeconds = 60
         public var maxConnections = 10_000
+        /// Connections one address may hold at once (an office of consoles shares one).
+        public var maxConnectionsPerAddress = 256
+        /// A connection that sends nothing this long after it opened is closed.
+        public var firstByteTimeoutSeconds = 10
         /// An officer's session ends this many hours after sign-in (a shift); decimals allowed.
         public var sessionHours = 8.0
         /// Per client address: the online form and the status page (each its own bucket) allow this many
@@ -260,6 +268,8 @@ extension Configuration {
         case "ingest.handshake_timeout_ms": ingest.handshakeTimeoutMilliseconds = try int(1...600_000)
         case "ingest.idle_timeout_s": ingest.idleTimeoutSeconds = try int(1...86_400)
         case "ingest.max_connections": ingest.maxConnections = try int(1...1_000_000)
+        case "ingest.max_connections_per_address": ingest.maxConnectionsPerAddress = try int(1...1_000_000)
+        case "ingest.first_byte_timeout_s": ingest.firstByteTimeoutSeconds = try int(1...3_600)
         case "http.host": http.host = try text()
         case "http.port": http.port = try port()
         case "http.max_header_bytes": http.maxHeaderBytes = try int(512...1_048_576)
@@ -271,6 +281,8 @@ extension Configuration {
         case "http.header_timeout_ms": http.headerTimeoutMilliseconds = try int(100...600_000)
         case "http.idle_timeout_s": http.idleTimeoutSeconds = try int(1...86_400)
         case "http.max_connections": http.maxConnections = try int(1...1_000_000)
+        case "http.max_connections_per_address": http.maxConnectionsPerAddress = try int(1...1_000_000)
+        case "http.first_byte_timeout_s": http.firstByteTimeoutSeconds = try int(1...3_600)
         case "http.session_hours":
             guard let v = Double(value), v > 0, v <= 168 else { throw fail("expected hours, more than 0 and at most 168") }
             http.sessionHours = v

@@ -24,6 +24,9 @@ public struct WebSettings: Sendable {
     public var heartbeatMs: Int
     /// A connection whose answers the peer lets through not at all for this long is closed.
     public var writeTimeoutMs: Int = 30_000
+    /// Connections one client address may hold at once; a connection silent this long after it opened is closed.
+    public var maxConnectionsPerAddress: Int = 256
+    public var firstByteTimeoutMs: Int = 10_000
 
     public init(host: String = "127.0.0.1", port: Int = 0, tls: (port: Int, context: TLSContext)? = nil,
                 limits: HTTPLimits = .standard, headerTimeoutMs: Int = 10_000, idleTimeoutMs: Int = 60_000,
@@ -119,18 +122,26 @@ public final class WebServer: Component {
             plain: (settings.host, settings.port),
             secure: settings.tls.map { (settings.host, $0.port, $0.context) },
             limits: StreamLimits(maxConnections: settings.maxConnections, handshakeTimeoutMs: 5_000,
-                                 idleTimeoutMs: settings.idleTimeoutMs, writeTimeoutMs: settings.writeTimeoutMs),
+                                 idleTimeoutMs: settings.idleTimeoutMs, writeTimeoutMs: settings.writeTimeoutMs,
+                                 maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+                                 firstByteTimeoutMs: settings.firstByteTimeoutMs),
             threads: settings.connectionThreads,
             onEvent: { event in
                 switch event {
                 case .refusedOverLimit(let peer, let open):
                     logger.warning("http_connection_refused", ["peer": peer.description, "open": String(open)])
+                case .refusedOverAddressLimit(let peer, let open):
+                    logger.warning("http_connection_refused", ["peer": peer.description, "open": String(open),
+                                                               "reason": "max_connections_per_address"])
                 case .slowConsumer(let peer, let unsent):
                     logger.info("http_reader_closed", ["peer": peer.description, "reason": "too_much_unsent",
                                                        "unsent": String(unsent)])
                 case .writeTimedOut(let peer, let unsent):
                     logger.info("http_reader_closed", ["peer": peer.description, "reason": "write_timeout",
                                                        "unsent": String(unsent)])
+                case .firstByteTimedOut(let peer):
+                    // Browsers open connections ahead of need: a quiet one is ordinary, so debug only.
+                    logger.debug("http_connection_silent_closed", ["peer": peer.description])
                 default:
                     break
                 }
