@@ -127,12 +127,18 @@ class Server:
 
 
 def sign_in(port, username):
-    """POST /api/v1/sesiones; returns the session cookie (name=value)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    body = json.dumps({"usuario": username, "contrasena": PASSWORD})
-    connection.request("POST", "/api/v1/sesiones", body=body, headers={"Content-Type": "application/json"})
-    response = connection.getresponse()
-    response.read()
+    """POST /api/v1/sesiones; returns the session cookie (name=value). A 503 (every password-check slot taken,
+    http.login_concurrency) is retried after its Retry-After, as a browser's user would."""
+    for attempt in range(60):
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        body = json.dumps({"usuario": username, "contrasena": PASSWORD})
+        connection.request("POST", "/api/v1/sesiones", body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        if response.status == 503:
+            time.sleep(float(response.getheader("Retry-After") or "1"))  # benchmark only: the server asked to wait
+            continue
+        break
     if response.status != 201:
         raise SystemExit(f"sign-in of {username} answered {response.status}")
     for name, value in response.getheaders():
