@@ -239,6 +239,34 @@ public struct OperatorAccounts {
         throw wrong
     }
 
+    /// Lifts a lockout (and the count of failures) before its time, for the account's owner who called in;
+    /// audited as `desbloquear_cuenta` by `actor`. False when the account was not locked.
+    @discardableResult
+    public func unlock(username rawUsername: String, by actor: String, at: Timestamp) throws(OperatorAccountError)
+        -> Bool
+    {
+        let username = rawUsername.trimmed.lowercased()
+        let store = self.store
+        let outcome: Bool?
+        do {
+            outcome = try store.inTransaction { () throws(StoreError) -> Bool? in
+                guard let record = try store.operatorRecord(username: username), let id = record.id else { return nil }
+                let locked = (record.lockedUntil.map { $0 > at } ?? false) || record.failedLogins > 0
+                try store.recordLoginSuccess(operatorID: id)
+                try store.appendAudit(AuditEntry(at: at, actor: actor, action: "desbloquear_cuenta",
+                                                 subject: "operador:\(id)",
+                                                 detail: locked ? nil : "no estaba bloqueada"))
+                return locked
+            }
+        } catch {
+            throw .storage(error)
+        }
+        guard let outcome else {
+            throw OperatorAccountError(.invalid, "No existe la cuenta «\(username)».", field: "usuario")
+        }
+        return outcome
+    }
+
     static func lockedError(until: Timestamp, justNow: Bool) -> OperatorAccountError {
         let cuando = EcuadorTime.text(until)
         let mensaje = justNow

@@ -50,6 +50,33 @@ let operatorCommand = Command(
                                      + (error.detail.map { " (\($0))" } ?? ""))
             }
         },
+        Command("unlock", summary: "Lift an account's lockout after too many wrong passwords (audited).",
+                details: """
+                For the account's owner who called in: the lockout and the count of wrong passwords are cleared at \
+                once instead of after 15 minutes, and the audit log records who did it (--por).
+                """,
+                options: CommonOptions.store + [
+                    .init("--usuario", value: "USER", help: "The locked account.", required: true),
+                    .init("--por", value: "USER", help: "Who lifts it (an administrador's account).", required: true),
+                ]) { args in
+            let context = try CommandContext(args)
+            let store = try context.openStore(migrate: false)
+            try context.requireCurrentSchema(store)
+            let actorName = args.value("--por")!.trimmingCharacters(in: .whitespaces).lowercased()
+            guard let actor = try store.operatorRecord(username: actorName), let actorID = actor.id,
+                  actor.role == .administrador, actor.disabledAt == nil else {
+                throw CommandFailure("--por: «\(actorName)» is not an enabled administrador account")
+            }
+            let username = args.value("--usuario")!
+            do throws(OperatorAccountError) {
+                let wasLocked = try OperatorAccounts(store: store).unlock(username: username, by: "operador:\(actorID)",
+                                                                          at: SystemClock.now())
+                print(wasLocked ? "desbloqueada: \(username)" : "sin cambios: \(username) no estaba bloqueada")
+                return 0
+            } catch {
+                throw CommandFailure("--usuario: " + error.mensaje)
+            }
+        },
     ])
 
 /// The first line of standard input, or — on a terminal — the password typed twice without echo.

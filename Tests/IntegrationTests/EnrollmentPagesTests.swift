@@ -1,6 +1,7 @@
 import BotonCore
 import BotonCrypto
 import BotonNet
+import BotonStore
 import BotonTestSupport
 import Foundation
 import Testing
@@ -218,6 +219,35 @@ import Testing
         #expect(locked.status == 429)
         #expect(locked.text.contains("La cuenta está bloqueada hasta las"))
         #expect(Int(locked.header("Retry-After") ?? "").map { $0 > 800 && $0 <= 900 } == true)
+    }
+
+    @Test func anAdministratorUnlocksALockedAccountAndItIsAudited() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOfficer(db, "andrade", upc: Applicant.quitoUPC)
+        try addOperator(db, "admin", role: "administrador")
+        let server = try Server(database: db, extra: ["--set", "http.login_rate_burst=20"])
+        defer { server.stop() }
+        let browser = try WebClient(port: server.httpPort)
+        for _ in 1 ... 5 {
+            _ = try browser.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": "no-es-la-clave"])
+        }
+        #expect(try browser.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": officerPassword])
+            .status == 429)
+
+        // Only an administrator may lift it.
+        let refused = try Boton.run(["operator", "unlock", "--database", db, "--usuario", "andrade", "--por", "andrade"])
+        #expect(refused.status != 0 && refused.stderr.contains("administrador"))
+        let lifted = try Boton.run(["operator", "unlock", "--database", db, "--usuario", "andrade", "--por", "admin"])
+        #expect(lifted.status == 0 && lifted.stdout.hasPrefix("desbloqueada: andrade"))
+        #expect(try browser.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": officerPassword])
+            .status == 201)
+        let audit = try SQLiteStore(path: db).auditEntries(subject: nil, limit: 100)
+        #expect(audit.contains { $0.action == "desbloquear_cuenta" && $0.detail == nil })
+        let again = try Boton.run(["operator", "unlock", "--database", db, "--usuario", "andrade", "--por", "admin"])
+        #expect(again.stdout.hasPrefix("sin cambios"))
+        let unknown = try Boton.run(["operator", "unlock", "--database", db, "--usuario", "nadie", "--por", "admin"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("No existe la cuenta"))
     }
 
     @Test func anOfficerEnrolsACitizenInPersonRegistersTheAppAndConfirmsItsTest() throws {
