@@ -35,10 +35,3 @@ public struct JoinableThread: Sendable {
         pthread_join(handle, nil)
     }
 }
-
-/// Names the calling thread for the kernel (`top -H`, `perf`, `/proc/PID/task/TID/comm`, which Scripts/bench
-/// console reads), as ``JoinableThread`` does for its threads: Foundation's `Thread.name` does not reach the
-/// kernel on Linux. The kernel keeps 15 bytes.
-public func nameCurrentThread(_ name: String) {
-    boton_set_thread_name(name)
-}

@@ -62,13 +62,6 @@ public final class EnrollmentWeb: Sendable {
         }, unavailable: { EnrollmentError.storage($0) })
     }
 
-    /// Runs `body` with a connection lent for it (sessions, operator accounts): a failure to get one is thrown as
-    /// ``StoreError``.
-    func withStore<T>(_ body: (any StoreConnection) throws -> T) throws -> T {
-        try store.withConnection({ (connection) throws -> T in try body(connection) },
-                                 unavailable: { $0 as any Error })
-    }
-
     /// The status code of a refusal.
     static func status(for kind: EnrollmentError.Kind) -> HTTPStatus { kind.status }
 
