@@ -58,7 +58,7 @@ public final class BotonServer {
             intervalMilliseconds: settings.checkpointMilliseconds, restartFrames: settings.checkpointRestartFrames,
             logger: logger))
         // The writer gets its own connection: it is the only one that writes alerts.
-        let intake = try IngestionListeners(store: try store.open(.ingestionWriter), routing: routing,
+        let intake = try IngestionListeners(store: try store.open(.ingestionWriter), readers: store, routing: routing,
                                             configuration: configuration, logger: logger)
         let pipeline = intake.pipeline
         group.add(intake)

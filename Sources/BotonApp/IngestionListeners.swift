@@ -20,7 +20,9 @@ final class IngestionListeners: Component {
     private let logger: Logger
 
     /// `store` is the writer's own connection (``ConnectionRole/ingestionWriter``).
-    init(store: any IngestionStore, routing: RoutingTable, configuration: Configuration, logger: Logger) throws {
+    /// `readers` lends the listener threads connections to read credentials with.
+    init(store: any IngestionStore, readers: any StoreProvider, routing: RoutingTable, configuration: Configuration,
+         logger: Logger) throws {
         self.logger = logger
         let ingest = configuration.ingest
         udp = try UDPListener(host: ingest.host, port: ingest.udpPort)
@@ -62,7 +64,7 @@ final class IngestionListeners: Component {
                     logger.warning("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent)])
                 }
             })
-        pipeline = IngestionPipeline(store: store, routing: routing, configuration: configuration, logger: logger,
+        pipeline = IngestionPipeline(store: store, readers: readers, routing: routing, configuration: configuration, logger: logger,
                                      replies: ReplyTransports(udp: udp, streams: streams))
     }
 
@@ -75,7 +77,7 @@ final class IngestionListeners: Component {
         pipeline.start()
         let pipeline = self.pipeline
         udp.start(handler: IngestDatagramHandler(pipeline: pipeline))
-        streams.start(threadName: "boton-tcp") { peer in IngestStreamHandler(pipeline: pipeline, connection: peer.id) }
+        streams.start(threadName: "boton-tcp") { peer in IngestStreamHandler(pipeline: pipeline, peer: peer) }
     }
 
     func stop() {

@@ -8,6 +8,10 @@ import BotonRuntime
 /// until the batch holds `maxFrames` or `window` has passed since the first frame was queued: a frame that
 /// arrived while the writer was committing the previous batch has already waited, and does not wait a whole
 /// window again. The lock guards only the ring's indices and is never held across I/O.
+///
+/// One sender address may hold at most `sharePerAddress` of the queued frames (counted per ``SourceKey`` slot):
+/// a flood of authenticated frames from one address (a compromised phone, a misbehaving gateway) fills its own
+/// share, not the queue that every other sender needs.
 final class CommitQueue: @unchecked Sendable {
     private let condition = ThreadCondition()
     private var ring: [IngestRequest?]
@@ -19,11 +23,16 @@ final class CommitQueue: @unchecked Sendable {
     /// Alerts shown on a console of their UPC, not yet marked notificada.
     private var shown: [Int64] = []
     private let maxFrames: Int
+    /// Frames queued per sender address slot.
+    private var queuedBySource: [Int32]
+    private let sharePerAddress: Int
 
-    init(capacity: Int, maxFrames: Int) {
+    init(capacity: Int, maxFrames: Int, sharePerAddress: Int = .max) {
         ring = Array(repeating: nil, count: max(capacity, 1))
         queuedAt = Array(repeating: ContinuousClock.now, count: max(capacity, 1))
         self.maxFrames = max(maxFrames, 1)
+        queuedBySource = Array(repeating: 0, count: SourceKey.slots)
+        self.sharePerAddress = max(sharePerAddress, 1)
     }
 
     var depth: Int {
@@ -32,15 +41,24 @@ final class CommitQueue: @unchecked Sendable {
         return count
     }
 
-    func offer(_ request: IngestRequest) -> Bool {
+    /// Why ``offer(_:)`` refused a frame.
+    enum Refusal: Error { case full, addressShare, closed }
+
+    func offer(_ request: IngestRequest) -> Result<Void, Refusal> {
         condition.lock()
         defer { condition.unlock() }
-        guard !closed, count < ring.count else { return false }
+        guard !closed else { return .failure(.closed) }
+        guard count < ring.count else { return .failure(.full) }
+        if request.sourceSlot >= 0 {
+            let slot = Int(request.sourceSlot)
+            guard Int(queuedBySource[slot]) < sharePerAddress else { return .failure(.addressShare) }
+            queuedBySource[slot] += 1
+        }
         ring[(head + count) % ring.count] = request
         queuedAt[(head + count) % ring.count] = ContinuousClock.now
         count += 1
         if count == 1 || count >= maxFrames { condition.broadcast() }
-        return true
+        return .success(())
     }
 
     /// Queues alerts to mark notificada with the next batch (at once when no frame is waiting). False once closed.
@@ -81,7 +99,9 @@ final class CommitQueue: @unchecked Sendable {
         }
         let n = min(count, maxFrames)
         for _ in 0..<n {
-            batch.append(ring[head]!)
+            let request = ring[head]!
+            if request.sourceSlot >= 0 { queuedBySource[Int(request.sourceSlot)] -= 1 }
+            batch.append(request)
             ring[head] = nil
             head = (head + 1) % ring.count
             count -= 1

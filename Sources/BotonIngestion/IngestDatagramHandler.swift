@@ -11,9 +11,10 @@ public struct IngestDatagramHandler: DatagramHandler {
         // A datagram larger than our buffer cannot be a frame; it is answered as oversized by the pipeline's
         // shape check on the bytes we have (which then do not match any kind's size).
         let reply: ReplyBytes
-        switch pipeline.submit(datagram, receivedAt: SystemClock.now(), route: .datagram(peer)) {
-        case .queued, .malformed(nil): return nil
-        case .busy(let bytes), .malformed(.some(let bytes)): reply = bytes
+        switch pipeline.submit(datagram, receivedAt: SystemClock.now(), route: .datagram(peer),
+                               source: SourceKey(peer)) {
+        case .queued, .malformed(nil), .silent: return nil
+        case .answered(let bytes), .malformed(.some(let bytes)): reply = bytes
         }
         return DatagramReply(to: peer) { out in
             reply.withBytes { out.copyMemory(from: $0) }

@@ -11,15 +11,19 @@ public enum ReplyRoute: Sendable {
     case callback(@Sendable (ReplyBytes) -> Void)
 }
 
-/// What ``IngestionPipeline/submit(_:receivedAt:route:)`` did with a frame.
+/// What ``IngestionPipeline/submit(_:receivedAt:route:source:)`` did with a frame.
 public enum Submission: Sendable {
     /// Queued for the writer: the answer will come by the frame's route after the commit.
     case queued
-    /// The queue is full (or the server is stopping): answered *ocupado-reintente* at once, unauthenticated.
-    case busy(ReplyBytes)
+    /// Answered at once, and the sender may go on: *ocupado-reintente* (queue or the address's share of it full,
+    /// the server stopping, the credential not readable now) unauthenticated, *desconocido* (unknown or revoked
+    /// sender), or *rechazada clave* signed with the sender's key.
+    case answered(ReplyBytes)
     /// Not a well-formed frame: the short rejection to send, or nil when the bytes are not our protocol at all
     /// (a datagram port then stays silent rather than reflect noise; a stream answers and closes anyway).
     case malformed(ReplyBytes?)
+    /// A datagram whose answer is not sent: its address has had its share of answers this second.
+    case silent
 }
 
 /// An answer's bytes, inline (an acknowledgement is 64 bytes, a short rejection 8).
@@ -47,13 +51,16 @@ struct IngestRequest: Sendable {
     let count: Int
     let receivedAt: Timestamp
     let route: ReplyRoute
+    /// The sender address's slot in the queue's per-address counts, or -1 (the address is not known).
+    let sourceSlot: Int32
 
-    init(frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute) {
+    init(frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute, source: SourceKey? = nil) {
         precondition(frame.count <= Self.capacity)
         storage = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         count = frame.count
         self.receivedAt = receivedAt
         self.route = route
+        sourceSlot = source.map { Int32($0.slot) } ?? -1
         withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: frame) }
     }
 

@@ -34,9 +34,12 @@ public final class IngestStreamHandler: StreamHandler {
     private var closeAfterSlot: UInt32?
     private var peerDone = false
 
-    public init(pipeline: IngestionPipeline, connection: ConnectionID) {
+    private let source: SourceKey
+
+    public init(pipeline: IngestionPipeline, peer: StreamPeer) {
         self.pipeline = pipeline
-        self.connection = connection
+        connection = peer.id
+        source = SourceKey(peer.address)
     }
 
     private var outstanding: Int { Int(nextSlot &- nextToWrite) }
@@ -69,7 +72,7 @@ public final class IngestStreamHandler: StreamHandler {
             let submitted: Submission?
             do {
                 submitted = try framer.withNextFrame { frame in
-                    pipeline.submit(frame, receivedAt: now, route: .stream(connection, slot: slot))
+                    pipeline.submit(frame, receivedAt: now, route: .stream(connection, slot: slot), source: source)
                 }
             } catch {
                 // A length of 0 or above 128: not our protocol, and no way back into sync.
@@ -81,7 +84,8 @@ public final class IngestStreamHandler: StreamHandler {
             nextSlot &+= 1
             switch submitted {
             case .queued: break
-            case .busy(let reply): park(reply, in: slot)
+            case .answered(let reply): park(reply, in: slot)
+            case .silent: refuse(slot: slot)  // only datagrams go unanswered; never here
             case .malformed(let reply):
                 if let reply { park(reply, in: slot) } else { refuse(slot: slot) }
                 closeAfterSlot = slot

@@ -14,8 +14,9 @@ public typealias IngestionStore = Transactional & IngestionRepository & ConsoleR
 
 /// decode → authenticate → de-duplicate → locate → group commit → acknowledge → publish.
 ///
-/// Listener threads call ``submit(_:receivedAt:route:)``: it checks the frame's shape (no key needed) and either
-/// answers at once (malformed, queue full) or queues it. One writer thread owns the write connection: it takes a
+/// Listener threads call ``submit(_:receivedAt:route:source:)``: it checks the frame's shape and its MAC against a
+/// credential cache (``SenderGate``), and either answers at once (malformed, unknown sender, wrong MAC, queue
+/// full) or queues it, so only authenticated frames compete for the writer. One writer thread owns the write connection: it takes a
 /// batch (at most `batch_max_frames`, or what arrived within `batch_max_ms` of the first), authenticates and
 /// processes every frame inside one transaction, commits with `synchronous=FULL`, and only then sends the
 /// acknowledgements and publishes the incidents. If the commit fails, nothing in the batch is acknowledged:
@@ -29,6 +30,12 @@ public final class IngestionPipeline: Sendable {
     private let receivedCount = Atomic<Int>(0)
     private let listenerBusyCount = Atomic<Int>(0)
     private let malformedCount = Atomic<Int>(0)
+    private let unknownCount = Atomic<Int>(0)
+    private let forgedCount = Atomic<Int>(0)
+    /// Datagram answers not sent: the address's answer budget was spent.
+    private let unansweredCount = Atomic<Int>(0)
+    private let gate: SenderGate
+    private let datagramAnswers: SourceBuckets
     private let subscribers = Mutex<[@Sendable (IncidentNotice) -> Void]>([])
     private let replies: ReplyTransports
     private let writerThread = Mutex<JoinableThread?>(nil)
@@ -37,13 +44,20 @@ public final class IngestionPipeline: Sendable {
     private let writer: Writer
 
     /// `store` is the writer's own connection: the only one that writes alerts (``ConnectionRole/ingestionWriter``).
+    /// `readers` lends the listener threads connections to read credentials with (``SenderGate``).
     /// `replies` are the bound listeners whose frames it answers (none: only `.callback` routes are answered).
-    public init(store: any IngestionStore, routing: RoutingTable, configuration: Configuration, logger: Logger,
-                replies: ReplyTransports = ReplyTransports()) {
+    public init(store: any IngestionStore, readers: any StoreProvider, routing: RoutingTable,
+                configuration: Configuration, logger: Logger, replies: ReplyTransports = ReplyTransports()) {
         self.replies = replies
         settings = configuration
         self.logger = logger
-        queue = CommitQueue(capacity: configuration.ingest.queueDepth, maxFrames: configuration.ingest.batchMaxFrames)
+        let ingest = configuration.ingest
+        queue = CommitQueue(capacity: ingest.queueDepth, maxFrames: ingest.batchMaxFrames,
+                            sharePerAddress: ingest.queueSharePerAddress)
+        gate = SenderGate(readers: readers, lookupsPerSecond: ingest.lookupsPerSecond,
+                          lookupsPerAddressPerSecond: ingest.lookupsPerAddressPerSecond)
+        datagramAnswers = SourceBuckets(perSecond: ingest.answersPerAddressPerSecond,
+                                        burst: 2 * ingest.answersPerAddressPerSecond)
         writer = Writer(store: store, routing: routing, configuration: configuration)
     }
 
@@ -53,6 +67,13 @@ public final class IngestionPipeline: Sendable {
         status.busy += listenerBusyCount.load(ordering: .relaxed)
         let malformed = malformedCount.load(ordering: .relaxed)
         if malformed > 0 { status.rejected["malformada", default: 0] += malformed }
+        let unknown = unknownCount.load(ordering: .relaxed)
+        if unknown > 0 { status.rejected["desconocido", default: 0] += unknown }
+        let forged = forgedCount.load(ordering: .relaxed)
+        if forged > 0 { status.rejected["clave", default: 0] += forged }
+        status.unanswered = unansweredCount.load(ordering: .relaxed)
+        status.credentialReads = gate.lookups.load(ordering: .relaxed)
+        status.overReadBudget = gate.overBudget.load(ordering: .relaxed)
         return status
     }
 
@@ -99,10 +120,33 @@ public final class IngestionPipeline: Sendable {
 
     // MARK: Listener side
 
-    /// From a listener thread: queues the frame for the writer (its answer comes later by `route`), or answers at
-    /// once when the frame's shape is wrong or the queue is full.
-    public func submit(_ frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute) -> Submission {
+    /// From a listener thread: authenticates the frame against the credential cache (``SenderGate``) and queues
+    /// it for the writer (its answer comes later by `route`), or answers at once: malformed, unknown sender, wrong
+    /// MAC, queue or the address's share of it full, read budget spent. `source` is the sender's address, for the
+    /// per-address limits (nil: none apply).
+    ///
+    /// Answers to datagrams go to an address nobody verified (UDP sources are spoofable): at most
+    /// `ingest.answers_per_address_per_second` of them per address; beyond, the frame gets no answer
+    /// (``Submission/silent``), so the port cannot be used to flood someone else.
+    public func submit(_ frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute,
+                       source: SourceKey? = nil) -> Submission {
         receivedCount.add(1, ordering: .relaxed)
+        let submission = admit(frame, receivedAt: receivedAt, route: route, source: source)
+        if case .datagram = route, let source {
+            switch submission {
+            case .queued, .silent, .malformed(nil): break
+            case .answered, .malformed(.some):
+                if !datagramAnswers.take(source, nowNs: monotonicNanoseconds()) {
+                    unansweredCount.add(1, ordering: .relaxed)
+                    return .silent
+                }
+            }
+        }
+        return submission
+    }
+
+    private func admit(_ frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute,
+                       source: SourceKey?) -> Submission {
         let header: FrameHeader
         do {
             header = try WireFrame.peek(frame)
@@ -111,10 +155,30 @@ public final class IngestionPipeline: Sendable {
             guard let rejection = ShortRejection.answering(error, datagram: frame) else { return .malformed(nil) }
             return .malformed(ReplyBytes { rejection.encode(into: $0) })
         }
-        if queue.offer(IngestRequest(frame: frame, receivedAt: receivedAt, route: route)) { return .queued }
+        switch gate.check(frame, header: header, source: source) {
+        case .pass:
+            break
+        case .unknown:
+            unknownCount.add(1, ordering: .relaxed)
+            return .answered(ReplyBytes { ShortRejection(reason: .desconocido).encode(into: $0) })
+        case .forged(let key):
+            forgedCount.add(1, ordering: .relaxed)
+            let ack = Acknowledgement(status: .rechazada, reason: .clave, sequence: header.sequence,
+                                      serverTimeMs: receivedAt.millisecondsSince1970)
+            return .answered(ReplyBytes { out in key.withUnsafeBytes { ack.encode(key: $0, into: out) } })
+        case .unverified:
+            return busy(header, receivedAt: receivedAt)
+        }
+        switch queue.offer(IngestRequest(frame: frame, receivedAt: receivedAt, route: route, source: source)) {
+        case .success: return .queued
+        case .failure: return busy(header, receivedAt: receivedAt)
+        }
+    }
+
+    /// *ocupado-reintente*, unauthenticated: we must not wait for the key. The client retries.
+    private func busy(_ header: FrameHeader, receivedAt: Timestamp) -> Submission {
         listenerBusyCount.add(1, ordering: .relaxed)
-        // Unauthenticated: we have not looked up the key, and must not wait to. The client retries.
-        return .busy(ReplyBytes { buffer in
+        return .answered(ReplyBytes { buffer in
             Acknowledgement.busy(sequence: header.sequence, serverTimeMs: receivedAt.millisecondsSince1970)
                 .encodeUnauthenticated(into: buffer)
         })

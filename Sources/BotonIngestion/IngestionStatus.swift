@@ -8,6 +8,12 @@ public struct IngestionStatus: Sendable, Equatable {
     public var busy = 0
     /// Rejections by reason (`clave`, `ventana`, `desconocido`, `malformada`).
     public var rejected: [String: Int] = [:]
+    /// Datagrams left unanswered: their address had used its answer budget (`ingest.answers_per_address_per_second`).
+    public var unanswered = 0
+    /// Credential reads by the listener threads' cache (misses and refreshes).
+    public var credentialReads = 0
+    /// Frames answered *ocupado-reintente* because the credential read budget was spent.
+    public var overReadBudget = 0
     public var batches = 0
     public var lastBatchSize = 0
     public var lastCommitMicroseconds = 0

@@ -11,10 +11,12 @@ public final class DatagramClient {
     private var buffer: [UInt8]
 
     /// `receiveBuffer`: the kernel's receive buffer (`SO_RCVBUF`), for clients that expect bursts of answers.
-    public init(host: String, port: Int, receiveBuffer: Int32? = nil, maxDatagram: Int = 64 << 10)
-        throws(SocketError)
+    /// `localHost`: the numeric address to send from (e.g. `127.0.0.2`, a second sender on loopback).
+    public init(host: String, port: Int, receiveBuffer: Int32? = nil, maxDatagram: Int = 64 << 10,
+                localHost: String? = nil) throws(SocketError)
     {
-        socket = try Socket.connectedDatagram(to: try SocketAddress(host: host, port: port))
+        let local = try localHost.map { (h) throws(SocketError) in try SocketAddress(host: h, port: 0) }
+        socket = try Socket.connectedDatagram(to: try SocketAddress(host: host, port: port), from: local)
         if let receiveBuffer { try? socket.setOption(SOL_SOCKET, SO_RCVBUF, receiveBuffer) }
         buffer = [UInt8](repeating: 0, count: maxDatagram)
     }

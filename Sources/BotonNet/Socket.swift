@@ -47,6 +47,18 @@ public struct SocketAddress: Sendable, CustomStringConvertible {
         return rc == 0 ? String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
     }
 
+    /// Feeds the host's address bytes (not the port) to `hasher`: one key per sender address, for per-address
+    /// limits. Swift's `Hasher` is seeded anew in each process, so a sender cannot choose addresses that collide.
+    public func hashHost(into hasher: inout Hasher) {
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET: hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[4 ..< 8]))
+            case AF_INET6: hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[8 ..< 24]))
+            default: hasher.combine(bytes: UnsafeRawBufferPointer(rebasing: raw[0 ..< Int(length)]))
+            }
+        }
+    }
+
     public var description: String {
         family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
@@ -92,9 +104,23 @@ struct Socket: Sendable {
 
     /// A UDP socket connected to `address` (a client: `send` and `recv` need no address, and only that peer's
     /// datagrams arrive), blocking and close-on-exec.
-    public static func connectedDatagram(to address: SocketAddress) throws(SocketError) -> Socket {
+    /// `local`: the address to send from (a test's second loopback address), else the kernel's choice.
+    public static func connectedDatagram(to address: SocketAddress, from local: SocketAddress? = nil)
+        throws(SocketError) -> Socket
+    {
         let fd = Glibc.socket(address.family, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError("socket") }
+        if let local {
+            var storage = local.storage
+            let rc = withUnsafePointer(to: &storage) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, local.length) }
+            }
+            guard rc == 0 else {
+                let error = SocketError("bind", detail: local.description)
+                Glibc.close(fd)
+                throw error
+            }
+        }
         var storage = address.storage
         let rc = withUnsafePointer(to: &storage) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }

@@ -59,6 +59,17 @@ public struct Configuration: Sendable, Equatable {
         public var maxConnectionsPerAddress = 1_000
         /// A connection that sends nothing this long after it opened is closed.
         public var firstByteTimeoutSeconds = 10
+        /// Frames one sender address may have waiting for the writer at once (of `queue_depth`); beyond, it is
+        /// told to retry. A carrier gateway or a carrier NAT sends for many lines from one address: keep it wide.
+        public var queueSharePerAddress = 1_024
+        /// Credential reads a second for senders not in the listeners' cache, all addresses together (a flood of
+        /// random ids costs at most this many store reads; beyond, frames of uncached senders are told to retry)…
+        public var lookupsPerSecond = 5_000
+        /// …and per sender address.
+        public var lookupsPerAddressPerSecond = 500
+        /// Immediate answers (rejections, retry) a second to one address over UDP, whose source nobody verified;
+        /// beyond, datagrams go unanswered, so the port cannot be turned against someone else.
+        public var answersPerAddressPerSecond = 50
     }
 
     public struct HTTP: Sendable, Equatable {
@@ -270,6 +281,10 @@ extension Configuration {
         case "ingest.max_connections": ingest.maxConnections = try int(1...1_000_000)
         case "ingest.max_connections_per_address": ingest.maxConnectionsPerAddress = try int(1...1_000_000)
         case "ingest.first_byte_timeout_s": ingest.firstByteTimeoutSeconds = try int(1...3_600)
+        case "ingest.queue_share_per_address": ingest.queueSharePerAddress = try int(1...1_000_000)
+        case "ingest.lookups_per_second": ingest.lookupsPerSecond = try int(1...10_000_000)
+        case "ingest.lookups_per_address_per_second": ingest.lookupsPerAddressPerSecond = try int(1...10_000_000)
+        case "ingest.answers_per_address_per_second": ingest.answersPerAddressPerSecond = try int(1...10_000_000)
         case "http.host": http.host = try text()
         case "http.port": http.port = try port()
         case "http.max_header_bytes": http.maxHeaderBytes = try int(512...1_048_576)

@@ -3,6 +3,7 @@ import Testing
 import BotonCore
 import BotonRepository
 import BotonStore
+import BotonNet
 import BotonWire
 @testable import BotonIngestion
 @testable import BotonRuntime
@@ -14,7 +15,7 @@ import BotonWire
     typealias F = EnrollmentFixture
 
     static func pipeline(_ f: F) throws -> IngestionPipeline {
-        IngestionPipeline(store: try f.provider.open(.ingestionWriter), routing: F.routing,
+        IngestionPipeline(store: try f.provider.open(.ingestionWriter), readers: f.provider, routing: F.routing,
                           configuration: Configuration(), logger: F.quiet)
     }
 
@@ -73,26 +74,135 @@ import BotonWire
         #expect(pipeline.status.accepted == 1 && pipeline.status.duplicates == 1)
     }
 
-    @Test func aFrameWithTheWrongKeyIsRejectedAsClaveAndAnUnknownSenderAsDesconocido() throws {
+    /// Answered where it arrives, never queued: a frame that does not authenticate costs the writer nothing.
+    static func immediateAnswer(_ pipeline: IngestionPipeline, _ frame: [UInt8], key: [UInt8],
+                                source: SourceKey? = nil) throws -> ServerReply {
+        let reply = Reply()
+        let submission = frame.withUnsafeBytes {
+            pipeline.submit($0, receivedAt: SystemClock.now(), route: reply.route, source: source)
+        }
+        guard case .answered(let bytes) = submission else { throw FixtureError("not answered at once: \(submission)") }
+        return try ServerReply.decode(bytes.bytes, key: key)
+    }
+
+    @Test func aFrameWithTheWrongKeyIsRejectedAsClaveAndAnUnknownSenderAsDesconocidoBeforeTheQueue() throws {
         let f = try F()
         let device = try f.device(at: F.places.a)
         let pipeline = try Self.pipeline(f)
-        pipeline.start()
-        defer { pipeline.drain() }
+        // The writer is not started: whatever reached the queue would stay there.
 
         let forged = try F.frame(device, sequence: 1, at: SystemClock.now(), secret: [UInt8](repeating: 9, count: 32))
         // Answered with the device's own key, so the phone can trust the refusal.
-        let refused = try Self.acknowledgement(try Self.answer(pipeline, forged, key: device.secret))
+        let refused = try Self.acknowledgement(try Self.immediateAnswer(pipeline, forged, key: device.secret))
         #expect(refused.status == .rechazada && refused.reason == .clave && refused.incidentID == 0)
 
         let stranger = F.Device(id: String(repeating: "ab", count: 16), secret: [UInt8](repeating: 1, count: 32),
                                 line: "+593990000000")
-        let unknown = try Self.answer(pipeline, try F.frame(stranger, sequence: 1, at: SystemClock.now()),
-                                      key: stranger.secret)
-        #expect(unknown == .shortRejection(ShortRejection(reason: .desconocido)))
-        #expect(try f.count("incident") == 0)
-        pipeline.drain()
-        #expect(pipeline.status.rejected == ["clave": 1, "desconocido": 1])
+        for sequence in 1 ... 3 {
+            let unknown = try Self.immediateAnswer(pipeline, try F.frame(stranger, sequence: UInt64(sequence),
+                                                                         at: SystemClock.now()), key: stranger.secret)
+            #expect(unknown == .shortRejection(ShortRejection(reason: .desconocido)))
+        }
+        #expect(pipeline.queueDepth == 0)
+        // One read per sender: the unknown id is remembered as unknown, the device's key as known.
+        #expect(pipeline.status.credentialReads == 2)
+        #expect(pipeline.status.rejected == ["clave": 1, "desconocido": 3])
+
+        // The genuine frame of the same device passes the gate, and the writer answers it after its commit.
+        pipeline.start()
+        defer { pipeline.drain() }
+        let ack = try Self.acknowledgement(try Self.answer(
+            pipeline, try F.frame(device, sequence: 2, at: SystemClock.now()), key: device.secret))
+        #expect(ack.status == .aceptada)
+        #expect(try f.count("incident") == 1)
+    }
+
+    @Test func uncachedSendersCostAtMostTheReadBudgetOfTheirAddress() throws {
+        let f = try F()
+        var configuration = Configuration()
+        configuration.ingest.lookupsPerAddressPerSecond = 5  // a burst of 10, then 5 a second
+        let pipeline = IngestionPipeline(store: try f.provider.open(.ingestionWriter), readers: f.provider,
+                                         routing: F.routing, configuration: configuration, logger: F.quiet)
+        let flooder = SourceKey(host: "192.0.2.7")
+        var answers: [String: Int] = [:]
+        for n in 0 ..< 200 {
+            let stranger = F.Device(id: String(format: "%032x", n + 1), secret: [UInt8](repeating: 1, count: 32),
+                                    line: "+593990000000")
+            let submission = try F.frame(stranger, sequence: 1, at: SystemClock.now()).withUnsafeBytes {
+                pipeline.submit($0, receivedAt: SystemClock.now(), route: Reply().route, source: flooder)
+            }
+            guard case .answered(let bytes) = submission else { Issue.record("not answered at once"); continue }
+            // *desconocido* is a short rejection; *ocupado-reintente* an unauthenticated acknowledgement.
+            if let rejection = try? bytes.withBytes({ try ShortRejection.decode($0) }) {
+                answers[rejection.reason.rawValue, default: 0] += 1
+            } else {
+                answers[try bytes.withBytes { try Acknowledgement.decodeOwnAnswer($0) }.status.rawValue, default: 0] += 1
+            }
+        }
+        // A handful of reads (the burst, plus what refilled while the loop ran); the rest told to retry, unread.
+        let reads = pipeline.status.credentialReads
+        #expect(reads >= 10 && reads < 200)
+        #expect(answers["desconocido"] == reads && answers["ocupado_reintente"] == 200 - reads)
+        #expect(pipeline.status.overReadBudget == 200 - reads)
+
+        // Another address still gets its senders read.
+        let device = try f.device(at: F.places.a)
+        let other = try Self.immediateAnswer(
+            pipeline, try F.frame(device, sequence: 1, at: SystemClock.now(), secret: [UInt8](repeating: 9, count: 32)),
+            key: device.secret, source: SourceKey(host: "198.51.100.1"))
+        #expect(try Self.acknowledgement(other).reason == .clave)
+    }
+
+    @Test func oneAddressHoldsAtMostItsShareOfTheQueue() throws {
+        let f = try F()
+        var configuration = Configuration()
+        configuration.ingest.queueSharePerAddress = 3
+        let pipeline = IngestionPipeline(store: try f.provider.open(.ingestionWriter), readers: f.provider,
+                                         routing: F.routing, configuration: configuration, logger: F.quiet)
+        let device = try f.device(at: F.places.a), other = try f.device(phone: "099 222 3333", at: F.places.a2)
+        let busy = SourceKey(host: "192.0.2.7")
+        // Writer not started: the queue only fills.
+        var outcomes: [Submission] = []
+        for sequence in 1 ... 5 {
+            let frame = try F.frame(device, sequence: UInt64(sequence), at: SystemClock.now())
+            outcomes.append(frame.withUnsafeBytes {
+                pipeline.submit($0, receivedAt: SystemClock.now(), route: Reply().route, source: busy)
+            })
+        }
+        #expect(outcomes.prefix(3).allSatisfy { if case .queued = $0 { true } else { false } })
+        for outcome in outcomes.suffix(2) {
+            guard case .answered(let bytes) = outcome else { Issue.record("not refused: \(outcome)"); continue }
+            #expect(try bytes.withBytes { try Acknowledgement.decodeOwnAnswer($0) }.status == .ocupadoReintente)
+        }
+        let elsewhere = try F.frame(other, sequence: 1, at: SystemClock.now()).withUnsafeBytes {
+            pipeline.submit($0, receivedAt: SystemClock.now(), route: Reply().route,
+                            source: SourceKey(host: "198.51.100.1"))
+        }
+        guard case .queued = elsewhere else { Issue.record("another address was refused: \(elsewhere)"); return }
+        #expect(pipeline.queueDepth == 4)
+    }
+
+    @Test func datagramAnswersToOneAddressStopAtItsBudget() throws {
+        let f = try F()
+        var configuration = Configuration()
+        configuration.ingest.answersPerAddressPerSecond = 4  // a burst of 8
+        let pipeline = IngestionPipeline(store: try f.provider.open(.ingestionWriter), readers: f.provider,
+                                         routing: F.routing, configuration: configuration, logger: F.quiet)
+        let victim = try SocketAddress(host: "192.0.2.9", port: 4000)
+        let stranger = F.Device(id: String(repeating: "cd", count: 16), secret: [UInt8](repeating: 1, count: 32),
+                                line: "+593990000000")
+        var answered = 0, silent = 0
+        for sequence in 1 ... 100 {
+            let frame = try F.frame(stranger, sequence: UInt64(sequence), at: SystemClock.now())
+            switch frame.withUnsafeBytes({ pipeline.submit($0, receivedAt: SystemClock.now(),
+                                                           route: .datagram(victim), source: SourceKey(victim)) }) {
+            case .answered: answered += 1
+            case .silent: silent += 1
+            default: Issue.record("neither answered nor silent")
+            }
+        }
+        #expect(answered >= 8 && answered < 100 && answered + silent == 100)
+        #expect(pipeline.status.unanswered == silent)
     }
 
     @Test func aMalformedFrameIsAnsweredAtOnceWithoutBeingQueued() throws {
@@ -148,7 +258,7 @@ import BotonWire
 
         // After the drain: told to retry at once (unauthenticated), nothing stored.
         let late = Reply()
-        guard case .busy(let busy) = Self.submit(pipeline, try F.frame(one, sequence: 2, at: now), late) else {
+        guard case .answered(let busy) = Self.submit(pipeline, try F.frame(one, sequence: 2, at: now), late) else {
             Issue.record("a frame after the drain is answered busy")
             return
         }

@@ -28,10 +28,10 @@ struct WriterQueueTests {
 
     @Test func shownAlertsRideWithTheNextBatchOfFrames() {
         let queue = CommitQueue(capacity: 8, maxFrames: 2)
-        #expect(queue.offer(Self.request(1)))
+        #expect(queue.offer(Self.request(1)).succeeded)
         #expect(queue.offer(shown: [3]))
-        #expect(queue.offer(Self.request(2)))
-        #expect(queue.offer(Self.request(3)))
+        #expect(queue.offer(Self.request(2)).succeeded)
+        #expect(queue.offer(Self.request(3)).succeeded)
         var batch: [IngestRequest] = []
         var shown: [Int64] = []
         #expect(queue.takeBatch(into: &batch, shown: &shown, window: 3_600))  // full at 2 frames: no wait
@@ -42,10 +42,10 @@ struct WriterQueueTests {
 
     @Test func aClosedQueueRefusesBothAndDrainsWhatItHas() {
         let queue = CommitQueue(capacity: 8, maxFrames: 4)
-        #expect(queue.offer(Self.request(1)))
+        #expect(queue.offer(Self.request(1)).succeeded)
         #expect(queue.offer(shown: [5]))
         queue.close()
-        #expect(!queue.offer(Self.request(2)))
+        #expect(!queue.offer(Self.request(2)).succeeded)
         #expect(!queue.offer(shown: [6]))
         var batch: [IngestRequest] = []
         var shown: [Int64] = []
@@ -79,5 +79,12 @@ struct WriterQueueTests {
         try writer.statement("INSERT INTO t VALUES (?1)").run([.blob([3])])
         #expect(try own.checkpoint(.passive).logFrames < 10)
         #expect(try writer.statement("SELECT count(*) FROM t").first { $0.int(0) } == 202)
+    }
+}
+
+extension Result {
+    var succeeded: Bool {
+        if case .success = self { return true }
+        return false
     }
 }

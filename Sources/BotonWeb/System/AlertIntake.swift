@@ -62,7 +62,7 @@ public enum AlertIntake {
                                        incidente: nil, upc: nil, horaServidor: nil, acuse: nil,
                                        mensaje: "Falta la cabecera \(deviceHeader)."), status: .badRequest)
             }
-            let reply = submit(request.body, to: pipeline)
+            let reply = submit(request.body, to: pipeline, from: request.clientAddress)
             return try answer(reply)
         }
     }
@@ -75,15 +75,17 @@ public enum AlertIntake {
     }
 
     /// Submits and waits for the commit (a few milliseconds; 10 s at most, then "retry").
-    private static func submit(_ body: [UInt8], to pipeline: IngestionPipeline) -> ReplyBytes? {
+    private static func submit(_ body: [UInt8], to pipeline: IngestionPipeline, from address: String) -> ReplyBytes? {
         let box = ReplyBox()
         let submission = body.withUnsafeBytes {
-            pipeline.submit($0, receivedAt: SystemClock.now(), route: .callback { reply in box.set(reply) })
+            pipeline.submit($0, receivedAt: SystemClock.now(), route: .callback { reply in box.set(reply) },
+                            source: SourceKey(host: address))
         }
         switch submission {
         case .queued:
             return box.wait(timeout: .seconds(10))
-        case .busy(let reply): return reply
+        case .answered(let reply): return reply
+        case .silent: return nil
         case .malformed(let reply):
             return reply ?? ReplyBytes { ShortRejection(reason: .malformada).encode(into: $0) }
         }

@@ -130,6 +130,15 @@ public enum SystemRoutes {
                    [("", String(status.busy))])
             metric("boton_frames_rejected_total", "counter", "Frames rejected, by reason.",
                    status.rejected.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", String($0.value)) })
+            metric("boton_frames_unanswered_total", "counter",
+                   "Datagrams left unanswered: their address had used its answer budget.",
+                   [("", String(status.unanswered))])
+            metric("boton_credential_reads_total", "counter",
+                   "Credential reads by the listeners' cache (senders not cached, refreshes).",
+                   [("", String(status.credentialReads))])
+            metric("boton_credential_read_budget_exceeded_total", "counter",
+                   "Frames told to retry because the credential read budget was spent.",
+                   [("", String(status.overReadBudget))])
             metric("boton_commit_batches_total", "counter", "Group commits.", [("", String(status.batches))])
             metric("boton_commit_last_batch_frames", "gauge", "Frames in the last group commit.",
                    [("", String(status.lastBatchSize))])
