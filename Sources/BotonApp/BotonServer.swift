@@ -34,6 +34,15 @@ public final class BotonServer {
 
     public func start() throws {
         let began = ContinuousClock.now
+        let descriptors = DescriptorLimit.raiseToHardLimit()
+        if let shortfall = DescriptorLimit.shortfall(ingest: configuration.ingest.maxConnections,
+                                                     http: configuration.http.maxConnections, limit: descriptors.soft) {
+            throw StartupError(shortfall)
+        }
+        logger.info("descriptors", ["limit": String(descriptors.soft), "hard": String(descriptors.hard),
+                                    "ingest.max_connections": String(configuration.ingest.maxConnections),
+                                    "http.max_connections": String(configuration.http.maxConnections),
+                                    "reserve": String(DescriptorLimit.reserve)])
         let settings = configuration.store
         let store = SQLiteStoreProvider(path: configuration.databasePath,
                                         busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),

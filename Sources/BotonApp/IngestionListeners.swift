@@ -60,6 +60,9 @@ final class IngestionListeners: Component {
                     logger.info("connection_silent_closed", ["peer": peer.description])
                 case .writeTimedOut(let peer, let unsent):
                     logger.info("connection_write_timeout", ["peer": peer.description, "unsent": String(unsent)])
+                case .descriptorsExhausted(let error, let refused, let pauses, let open):
+                    logger.error("descriptors_exhausted", DescriptorLimit.fields(
+                        listener: "ingest", errno: error, refused: refused, pauses: pauses, open: open))
                 case .slowConsumer(let peer, let unsent):
                     logger.warning("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent)])
                 }

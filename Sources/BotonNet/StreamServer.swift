@@ -49,6 +49,11 @@ public enum StreamEvent: Sendable {
     case slowConsumer(SocketAddress, unsentBytes: Int)
     /// Bytes waited to be sent and the peer let none through for `writeTimeoutMs`.
     case writeTimedOut(SocketAddress, unsentBytes: Int)
+    /// The process (`EMFILE`) or the system (`ENFILE`) ran out of file descriptors: accepting pauses for
+    /// ``StreamServer/acceptPauseMs`` at a time, and each connection waiting is accepted and closed at once with the
+    /// descriptor kept in reserve for that. Reported at most once a second: `refused` connections shed and
+    /// `pauses` since the last report, `open` connections now.
+    case descriptorsExhausted(errno: Int32, refused: Int, pauses: Int, open: Int)
 }
 
 /// A TCP port, a TLS port, or both, served by one or more threads, each with its own epoll.
@@ -130,6 +135,10 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         public var handshakeFailures = 0
         public var timedOut = 0
     }
+
+    /// How long accepting pauses when descriptors ran out (the listener stays readable: without a pause the
+    /// accepting thread would spin).
+    public static var acceptPauseMs: Int64 { 100 }
 
     private static var wakeToken: UInt64 { 0 }
     private static var plainToken: UInt64 { 1 }
@@ -332,6 +341,13 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var listening: Bool
         /// Connections with delivered messages, settled once per loop.
         var touched: [Connection] = []
+        /// The accepting thread: a descriptor held in reserve (`/dev/null`), closed to accept-and-close one
+        /// connection when descriptors ran out; -1 while spent.
+        var reserve: Int32 = -1
+        /// Accepting is paused until then (descriptors ran out), or nil.
+        var acceptPausedUntil: Int64?
+        /// Since the last report: connections shed and pauses; when that report was made, and its errno.
+        var exhaustion = (refused: 0, pauses: 0, reportedAt: Int64(0), errno: Int32(0))
         let makeHandler: @Sendable (StreamPeer) -> Handler
 
         init(shared: LoopShared, makeHandler: @escaping @Sendable (StreamPeer) -> Handler) {
@@ -351,10 +367,15 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var posted: [(ConnectionID, Handler.Message)] = []
         var arrived: [Arrival] = []
         var nextSweep = boton_monotonic_ms() + 250
+        if loop.listening { loop.reserve = Self.openReserve() }
+        defer { if loop.reserve >= 0 { Glibc.close(loop.reserve) } }
         while true {
             if loop.listening && stopAcceptingFlag.load(ordering: .acquiring) { closeListeners(&loop) }
             if stoppingFlag.load(ordering: .acquiring) { break }
-            let n = boton_epoll_wait(loop.epoll, &tokens, &events, 64, loop.connections.isEmpty ? 1000 : 250)
+            if let until = loop.acceptPausedUntil, boton_monotonic_ms() >= until { resumeAccepting(&loop) }
+            let timeout: Int32 = loop.acceptPausedUntil != nil ? Int32(Self.acceptPauseMs)
+                : loop.connections.isEmpty ? 1000 : 250
+            let n = boton_epoll_wait(loop.epoll, &tokens, &events, 64, timeout)
             if n < 0 && errno != EINTR {
                 let reason = "epoll_wait failed on thread \(shared.index): errno \(errno)"
                 died.withLock { if $0 == nil { $0 = reason } }
@@ -394,9 +415,52 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     }
 
     private func closeListeners(_ loop: inout Loop) {
+        if loop.acceptPausedUntil == nil { removeListeners(&loop) }
+        loop.acceptPausedUntil = nil
+        loop.listening = false
+    }
+
+    private func removeListeners(_ loop: inout Loop) {
         if let plain { _ = boton_epoll_ctl(loop.epoll, 2, plain.descriptor, 0, 0) }
         if let secure { _ = boton_epoll_ctl(loop.epoll, 2, secure.descriptor, 0, 0) }
-        loop.listening = false
+    }
+
+    private static func openReserve() -> Int32 { Glibc.open("/dev/null", O_RDONLY | O_CLOEXEC) }
+
+    /// Out of descriptors: the connection waiting first is accepted with the reserve descriptor and closed at once
+    /// (its client learns at once, instead of waiting in the backlog), and accepting pauses, so the thread does not
+    /// spin on a listener that stays readable. Reported at most once a second.
+    private func descriptorsRanOut(_ listener: Socket, errno error: Int32, _ loop: inout Loop) {
+        if loop.reserve >= 0 {
+            Glibc.close(loop.reserve)
+            var storage = sockaddr_storage()
+            var length = socklen_t(0)
+            let fd = boton_accept(listener.descriptor, &storage, &length)
+            if fd >= 0 {
+                Glibc.close(fd)
+                loop.exhaustion.refused += 1
+                counters.withLock { $0.refusedOverLimit += 1 }
+            }
+            loop.reserve = Self.openReserve()
+        }
+        removeListeners(&loop)
+        let now = boton_monotonic_ms()
+        loop.acceptPausedUntil = now + Self.acceptPauseMs
+        loop.exhaustion.pauses += 1
+        loop.exhaustion.errno = error
+        if now - loop.exhaustion.reportedAt >= 1000 {
+            onEvent(.descriptorsExhausted(errno: error, refused: loop.exhaustion.refused,
+                                          pauses: loop.exhaustion.pauses, open: openCount.load(ordering: .relaxed)))
+            loop.exhaustion = (0, 0, now, error)
+        }
+    }
+
+    private func resumeAccepting(_ loop: inout Loop) {
+        loop.acceptPausedUntil = nil
+        guard loop.listening else { return }
+        if loop.reserve < 0 { loop.reserve = Self.openReserve() }
+        if let plain { _ = boton_epoll_ctl(loop.epoll, 1, plain.descriptor, boton_EPOLLIN(), Self.plainToken) }
+        if let secure { _ = boton_epoll_ctl(loop.epoll, 1, secure.descriptor, boton_EPOLLIN(), Self.secureToken) }
     }
 
     /// Hands every posted message to its handler, then settles each connection once: the answers of one commit
@@ -425,7 +489,13 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             var storage = sockaddr_storage()
             var length = socklen_t(0)
             let fd = boton_accept(listener.descriptor, &storage, &length)
-            if fd < 0 { return }  // EAGAIN, or a transient error (ECONNABORTED, EMFILE): epoll will tell us again.
+            if fd < 0 {
+                let error = errno
+                if error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM {
+                    descriptorsRanOut(listener, errno: error, &loop)
+                }
+                return  // EAGAIN, or a transient error (ECONNABORTED): epoll tells us again.
+            }
             let peer = SocketAddress(storage: storage, length: length)
             let open = openCount.load(ordering: .relaxed)
             if open >= limits.maxConnections {

@@ -89,7 +89,8 @@ public struct Configuration: Sendable, Equatable {
         public var headerTimeoutMilliseconds = 10_000
         /// An idle keep-alive connection is closed after this long.
         public var idleTimeoutSeconds = 60
-        public var maxConnections = 10_000
+        /// With `ingest.max_connections` and 512 more, within the process's descriptor limit (checked at start).
+        public var maxConnections = 8_192
         /// Connections one address may hold at once (an office of consoles shares one).
         public var maxConnectionsPerAddress = 256
         /// A connection that sends nothing this long after it opened is closed.

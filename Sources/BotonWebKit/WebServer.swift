@@ -142,6 +142,9 @@ public final class WebServer: Component {
                 case .firstByteTimedOut(let peer):
                     // Browsers open connections ahead of need: a quiet one is ordinary, so debug only.
                     logger.debug("http_connection_silent_closed", ["peer": peer.description])
+                case .descriptorsExhausted(let error, let refused, let pauses, let open):
+                    logger.error("descriptors_exhausted", DescriptorLimit.fields(
+                        listener: "http", errno: error, refused: refused, pauses: pauses, open: open))
                 default:
                     break
                 }
