@@ -195,10 +195,16 @@ extension EnrollmentWeb {
                 return Self.attemptsPage(wait: wait, cookies: cookies)
             }
             return try withService { (service) throws(EnrollmentError) -> HTTPResponse in
-                guard EnrollmentFormPage.ticked(values["confirmar_baja"]) else {
+                if !EnrollmentFormPage.ticked(values["confirmar_baja"]) {
                     guard let view = try service.status(tramite: tramite, document: document) else {
                         recordWrongPair(tramite: tramite, document: document)
                         return notFound()
+                    }
+                    // No button to give de baja (or its baja already asked for): the status page again, which
+                    // offers none; with one, the box was not ticked.
+                    guard view.state.holdsButton && view.state != .bajaSolicitada else {
+                        return Self.page("Estado de su solicitud", statusBody(view, document: document, token: token),
+                                         cookies: cookies)
                     }
                     return Self.page("Estado de su solicitud", statusBody(
                         view, document: document, token: token,
