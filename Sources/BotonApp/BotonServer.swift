@@ -180,6 +180,7 @@ public final class BotonServer {
             formLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
             statusLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
             loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
+            attemptLimiter: RateLimiter(burst: http.tramiteAttemptsBurst, perHour: http.tramiteAttemptsPerHour),
             // Never every worker: at least one stays free for alert intake and the consoles.
             signInSlots: ConcurrencyLimit(min(http.loginConcurrency, max(http.workers - 1, 1))),
             logger: logger)

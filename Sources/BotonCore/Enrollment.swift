@@ -73,11 +73,19 @@ public struct Enrollment: Sendable, Hashable {
     /// When the last step happened.
     public var updatedAt: Timestamp { history[history.count - 1].at }
 
+    /// While `baja_solicitada`: the state the request was in when the baja was asked for, to which a rejected
+    /// request returns. Nil in every other state.
+    public var stateBeforeBajaRequest: EnrollmentState? {
+        guard state == .bajaSolicitada else { return nil }
+        return history.last(where: { $0.to == .bajaSolicitada })?.from
+    }
+
     /// Moves the request to `next`, recording who did it, when, and an optional note.
     ///
     /// Throws `terminal_state` from `rechazada`/`dada_de_baja`, `illegal_transition` for any step not in
-    /// ``EnrollmentState/allowedNext``, `missing_reason` for `rechazada` without a non-blank note, and
-    /// `out_of_order` when `at` is earlier than the last step.
+    /// ``EnrollmentState/allowedNext`` (and, from `baja_solicitada`, for any state but `dada_de_baja` and
+    /// ``stateBeforeBajaRequest``), `missing_reason` for `rechazada` or a rejected baja request without a
+    /// non-blank note, and `out_of_order` when `at` is earlier than the last step.
     public mutating func transition(to next: EnrollmentState, by actor: Author, at: Timestamp,
                                     note: String? = nil) throws(TransitionError) {
         guard !state.isTerminal else {
@@ -86,7 +94,11 @@ public struct Enrollment: Sendable, Hashable {
         guard state.canTransition(to: next) else {
             throw TransitionError(.solicitud, .illegalTransition, from: state.rawValue, to: next.rawValue)
         }
-        if next == .rechazada, (note?.trimmingWhitespace() ?? "").isEmpty {
+        let rejectsBaja = state == .bajaSolicitada && next != .dadaDeBaja
+        if rejectsBaja, next != stateBeforeBajaRequest {
+            throw TransitionError(.solicitud, .illegalTransition, from: state.rawValue, to: next.rawValue)
+        }
+        if next == .rechazada || rejectsBaja, (note?.trimmingWhitespace() ?? "").isEmpty {
             throw TransitionError(.solicitud, .missingReason, from: state.rawValue, to: next.rawValue)
         }
         guard at >= updatedAt else {

@@ -11,7 +11,7 @@ public struct TransitionError: ValidationError, Equatable {
         case illegalTransition = "illegal_transition"
         /// The current state is terminal: nothing more can happen.
         case terminalState = "terminal_state"
-        /// A rejection (`rechazada`) without a reason.
+        /// A rejection (`rechazada`, or a baja request sent back) without a reason.
         case missingReason = "missing_reason"
         /// A closing outcome that does not fit the alert: `prueba` for a real alert, anything else for a test.
         case outcomeNotAllowed = "outcome_not_allowed"
@@ -69,6 +69,9 @@ public struct TransitionError: ValidationError, Equatable {
         case .terminalState:
             return "No se puede modificar \(sujeto): ya está en estado «\(nombre(from))»."
         case .missingReason:
+            if from == EnrollmentState.bajaSolicitada.rawValue {
+                return "Para rechazar el pedido de baja hay que indicar el motivo."
+            }
             return "Para rechazar la solicitud hay que indicar el motivo."
         case .outcomeNotAllowed:
             return "Ese resultado no corresponde: una alerta de prueba se cierra como «Prueba», y una alerta real "

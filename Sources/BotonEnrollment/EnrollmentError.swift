@@ -9,8 +9,10 @@ public struct EnrollmentError: Refusal, Equatable, CustomStringConvertible {
     public typealias Kind = RefusalKind
 
     public let kind: Kind
-    /// Stable machine code: `tramite_not_found`, `out_of_scope`, `wrong_state`, `line_has_button`,
-    /// `no_test_alert`, `form`, `missing_reason`, `storage`, ….
+    /// Stable machine code: `tramite_not_found`, `wrong_state`, `line_has_button`, `sin_boton`,
+    /// `sin_baja_solicitada`, `no_test_alert`, `form`, `missing_reason`, `storage`, …. A request outside an
+    /// officer's scope is `tramite_not_found` like one that does not exist (``isOutOfScope`` tells them apart
+    /// for logs and the audit).
     public let code: String
     public let mensaje: String
     /// Every field problem, when a form was refused (`code == "form"`).
@@ -41,6 +43,14 @@ public struct EnrollmentError: Refusal, Equatable, CustomStringConvertible {
                         "Revise los datos del formulario: hay \(error.problems.count == 1 ? "un campo" : "\(error.problems.count) campos") por corregir.",
                         form: error)
     }
+
+    /// A request that exists but lies outside the officer's scope: answered exactly as ``notFound(_:)``.
+    static func outOfScope(_ tramite: String) -> EnrollmentError {
+        EnrollmentError(.notFound, code: "tramite_not_found", notFound(tramite).mensaje, detail: "out_of_scope")
+    }
+
+    /// The refusal is ``outOfScope(_:)`` (only logs and the audit may know).
+    public var isOutOfScope: Bool { kind == .notFound && detail == "out_of_scope" }
 
     static func notFound(_ tramite: String) -> EnrollmentError {
         EnrollmentError(.notFound, code: "tramite_not_found", "No existe una solicitud con el número de trámite \(tramite).")

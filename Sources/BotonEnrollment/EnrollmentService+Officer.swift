@@ -9,8 +9,8 @@ import BotonRepository
 /// - `supervisor_distrito`: the same for every UPC of their distrito;
 /// - `administrador`: all.
 ///
-/// A request outside the scope is `forbidden` (and the attempt is audited as `acceso_denegado`); one that does
-/// not exist is `notFound`.
+/// A request outside the scope is answered `notFound`, exactly as one that does not exist (so números de trámite
+/// cannot be probed), and the attempt is audited as `acceso_denegado`.
 extension EnrollmentService {
     /// Requests awaiting an officer (``awaitingOfficer``) in the officer's scope, oldest first.
     public func pending(for officer: OperatorIdentity, limit: Int = 200) throws(EnrollmentError)
@@ -198,6 +198,57 @@ extension EnrollmentService {
         }
     }
 
+    /// The UPC called the registered line and the citizen confirmed the baja they asked for online:
+    /// `baja_solicitada` → `dada_de_baja`, and every credential of the line is revoked in the same transaction.
+    /// Audited as `confirmar_baja`.
+    @discardableResult
+    public func confirmBaja(_ tramite: String, by officer: OperatorIdentity, at: Timestamp) throws(EnrollmentError)
+        -> EnrollmentSummary
+    {
+        try officerAction(tramite, officer, at: at) { (record) throws -> EnrollmentSummary in
+            guard record.state == .bajaSolicitada else { throw Self.noBajaRequest(record) }
+            let summary = try move(record, to: .dadaDeBaja, by: officer,
+                                   note: "Baja confirmada por la UPC con el titular de la línea",
+                                   action: "confirmar_baja", at: at)
+            let revoked = try store.revokeDevices(line: record.lineE164, at: at)
+            logger.info("enrollment_baja_confirmed", ["tramite": record.tramite, "by": officer.author.storageForm,
+                                                      "devices_revoked": String(revoked)])
+            return summary
+        }
+    }
+
+    /// The citizen did not ask for the baja (or no longer wants it): `baja_solicitada` goes back to the state it
+    /// left and the button keeps working. `reason` is required. Audited as `rechazar_baja`.
+    @discardableResult
+    public func rejectBaja(_ tramite: String, reason: String, by officer: OperatorIdentity, at: Timestamp)
+        throws(EnrollmentError) -> EnrollmentSummary
+    {
+        let reason = reason.trimmed
+        guard !reason.isEmpty else {
+            throw EnrollmentError(.invalid, code: "missing_reason",
+                                  "Para rechazar el pedido de baja escriba el motivo (por ejemplo, el titular no la pidió).")
+        }
+        return try officerAction(tramite, officer, at: at) { (record) throws -> EnrollmentSummary in
+            guard record.state == .bajaSolicitada else { throw Self.noBajaRequest(record) }
+            var enrollment = try replay(record)
+            guard let back = enrollment.stateBeforeBajaRequest else { throw Self.noBajaRequest(record) }
+            try step(&enrollment, to: back, by: officer.author, at: at, note: reason, tramite: record.tramite)
+            try store.appendTransition(enrollmentID: record.id!, enrollment.history.last!)
+            var record = record
+            record.state = back
+            record.updatedAt = at
+            try audit(officer, "rechazar_baja", record, detail: "motivo=\(reason)", at: at)
+            logger.info("enrollment_baja_rejected", ["tramite": record.tramite, "by": officer.author.storageForm])
+            return try summary(record)
+        }
+    }
+
+    static func noBajaRequest(_ record: EnrollmentRecord) -> EnrollmentError {
+        EnrollmentError(.conflict, code: "sin_baja_solicitada",
+                        "La solicitud \(record.tramite) no tiene un pedido de baja pendiente (estado "
+                            + "«\(record.state.nombre)»).")
+    }
+
     /// The in-person intake at a UPC (procedure *presencial*, steps 1–3): the same form and checks as online,
     /// plus `usagePolicyExplained`, which must be true. The request starts at `verificada`, made by the
     /// officer. It is assigned to the UPC of the home address's subcircuito (which answers its alerts), and
@@ -253,15 +304,13 @@ extension EnrollmentService {
             return try transaction { () throws -> T in
                 guard let record = try store.enrollment(tramite: number.text) else { throw EnrollmentError.notFound(number.text) }
                 guard OfficerScope(officer).covers(record) else {
-                    throw EnrollmentError(.forbidden, code: "out_of_scope",
-                                          "La solicitud \(record.tramite) no corresponde a su "
-                                              + (officer.role == .supervisorDistrito ? "distrito" : "UPC")
-                                              + ": no puede verla ni modificarla.")
+                    // The same answer as a trámite that does not exist; only the audit log knows the difference.
+                    throw EnrollmentError.outOfScope(number.text)
                 }
                 return try body(record)
             }
         } catch {
-            if error.code == "out_of_scope" {
+            if error.isOutOfScope {
                 store.appendAuditOfRefusal(AuditEntry(at: at, actor: officer.author.storageForm,
                                                       action: "acceso_denegado", subject: "solicitud:\(number.text)"),
                                            logger: logger)

@@ -38,8 +38,9 @@ public struct EnrollmentService {
     }
 
     /// States in which a request waits for an officer: listed by ``pending(for:limit:)``.
+    /// A pending baja (`baja_solicitada`) is listed too: the UPC confirms or rejects it after calling the line.
     public static let awaitingOfficer: [EnrollmentState] = [.ingresada, .enVerificacion, .verificada, .registrada,
-                                                             .pruebaPendiente]
+                                                             .pruebaPendiente, .bajaSolicitada]
 
     // MARK: Citizen
 
@@ -73,8 +74,16 @@ public struct EnrollmentService {
         }
     }
 
-    /// The citizen withdraws (baja): the request becomes `dada_de_baja` and its credential is revoked
-    /// (`device.revoked_at`). Needs the número de trámite and the document, like ``status(tramite:document:)``.
+    /// The citizen asks for the baja of their button: the request becomes `baja_solicitada` and **nothing else
+    /// changes** — the device is not revoked and its alerts are still taken — until the baja is confirmed by the
+    /// enrolled device's signed `baja` frame (the ingestion writer) or by the UPC after calling the registered
+    /// line (``confirmBaja(_:by:at:)``). Whoever knows a número de trámite and its document can ask (the web
+    /// layer limits the guesses per trámite and per document); only the button's owner can confirm.
+    ///
+    /// Needs the número de trámite and the document, like ``status(tramite:document:)``. Refused with
+    /// `sin_boton` (409) for a request that holds no button yet (nothing to switch off: its UPC's officer
+    /// closes it if the citizen asks); asked again while pending, it answers the same status and writes nothing.
+    /// Audited as `solicitar_baja`.
     @discardableResult
     public func requestBaja(tramite: String, document: String, at: Timestamp) throws(EnrollmentError)
         -> EnrollmentStatusView
@@ -85,15 +94,21 @@ public struct EnrollmentService {
                                       "No encontramos una solicitud con ese número de trámite y ese número de documento. "
                                           + "Revise ambos datos.")
             }
+            if record.state == .bajaSolicitada { return try statusView(record) }
+            if !record.state.holdsButton && !record.state.isTerminal {
+                throw EnrollmentError(.conflict, code: "sin_boton",
+                                      "La solicitud \(record.tramite) todavía no tiene un botón de seguridad registrado: "
+                                          + "no hay un botón que dar de baja. Si ya no desea continuar con el trámite, "
+                                          + "dígalo al policía comunitario de la \(upcName(record.upcCode)) cuando le llame.")
+            }
             var enrollment = try replay(record)
-            try step(&enrollment, to: .dadaDeBaja, by: .ciudadano, at: at, note: "A pedido del ciudadano",
-                     tramite: record.tramite)
+            try step(&enrollment, to: .bajaSolicitada, by: .ciudadano, at: at,
+                     note: "Baja pedida en línea; falta confirmarla desde el botón o por la UPC", tramite: record.tramite)
             try store.appendTransition(enrollmentID: record.id!, enrollment.history.last!)
-            if let device = record.deviceID { try store.revokeDevice(id: device, at: at) }
-            try store.appendAudit(AuditEntry(at: at, actor: Author.ciudadano.storageForm, action: "baja_ciudadano",
+            try store.appendAudit(AuditEntry(at: at, actor: Author.ciudadano.storageForm, action: "solicitar_baja",
                                              subject: "solicitud:\(record.tramite)",
-                                             detail: record.deviceID.map { "dispositivo revocado=\($0)" }))
-            record.state = .dadaDeBaja
+                                             detail: "estado_anterior=\(record.state)"))
+            record.state = .bajaSolicitada
             record.updatedAt = at
             return try statusView(record)
         }
@@ -258,6 +273,16 @@ public struct EnrollmentService {
         case .rechazada:
             mensaje = "Su solicitud fue rechazada" + (motivo.map { ". Motivo: \($0)" } ?? "") + ". Puede presentar "
                 + "una nueva solicitud o acercarse a cualquier Unidad de Policía Comunitaria."
+        case .bajaSolicitada:
+            let celular = (try? PhoneLine(record.lineE164))?.kind != .fijo
+            mensaje = "Recibimos un pedido para dar de baja su botón de seguridad. Su botón sigue funcionando y "
+                + "enviando alertas hasta que la baja se confirme. "
+                + (celular
+                    ? "Para confirmarla, abra la aplicación Botón de Seguridad en su celular y elija «Confirmar baja»; "
+                        + "si no lo hace, el policía comunitario de la \(upc) llamará a su línea registrada para "
+                        + "confirmarla con usted."
+                    : "El policía comunitario de la \(upc) llamará a su línea registrada para confirmarla con usted.")
+                + " Si usted no pidió la baja, no la confirme y dígalo a la UPC: su botón seguirá activo."
         case .dadaDeBaja:
             mensaje = "Su botón de seguridad fue dado de baja y ya no envía alertas."
         }

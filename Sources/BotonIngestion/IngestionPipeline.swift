@@ -10,7 +10,8 @@ public import BotonRuntime
 
 /// What the ingestion writer needs of its connection: the frames' credentials, receipts and incidents, and the
 /// console's *notificada* marks that ride in its batches.
-public typealias IngestionStore = Transactional & IngestionRepository & ConsoleRepository
+public typealias IngestionStore = Transactional & IngestionRepository & ConsoleRepository & EnrollmentRepository
+    & AuditLogRepository
 
 /// decode → authenticate → de-duplicate → locate → group commit → acknowledge → publish.
 ///

@@ -162,6 +162,9 @@ final class Writer: @unchecked Sendable {
                 notices.append(IncidentNotice(incidentID: open.id, upcCode: open.upcCode, lineE164: line.e164,
                                               isTest: false, lineSuspended: line.suspended, change: .posicion, at: now))
             }
+        case .baja:
+            return try confirmBaja(deviceID: id, sender: sender, fingerprint: fingerprint, sequence: header.sequence,
+                                   now: now, ack: ack)
         case .latido, .gateway:
             break
         }
@@ -169,6 +172,48 @@ final class Writer: @unchecked Sendable {
                                 receipt: FrameReceipt(fingerprint: fingerprint, status: "aceptada",
                                                       incidentID: incident, upcCode: upc), at: now)
         return ack(.aceptada, incident: incident, upc: upc)
+    }
+
+    // MARK: Baja
+
+    /// A `baja` frame: the enrolled device confirms the baja asked for online. Its request, if `baja_solicitada`,
+    /// becomes `dada_de_baja` by the domain's rules (replayed from its history), every credential of the line is
+    /// revoked and the step audited (`confirmar_baja`), all in this batch's transaction; the device is dropped
+    /// from the cache, so its next frame is `desconocido`. Without a pending request nothing changes and the
+    /// answer is `rechazada`/`sin_solicitud` — stored like any answer, so a retransmission of the frame can never
+    /// confirm a request made after it.
+    private func confirmBaja(deviceID id: DeviceID, sender: [UInt8], fingerprint: [UInt8], sequence: UInt64,
+                             now: Timestamp, ack: Acknowledger) throws(StoreError) -> Answer
+    {
+        guard let record = try store.enrollment(deviceID: id.description), record.state == .bajaSolicitada,
+              let enrollmentID = record.id else {
+            try store.insertReceipt(sender: sender, sequence: sequence, kind: FrameKind.baja.rawValue,
+                                    receipt: FrameReceipt(fingerprint: fingerprint, status: "rechazada",
+                                                          incidentID: nil, upcCode: nil), at: now)
+            return ack(.rechazada, .sinSolicitud)
+        }
+        let author = Author.dispositivo(id.description)
+        var enrollment: Enrollment
+        do {
+            enrollment = try Enrollment(replaying: try store.transitions(enrollmentID: enrollmentID),
+                                        usagePolicyExplained: record.usagePolicyExplained)
+            try enrollment.transition(to: .dadaDeBaja, by: author, at: max(now, record.updatedAt),
+                                      note: "Baja confirmada desde el botón del ciudadano")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(kind: .invalidData, message: "baja of \(record.tramite): \(error)")
+        }
+        try store.appendTransition(enrollmentID: enrollmentID, enrollment.history[enrollment.history.count - 1])
+        let revoked = try store.revokeDevices(line: record.lineE164, at: now)
+        try store.appendAudit(AuditEntry(at: now, actor: author.storageForm, action: "confirmar_baja",
+                                         subject: "solicitud:\(record.tramite)",
+                                         detail: "canal=dispositivo dispositivos_revocados=\(revoked)"))
+        devices[id] = nil
+        try store.insertReceipt(sender: sender, sequence: sequence, kind: FrameKind.baja.rawValue,
+                                receipt: FrameReceipt(fingerprint: fingerprint, status: "aceptada", incidentID: nil,
+                                                      upcCode: record.upcCode), at: now)
+        return ack(.aceptada, upc: record.upcCode)
     }
 
     // MARK: Gateways
@@ -222,6 +267,8 @@ final class Writer: @unchecked Sendable {
     {
         if let previous = try store.receipt(sender: sender, sequence: ack.sequence) {
             guard previous.fingerprint == fingerprint else { return ack(.rechazada, .ventana) }
+            // The only frames stored as refused are bajas without a pending request: the same refusal again.
+            if previous.status == "rechazada" { return ack(.rechazada, .sinSolicitud) }
             return ack(.duplicada, incident: previous.incidentID, upc: previous.upcCode)
         }
         guard replayWindow.contains(clientTimestampMs: clientTimestampMs,

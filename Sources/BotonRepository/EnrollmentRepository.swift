@@ -178,8 +178,10 @@ public protocol EnrollmentRepository {
     /// The oldest request of `line` in a non-terminal state, if any.
     func liveEnrollment(line: String) throws(StoreError) -> EnrollmentRecord?
     /// A request of `line` other than `excluding` that holds (or is about to hold) the line's button:
-    /// `registrada`, `prueba_pendiente`, `activa` or `suspendida`.
+    /// `registrada`, `prueba_pendiente`, `activa`, `suspendida` or `baja_solicitada`.
     func registeredEnrollment(line: String, excluding id: Int64) throws(StoreError) -> EnrollmentRecord?
+    /// The newest request whose credential is `deviceID` (the one a device frame speaks for).
+    func enrollment(deviceID: String) throws(StoreError) -> EnrollmentRecord?
     func insertEnrollment(_ enrollment: EnrollmentRecord) throws(StoreError) -> Int64
     func enrollment(tramite: String) throws(StoreError) -> EnrollmentRecord?
     func enrollment(id: Int64) throws(StoreError) -> EnrollmentRecord?

@@ -59,7 +59,8 @@ public protocol StatisticsRepository {
     func quejaPlaces(from: Timestamp, to: Timestamp) throws(StoreError) -> [PlaceFact]
     /// Where each escalation recorded in the range happened (its alert's subcircuito and UPC).
     func escalationPlaces(from: Timestamp, to: Timestamp) throws(StoreError) -> [PlaceFact]
-    /// Every enrollment request that existed before `at`, with its state then (from its history).
+    /// Every enrollment request that existed before `at`, with its state then (from its history). A pending baja
+    /// (`baja_solicitada`) counts as the state it left: the button still works until the baja is confirmed.
     func enrollmentStates(before at: Timestamp) throws(StoreError) -> [(place: PlaceFact, state: String)]
     /// Subcircuito code → zona (`ZONA 9`).
     func subcircuitZones() throws(StoreError) -> [String: String]

@@ -102,6 +102,12 @@ public struct Configuration: Sendable, Equatable {
         public var formRateBurst = 10
         /// …refilled at this many a minute.
         public var formRatePerMinute = 20
+        /// Per número de trámite and per document number, from any address: wrong trámite/document pairs on the
+        /// status page and the baja (HTML and API) allowed at once; each wrong pair counts against both…
+        public var tramiteAttemptsBurst = 5
+        /// …refilled at this many an hour. Beyond it both are answered 429 with `Retry-After`, even with the
+        /// right pair, until a guess comes back.
+        public var tramiteAttemptsPerHour = 10
         /// Per client address: sign-in attempts at once, and refilled per minute (each costs a password hash).
         public var loginRateBurst = 5
         /// A connection whose answers the client lets through not at all for this long is closed (a reader that
@@ -304,6 +310,8 @@ extension Configuration {
             http.sessionHours = v
         case "http.form_rate_burst": http.formRateBurst = try int(1...100_000)
         case "http.form_rate_per_minute": http.formRatePerMinute = try int(1...1_000_000)
+        case "http.tramite_attempts_burst": http.tramiteAttemptsBurst = try int(1...100_000)
+        case "http.tramite_attempts_per_hour": http.tramiteAttemptsPerHour = try int(1...1_000_000)
         case "http.login_rate_burst": http.loginRateBurst = try int(1...100_000)
         case "http.login_concurrency": http.loginConcurrency = try int(1...256)
         case "http.write_timeout_s": http.writeTimeoutSeconds = try int(1...3_600)

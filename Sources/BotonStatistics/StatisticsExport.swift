@@ -80,7 +80,8 @@ public enum StatisticsExport {
     static func csv(_ rows: [StatisticsRow], _ context: Context) -> String {
         var header = ["Año", "Mes", "Nivel", "Código", "Nombre", "Volumen de Quejas", "Volumen de Atenciones", "Fuente",
                       "Revisión"]
-        let states = EnrollmentState.allCases.map(\.rawValue)
+        // A pending baja is counted as the state it left (see `enrollmentStates(before:)`): no column of its own.
+        let states = EnrollmentState.allCases.filter { $0 != .bajaSolicitada }.map(\.rawValue)
         if context.isInternal {
             header += ["Pruebas", "Falsas alarmas", "Escaladas", "Tomadas", "Mediana para tomar (s)"]
                 + states.map { "Enrolamientos \($0)" }

@@ -5,10 +5,15 @@ public struct Migration: Sendable {
     public let version: Int
     public let name: String
     public let sql: String
-    public init(version: Int, name: String, sql: String) {
+    /// The migration rebuilds a table that other tables reference (SQLite's way to change a `CHECK`): it runs
+    /// with `PRAGMA foreign_keys` off, and `PRAGMA foreign_key_check` must find nothing before it commits (the
+    /// procedure of SQLite's *ALTER TABLE* page, "Making Other Kinds Of Table Schema Changes").
+    public let rebuildsTables: Bool
+    public init(version: Int, name: String, sql: String, rebuildsTables: Bool = false) {
         self.version = version
         self.name = name
         self.sql = sql
+        self.rebuildsTables = rebuildsTables
     }
 }
 
@@ -33,8 +38,15 @@ public enum Migrator {
         var applied: [String] = []
         for migration in migrations where migration.version > current {
             do {
+                // The pragma is a no-op inside a transaction, so it goes around it.
+                if migration.rebuildsTables { try db.execute("PRAGMA foreign_keys = OFF") }
+                defer { if migration.rebuildsTables { try? db.execute("PRAGMA foreign_keys = ON") } }
                 try db.inTransaction { () throws(StoreError) in
                     try db.execute(migration.sql)
+                    if migration.rebuildsTables,
+                       let broken = try db.statement("PRAGMA foreign_key_check").first({ $0.text(0) }) {
+                        throw StoreError(kind: .invalidData, message: "foreign key check failed in table \(broken)")
+                    }
                     try db.execute("PRAGMA user_version = \(migration.version)")
                 }
             } catch {

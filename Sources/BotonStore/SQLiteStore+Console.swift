@@ -241,7 +241,7 @@ extension SQLiteStore {
     public func latestRegisteredEnrollment(line: String) throws(StoreError) -> EnrollmentRecord? {
         try database.statement("""
             SELECT \(Self.enrollmentColumns) FROM enrollment WHERE line_e164 = ?1
-            ORDER BY (state IN ('activa','suspendida','prueba_pendiente','registrada')) DESC, id DESC LIMIT 1
+            ORDER BY (state IN ('activa','suspendida','baja_solicitada','prueba_pendiente','registrada')) DESC, id DESC LIMIT 1
             """).first([.text(line)], Self.enrollmentRecord)
     }
 }

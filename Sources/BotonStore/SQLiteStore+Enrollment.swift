@@ -98,7 +98,8 @@ extension SQLiteStore {
     }
 
     /// States from which a request can still move: not `rechazada`, not `dada_de_baja`.
-    static let liveStates = "('ingresada','en_verificacion','verificada','registrada','prueba_pendiente','activa','suspendida')"
+    static let liveStates = "('ingresada','en_verificacion','verificada','registrada','prueba_pendiente','activa','suspendida',"
+        + "'baja_solicitada')"
 
     public func liveEnrollment(line: String) throws(StoreError) -> EnrollmentRecord? {
         try database.statement("""
@@ -124,9 +125,16 @@ extension SQLiteStore {
     public func registeredEnrollment(line: String, excluding id: Int64) throws(StoreError) -> EnrollmentRecord? {
         try database.statement("""
             SELECT \(Self.enrollmentColumns) FROM enrollment
-            WHERE line_e164 = ?1 AND id <> ?2 AND state IN ('registrada','prueba_pendiente','activa','suspendida')
+            WHERE line_e164 = ?1 AND id <> ?2
+              AND state IN ('registrada','prueba_pendiente','activa','suspendida','baja_solicitada')
             ORDER BY id LIMIT 1
             """).first([.text(line), .integer(id)], Self.enrollmentRecord)
+    }
+
+    public func enrollment(deviceID: String) throws(StoreError) -> EnrollmentRecord? {
+        try database.statement("""
+            SELECT \(Self.enrollmentColumns) FROM enrollment WHERE device_id = ?1 ORDER BY id DESC LIMIT 1
+            """).first([.text(deviceID)], Self.enrollmentRecord)
     }
 
     public func insertEnrollment(_ e: EnrollmentRecord) throws(StoreError) -> Int64 {

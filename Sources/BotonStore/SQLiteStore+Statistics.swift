@@ -63,7 +63,8 @@ extension SQLiteStore {
         try database.statement("""
             SELECT e.subcircuit_code, e.upc_code, t.to_state FROM enrollment e
             JOIN enrollment_transition t ON t.id = (SELECT max(id) FROM enrollment_transition
-                                                    WHERE enrollment_id = e.id AND at < ?1)
+                                                    WHERE enrollment_id = e.id AND at < ?1
+                                                      AND to_state <> 'baja_solicitada')
             """).rows([.integer(at.millisecondsSince1970)]) { s in
             (PlaceFact(subcircuit: s.text(0), upc: s.text(1)), s.text(2))
         }

@@ -17,6 +17,7 @@ public enum Schema {
         Migration(version: 6, name: "statistics", sql: v6),
         Migration(version: 7, name: "fewer incident indexes", sql: v7),
         Migration(version: 8, name: "server secrets", sql: v8),
+        Migration(version: 9, name: "baja requests", sql: v9, rebuildsTables: true),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -420,5 +421,59 @@ public enum Schema {
         value      BLOB NOT NULL,
         created_at INTEGER NOT NULL
     ) WITHOUT ROWID;
+    """
+
+    /// An online baja is a request (`baja_solicitada`) until the enrolled device or the UPC confirms it. The
+    /// state's `CHECK` gains it, so `enrollment` is rebuilt (SQLite cannot alter a `CHECK`; the migration runs
+    /// with foreign keys off and checks them before it commits), with the same columns, rows and indexes; the
+    /// one-live-button-per-line index now also covers a button whose baja is pending. Also an index for the
+    /// request of a device (the `baja` frame finds its request by the device that sent it).
+    static let v9 = """
+    CREATE TABLE enrollment_v9 (
+        id                     INTEGER PRIMARY KEY,
+        tramite                TEXT NOT NULL UNIQUE,
+        channel                TEXT NOT NULL CHECK (channel IN ('en_linea','presencial')),
+        state                  TEXT NOT NULL CHECK (state IN ('ingresada','en_verificacion','verificada',
+                                   'rechazada','registrada','prueba_pendiente','activa','suspendida',
+                                   'baja_solicitada','dada_de_baja')),
+        citizen_id             INTEGER NOT NULL REFERENCES citizen(id),
+        line_e164              TEXT NOT NULL REFERENCES phone_line(e164),
+        upc_code               TEXT NOT NULL REFERENCES upc(code),
+        subcircuit_code        TEXT NOT NULL REFERENCES territory_unit(code),
+        home_address           TEXT NOT NULL,
+        home_latitude          REAL NOT NULL,
+        home_longitude         REAL NOT NULL,
+        work_address           TEXT,
+        work_latitude          REAL,
+        work_longitude         REAL,
+        consent_at             INTEGER,
+        usage_policy_explained INTEGER NOT NULL DEFAULT 0,
+        linked_to              INTEGER REFERENCES enrollment(id),
+        created_at             INTEGER NOT NULL,
+        updated_at             INTEGER NOT NULL,
+        registered_at          INTEGER,
+        device_id              TEXT REFERENCES device(id),
+        intake_upc_code        TEXT REFERENCES upc(code),
+        usage_policy_accepted_at INTEGER
+    );
+    INSERT INTO enrollment_v9 (id, tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code,
+        home_address, home_latitude, home_longitude, work_address, work_latitude, work_longitude, consent_at,
+        usage_policy_explained, linked_to, created_at, updated_at, registered_at, device_id, intake_upc_code,
+        usage_policy_accepted_at)
+    SELECT id, tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code,
+        home_address, home_latitude, home_longitude, work_address, work_latitude, work_longitude, consent_at,
+        usage_policy_explained, linked_to, created_at, updated_at, registered_at, device_id, intake_upc_code,
+        usage_policy_accepted_at
+    FROM enrollment;
+    DROP TABLE enrollment;
+    ALTER TABLE enrollment_v9 RENAME TO enrollment;
+    CREATE INDEX enrollment_upc_state ON enrollment(upc_code, state);
+    CREATE INDEX enrollment_line ON enrollment(line_e164);
+    CREATE UNIQUE INDEX enrollment_one_active_per_line ON enrollment(line_e164)
+        WHERE state IN ('activa','suspendida','baja_solicitada');
+    CREATE INDEX enrollment_citizen ON enrollment(citizen_id);
+    CREATE INDEX enrollment_linked ON enrollment(linked_to);
+    CREATE INDEX enrollment_intake_state ON enrollment(intake_upc_code, state);
+    CREATE INDEX enrollment_device ON enrollment(device_id);
     """
 }

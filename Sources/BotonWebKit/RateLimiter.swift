@@ -33,11 +33,32 @@ public final class RateLimiter: Sendable {
     private let shards: [Shard]
 
     /// `maxKeys`: addresses remembered per generation, in all shards together (at most twice as many are held).
-    public init(burst: Int, perMinute: Int, maxKeys: Int = 65_536) {
+    public convenience init(burst: Int, perMinute: Int, maxKeys: Int = 65_536) {
+        self.init(burst: burst, perSecond: Double(max(perMinute, 1)) / 60, maxKeys: maxKeys)
+    }
+
+    /// A bucket refilled at `perHour` an hour: for keys that are not addresses (a número de trámite, a document),
+    /// where a guess is worth much more than a request.
+    public convenience init(burst: Int, perHour: Int, maxKeys: Int = 65_536) {
+        self.init(burst: burst, perSecond: Double(max(perHour, 1)) / 3_600, maxKeys: maxKeys)
+    }
+
+    private init(burst: Int, perSecond: Double, maxKeys: Int) {
         self.burst = Double(max(burst, 1))
-        perSecond = Double(max(perMinute, 1)) / 60
+        self.perSecond = perSecond
         perShard = max(maxKeys / Self.shardCount, 1)
         shards = (0 ..< Self.shardCount).map { _ in Shard() }
+    }
+
+    /// Whether `key` has a token at `now` without taking it: nil when it has, else the whole seconds until it
+    /// will. (A limiter of wrong guesses looks before the guess is checked and takes only for a wrong one.)
+    public func wait(_ key: String, now: Double) -> Int? {
+        let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
+        return shard.buckets.withLock { shard in
+            guard let bucket = shard.current[key] ?? shard.previous[key] else { return nil }
+            let tokens = min(burst, bucket.tokens + max(0, now - bucket.updated) * perSecond)
+            return tokens >= 1 ? nil : Int(((1 - tokens) / perSecond).rounded(.up))
+        }
     }
 
     /// Takes a token for `key` at `now` (seconds). Returns nil when allowed, else the whole seconds to wait.

@@ -1,4 +1,5 @@
-/// A frame sent by an enrolled phone or button: `alerta`, `prueba`, `cancelacion`, `posicion` or `latido`.
+/// A frame sent by an enrolled phone or button: `alerta`, `prueba`, `cancelacion`, `posicion`, `latido` or
+/// `baja`.
 /// Exactly ``length`` (68) bytes on the wire; see the layout in the module documentation.
 ///
 /// A `DeviceFrame` value is always encodable: the initializer validates every field, and decoding accepts only
@@ -9,7 +10,7 @@ public struct DeviceFrame: SealedFrame {
     /// Offset of the MAC: it covers bytes 0..<52.
     public static let macOffset = 52
 
-    /// One of the five device kinds (never ``FrameKind/gateway``).
+    /// One of the six device kinds (never ``FrameKind/gateway``).
     public let kind: FrameKind
     public let deviceID: DeviceID
     /// Strictly increasing across all of the device's frames.

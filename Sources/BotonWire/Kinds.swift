@@ -13,6 +13,11 @@ public enum FrameKind: String, Sendable, Hashable, CaseIterable, Codable {
     case latido
     /// 6 — a carrier gateway reports a call from a registered line to the short code 135.
     case gateway
+    /// 7 — the citizen confirms, from the enrolled device, the baja they asked for online (the número de trámite
+    /// and document alone only ask for it). Answered ``AckStatus/aceptada`` when it gave the button de baja (the
+    /// device's credential is revoked: its later frames are ``RejectReason/desconocido``), or
+    /// ``AckStatus/rechazada`` with ``RejectReason/sinSolicitud`` when no baja of this device was asked for.
+    case baja
 
     /// The kind byte (offset 3).
     public var wireValue: UInt8 {
@@ -23,6 +28,7 @@ public enum FrameKind: String, Sendable, Hashable, CaseIterable, Codable {
         case .posicion: 4
         case .latido: 5
         case .gateway: 6
+        case .baja: 7
         }
     }
 
@@ -35,11 +41,12 @@ public enum FrameKind: String, Sendable, Hashable, CaseIterable, Codable {
         case 4: self = .posicion
         case 5: self = .latido
         case 6: self = .gateway
+        case 7: self = .baja
         default: return nil
         }
     }
 
-    /// True for the five kinds a device sends (all but ``gateway``).
+    /// True for the six kinds a device sends (all but ``gateway``).
     public var isDeviceKind: Bool { self != .gateway }
 
     /// The exact size of a frame of this kind: 68 bytes for device frames, 72 for gateway frames.
@@ -93,6 +100,9 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
     case desconocido
     /// 4 — the frame could not be parsed.
     case malformada
+    /// 5 — a ``FrameKind/baja`` with no pending baja request for the device's enrollment: nothing was changed
+    /// and the button keeps working. (The citizen first asks for the baja online, then confirms it.)
+    case sinSolicitud = "sin_solicitud"
 
     /// The reason byte.
     public var wireValue: UInt8 {
@@ -102,6 +112,7 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
         case .ventana: 2
         case .desconocido: 3
         case .malformada: 4
+        case .sinSolicitud: 5
         }
     }
 
@@ -112,6 +123,7 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
         case 2: self = .ventana
         case 3: self = .desconocido
         case 4: self = .malformada
+        case 5: self = .sinSolicitud
         default: return nil
         }
     }

@@ -30,7 +30,7 @@ public enum WireFrame {
     /// looking at the rest. No allocation.
     ///
     /// Checks, in order: at least 4 bytes (else ``WireError/truncated(expected:got:)`` with `expected` 68), magic,
-    /// version, kind (1–6; the server's own kinds 0x80/0x81 are ``WireError/unknownKind(_:)``), exact size for the
+    /// version, kind (1–7; the server's own kinds 0x80/0x81 are ``WireError/unknownKind(_:)``), exact size for the
     /// kind. It does not check flags, reserved bytes, fields or the MAC: that is `decode` and `verify`.
     public static func peek(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> FrameHeader {
         let rawKind = try checkPrefix(bytes, expectedLength: minimumFrameLength)

@@ -67,6 +67,8 @@ let alertCommand = Command(
         alertFrameCommand("send", kind: .alerta, summary: "Send an alert (alerta) and print the acknowledgement."),
         alertFrameCommand("test", kind: .prueba, summary: "Send a test alert (prueba) and print the acknowledgement."),
         alertFrameCommand("cancel", kind: .cancelacion, summary: "Cancel the open alert of the device's line."),
+        alertFrameCommand("baja", kind: .baja,
+                          summary: "Confirm from the device the baja asked for online (the button stops working)."),
         alertLoadCommand,
         alertFramesCommand,
     ])
@@ -292,6 +294,10 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
             line += " secuencia=\(ack.sequence) incidente=\(ack.incidentID) upc=\(ack.upcCode?.text ?? "-")"
             line += " hora_servidor=\(ack.serverTimeMs) intentos=\(attempts)"
             print(line)
+            if ack.status == .rechazada && ack.reason == .sinSolicitud {
+                printToStandardError("No hay un pedido de baja pendiente para este botón: no se cambió nada. Pida la "
+                                     + "baja primero en /registro/estado con su número de trámite y su documento.")
+            }
             return ack.status == .aceptada || ack.status == .duplicada ? 0 : 2
         case .shortRejection(let r):
             print("rechazada motivo=\(r.reason.rawValue) (sin autenticar) intentos=\(attempts)")

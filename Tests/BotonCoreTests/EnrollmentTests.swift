@@ -14,7 +14,10 @@ import BotonCore
         [.verificada, .registrada], [.registrada, .pruebaPendiente], [.pruebaPendiente, .activa],
         [.activa, .suspendida], [.suspendida, .activa],
         [.ingresada, .dadaDeBaja], [.enVerificacion, .dadaDeBaja], [.verificada, .dadaDeBaja],
-        [.registrada, .dadaDeBaja], [.pruebaPendiente, .dadaDeBaja], [.activa, .dadaDeBaja], [.suspendida, .dadaDeBaja],
+        [.registrada, .bajaSolicitada], [.pruebaPendiente, .bajaSolicitada], [.activa, .bajaSolicitada],
+        [.suspendida, .bajaSolicitada],
+        // The path below reaches baja_solicitada from activa: back there (rejected) or given de baja.
+        [.bajaSolicitada, .dadaDeBaja], [.bajaSolicitada, .activa],
     ]
 
     /// A path from `ingresada` to each state.
@@ -24,6 +27,7 @@ import BotonCore
         .pruebaPendiente: [.enVerificacion, .verificada, .registrada, .pruebaPendiente],
         .activa: [.enVerificacion, .verificada, .registrada, .pruebaPendiente, .activa],
         .suspendida: [.enVerificacion, .verificada, .registrada, .pruebaPendiente, .activa, .suspendida],
+        .bajaSolicitada: [.enVerificacion, .verificada, .registrada, .pruebaPendiente, .activa, .bajaSolicitada],
         .dadaDeBaja: [.dadaDeBaja],
     ]
 
@@ -39,7 +43,11 @@ import BotonCore
 
     @Test func rawValuesAreTheSpanishNames() {
         #expect(S.allCases.map(\.rawValue) == ["ingresada", "en_verificacion", "verificada", "rechazada", "registrada",
-                                               "prueba_pendiente", "activa", "suspendida", "dada_de_baja"])
+                                               "prueba_pendiente", "activa", "suspendida", "baja_solicitada",
+                                               "dada_de_baja"])
+        #expect(S.bajaSolicitada.nombre == "Baja solicitada")
+        #expect(S.allCases.filter(\.holdsButton) == [.registrada, .pruebaPendiente, .activa, .suspendida,
+                                                     .bajaSolicitada])
         #expect(S.allCases.filter(\.isTerminal) == [.rechazada, .dadaDeBaja])
         #expect(S.enVerificacion.nombre == "En verificación")
     }
@@ -51,7 +59,7 @@ import BotonCore
                 var e = try Self.enrollment(in: from)
                 let before = e
                 let at = e.updatedAt.adding(seconds: 60)
-                let note = to == .rechazada ? "Documentos no coinciden" : nil
+                let note = to == .rechazada || from == .bajaSolicitada ? "Documentos no coinciden" : nil
                 do {
                     try e.transition(to: to, by: Self.officer, at: at, note: note)
                     #expect(Self.legal.contains([from, to]), "\(from) → \(to) was accepted")
@@ -66,7 +74,9 @@ import BotonCore
                     #expect(error.from == from.rawValue && error.to == to.rawValue)
                     #expect(e == before, "a refused transition must not change anything")
                 }
-                #expect(from.canTransition(to: to) == Self.legal.contains([from, to]))
+                if from != .bajaSolicitada {
+                    #expect(from.canTransition(to: to) == Self.legal.contains([from, to]))
+                }
             }
         }
         #expect(legalSeen == Self.legal.count)
@@ -86,6 +96,37 @@ import BotonCore
             try done.transition(to: .activa, by: Self.officer, at: Self.t0.adding(seconds: 5))
         }
         #expect(TransitionError(.solicitud, .terminalState, from: "dada_de_baja").mensaje.contains("Dada de baja"))
+    }
+
+    @Test(arguments: [S.registrada, .pruebaPendiente, .activa, .suspendida])
+    func aRejectedBajaRequestReturnsOnlyToTheStateItLeftWithAReason(before: S) throws {
+        var e = try Self.enrollment(in: before)
+        let t = e.updatedAt
+        try e.transition(to: .bajaSolicitada, by: Self.citizen, at: t.adding(seconds: 1))
+        #expect(e.stateBeforeBajaRequest == before)
+        for other in [S.registrada, .pruebaPendiente, .activa, .suspendida] where other != before {
+            #expect(throws: TransitionError(.solicitud, .illegalTransition, from: "baja_solicitada", to: other.rawValue)) {
+                try e.transition(to: other, by: Self.officer, at: t.adding(seconds: 2), note: "El titular no la pidió")
+            }
+        }
+        #expect(throws: TransitionError(.solicitud, .missingReason, from: "baja_solicitada", to: before.rawValue)) {
+            try e.transition(to: before, by: Self.officer, at: t.adding(seconds: 2))
+        }
+        var confirmed = e
+        try e.transition(to: before, by: Self.officer, at: t.adding(seconds: 2), note: "El titular no la pidió")
+        #expect(e.state == before && e.stateBeforeBajaRequest == nil)
+        // Replaying the stored history applies the same rule.
+        #expect(try Enrollment(replaying: e.history, usagePolicyExplained: false) == e)
+        try confirmed.transition(to: .dadaDeBaja, by: .dispositivo("ab"), at: t.adding(seconds: 3))
+        #expect(confirmed.state == .dadaDeBaja)
+    }
+
+    @Test func aButtonIsNeverGivenDeBajaInOneStep() throws {
+        for state in S.allCases where state.holdsButton && state != .bajaSolicitada {
+            #expect(!state.canTransition(to: .dadaDeBaja))
+        }
+        #expect(TransitionError(.solicitud, .missingReason, from: "baja_solicitada", to: "activa").mensaje
+                    == "Para rechazar el pedido de baja hay que indicar el motivo.")
     }
 
     @Test(arguments: [nil, "", "   \n"])

@@ -5,6 +5,7 @@ import BotonCrypto
 import BotonStore
 import BotonWire
 @testable import BotonEnrollment
+@testable import BotonIngestion
 
 /// The error an enrollment call threw, or nil if it succeeded.
 func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation) -> EnrollmentError? {
@@ -347,42 +348,123 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.service.status(tramite: "", document: "") == nil)
     }
 
-    @Test func bajaRevokesTheDeviceAndItsAlertsAreRefused() throws {
-        let f = try F()
+    /// An active button, its device id and secret.
+    private func activeButton(_ f: F) throws -> (tramite: String, officer: OperatorIdentity, id: String, secret: [UInt8]) {
         let a = F.places.a
         let officer = try f.officer("andrade", upc: a.upc)
         let tramite = try f.service.submitOnline(F.form(at: a), at: f.now()).tramite
         try f.service.recordContact(tramite, result: .contactado, note: nil, by: officer, at: f.now())
         try f.service.verify(tramite, by: officer, at: f.now())
         guard case .app(let id, let secretHex, _) = try f.service.register(tramite, by: officer, at: f.now()).credential
-        else {
-            Issue.record("app credential expected")
-            return
-        }
+        else { throw FixtureError("app credential expected") }
         let secret = Hex.decode(secretHex)!
         #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 1, at: f.now()).summary.hasPrefix("aceptada"))
         try f.service.confirmTest(tramite, by: officer, at: f.now())
+        return (tramite, officer, id, secret)
+    }
 
+    @Test func anOnlineBajaIsOnlyARequestAndTheButtonKeepsWorking() throws {
+        let f = try F()
+        let (tramite, officer, id, secret) = try activeButton(f)
         let wrong = refusal { try f.service.requestBaja(tramite: tramite, document: "0102030400", at: f.now()) }
         #expect(wrong?.kind == .notFound)
-        #expect(try f.text("SELECT revoked_at FROM device WHERE id = ?1", [.text(id)]) == nil)
-        // The running writer has the credential cached from this alert.
         let t = f.now()
-        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 2, at: t).summary.hasPrefix("aceptada"))
-        let view = try f.service.requestBaja(tramite: tramite, document: "1710034065", at: t.adding(seconds: 1))
-        #expect(view.state == .dadaDeBaja)
-        #expect(try f.store.device(id: id)?.revokedAt == t.adding(seconds: 1))
-        #expect(try f.history(tramite).last == "activa>dada_de_baja ciudadano")
-        #expect(try f.audit(tramite).last == "ciudadano baja_ciudadano")
-        // The writer trusts its cached credential for at most 10 s, then reads it again: the revoked device no
-        // longer raises alerts.
-        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 3, at: t.adding(seconds: 5)).summary
+        let view = try f.service.requestBaja(tramite: tramite, document: "1710034065", at: t)
+        #expect(view.state == .bajaSolicitada && view.estado == "Baja solicitada")
+        #expect(view.mensaje.contains("sigue funcionando") && view.mensaje.contains("Confirmar baja")
+                    && view.mensaje.contains("llamará a su línea registrada"))
+        #expect(try f.store.device(id: id)?.revokedAt == nil)
+        #expect(try f.history(tramite).last == "activa>baja_solicitada ciudadano")
+        #expect(try f.audit(tramite).last == "ciudadano solicitar_baja")
+        // Long after any cache: the button still raises alerts.
+        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 2, at: t.adding(seconds: 60)).summary
             .hasPrefix("aceptada"))
-        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 4, at: t.adding(seconds: 11)).summary
+        // Asked again: the same answer, nothing written.
+        #expect(try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now()).state == .bajaSolicitada)
+        #expect(try f.text("SELECT count(*) FROM enrollment_transition WHERE to_state = 'baja_solicitada'") == "1")
+        // The UPC sees it among its pending requests, marked.
+        let pending = try f.service.pending(for: officer)
+        #expect(pending.map(\.tramite) == [tramite] && pending[0].estado == "Baja solicitada")
+    }
+
+    @Test func theDevicesSignedBajaFrameConfirmsAPendingRequestAndNothingElse() throws {
+        let f = try F()
+        let (tramite, officer, id, secret) = try activeButton(f)
+        let t = f.now()
+        // The phone's clock when it built each frame: a retransmission is the same bytes.
+        func baja(_ sequence: UInt64, at: Timestamp) throws -> Answer {
+            let frame = try DeviceFrame(kind: .baja, deviceID: DeviceID(hex: id)!, sequence: sequence,
+                                        clientTimestampMs: t.adding(seconds: Int64(sequence)).millisecondsSince1970,
+                                        batteryPercent: nil, position: nil)
+            return try f.ingest(frame.encode(secret: secret), at: at)
+        }
+        // No request: refused, nothing changes; a retransmission gets the same refusal.
+        guard case .acknowledgement(let none, _) = try baja(10, at: t) else { Issue.record("ack expected"); return }
+        #expect(none.status == .rechazada && none.reason == .sinSolicitud)
+        guard case .acknowledgement(let again, _) = try baja(10, at: t) else { Issue.record("ack expected"); return }
+        #expect(again.status == .rechazada && again.reason == .sinSolicitud)
+        #expect(try f.history(tramite).last == "prueba_pendiente>activa operador:\(officer.id)")
+        #expect(try f.store.device(id: id)?.revokedAt == nil)
+        // Asked online, then confirmed from the button: given de baja, revoked, audited; the next alert is refused.
+        try f.service.requestBaja(tramite: tramite, document: "1710034065", at: t.adding(seconds: 1))
+        // That same old frame retransmitted cannot confirm the later request.
+        guard case .acknowledgement(let replayed, _) = try baja(10, at: t.adding(seconds: 2)) else {
+            Issue.record("ack expected"); return
+        }
+        #expect(replayed.status == .rechazada && replayed.reason == .sinSolicitud)
+        guard case .acknowledgement(let done, _) = try baja(11, at: t.adding(seconds: 3)) else {
+            Issue.record("ack expected"); return
+        }
+        #expect(done.status == .aceptada && done.upcCode?.text == F.places.a.upc)
+        #expect(try f.history(tramite).last == "baja_solicitada>dada_de_baja dispositivo:\(id)")
+        #expect(try f.audit(tramite).last == "dispositivo:\(id) confirmar_baja")
+        #expect(try f.store.device(id: id)?.revokedAt != nil)
+        #expect(try f.service.status(tramite: tramite, document: "1710034065")?.state == .dadaDeBaja)
+        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 12, at: t.adding(seconds: 4)).summary
             == "rechazo desconocido")
-        // And a second baja is a conflict.
+        // A second baja is a conflict (terminal).
         #expect(refusal { try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now()) }?.kind
             == .conflict)
+    }
+
+    @Test func theUPCConfirmsOrRejectsAPendingBajaAfterCallingTheLine() throws {
+        let f = try F()
+        let (tramite, officer, id, secret) = try activeButton(f)
+        let other = try f.officer("benitez", upc: F.places.b.upc)
+        // Nothing pending: both refused.
+        #expect(refusal { try f.service.confirmBaja(tramite, by: officer, at: f.now()) }?.code == "sin_baja_solicitada")
+        try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now())
+        // Rejected (the holder did not ask): back to activa, with the reason; the button works.
+        #expect(refusal { try f.service.rejectBaja(tramite, reason: " ", by: officer, at: f.now()) }?.code
+            == "missing_reason")
+        #expect(refusal { try f.service.rejectBaja(tramite, reason: "x", by: other, at: f.now()) }?.kind == .notFound)
+        #expect(try f.service.rejectBaja(tramite, reason: "El titular no pidió la baja", by: officer, at: f.now()).state
+            == .activa)
+        #expect(try f.audit(tramite).last == "operador:\(officer.id) rechazar_baja")
+        #expect(try f.store.device(id: id)?.revokedAt == nil)
+        // Asked again and confirmed by the officer: dada_de_baja, every credential of the line revoked.
+        try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now())
+        #expect(refusal { try f.service.confirmBaja(tramite, by: other, at: f.now()) }?.kind == .notFound)
+        #expect(try f.service.confirmBaja(tramite, by: officer, at: f.now()).state == .dadaDeBaja)
+        #expect(try f.audit(tramite).last == "operador:\(officer.id) confirmar_baja")
+        #expect(try f.store.device(id: id)?.revokedAt != nil)
+        #expect(try f.text("SELECT count(*) FROM device WHERE revoked_at IS NULL") == "0")
+        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 9, at: f.now().adding(seconds: 11)).summary
+            == "rechazo desconocido")
+    }
+
+    @Test func aRequestWithoutAButtonOffersNoBaja() throws {
+        let f = try F()
+        let a = F.places.a
+        let officer = try f.officer("andrade", upc: a.upc)
+        let tramite = try f.service.submitOnline(F.form(at: a), at: f.now()).tramite
+        for step in 0 ..< 3 {
+            let refused = refusal { try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now()) }
+            #expect(refused?.kind == .conflict && refused?.code == "sin_boton", "step \(step)")
+            if step == 0 { try f.service.recordContact(tramite, result: .contactado, note: nil, by: officer, at: f.now()) }
+            if step == 1 { try f.service.verify(tramite, by: officer, at: f.now()) }
+        }
+        #expect(try f.service.status(tramite: tramite, document: "1710034065")?.state == .verificada)
     }
 
     // MARK: One button per line
@@ -435,8 +517,11 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(taken?.kind == .conflict && taken?.code == "line_has_button")
         #expect(taken?.mensaje.contains(first.tramite) == true)
         #expect(try f.text("SELECT count(*) FROM device") == "1")
-        // After the first one's baja, the second may be registered (the line changed hands).
+        // While the first one's baja is only asked for, it still holds the button; once the UPC confirms it,
+        // the second may be registered (the line changed hands).
         try f.service.requestBaja(tramite: first.tramite, document: "1710034065", at: f.now())
+        #expect(refusal { try f.service.register(second.tramite, by: officer, at: f.now()) }?.code == "line_has_button")
+        try f.service.confirmBaja(first.tramite, by: officer, at: f.now())
         let registration = try f.service.register(second.tramite, by: officer, at: f.now())
         #expect(registration.summary.state == .pruebaPendiente)
         #expect(try f.text("SELECT count(*) FROM device WHERE revoked_at IS NULL") == "1")
@@ -482,10 +567,16 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
             ("register", refusal { try f.service.register(tramite, by: officerB, at: f.now()) }),
             ("confirm", refusal { try f.service.confirmTest(tramite, by: officerB, at: f.now()) }),
         ]
+        // Answered exactly as a trámite that does not exist (kind, code and words), so números cannot be probed.
+        let unknownNumber = TramiteNumber(year: 2026, sequence: 998)!.text
+        let missing = refusal { try f.service.detail(unknownNumber, for: officerB, at: f.now()) }
         for (name, error) in attempts {
-            #expect(error?.kind == .forbidden && error?.code == "out_of_scope", "\(name)")
-            #expect(error?.mensaje == "La solicitud \(tramite) no corresponde a su UPC: no puede verla ni modificarla.")
+            #expect(error?.kind == .notFound && error?.code == "tramite_not_found", "\(name)")
+            #expect(error?.isOutOfScope == true)
+            #expect(error?.mensaje == "No existe una solicitud con el número de trámite \(tramite).")
+            #expect(error?.mensaje.replacingOccurrences(of: tramite, with: unknownNumber) == missing?.mensaje)
         }
+        #expect(missing?.kind == .notFound && missing?.isOutOfScope == false)
         // Nothing happened, and each attempt is in the audit log.
         #expect(try f.history(tramite) == ["->ingresada ciudadano"])
         #expect(try f.text("SELECT count(*) FROM contact_attempt") == "0")
@@ -511,8 +602,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.service.recordContact(tb, result: .contactado, note: nil, by: supervisor, at: f.now()).state
             == .enVerificacion)
         let outside = refusal { try f.service.detail(tc, for: supervisor, at: f.now()) }
-        #expect(outside?.kind == .forbidden)
-        #expect(outside?.mensaje.contains("no corresponde a su distrito") == true)
+        #expect(outside?.kind == .notFound && outside?.code == "tramite_not_found")
         #expect(try f.service.detail(tc, for: admin, at: f.now()).summary.upcCode == c.upc)
         #expect(try f.service.pending(for: f.officer("otro", upc: c.upc)).map(\.tramite) == [tc])
         // An identity without its scope sees nothing.

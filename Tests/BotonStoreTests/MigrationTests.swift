@@ -136,3 +136,64 @@ import BotonRepository
         }
     }
 }
+
+@Suite struct BajaRequestMigrationTests {
+    @Test func version9RebuildsEnrollmentKeepingEveryRowReferenceAndIndex() throws {
+        let dir = TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.file("a.sqlite"))
+        let db = store.database
+        _ = try Migrator.migrate(db, migrations: Array(Schema.migrations.prefix(8)))
+        try db.execute("""
+            INSERT INTO territory_unit (code, level, name) VALUES ('17', 'subzona', 'PICHINCHA');
+            INSERT INTO territory_unit (code, level, name, parent_code) VALUES ('17D04', 'distrito', 'X', NULL);
+            INSERT INTO territory_unit (code, level, name, parent_code) VALUES ('17D04C01', 'circuito', 'X', '17D04');
+            INSERT INTO territory_unit (code, level, name, parent_code) VALUES ('17D04C01S01', 'subcircuito', 'X', '17D04C01');
+            INSERT INTO upc (code, name, latitude, longitude) VALUES ('UPC-17D04C01S01', 'UPC X', -0.2, -78.5);
+            INSERT INTO citizen (document_kind, document_key, document_number, nationality, nombres, apellidos,
+                birth_date, created_at) VALUES ('cedula', 'cedula:1710034065', '1710034065', 'EC', 'A', 'B', '1980-01-01', 1);
+            INSERT INTO phone_line (e164, kind, created_at) VALUES ('+593991234567', 'celular', 1);
+            INSERT INTO device (id, kind, line_e164, secret, created_at) VALUES ('d1', 'app', '+593991234567', x'00', 1);
+            INSERT INTO enrollment (tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code,
+                home_address, home_latitude, home_longitude, created_at, updated_at, registered_at, device_id,
+                intake_upc_code, usage_policy_accepted_at)
+                VALUES ('BS-2026-000001-5', 'en_linea', 'activa', 1, '+593991234567', 'UPC-17D04C01S01', '17D04C01S01',
+                        'Calle 1', -0.2, -78.5, 1, 2, 3, 'd1', 'UPC-17D04C01S01', 4);
+            INSERT INTO enrollment (tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code,
+                home_address, home_latitude, home_longitude, linked_to, created_at, updated_at)
+                VALUES ('BS-2026-000002-3', 'en_linea', 'ingresada', 1, '+593991234567', 'UPC-17D04C01S01',
+                        '17D04C01S01', 'Calle 1', -0.2, -78.5, 1, 5, 5);
+            INSERT INTO enrollment_transition (enrollment_id, from_state, to_state, actor, at)
+                VALUES (1, NULL, 'ingresada', 'ciudadano', 1);
+            INSERT INTO enrollment_contact (enrollment_id, position, name, phone) VALUES (1, 1, 'Ana', '+593987654321');
+            """)
+        func rows() throws -> [String] {
+            try db.statement("SELECT * FROM enrollment ORDER BY id").rows { s in
+                (Int32(0) ..< 23).map { s.isNull($0) ? "∅" : s.text($0) }.joined(separator: "|")
+            }
+        }
+        let before = try rows()
+        let indexes = try db.statement(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enrollment' AND sql IS NOT NULL ORDER BY name")
+            .rows { $0.text(0) }
+        let report = try Migrator.migrate(db)
+        #expect(report.applied == ["9 baja requests"])
+        #expect(try rows() == before)
+        #expect(try db.statement(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enrollment' AND sql IS NOT NULL ORDER BY name")
+            .rows { $0.text(0) } == (indexes + ["enrollment_device"]).sorted())
+        #expect(try db.statement("PRAGMA foreign_keys").first { $0.int(0) } == 1)
+        #expect(try db.statement("PRAGMA foreign_key_check").rows { $0.text(0) }.isEmpty)
+        // The new state is accepted; the children still point at their request.
+        try db.execute("UPDATE enrollment SET state = 'baja_solicitada' WHERE id = 1")
+        #expect(try store.transitions(enrollmentID: 1).count == 1)
+        #expect(try store.enrollment(deviceID: "d1")?.tramite == "BS-2026-000001-5")
+        // A pending baja still holds the line's one live button.
+        #expect(throws: StoreError.self) {
+            try db.execute("UPDATE enrollment SET state = 'activa' WHERE id = 2")
+        }
+        // Foreign keys are enforced again.
+        #expect(throws: StoreError.self) {
+            try db.execute("INSERT INTO enrollment_contact (enrollment_id, position, name, phone) VALUES (77, 1, 'x', 'y')")
+        }
+    }
+}

@@ -71,7 +71,7 @@ import Testing
         #expect(throws: WireError.unsupportedVersion(2)) { try WireFrame.peek(device(alerta, [2: 2])) }
         #expect(throws: WireError.unsupportedVersion(2)) { try DeviceFrame.decode(device(alerta, [2: 2])) }
         #expect(throws: WireError.unsupportedVersion(0)) { try GatewayFrame.decode(gatewayEdit([2: 0])) }
-        for kind: UInt8 in [0, 7, 0x7f, 0x80, 0x81, 0xff] {
+        for kind: UInt8 in [0, 8, 0x7f, 0x80, 0x81, 0xff] {
             #expect(throws: WireError.unknownKind(kind)) { try WireFrame.peek(device(alerta, [3: kind])) }
             #expect(throws: WireError.unknownKind(kind)) { try DeviceFrame.decode(device(alerta, [3: kind])) }
         }
@@ -165,7 +165,7 @@ import Testing
             try Acknowledgement.decode(bytes, key: Fixture.deviceSecret)
         }
         #expect(throws: WireError.badStatus) { try decode(ack([4: 4])) }
-        #expect(throws: WireError.badReason) { try decode(ack([5: 5])) }
+        #expect(throws: WireError.badReason) { try decode(ack([5: 6])) }
         #expect(throws: WireError.badReason) { try decode(ack([5: 1])) }          // aceptada with a reason
         #expect(throws: WireError.badReason) { try decode(ack([4: 3, 5: 0])) }    // rechazada without one
         #expect(throws: WireError.badReserved) { try decode(ack([6: 1])) }

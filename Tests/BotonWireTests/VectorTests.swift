@@ -64,13 +64,13 @@ import Testing
 
     @Test func spanishNamesAndWireValues() {
         #expect(FrameKind.allCases.map(\.rawValue)
-            == ["alerta", "prueba", "cancelacion", "posicion", "latido", "gateway"])
-        #expect(FrameKind.allCases.map(\.wireValue) == [1, 2, 3, 4, 5, 6])
+            == ["alerta", "prueba", "cancelacion", "posicion", "latido", "gateway", "baja"])
+        #expect(FrameKind.allCases.map(\.wireValue) == [1, 2, 3, 4, 5, 6, 7])
         #expect(AckStatus.allCases.map(\.rawValue) == ["aceptada", "duplicada", "ocupado_reintente", "rechazada"])
         #expect(AckStatus.allCases.map(\.wireValue) == [0, 1, 2, 3])
         #expect(RejectReason.allCases.map(\.rawValue)
-            == ["ninguna", "clave", "ventana", "desconocido", "malformada"])
-        #expect(RejectReason.allCases.map(\.wireValue) == [0, 1, 2, 3, 4])
+            == ["ninguna", "clave", "ventana", "desconocido", "malformada", "sin_solicitud"])
+        #expect(RejectReason.allCases.map(\.wireValue) == [0, 1, 2, 3, 4, 5])
         for kind in FrameKind.allCases { #expect(FrameKind(wireValue: kind.wireValue) == kind) }
         for status in AckStatus.allCases { #expect(AckStatus(wireValue: status.wireValue) == status) }
         for reason in RejectReason.allCases { #expect(RejectReason(wireValue: reason.wireValue) == reason) }

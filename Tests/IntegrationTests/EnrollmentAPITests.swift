@@ -124,8 +124,8 @@ import Testing
         #expect(wrongBaja.status == 404)
         #expect(wrongBaja.text == answers.first)
         let baja = try citizen.postJSON("/api/v1/enrolamientos/\(tramite)/baja", ["documento": "1710034065"])
-        #expect(baja.status == 200)
-        #expect(try baja.string("estado") == "dada_de_baja")
+        #expect(baja.status == 202)
+        #expect(try baja.string("estado") == "baja_solicitada")
 
         // Signing out ends the session on the server.
         #expect(try officer.request("DELETE", "/api/v1/sesiones/actual").status == 403)
@@ -140,7 +140,7 @@ import Testing
             print(",".join(r[0] for r in c.execute("SELECT action FROM audit_log ORDER BY id")))
             """, db)
         #expect(audit == "crear_operador,inicio_sesion_fallido,inicio_sesion,ver_solicitud,registrar_contacto,"
-            + "verificar_solicitud,registrar_boton,confirmar_prueba,baja_ciudadano,cierre_sesion\n")
+            + "verificar_solicitud,registrar_boton,confirmar_prueba,solicitar_baja,cierre_sesion\n")
     }
 
     @Test func anOfficerSeesOnlyTheirScope() throws {
@@ -158,18 +158,27 @@ import Testing
                                                                           "contrasena": officerPassword]).string("csrf"))
         let list = try guayas.get("/api/v1/oficial/enrolamientos")
         #expect((try list.value("solicitudes") as? [Any])?.isEmpty == true)
-        let detail = try guayas.get("/api/v1/oficial/enrolamientos/\(tramite)")
-        #expect(detail.status == 403)
-        #expect(try detail.string("error") == "out_of_scope")
-        let verify = try guayas.request("POST", "/api/v1/oficial/enrolamientos/\(tramite)/verificar",
-                                        headers: ["X-CSRF-Token": csrf])
-        #expect(verify.status == 403)
+        // Another UPC's trámite and one that does not exist get the same 404 (only the número differs), so
+        // the officer API cannot be used to find out which números exist.
         let missing = try #require(TramiteNumber(year: try TramiteNumber(tramite).year, sequence: 4242)).text
-        #expect(try guayas.get("/api/v1/oficial/enrolamientos/\(missing)").status == 404)
+        let detail = try guayas.get("/api/v1/oficial/enrolamientos/\(tramite)")
+        let absent = try guayas.get("/api/v1/oficial/enrolamientos/\(missing)")
+        #expect(detail.status == 404 && absent.status == 404)
+        #expect(try detail.string("error") == "tramite_not_found")
+        #expect(detail.text.replacingOccurrences(of: tramite, with: missing) == absent.text)
+        for action in ["verificar", "confirmar-baja"] {
+            let other = try guayas.request("POST", "/api/v1/oficial/enrolamientos/\(tramite)/\(action)",
+                                           headers: ["X-CSRF-Token": csrf])
+            let none = try guayas.request("POST", "/api/v1/oficial/enrolamientos/\(missing)/\(action)",
+                                          headers: ["X-CSRF-Token": csrf])
+            #expect(other.status == 404 && none.status == 404, "\(action)")
+            #expect(other.text.replacingOccurrences(of: tramite, with: missing) == none.text, "\(action)")
+        }
         // The page says the same (the API's session is the pages' session).
         let page = try guayas.get("/oficial/solicitudes/\(tramite)")
-        #expect(page.status == 403)
-        #expect(page.text.contains("no corresponde a su UPC"))
+        let absentPage = try guayas.get("/oficial/solicitudes/\(missing)")
+        #expect(page.status == 404 && absentPage.status == 404)
+        #expect(page.text.contains("No existe una solicitud con el número de trámite"))
         #expect(!page.text.contains("1710034065"))
         #expect(!(try guayas.get("/oficial/solicitudes").text.contains(tramite)))
 

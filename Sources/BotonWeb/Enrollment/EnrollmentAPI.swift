@@ -36,10 +36,12 @@ extension EnrollmentWeb {
         }, refusal: Self.rateLimitJSON))
         router.get("/api/v1/enrolamientos/estado", statusLimiter.limiting(api { [self] request, _ in
             let tramite = request.query("tramite") ?? "", document = request.query("documento") ?? ""
-            guard !tramite.trimmed.isEmpty, !document.trimmed.isEmpty,
-                  let view = try withService({ (service) throws(EnrollmentError) in
-                      try service.status(tramite: tramite, document: document)
-                  }) else {
+            guard !tramite.trimmed.isEmpty, !document.trimmed.isEmpty else { throw Self.notFoundFailure }
+            if let wait = attemptWait(tramite: tramite, document: document) { return try Self.attemptsJSON(wait: wait) }
+            guard let view = try withService({ (service) throws(EnrollmentError) in
+                try service.status(tramite: tramite, document: document)
+            }) else {
+                recordWrongPair(tramite: tramite, document: document)
                 throw Self.notFoundFailure
             }
             return try Self.json(APIJSON.Status(view))
@@ -48,15 +50,20 @@ extension EnrollmentWeb {
             let body = try Self.jsonObject(request)
             let tramite = parameters["tramite"] ?? "", document = body["documento"]?.text ?? ""
             guard !document.trimmed.isEmpty else { throw Self.notFoundFailure }
+            if let wait = attemptWait(tramite: tramite, document: document) { return try Self.attemptsJSON(wait: wait) }
             let view: EnrollmentStatusView
             do throws(EnrollmentError) {
                 view = try withService { (service) throws(EnrollmentError) in try service.requestBaja(tramite: tramite, document: document, at: clock()) }
             } catch {
-                if error.kind == .notFound { throw Self.notFoundFailure }
+                if error.kind == .notFound {
+                    recordWrongPair(tramite: tramite, document: document)
+                    throw Self.notFoundFailure
+                }
                 throw error
             }
-            logger.info("enrollment_baja", ["tramite": view.tramite, "channel": "api"])
-            return try Self.json(APIJSON.Status(view))
+            logger.info("enrollment_baja_requested", ["tramite": view.tramite, "channel": "api"])
+            // Accepted, not done: the baja waits for the button's or the UPC's confirmation.
+            return try Self.json(APIJSON.Status(view), status: .accepted)
         }, refusal: Self.rateLimitJSON))
 
         router.post("/api/v1/sesiones", loginLimiter.limiting(api { [self] request, _ in
@@ -146,6 +153,19 @@ extension EnrollmentWeb {
             _ = try Self.jsonObject(request, allowEmpty: true)
             return try Self.json(APIJSON.Summary(try withService { (service) throws(EnrollmentError) in try service.confirmTest(parameters["tramite"] ?? "",
                                                                            by: session.identity, at: clock()) }))
+        })
+        router.post("/api/v1/oficial/enrolamientos/:tramite/confirmar-baja", officerAPI { [self] request, parameters, session in
+            _ = try Self.jsonObject(request, allowEmpty: true)
+            return try Self.json(APIJSON.Summary(try withService { (service) throws(EnrollmentError) in
+                try service.confirmBaja(parameters["tramite"] ?? "", by: session.identity, at: clock())
+            }))
+        })
+        router.post("/api/v1/oficial/enrolamientos/:tramite/rechazar-baja", officerAPI { [self] request, parameters, session in
+            let body = try Self.jsonObject(request)
+            return try Self.json(APIJSON.Summary(try withService { (service) throws(EnrollmentError) in
+                try service.rejectBaja(parameters["tramite"] ?? "", reason: body["motivo"]?.text ?? "",
+                                       by: session.identity, at: clock())
+            }))
         })
     }
 

@@ -121,13 +121,17 @@ extension EnrollmentWeb {
         let cookies = cookie.map { [$0] } ?? []
         let tramite = values["tramite"] ?? "", document = values["documento"] ?? ""
         do {
-            guard !tramite.trimmed.isEmpty, !document.trimmed.isEmpty,
-                  let view = try withService({ (service) throws(EnrollmentError) in
+            let notFound = Self.page("Consultar mi solicitud", HTML.alert(Self.notFoundMessage)
+                + statusForm(token: token, tramite: tramite, document: document), status: .notFound, cookies: cookies)
+            guard !tramite.trimmed.isEmpty, !document.trimmed.isEmpty else { return notFound }
+            if let wait = attemptWait(tramite: tramite, document: document) {
+                return Self.attemptsPage(wait: wait, cookies: cookies)
+            }
+            guard let view = try withService({ (service) throws(EnrollmentError) in
                       try service.status(tramite: tramite, document: document)
                   }) else {
-                return Self.page("Consultar mi solicitud", HTML.alert(Self.notFoundMessage)
-                    + statusForm(token: token, tramite: tramite, document: document),
-                                 status: .notFound, cookies: cookies)
+                recordWrongPair(tramite: tramite, document: document)
+                return notFound
             }
             return Self.page("Estado de su solicitud", statusBody(view, document: document, token: token),
                              cookies: cookies)
@@ -151,16 +155,20 @@ extension EnrollmentWeb {
         """
         if let motivo = v.motivo { h += "<dt>Motivo</dt><dd>\(HTML.escape(motivo))</dd>\n" }
         h += "</dl>\n<div class=\"aviso\" id=\"estado-mensaje\"><p>\(HTML.escape(v.mensaje))</p></div>\n"
-        if !v.state.isTerminal {
+        // Only a button can be given de baja: a request without one has nothing to switch off (its officer
+        // closes it), and a pending baja is confirmed from the button or by the UPC, not here.
+        if v.state.holdsButton && v.state != .bajaSolicitada {
             var errors = HTML.Errors()
             if let bajaError { errors.entries.append(("confirmar_baja", bajaError)) }
             h += "<h2>Dar de baja el botón</h2>\n"
-            h += "<p>Si ya no quiere el Botón de Seguridad, puede darlo de baja. Dejará de enviar alertas de inmediato; "
-                + "para volver a tenerlo deberá presentar una nueva solicitud.</p>\n"
+            h += "<p>Si ya no quiere el Botón de Seguridad, puede pedir su baja. Por su seguridad, el botón seguirá "
+                + "funcionando hasta que usted confirme la baja desde la aplicación de su celular o el policía "
+                + "comunitario de su UPC la confirme con usted llamando a su línea registrada. Para volver a tener el "
+                + "botón deberá presentar una nueva solicitud.</p>\n"
             h += HTML.errorSummary(errors)
             h += "<form method=\"post\" action=\"/registro/baja\" novalidate>\n" + HTML.hidden(CSRFGuard.fieldName, token)
                 + HTML.hidden("tramite", v.tramite) + HTML.hidden("documento", document) + "\n"
-            h += HTML.checkbox("confirmar_baja", label: "Confirmo que quiero dar de baja mi botón de seguridad.",
+            h += HTML.checkbox("confirmar_baja", label: "Confirmo que quiero pedir la baja de mi botón de seguridad.",
                                checked: false, errors: errors)
             h += "<button type=\"submit\" class=\"peligro\">Dar de baja</button>\n</form>\n"
         }
@@ -183,20 +191,34 @@ extension EnrollmentWeb {
         }
         do throws(EnrollmentError) {
             guard !tramite.trimmed.isEmpty, !document.trimmed.isEmpty else { return notFound() }
+            if let wait = attemptWait(tramite: tramite, document: document) {
+                return Self.attemptsPage(wait: wait, cookies: cookies)
+            }
             return try withService { (service) throws(EnrollmentError) -> HTTPResponse in
-                guard EnrollmentFormPage.ticked(values["confirmar_baja"]) else {
-                    guard let view = try service.status(tramite: tramite, document: document) else { return notFound() }
+                if !EnrollmentFormPage.ticked(values["confirmar_baja"]) {
+                    guard let view = try service.status(tramite: tramite, document: document) else {
+                        recordWrongPair(tramite: tramite, document: document)
+                        return notFound()
+                    }
+                    // No button to give de baja (or its baja already asked for): the status page again, which
+                    // offers none; with one, the box was not ticked.
+                    guard view.state.holdsButton && view.state != .bajaSolicitada else {
+                        return Self.page("Estado de su solicitud", statusBody(view, document: document, token: token),
+                                         cookies: cookies)
+                    }
                     return Self.page("Estado de su solicitud", statusBody(
                         view, document: document, token: token,
                         bajaError: "Marque la casilla para confirmar que quiere dar de baja su botón."),
                                      status: .unprocessableContent, cookies: cookies)
                 }
                 let view = try service.requestBaja(tramite: tramite, document: document, at: clock())
-                logger.info("enrollment_baja", ["tramite": view.tramite, "channel": "web"])
-                return Self.page("Botón dado de baja", HTML.notice("Su botón de seguridad fue dado de baja.")
+                logger.info("enrollment_baja_requested", ["tramite": view.tramite, "channel": "web"])
+                return Self.page("Baja solicitada", HTML.notice("Recibimos su pedido de baja. Su botón sigue "
+                    + "funcionando hasta que la baja se confirme.")
                     + statusBody(view, document: document, token: token), cookies: cookies)
             }
         } catch where error.kind == .notFound {
+            recordWrongPair(tramite: tramite, document: document)
             return notFound()
         } catch {
             log(error, route: "/registro/baja")

@@ -26,6 +26,8 @@ public final class EnrollmentWeb: Sendable {
     let statusLimiter: RateLimiter
     /// Sign-in, HTML and API.
     let loginLimiter: RateLimiter
+    /// Wrong trámite/document pairs, per trámite and per document (see `TramiteAttempts.swift`).
+    let attemptLimiter: RateLimiter
     /// Password checks running at once (`http.login_concurrency`).
     let signInSlots: ConcurrencyLimit
     let logger: Logger
@@ -33,6 +35,7 @@ public final class EnrollmentWeb: Sendable {
 
     public init(routing: RoutingTable, store: any StoreProvider, csrf: CSRFGuard,
                 sessions: Sessions, formLimiter: RateLimiter, statusLimiter: RateLimiter, loginLimiter: RateLimiter,
+                attemptLimiter: RateLimiter = RateLimiter(burst: 5, perHour: 10),
                 signInSlots: ConcurrencyLimit = ConcurrencyLimit(2), logger: Logger,
                 clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
     {
@@ -43,6 +46,7 @@ public final class EnrollmentWeb: Sendable {
         self.formLimiter = formLimiter
         self.statusLimiter = statusLimiter
         self.loginLimiter = loginLimiter
+        self.attemptLimiter = attemptLimiter
         self.signInSlots = signInSlots
         self.logger = logger
         self.clock = clock
@@ -73,6 +77,9 @@ public final class EnrollmentWeb: Sendable {
             logger.error("enrollment_unavailable", ["route": route, "code": error.code, "detail": error.detail ?? "-"])
         case .forbidden:
             logger.warning("enrollment_forbidden", ["route": route, "code": error.code,
+                                                    "operator": officer.map { String($0.id) } ?? "-"])
+        case .notFound where error.isOutOfScope:
+            logger.warning("enrollment_forbidden", ["route": route, "code": "out_of_scope",
                                                     "operator": officer.map { String($0.id) } ?? "-"])
         default:
             break

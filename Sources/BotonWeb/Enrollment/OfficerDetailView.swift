@@ -145,6 +145,20 @@ enum OfficerDetailView {
                 + "confírmela para activar el botón.</p>\n"
             h += form("confirmar-prueba", "", button: "Confirmar prueba")
         }
+        if state == .bajaSolicitada {
+            h += "<div class=\"aviso\" id=\"baja-solicitada\"><p><strong>Baja solicitada.</strong> Alguien pidió en línea "
+                + "dar de baja este botón con el número de trámite y el documento. El botón sigue funcionando. Llame a "
+                + "la línea registrada \(HTML.escape(d.line.nationalFormat)) y confirme la baja solo si el titular la "
+                + "pidió; si no la pidió, rechace el pedido.</p></div>\n"
+            h += "<h3>Confirmar la baja</h3>\n<p>El titular de la línea confirmó por teléfono que quiere dar de baja su "
+                + "botón. La credencial se revoca y el botón deja de enviar alertas.</p>\n"
+            h += form("confirmar-baja", "", button: "Confirmar baja", kind: "peligro")
+            h += "<h3>Rechazar el pedido de baja</h3>\n"
+            h += form("rechazar-baja", HTML.textarea("motivo", label: "Motivo", value: values["motivo"] ?? "",
+                                                     errors: errors, help: "Por ejemplo: el titular no pidió la baja.",
+                                                     required: true),
+                      button: "Rechazar pedido de baja")
+        }
         return h
     }
 

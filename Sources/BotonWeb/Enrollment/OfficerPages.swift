@@ -47,7 +47,8 @@ extension EnrollmentWeb {
         router.get("/oficial/solicitudes/:tramite", officerPage { [self] request, parameters, context, _ in
             try detailPage(parameters["tramite"] ?? "", context, notice: Self.notices[request.query("aviso") ?? ""])
         })
-        for action in ["contacto", "verificar", "rechazar", "registrar", "confirmar-prueba"] {
+        for action in ["contacto", "verificar", "rechazar", "registrar", "confirmar-prueba", "confirmar-baja",
+                       "rechazar-baja"] {
             router.post("/oficial/solicitudes/:tramite/\(action)", officerPage { [self] _, parameters, context, fields in
                 try officerAction(action, tramite: parameters["tramite"] ?? "", context, fields)
             })
@@ -246,6 +247,8 @@ extension EnrollmentWeb {
         "contacto": "Contacto registrado.", "verificada": "Solicitud verificada.", "rechazada": "Solicitud rechazada.",
         "activa": "Alerta de prueba confirmada: el botón está activo.",
         "creada": "Solicitud presencial registrada y verificada. Siguiente paso: registrar el botón.",
+        "baja-confirmada": "Baja confirmada: el botón fue dado de baja y su credencial revocada.",
+        "baja-rechazada": "Pedido de baja rechazado: el botón sigue activo.",
     ]
 
     /// The detail page; `failure` re-renders it after a refused action, with the message (and the field at fault).
@@ -256,7 +259,7 @@ extension EnrollmentWeb {
         let detail: EnrollmentDetail
         do { detail = try withService { (service) throws(EnrollmentError) in try service.detail(tramite, for: context.identity, at: clock()) } } catch {
             log(error, route: "/oficial/solicitudes/:tramite", officer: context.identity)
-            return Self.officerPage(error.kind == .forbidden ? "Sin acceso" : "Solicitud no disponible",
+            return Self.officerPage("Solicitud no disponible",
                                     HTML.alert(error.mensaje)
                                         + "<p><a href=\"/oficial/solicitudes\">Volver a las solicitudes</a></p>\n",
                                     context, status: Self.status(for: error.kind))
@@ -316,6 +319,12 @@ extension EnrollmentWeb {
             case "confirmar-prueba":
                 try service.confirmTest(tramite, by: officer, at: clock())
                 return Self.redirect(back + "?aviso=activa", cookies: context.cookies)
+            case "confirmar-baja":
+                try service.confirmBaja(tramite, by: officer, at: clock())
+                return Self.redirect(back + "?aviso=baja-confirmada", cookies: context.cookies)
+            case "rechazar-baja":
+                try service.rejectBaja(tramite, reason: fields["motivo"] ?? "", by: officer, at: clock())
+                return Self.redirect(back + "?aviso=baja-rechazada", cookies: context.cookies)
             default:
                 let registration = try service.register(tramite, by: officer, at: clock())
                 logger.info("enrollment_registered", ["tramite": registration.summary.tramite,

@@ -63,7 +63,7 @@ public enum AlertIntake {
                                        mensaje: "Falta la cabecera \(deviceHeader)."), status: .badRequest)
             }
             let reply = submit(request.body, to: pipeline, from: request.clientAddress)
-            return try answer(reply)
+            return try answer(reply, isBaja: header?.kind == .baja)
         }
     }
 
@@ -91,7 +91,7 @@ public enum AlertIntake {
         }
     }
 
-    private static func answer(_ reply: ReplyBytes?) throws -> HTTPResponse {
+    private static func answer(_ reply: ReplyBytes?, isBaja: Bool) throws -> HTTPResponse {
         guard let reply else {
             var response = try json(Answer(estado: "ocupado_reintente", motivo: nil, secuencia: nil, incidente: nil,
                                            upc: nil, horaServidor: nil, acuse: nil,
@@ -112,7 +112,8 @@ public enum AlertIntake {
                           secuencia: ack.sequence, incidente: ack.incidentID == 0 ? nil : ack.incidentID,
                           upc: ack.upcCode?.text, horaServidor: ack.serverTimeMs,
                           acuse: reply.withBytes { Data($0).base64EncodedString() },
-                          mensaje: ack.status == .rechazada ? message(ack.reason) : message(ack.status))
+                          mensaje: ack.status == .rechazada ? message(ack.reason)
+                            : isBaja ? "Baja confirmada: su botón de seguridad fue dado de baja." : message(ack.status))
         switch ack.status {
         case .aceptada: return try json(base, status: .created)
         case .duplicada: return try json(base, status: .ok)
@@ -127,7 +128,7 @@ public enum AlertIntake {
     private static func status(for reason: RejectReason) -> HTTPStatus {
         switch reason {
         case .clave, .desconocido: return .unauthorized
-        case .ventana: return .conflict
+        case .ventana, .sinSolicitud: return .conflict
         default: return .badRequest
         }
     }
@@ -146,6 +147,8 @@ public enum AlertIntake {
         case .clave: return "La firma no corresponde a la clave del dispositivo."
         case .desconocido: return "Dispositivo desconocido o dado de baja."
         case .ventana: return "La hora del teléfono difiere de la del servidor, o la secuencia ya fue usada."
+        case .sinSolicitud: return "No hay un pedido de baja pendiente para este botón: no se cambió nada y el botón "
+            + "sigue activo."
         default: return "La trama no es válida."
         }
     }
