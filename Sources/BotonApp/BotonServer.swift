@@ -1,6 +1,7 @@
 import BotonConsole
 import BotonCore
 import BotonCrypto
+import BotonEnrollment
 import BotonGeo
 import BotonHTTP
 import BotonIngestion
@@ -148,6 +149,10 @@ public final class BotonServer {
         probe.components = { [weak group] in group?.names ?? [] }
         let logger = self.logger
         probe.droppedLogLines = { logger.droppedLines }
+        let throttle = SignInThrottle(policy: SignInThrottle.Policy(
+            freeFailures: http.loginThrottleFailures, baseSeconds: http.loginThrottleBaseSeconds,
+            maxSeconds: http.loginThrottleMaxSeconds))
+        probe.signIns = { (throttle.passwordChecks, throttle.throttledAttempts) }
         var router = Router(onError: { request, error in
             logger.error("http_handler_failed", ["path": request.path, "error": String(describing: error)])
             return .text("Error interno. Intente de nuevo.\n", status: .internalServerError)
@@ -173,7 +178,7 @@ public final class BotonServer {
             loginLimiter: RateLimiter(burst: http.loginRateBurst, perMinute: http.loginRatePerMinute),
             // Never every worker: at least one stays free for alert intake and the consoles.
             signInSlots: ConcurrencyLimit(min(http.loginConcurrency, max(http.workers - 1, 1))),
-            logger: logger)
+            signInThrottle: throttle, logger: logger)
         enrollment.install(into: &router)
         StatisticsWeb(enrollment: enrollment, settings: StatisticsSettings(configuration.stats),
                       quejaLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),

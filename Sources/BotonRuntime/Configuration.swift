@@ -99,6 +99,13 @@ public struct Configuration: Sendable, Equatable {
         /// Kept below `http.workers`, so that alert intake and the consoles always find a free worker.
         public var loginConcurrency = 2
         public var loginRatePerMinute = 10
+        /// Wrong passwords for one username from one client address (an IPv6 /64) before that address must wait
+        /// to try that username again; the owner's other addresses are never held back.
+        public var loginThrottleFailures = 5
+        /// The first wait, doubled at each further failure of the pair…
+        public var loginThrottleBaseSeconds = 30
+        /// …up to this.
+        public var loginThrottleMaxSeconds = 900
     }
 
     public struct Log: Sendable, Equatable {
@@ -292,6 +299,9 @@ extension Configuration {
         case "http.login_concurrency": http.loginConcurrency = try int(1...256)
         case "http.write_timeout_s": http.writeTimeoutSeconds = try int(1...3_600)
         case "http.login_rate_per_minute": http.loginRatePerMinute = try int(1...1_000_000)
+        case "http.login_throttle_failures": http.loginThrottleFailures = try int(1...1_000)
+        case "http.login_throttle_base_s": http.loginThrottleBaseSeconds = try int(1...86_400)
+        case "http.login_throttle_max_s": http.loginThrottleMaxSeconds = try int(1...86_400)
         case "console.sla_s": console.slaSeconds = try int(1...86_400)
         case "console.central_url":
             guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {

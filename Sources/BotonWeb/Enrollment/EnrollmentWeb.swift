@@ -4,7 +4,7 @@ public import BotonHTTP
 public import BotonRepository
 import Foundation
 public import BotonRuntime
-import BotonEnrollment
+public import BotonEnrollment
 public import BotonWebKit
 public import BotonGeo
 
@@ -28,12 +28,15 @@ public final class EnrollmentWeb: Sendable {
     let loginLimiter: RateLimiter
     /// Password checks running at once (`http.login_concurrency`).
     let signInSlots: ConcurrencyLimit
+    /// Waits per (username, client address) after too many wrong passwords (`http.login_throttle_*`).
+    public let signInThrottle: SignInThrottle
     let logger: Logger
     let clock: @Sendable () -> Timestamp
 
     public init(routing: RoutingTable, store: any StoreProvider, csrf: CSRFGuard,
                 sessions: Sessions, formLimiter: RateLimiter, statusLimiter: RateLimiter, loginLimiter: RateLimiter,
-                signInSlots: ConcurrencyLimit = ConcurrencyLimit(2), logger: Logger,
+                signInSlots: ConcurrencyLimit = ConcurrencyLimit(2), signInThrottle: SignInThrottle = SignInThrottle(),
+                logger: Logger,
                 clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
     {
         self.routing = routing
@@ -44,6 +47,7 @@ public final class EnrollmentWeb: Sendable {
         self.statusLimiter = statusLimiter
         self.loginLimiter = loginLimiter
         self.signInSlots = signInSlots
+        self.signInThrottle = signInThrottle
         self.logger = logger
         self.clock = clock
     }

@@ -24,6 +24,8 @@ public struct ServiceProbe: Sendable {
     /// Log lines left out since start (the sink's buffer was full, or a burst was summarised).
     public var droppedLogLines: @Sendable () -> Int = { 0 }
     public var failedComponents: @Sendable () -> [(component: String, reason: String)] = { [] }
+    /// Sign-in password checks done (unknown usernames included) and sign-ins refused while their address waited.
+    public var signIns: @Sendable () -> (passwordChecks: Int, throttled: Int) = { (0, 0) }
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
                 ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
@@ -137,6 +139,11 @@ public enum SystemRoutes {
                    [("", String(format: "%.6f", Double(status.lastCommitMicroseconds) / 1e6))])
             metric("boton_log_dropped_total", "counter", "Log lines left out (buffer full or burst summarised).",
                    [("", String(probe.droppedLogLines()))])
+            let signIns = probe.signIns()
+            metric("boton_sign_in_password_checks_total", "counter",
+                   "Sign-in password checks (an unknown username costs one too).", [("", String(signIns.passwordChecks))])
+            metric("boton_sign_in_throttled_total", "counter",
+                   "Sign-ins refused because their address must wait for that username.", [("", String(signIns.throttled))])
             let failed = Set(probe.failedComponents().map(\.component))
             metric("boton_component_up", "gauge", "1 while the component runs, 0 once it died.",
                    probe.components().map { ("{component=\"\($0)\"}", failed.contains($0) ? "0" : "1") })
