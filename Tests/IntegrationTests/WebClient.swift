@@ -152,9 +152,9 @@ extension TestResponse {
     func string(_ path: String) throws -> String? { try value(path) as? String }
 }
 
-/// The server's `/metrics` text.
+/// The server's `/metrics` text, from its metrics listener.
 func metricsText(_ server: Server) throws -> String {
-    let response = try HTTPTestClient(port: server.httpPort).request("GET", "/metrics")
+    let response = try HTTPTestClient(port: server.metricsPort).request("GET", "/metrics")
     guard response.status == 200 else { throw WebClientError("/metrics answered \(response.status)") }
     return response.text
 }

@@ -1,4 +1,5 @@
 public import BotonHTTP
+import BotonCrypto
 import BotonNet
 public import BotonRepository
 import Foundation
@@ -112,6 +113,26 @@ public enum SystemRoutes {
         var response = (try? HTTPResponse.json(value, status: status)) ?? .status(.internalServerError)
         response.headers.replace(name: "Cache-Control", value: "no-store")
         return response
+    }
+
+    /// `/metrics` on the main ports: only over HTTPS with `Authorization: Bearer <http.metrics_token>` (compared in
+    /// constant time, as SHA-256 digests so the length does not show either); 401 with `WWW-Authenticate`
+    /// without it; 404 when no token is configured (the metrics listener, loopback by default, serves it then).
+    public static func protectedMetrics(_ probe: ServiceProbe, token: String) -> RouteHandler {
+        let open = metrics(probe)
+        let expected = Digest.sha256(Array(token.utf8))
+        return { request, parameters in
+            guard !token.isEmpty else { return .status(.notFound) }
+            let given = request.headers["Authorization"].flatMap { value -> String? in
+                value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : nil
+            } ?? ""
+            guard request.isSecure, Digest.constantTimeEqual(Digest.sha256(Array(given.utf8)), expected) else {
+                var response = HTTPResponse.text("Se requiere un token para /metrics.\n", status: .unauthorized)
+                response.headers.replace(name: "WWW-Authenticate", value: "Bearer realm=\"metrics\"")
+                return response
+            }
+            return try open(request, parameters)
+        }
     }
 
     public static func metrics(_ probe: ServiceProbe) -> RouteHandler {
