@@ -107,7 +107,7 @@ def main():
         "ours": [args.boton, "serve", "--database", db] + config + tls + [
             "--set", "ingest.host=127.0.0.1", "--set", "ingest.udp_port=0", "--set", "ingest.tcp_port=0",
             "--set", "ingest.tls_port=0", "--set", "http.host=127.0.0.1", "--set", f"http.port={ours_port}",
-            "--set", "http.tls_port=0", "--set", "log.level=info"],
+            "--set", "http.tls_port=0", "--set", "http.metrics_port=0", "--set", "log.level=info"],
         "hummingbird": [hello, str(theirs_port)],
     }
     ports = {"ours": ours_port, "hummingbird": theirs_port}

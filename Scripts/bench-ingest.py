@@ -42,6 +42,7 @@ class Server:
         cmd = [boton, "serve", "--database", db,
                "--set", "ingest.host=127.0.0.1", "--set", "ingest.udp_port=0", "--set", "ingest.tcp_port=0",
                "--set", "ingest.tls_port=0", "--set", "http.port=0", "--set", "http.tls_port=0",
+               "--set", "http.metrics_port=0",
                "--set", f"ingest.tls_certificate={workdir}/cert.pem", "--set", f"ingest.tls_key={workdir}/key.pem",
                ] + extra
         if cpus:

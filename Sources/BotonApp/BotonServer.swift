@@ -1,6 +1,7 @@
 import BotonConsole
 import BotonCore
 import BotonCrypto
+import BotonEnrollment
 import BotonGeo
 import BotonHTTP
 import BotonIngestion
@@ -84,14 +85,17 @@ public final class BotonServer {
         group.add(feed)
         group.add(escalator)
         let ports = PortBook()
-        let (web, health) = try makeWebServer(store: store, pipeline: pipeline, routing: routing, ports: ports,
-                                              feed: feed, escalator: escalator, jurisdictions: jurisdictions,
-                                              group: group)
+        let (web, health, probe) = try makeWebServer(store: store, pipeline: pipeline, routing: routing, ports: ports,
+                                                     feed: feed, escalator: escalator, jurisdictions: jurisdictions,
+                                                     group: group)
+        let metricsServer = try makeMetricsServer(probe: probe, health: health)
         group.add(health)
         group.add(web)
+        group.add(metricsServer)
         group.add(MonthlyCloser(store: store, settings: StatisticsSettings(configuration.stats),
                                 interval: .seconds(configuration.stats.closeCheckMinutes * 60), logger: logger))
         let listeners = intake.listeners + [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
+            + [("metrics", metricsServer.address)]
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
         try group.start()
         self.group = group
@@ -115,7 +119,7 @@ public final class BotonServer {
     /// capability (enrollment, statistics and quejas, console).
     private func makeWebServer(store: SQLiteStoreProvider, pipeline: IngestionPipeline, routing: RoutingTable,
                                ports: PortBook, feed: ConsoleFeed, escalator: Escalator, jurisdictions: Jurisdictions,
-                               group: ComponentGroup) throws -> (WebServer, HealthMonitor)
+                               group: ComponentGroup) throws -> (WebServer, HealthMonitor, ServiceProbe)
     {
         let territory = routing.territory
         let http = configuration.http
@@ -157,6 +161,10 @@ public final class BotonServer {
         probe.components = { [weak group] in group?.names ?? [] }
         let logger = self.logger
         probe.droppedLogLines = { logger.droppedLines }
+        let throttle = SignInThrottle(policy: SignInThrottle.Policy(
+            freeFailures: http.loginThrottleFailures, baseSeconds: http.loginThrottleBaseSeconds,
+            maxSeconds: http.loginThrottleMaxSeconds))
+        probe.signIns = { (throttle.passwordChecks, throttle.throttledAttempts) }
         var router = Router(onError: { request, error in
             logger.error("http_handler_failed", ["path": request.path, "error": String(describing: error)])
             return .text("Error interno. Intente de nuevo.\n", status: .internalServerError)
@@ -164,11 +172,21 @@ public final class BotonServer {
         router.use(.requestID())
         router.use(metrics.accessLog(logger))
         router.use(.securityHeaders())
+        // Finding 11: officers, consoles and citizens' personal data only over HTTPS. What stays on plain HTTP: the
+        // phones' alert intake (an app falling back to HTTP must not lose an alert to a redirect it may not follow),
+        // health for probes, static files, and the public statistics (no personal data, and links to them live on).
+        router.use(.https(HTTPSPolicy(
+            redirect: http.redirectToHTTPS, publicOrigin: http.publicHTTPSOrigin.isEmpty ? nil : http.publicHTTPSOrigin,
+            httpsPort: { ports.ports.withLock { $0["https"] } }, hstsMaxAgeSeconds: http.hstsMaxAgeSeconds,
+            plainPaths: ["/api/v1/alertas", "/salud", "/static/", "/transparencia", "/transparencia/",
+                         "/api/v1/estadisticas", "/favicon.ico"])))
         let health = HealthMonitor(probe: probe, intervalMs: http.healthIntervalMilliseconds)
         // Non-blocking routes are answered on the connection threads; the rest go to the worker pool (the
         // BotonApp DocC page, "Threads").
         router.get("/salud", nonBlocking: true, health.route())
-        router.get("/metrics", SystemRoutes.metrics(probe))  // counts open incidents in the store
+        // Counts open incidents in the store. On the main ports only with the bearer token; the metrics listener
+        // (makeMetricsServer) serves it to whoever reaches its address.
+        router.get("/metrics", SystemRoutes.protectedMetrics(probe, token: http.metricsToken))
         router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
         router.get("/static/*ruta", nonBlocking: true, StaticAssets().route())
         // The forms' CSRF key lives in the database, so that open pages still work after a restart.
@@ -183,7 +201,7 @@ public final class BotonServer {
             attemptLimiter: RateLimiter(burst: http.tramiteAttemptsBurst, perHour: http.tramiteAttemptsPerHour),
             // Never every worker: at least one stays free for alert intake and the consoles.
             signInSlots: ConcurrencyLimit(min(http.loginConcurrency, max(http.workers - 1, 1))),
-            logger: logger)
+            signInThrottle: throttle, logger: logger)
         enrollment.install(into: &router)
         StatisticsWeb(enrollment: enrollment, settings: StatisticsSettings(configuration.stats),
                       quejaLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
@@ -193,7 +211,23 @@ public final class BotonServer {
         console.install(into: &router)
         return (try WebServer(settings: settings, router: router,
                               eventStreams: ["/consola/eventos": console.eventStream], metrics: metrics,
-                              logger: logger), health)
+                              logger: logger), health, probe)
+    }
+
+    /// `/metrics` (and `/salud`) on a listener of their own, `http.metrics_host`:`http.metrics_port` (loopback by
+    /// default), plain HTTP, one worker: what the metrics say (open incidents, consoles, per-route counts) is not
+    /// for the public ports.
+    private func makeMetricsServer(probe: ServiceProbe, health: HealthMonitor) throws -> WebServer {
+        let http = configuration.http
+        var router = Router()
+        router.use(.requestID())
+        router.use(.securityHeaders())
+        router.get("/metrics", SystemRoutes.metrics(probe))
+        router.get("/salud", nonBlocking: true, health.route())
+        let settings = WebSettings(host: http.metricsHost, port: http.metricsPort, tls: nil,
+                                   limits: HTTPLimits(headerBytes: http.maxHeaderBytes, bodyBytes: 0),
+                                   maxConnections: 64, workers: 1, connectionThreads: 1)
+        return try WebServer(name: "metrics", settings: settings, router: router, logger: logger)
     }
 
     public func stop(reason: String) {

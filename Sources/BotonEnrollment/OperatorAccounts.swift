@@ -9,8 +9,8 @@ public typealias OperatorStore = Transactional & OperatorRepository & AuditLogRe
 /// Why an account operation failed, with the Spanish sentence to show and a kind the web layer maps to a status.
 ///
 /// Kinds: a wrong field is `invalid` (`field` says which); a taken username `conflict`; a wrong username or
-/// password (never saying which), or a disabled account, `unauthorized`; too many failures `locked` until
-/// `lockedUntil`; a store failure `unavailable`, with the cause in `detail`.
+/// password (never saying which), or a disabled account, `unauthorized`; too many failures from one address
+/// `locked` until `lockedUntil`; a store failure `unavailable`, with the cause in `detail`.
 public struct OperatorAccountError: Refusal, Equatable, CustomStringConvertible {
     /// See ``RefusalKind``.
     public typealias Kind = RefusalKind
@@ -44,11 +44,16 @@ public struct OperatorAccountError: Refusal, Equatable, CustomStringConvertible 
 /// - Passwords: at least ``minimumPasswordLength`` characters (at most 256), hashed with PBKDF2-HMAC-SHA256,
 ///   ``defaultPasswordRounds`` rounds and a 16-byte random salt; the hash, salt and rounds are stored in
 ///   `operator` (a later increase of rounds applies to new passwords; old ones verify with their own rounds).
-/// - Sign-in compares hashes in constant time. Unknown usernames cost the same PBKDF2 work as known ones and
-///   get the same answer as a wrong password. After ``maximumFailures`` consecutive failures the account is
-///   locked for ``lockoutSeconds`` (15 minutes); a correct password during the lock is refused too; success
-///   clears the count.
-/// - Audit: `crear_operador`, `inicio_sesion`, `inicio_sesion_fallido`, `cuenta_bloqueada`.
+/// - Sign-in compares hashes in constant time. Unknown usernames cost the same PBKDF2 work (and the same audit
+///   write) as known ones and get the same answer as a wrong password. Failures are throttled per (username,
+///   client address) by the service's ``SignInThrottle``: an address that failed too often must wait, the wait
+///   growing; no account is ever locked against its owner's other addresses. The persisted count of failures in a
+///   row (`operator.failed_logins`, from any address) only raises an alarm; success or `boton operator unlock`
+///   clears it, and that lifts the waits of the account's addresses too. (`operator.locked_until`, the old hard
+///   lock, is no longer written nor honoured; unlock clears it.)
+/// - Audit: `crear_operador`, `inicio_sesion`, `inicio_sesion_fallido` (also for unknown usernames, as
+///   `usuario:desconocido`), `cuenta_bajo_ataque` (every ``attackAlarmFailures`` failures in a row),
+///   `desbloquear_cuenta`.
 ///
 /// Like ``EnrollmentService``, a value of this type works on the one connection it was given; make one per
 /// request, over the connection lent to it. The PBKDF2 work (about half a second) runs outside any transaction, so it never holds
@@ -58,16 +63,20 @@ public struct OperatorAccounts {
     public static let maximumPasswordLength = 256
     public static let defaultPasswordRounds = 600_000
     public static let saltLength = 16
-    public static let maximumFailures = 5
-    public static let lockoutSeconds: Int64 = 15 * 60
+    /// Failures in a row of one account, from any addresses, between two `cuenta_bajo_ataque` audit entries.
+    public static let attackAlarmFailures = 50
 
     public let store: any OperatorStore
     public let passwordRounds: Int
+    /// Shared by every sign-in of the service; nil (the command line, which never signs in) throttles nothing.
+    public let throttle: SignInThrottle?
 
     /// `passwordRounds` is for tests and benchmarks only; production uses the default.
-    public init(store: any OperatorStore, passwordRounds: Int = OperatorAccounts.defaultPasswordRounds) {
+    public init(store: any OperatorStore, passwordRounds: Int = OperatorAccounts.defaultPasswordRounds,
+                throttle: SignInThrottle? = nil) {
         self.store = store
         self.passwordRounds = passwordRounds
+        self.throttle = throttle
     }
 
     /// Creates an account. `username` is lower-cased; an `operador_upc` needs `upc` (its distrito is taken from
@@ -181,66 +190,99 @@ public struct OperatorAccounts {
                                 districtCode: districtCode)
     }
 
-    /// Checks a username and password; returns the operator's identity, or throws `unauthorized` (wrong
-    /// username or password, disabled account) or `locked`.
-    public func authenticate(username rawUsername: String, password: String, at: Timestamp)
-        throws(OperatorAccountError) -> OperatorIdentity
+    /// Checks a username and password from `address` (the client's); returns the operator's identity, or throws
+    /// `unauthorized` (wrong username or password, disabled account) or `locked` (this address must wait before
+    /// it tries this username again: ``SignInThrottle``; the error's `lockedUntil` says until when).
+    ///
+    /// An unknown username goes through the same steps as a known one with a wrong password: the same throttle
+    /// (keyed by the name as typed), one PBKDF2 check of the same cost (against a dummy salt), one audit write in
+    /// a transaction, and the same error, so neither the answer nor its timing tells which usernames exist.
+    public func authenticate(username rawUsername: String, password: String, from address: String = "",
+                             at: Timestamp) throws(OperatorAccountError) -> OperatorIdentity
     {
         let username = rawUsername.trimmed.lowercased()
         let wrong = OperatorAccountError(.unauthorized, "Usuario o contraseña incorrectos.")
         let found: OperatorRecord?
         do { found = try store.operatorRecord(username: username) } catch { throw .storage(error) }
-        guard let record = found, let id = record.id else {
-            // Same work as a real check, so that timing does not tell which usernames exist.
-            _ = try? Digest.pbkdf2SHA256(password: Array(password.utf8), salt: Array(repeating: 0, count: Self.saltLength),
-                                         rounds: passwordRounds)
-            throw wrong
+        let known = found.flatMap { record in record.id.map { (record, $0) } }
+        if let throttle, let until = throttle.blockedUntil(username: username, address: address,
+                                                            accountFailures: known?.0.failedLogins, at: at) {
+            throw Self.throttledError(until: until, at: at)
         }
-        if let until = record.lockedUntil, until > at {
-            throw Self.lockedError(until: until, justNow: false)
+        // The one password check, for a known username against its hash, for an unknown one against a dummy salt
+        // at the same cost.
+        let salt = known?.0.passwordSalt ?? Array(repeating: 0, count: Self.saltLength)
+        let rounds = known?.0.passwordRounds ?? passwordRounds
+        let length = known?.0.passwordHash.count ?? 32
+        throttle?.countPasswordCheck()
+        let candidate = (try? Digest.pbkdf2SHA256(password: Array(password.utf8), salt: salt, rounds: rounds,
+                                                  length: length)) ?? []
+        let store = self.store
+        guard let (record, id) = known else {
+            do {
+                try store.inTransaction { () throws(StoreError) in
+                    _ = try store.appendAudit(AuditEntry(at: at, actor: "desconocido", action: "inicio_sesion_fallido",
+                                                     subject: "usuario:desconocido",
+                                                     detail: "usuario inexistente" + Self.addressDetail(address)))
+                }
+            } catch { throw .storage(error) }
+            try throwAfterFailure(username: username, address: address, accountFailures: nil, at: at, wrong: wrong)
         }
-        let candidate = (try? Digest.pbkdf2SHA256(password: Array(password.utf8), salt: record.passwordSalt,
-                                                  rounds: record.passwordRounds, length: record.passwordHash.count))
-            ?? []
         let matches = Digest.constantTimeEqual(candidate, record.passwordHash)
         let subject = "operador:\(id)"
-        let store = self.store
         if matches && record.disabledAt == nil {
             do {
                 try store.inTransaction { () throws(StoreError) in
                     try store.recordLoginSuccess(operatorID: id)
-                    try store.appendAudit(AuditEntry(at: at, actor: subject, action: "inicio_sesion", subject: subject))
+                    try store.appendAudit(AuditEntry(at: at, actor: subject, action: "inicio_sesion", subject: subject,
+                                                     detail: address.isEmpty ? nil : "direccion=\(address)"))
                 }
             } catch { throw .storage(error) }
-            let role = record.role
-            return OperatorIdentity(id: id, username: record.username, displayName: record.displayName, role: role,
-                                    upcCode: record.upcCode, districtCode: record.districtCode)
+            throttle?.recordSuccess(username: username, address: address)
+            return OperatorIdentity(id: id, username: record.username, displayName: record.displayName,
+                                    role: record.role, upcCode: record.upcCode, districtCode: record.districtCode)
         }
-        // A failure: count it on the current row (another connection may have counted one meanwhile).
-        let lockedUntil: Timestamp?
+        // A failure: count it on the current row (another connection may have counted one meanwhile). The count
+        // never locks the account (``SignInThrottle``); past every ``attackAlarmFailures`` it is audited.
+        let failures: Int
         do {
-            lockedUntil = try store.inTransaction { () throws(StoreError) -> Timestamp? in
-                guard let fresh = try store.operatorRecord(id: id) else { return nil }
-                if let until = fresh.lockedUntil, until > at { return until }
-                let failures = fresh.failedLogins + 1
-                let lock = failures >= Self.maximumFailures ? at.adding(seconds: Self.lockoutSeconds) : nil
-                try store.recordLoginFailure(operatorID: id, failedLogins: lock == nil ? failures : 0, lockedUntil: lock)
+            failures = try store.inTransaction { () throws(StoreError) -> Int in
+                let failures = (try store.operatorRecord(id: id)?.failedLogins ?? record.failedLogins) + 1
+                try store.recordLoginFailure(operatorID: id, failedLogins: failures, lockedUntil: nil)
                 try store.appendAudit(AuditEntry(
                     at: at, actor: subject, action: "inicio_sesion_fallido", subject: subject,
-                    detail: record.disabledAt != nil ? "cuenta deshabilitada" : "intento \(failures)"))
-                if let lock {
-                    try store.appendAudit(AuditEntry(at: at, actor: "sistema", action: "cuenta_bloqueada",
-                                                     subject: subject, detail: "hasta \(lock.millisecondsSince1970)"))
+                    detail: (record.disabledAt != nil ? "cuenta deshabilitada" : "intento \(failures)")
+                        + Self.addressDetail(address)))
+                if failures % Self.attackAlarmFailures == 0 {
+                    try store.appendAudit(AuditEntry(at: at, actor: "sistema", action: "cuenta_bajo_ataque",
+                                                     subject: subject,
+                                                     detail: "\(failures) intentos fallidos seguidos"))
                 }
-                return lock
+                return failures
             }
         } catch { throw .storage(error) }
-        if let lockedUntil { throw Self.lockedError(until: lockedUntil, justNow: true) }
+        try throwAfterFailure(username: username, address: address, accountFailures: failures, at: at, wrong: wrong)
+    }
+
+    /// Counts the failure in the throttle and throws: `locked` when the pair must now wait, else `wrong`.
+    private func throwAfterFailure(username: String, address: String, accountFailures: Int?, at: Timestamp,
+                                   wrong: OperatorAccountError) throws(OperatorAccountError) -> Never
+    {
+        if let throttle,
+           let until = throttle.recordFailure(username: username, address: address, accountFailures: accountFailures,
+                                              at: at).blockedUntil
+        {
+            throw Self.throttledError(until: until, at: at)
+        }
         throw wrong
     }
 
-    /// Lifts a lockout (and the count of failures) before its time, for the account's owner who called in;
-    /// audited as `desbloquear_cuenta` by `actor`. False when the account was not locked.
+    static func addressDetail(_ address: String) -> String { address.isEmpty ? "" : " direccion=\(address)" }
+
+    /// Clears the account's count of failures in a row (and a lock left by an older version), for the account's
+    /// owner who called in: the running service's ``SignInThrottle`` sees the lower count on the next attempt and
+    /// lifts the wait of every address of the account. Audited as `desbloquear_cuenta` by `actor`. False when
+    /// there was nothing to lift.
     @discardableResult
     public func unlock(username rawUsername: String, by actor: String, at: Timestamp) throws(OperatorAccountError)
         -> Bool
@@ -267,12 +309,14 @@ public struct OperatorAccounts {
         return outcome
     }
 
-    static func lockedError(until: Timestamp, justNow: Bool) -> OperatorAccountError {
-        let cuando = EcuadorTime.text(until)
-        let mensaje = justNow
-            ? "Demasiados intentos fallidos: la cuenta quedó bloqueada hasta las \(cuando). Espere o pida a un administrador que la desbloquee."
-            : "La cuenta está bloqueada hasta las \(cuando) por intentos fallidos. Espere o pida a un administrador que la desbloquee."
-        return OperatorAccountError(.locked, mensaje, lockedUntil: until)
+    /// The refusal of an address that must wait: the same words whether or not the username exists.
+    static func throttledError(until: Timestamp, at: Timestamp) -> OperatorAccountError {
+        let seconds = max(1, (until.millisecondsSince1970 - at.millisecondsSince1970 + 999) / 1000)
+        let espera = seconds < 120 ? "\(seconds) segundos" : "\((seconds + 59) / 60) minutos"
+        return OperatorAccountError(
+            .locked, "Demasiados intentos fallidos con este usuario desde su conexión. Espere \(espera) antes de "
+                + "intentar de nuevo desde aquí, o pida a un administrador que desbloquee la cuenta.",
+            lockedUntil: until)
     }
 }
 

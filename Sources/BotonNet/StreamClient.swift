@@ -9,9 +9,10 @@ public final class StreamClient {
     private let tls: TLSSession?
     public let peer: SocketAddress
 
-    /// Connects to `host:port` (a numeric address), then runs the TLS handshake when `tls` is given.
-    public init(host: String, port: Int, tls context: TLSContext? = nil, timeoutMs: Int = 5_000)
-        throws(SocketError)
+    /// Connects to `host:port` (a numeric address), then runs the TLS handshake when `tls` is given. `source`: a
+    /// local address to connect from (tests use 127.0.0.2 to be a second client address on loopback).
+    public init(host: String, port: Int, tls context: TLSContext? = nil, timeoutMs: Int = 5_000,
+                source: String? = nil) throws(SocketError)
     {
         // OpenSSL writes with write(2): a server that vanished must give EPIPE, not kill the process.
         signal(SIGPIPE, SIG_IGN)
@@ -21,6 +22,22 @@ public final class StreamClient {
         guard fd >= 0 else { throw SocketError("socket") }
         socket = Socket(descriptor: fd)
         peer = address
+        if let source {
+            let local: SocketAddress
+            do throws(SocketError) { local = try SocketAddress(host: source, port: 0) } catch {
+                socket.close()
+                throw error
+            }
+            var localStorage = local.storage
+            let bound = withUnsafePointer(to: &localStorage) { p in
+                p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.bind(fd, $0, local.length) }
+            }
+            guard bound == 0 else {
+                let error = SocketError("bind", detail: local.description)
+                socket.close()
+                throw error
+            }
+        }
         var storage = address.storage
         let rc = withUnsafePointer(to: &storage) { p in
             p.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, address.length) }

@@ -117,6 +117,25 @@ public struct Configuration: Sendable, Equatable {
         /// Kept below `http.workers`, so that alert intake and the consoles always find a free worker.
         public var loginConcurrency = 2
         public var loginRatePerMinute = 10
+        /// Wrong passwords for one username from one client address (an IPv6 /64) before that address must wait
+        /// to try that username again; the owner's other addresses are never held back.
+        public var loginThrottleFailures = 5
+        /// The first wait, doubled at each further failure of the pair…
+        public var loginThrottleBaseSeconds = 30
+        /// …up to this.
+        public var loginThrottleMaxSeconds = 900
+        /// Plain-HTTP requests for anything but the alert intake, health, static files and the public statistics
+        /// are redirected (308) to HTTPS.
+        public var redirectToHTTPS = true
+        /// `https://host[:port]` the redirect goes to; empty: the request's `Host` name (validated) with `tls_port`.
+        public var publicHTTPSOrigin = ""
+        /// `Strict-Transport-Security: max-age` of HTTPS answers, in seconds; 0 sends none.
+        public var hstsMaxAgeSeconds = 31_536_000
+        /// `/metrics` has a listener of its own here (loopback by default: Prometheus on the same host or a tunnel).
+        public var metricsHost = "127.0.0.1"
+        public var metricsPort = 9135
+        /// A bearer token that also opens `/metrics` on the main ports (HTTPS only); empty: there it is 404.
+        public var metricsToken = ""
     }
 
     public struct Log: Sendable, Equatable {
@@ -239,6 +258,17 @@ extension Configuration {
         return c
     }
 
+    /// `https://` then a host name, IPv4 or bracketed IPv6 address, an optional port, and nothing else.
+    static func isHTTPSOrigin(_ value: String) -> Bool {
+        guard value.hasPrefix("https://") else { return false }
+        let rest = value.dropFirst(8)
+        guard !rest.isEmpty, rest.utf8.allSatisfy({ c in
+            (0x30...0x39).contains(c) || (0x61...0x7A).contains(c) || (0x41...0x5A).contains(c)
+                || [UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "["), UInt8(ascii: "]")].contains(c)
+        }) else { return false }
+        return true
+    }
+
     /// Applies one `section.key` = `value`, as from the file or from `--set` on the command line.
     public mutating func set(_ name: String, _ value: String, file: String = "--set", line: Int = 0)
         throws(ConfigurationError)
@@ -316,6 +346,25 @@ extension Configuration {
         case "http.login_concurrency": http.loginConcurrency = try int(1...256)
         case "http.write_timeout_s": http.writeTimeoutSeconds = try int(1...3_600)
         case "http.login_rate_per_minute": http.loginRatePerMinute = try int(1...1_000_000)
+        case "http.login_throttle_failures": http.loginThrottleFailures = try int(1...1_000)
+        case "http.login_throttle_base_s": http.loginThrottleBaseSeconds = try int(1...86_400)
+        case "http.login_throttle_max_s": http.loginThrottleMaxSeconds = try int(1...86_400)
+        case "http.redirect_to_https":
+            guard value == "true" || value == "false" else { throw fail("expected true or false") }
+            http.redirectToHTTPS = value == "true"
+        case "http.public_https_origin":
+            guard value.isEmpty || Self.isHTTPSOrigin(value) else {
+                throw fail("expected https://host or https://host:port (no path), or nothing")
+            }
+            http.publicHTTPSOrigin = value
+        case "http.hsts_max_age_s": http.hstsMaxAgeSeconds = try int(0...63_072_000)
+        case "http.metrics_host": http.metricsHost = try text()
+        case "http.metrics_port": http.metricsPort = try port()
+        case "http.metrics_token":
+            guard value.isEmpty || (value.utf8.count >= 16 && value.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }) else {
+                throw fail("expected at least 16 visible ASCII characters, or nothing")
+            }
+            http.metricsToken = value
         case "console.sla_s": console.slaSeconds = try int(1...86_400)
         case "console.central_url":
             guard value.isEmpty || value.hasPrefix("http://") || value.hasPrefix("https://") else {

@@ -108,15 +108,18 @@ public typealias EventStreamRoute = @Sendable (HTTPRequest) throws -> EventStrea
 /// return to the connection thread through the stream server's outbox. Event sinks are `Sendable` and may be
 /// fed from any thread.
 public final class WebServer: Component {
-    public let name = "web"
+    public let name: String
     let core: WebServerCore
     private let streams: StreamServer<HTTPConnection>
     private let heartbeat = ServiceThread(name: "boton-sse-beat")
 
-    /// `metrics` is shared with the router's access-log middleware (``WebMetrics/accessLog(_:)``).
-    public init(settings: WebSettings, router: Router, eventStreams: [String: EventStreamRoute] = [:],
-                metrics: WebMetrics = WebMetrics(), logger: Logger) throws
+    /// `metrics` is shared with the router's access-log middleware (``WebMetrics/accessLog(_:)``). `name`: the
+    /// component's (a second server, such as the metrics listener, needs its own).
+    public init(name: String = "web", settings: WebSettings, router: Router,
+                eventStreams: [String: EventStreamRoute] = [:], metrics: WebMetrics = WebMetrics(),
+                logger: Logger) throws
     {
+        self.name = name
         // Bound first, started with its handlers in start(): the core holds the server from its first line.
         let streams = try StreamServer<HTTPConnection>(
             plain: (settings.host, settings.port),

@@ -50,10 +50,12 @@ let operatorCommand = Command(
                                      + (error.detail.map { " (\($0))" } ?? ""))
             }
         },
-        Command("unlock", summary: "Lift an account's lockout after too many wrong passwords (audited).",
+        Command("unlock", summary: "Lift the sign-in waits of an account after too many wrong passwords (audited).",
                 details: """
-                For the account's owner who called in: the lockout and the count of wrong passwords are cleared at \
-                once instead of after 15 minutes, and the audit log records who did it (--por).
+                For the account's owner who called in: the count of wrong passwords is cleared, which lifts at once \
+                (on the running server's next attempt) the wait of every address that failed too often for this \
+                account, instead of after its wait (at most http.login_throttle_max_s); the audit log records who \
+                did it (--por).
                 """,
                 options: CommonOptions.store + [
                     .init("--usuario", value: "USER", help: "The locked account.", required: true),

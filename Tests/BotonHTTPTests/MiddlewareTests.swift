@@ -106,3 +106,22 @@ import Testing
         #expect(allowed.status == .ok)
     }
 }
+
+/// Finding 11: only a host name or an IP address from `Host` may go into an HTTPS redirect, its port replaced.
+@Suite struct HTTPSPolicyTests {
+    @Test func onlyHostNamesAndAddressesReachALocation() throws {
+        #expect(HTTPSPolicy.hostName("Boton.Example.EC:8080") == "boton.example.ec")
+        #expect(HTTPSPolicy.hostName("192.0.2.1") == "192.0.2.1")
+        #expect(HTTPSPolicy.hostName("[2001:db8::1]:80") == "[2001:db8::1]")
+        for bad in ["", "evil.example/x", "a@b", "-x.example", "x..example", "[2001:db8::1", "host:80:90", "h:8a",
+                    "evil.example\\", String(repeating: "a", count: 64) + ".example"] {
+            #expect(HTTPSPolicy.hostName(bad) == nil, "\(bad)")
+        }
+        let policy = HTTPSPolicy(httpsPort: { 443 }, plainPaths: ["/salud", "/static/", "/transparencia*"])
+        var request = try HTTPRequest(method: .get, target: "/oficial?x=1")
+        request.headers.add(name: "Host", value: "boton.example:80")
+        #expect(policy.location(for: request) == "https://boton.example/oficial?x=1")
+        #expect(policy.allowsPlain("/salud") && policy.allowsPlain("/static/a.css") && policy.allowsPlain("/transparencia.csv"))
+        #expect(!policy.allowsPlain("/saludo") && !policy.allowsPlain("/oficial"))
+    }
+}

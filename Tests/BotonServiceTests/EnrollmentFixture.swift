@@ -90,7 +90,7 @@ final class EnrollmentFixture {
         store = try SQLiteStore(path: directory + "/boton.sqlite")
         service = EnrollmentService(store: store, routing: Self.routing)
         // Few rounds keep the tests fast; OperatorAccountsTests checks the production default.
-        accounts = OperatorAccounts(store: store, passwordRounds: 1_000)
+        accounts = OperatorAccounts(store: store, passwordRounds: 1_000, throttle: SignInThrottle())
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }

@@ -191,32 +191,77 @@ import Testing
         #expect(secure.lastSetCookies.allSatisfy { $0.hasSuffix("; Secure") })
     }
 
-    /// The real binary locks an account after five wrong passwords. (Session expiry is tested in process on an
-    /// injected clock: `BotonServiceTests`, "Enrollment web layer".)
-    @Test func aLockedAccountIsToldUntilWhen() throws {
+    /// Finding 6 against the real binary: five wrong passwords from one address make that address wait (even
+    /// with the right password), never the account: its owner signs in from another address (127.0.0.2 on
+    /// loopback). (Session expiry is tested in process on an injected clock: `BotonServiceTests`, "Enrollment web
+    /// layer".)
+    @Test func failuresFromOneAddressNeverLockTheOwnerOut() throws {
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "andrade", upc: Applicant.quitoUPC)
         let server = try Server(database: db, extra: ["--set", "http.login_rate_burst=20"])
         defer { server.stop() }
-        let officer = try WebClient(port: server.httpPort)
-        let login = try officer.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": officerPassword])
-        #expect(login.status == 201)
-        #expect(try officer.get("/api/v1/oficial/enrolamientos").status == 200)
-
-        // From another browser (a signed-in one is sent from the sign-in page to its console), five wrong
-        // passwords lock the account; the right one is then refused too, saying until when.
-        let browser = try WebClient(port: server.httpPort)
-        for attempt in 1 ... 5 {
-            let wrong = try browser.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": "no-es-la-clave"])
+        let attacker = try WebClient(port: server.httpPort, source: "127.0.0.1")
+        for attempt in 1 ... 6 {
+            let wrong = try attacker.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": "no-es-la-clave"])
             #expect(wrong.status == (attempt < 5 ? 401 : 429))
         }
+        let token = try attacker.csrfToken(from: "/oficial/ingreso")
+        let waiting = try attacker.postForm("/oficial/ingreso", [("csrf", token), ("usuario", "andrade"),
+                                                                 ("contrasena", officerPassword)])
+        #expect(waiting.status == 429)
+        #expect(waiting.text.contains("Demasiados intentos fallidos con este usuario desde su conexión"))
+        #expect(Int(waiting.header("Retry-After") ?? "").map { $0 >= 1 && $0 <= 30 } == true)
+
+        let owner = try WebClient(port: server.httpPort, source: "127.0.0.2")
+        let login = try owner.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": officerPassword])
+        #expect(login.status == 201)
+        #expect(try owner.get("/api/v1/oficial/enrolamientos").status == 200)
+        try server.waitFor("event=sign_in_throttled")
+    }
+
+    /// Finding 6: an unknown username gets the very answer of a wrong password for a known one (apart from `Date`
+    /// and `X-Request-Id`), and costs the same password check (the service's counter in `/metrics`).
+    @Test func anUnknownUsernameIsAnsweredByteForByteLikeAWrongPassword() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOfficer(db, "andrade", upc: Applicant.quitoUPC)
+        let server = try Server(database: db, extra: ["--set", "http.login_rate_burst=20"])
+        defer { server.stop() }
+        let client = try WebClient(port: server.httpPort)
+        func checks() throws -> Int {
+            let text = try metricsText(server)
+            guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("boton_sign_in_password_checks_total ") }),
+                  let value = Int(line.split(separator: " ").last ?? "") else { throw WebClientError("no counter:\n\(text)") }
+            return value
+        }
+        func comparable(_ r: TestResponse) -> [String] {
+            ["\(r.status)"] + r.headers.filter { !["date", "x-request-id"].contains($0.0.lowercased()) }
+                .map { "\($0.0): \($0.1)" } + [r.text]
+        }
+        for attempt in 1 ... 6 {
+            let before = try checks()
+            let known = try client.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": "no-es-la-clave"])
+            let unknown = try client.postJSON("/api/v1/sesiones", ["usuario": "ninguno", "contrasena": "no-es-la-clave"])
+            #expect(comparable(known) == comparable(unknown), "attempt \(attempt)")
+            #expect(known.status == (attempt < 5 ? 401 : 429))
+            // One password check each until the address must wait; none while it waits.
+            #expect(try checks() == before + (attempt <= 5 ? 2 : 0))
+        }
+        // The page too (its CSRF field and cookie differ per request, so those are left out).
+        let browser = try WebClient(port: server.httpPort, source: "127.0.0.3")
         let token = try browser.csrfToken(from: "/oficial/ingreso")
-        let locked = try browser.postForm("/oficial/ingreso", [("csrf", token), ("usuario", "andrade"),
-                                                               ("contrasena", officerPassword)])
-        #expect(locked.status == 429)
-        #expect(locked.text.contains("La cuenta está bloqueada hasta las"))
-        #expect(Int(locked.header("Retry-After") ?? "").map { $0 > 800 && $0 <= 900 } == true)
+        // Names of the same length: the page shows the typed name again.
+        let pages = try ["andrade", "ninguno"].map { user in
+            try browser.postForm("/oficial/ingreso", [("csrf", token), ("usuario", user), ("contrasena", "no")])
+        }
+        func page(_ r: TestResponse) -> [String] {
+            comparable(r).filter { !$0.hasPrefix("Set-Cookie") }.map {
+                $0.replacingOccurrences(of: #"value="[0-9a-f]{32}\.[0-9a-f]{32}""#, with: "", options: .regularExpression)
+                    .replacingOccurrences(of: "andrade", with: "U").replacingOccurrences(of: "ninguno", with: "U")
+            }
+        }
+        #expect(pages[0].status == 401 && page(pages[0]) == page(pages[1]))
     }
 
     @Test func anAdministratorUnlocksALockedAccountAndItIsAudited() throws {

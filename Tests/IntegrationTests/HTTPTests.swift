@@ -22,7 +22,9 @@ import Testing
         #expect((json["territorio"] as? [String: Any])?["subcircuitos"] as? Int == 1483)
         #expect((json["escuchas"] as? [String: Any])?["udp"] as? Int == server.udpPort)
         #expect((json["escuchas"] as? [String: Any])?["https"] as? Int == server.httpsPort)
-        let metrics = try client.request("GET", "/metrics")
+        // /metrics on its own (loopback) listener; on the main port it is 404 without a configured token.
+        #expect(try client.request("GET", "/metrics").status == 404)
+        let metrics = try HTTPTestClient(port: server.metricsPort).request("GET", "/metrics")
         #expect(metrics.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
         #expect(metrics.text.contains("# TYPE boton_frames_received_total counter\nboton_frames_received_total 0\n"))
         #expect(metrics.text.contains("boton_http_requests_total{route=\"/salud\",status=\"200\"} 1"))

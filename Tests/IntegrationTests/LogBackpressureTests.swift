@@ -21,7 +21,7 @@ import Testing
         let ack = try #require(udp.receive().flatMap(phone.decode), "the alert was not answered")
         #expect(ack.status == .aceptada)
         #expect(try web.get("/salud").status == 200)
-        let metrics = try web.get("/metrics").text
+        let metrics = try metricsText(server)
         let dropped = metrics.split(separator: "\n").first { $0.hasPrefix("boton_log_dropped_total ") }
             .flatMap { Int($0.split(separator: " ").last ?? "") }
         #expect((dropped ?? 0) > 0, "the lines that did not fit are counted")

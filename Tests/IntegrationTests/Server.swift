@@ -17,13 +17,18 @@ final class Server {
     private(set) var tlsPort = 0
     private(set) var httpPort = 0
     private(set) var httpsPort = 0
+    private(set) var metricsPort = 0
     /// The self-signed certificate of the TLS port (a client trusts it through this file).
     let certificate: String
 
     /// Starts `boton serve` on `database`. Ports default to 0 (the kernel picks); a restart passes the ports of the
     /// previous run. The TLS pair lives beside the database and is created on first use.
+    ///
+    /// `redirectToHTTPS`: the production default sends officers and citizens' forms from plain HTTP to HTTPS
+    /// (`http.redirect_to_https`); most tests drive the pages over plain HTTP and turn it off, the transport tests
+    /// (`TransportTests`) keep it.
     init(database: String, udpPort: Int = 0, tcpPort: Int = 0, tlsPort: Int = 0, httpPort: Int = 0,
-         httpsPort: Int = 0, extra: [String] = []) throws {
+         httpsPort: Int = 0, redirectToHTTPS: Bool = false, extra: [String] = []) throws {
         let directory = URL(fileURLWithPath: database).deletingLastPathComponent().path
         certificate = directory + "/tls-cert.pem"
         let tls = ["--set", "ingest.tls_certificate=\(certificate)", "--set", "ingest.tls_key=\(directory)/tls-key.pem"]
@@ -34,7 +39,9 @@ final class Server {
         process.arguments = ["serve", "--database", database, "--set", "ingest.host=127.0.0.1",
                              "--set", "ingest.udp_port=\(udpPort)", "--set", "ingest.tcp_port=\(tcpPort)",
                              "--set", "ingest.tls_port=\(tlsPort)", "--set", "http.host=127.0.0.1",
-                             "--set", "http.port=\(httpPort)", "--set", "http.tls_port=\(httpsPort)"] + tls + extra
+                             "--set", "http.port=\(httpPort)", "--set", "http.tls_port=\(httpsPort)",
+                             "--set", "http.metrics_port=0", "--set", "http.redirect_to_https=\(redirectToHTTPS)"]
+            + tls + extra
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -44,6 +51,7 @@ final class Server {
         self.tlsPort = try port("tls")
         self.httpPort = try port("http")
         self.httpsPort = try port("https")
+        self.metricsPort = try port("metrics")
     }
 
     private func port(_ transport: String) throws -> Int {

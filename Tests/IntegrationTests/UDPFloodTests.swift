@@ -50,7 +50,7 @@ import Testing
         #expect(try WebClient(port: server.httpPort).get("/salud").status == 200)
         answers += attacker.receive(timeoutMs: 200).count
 
-        let metrics = try WebClient(port: server.httpPort).get("/metrics").text
+        let metrics = try WebClient(port: server.metricsPort).get("/metrics").text
         func counter(_ name: String) -> Int {
             metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }
                 .flatMap { Int($0.split(separator: " ").last ?? "") } ?? -1

@@ -11,8 +11,9 @@ final class WebClient {
     /// Every `Set-Cookie` value of the last response.
     private(set) var lastSetCookies: [String] = []
 
-    init(port: Int, tls: TLSContext? = nil) throws {
-        http = try HTTPTestClient(port: port, tls: tls)
+    /// `source`: the local address to connect from (127.0.0.2 is a second client address on loopback).
+    init(port: Int, tls: TLSContext? = nil, source: String? = nil) throws {
+        http = try HTTPTestClient(port: port, tls: tls, source: source)
     }
 
     @discardableResult
@@ -149,4 +150,11 @@ extension TestResponse {
     }
 
     func string(_ path: String) throws -> String? { try value(path) as? String }
+}
+
+/// The server's `/metrics` text, from its metrics listener.
+func metricsText(_ server: Server) throws -> String {
+    let response = try HTTPTestClient(port: server.metricsPort).request("GET", "/metrics")
+    guard response.status == 200 else { throw WebClientError("/metrics answered \(response.status)") }
+    return response.text
 }

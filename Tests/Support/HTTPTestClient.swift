@@ -25,8 +25,9 @@ public final class HTTPTestClient {
     public let connection: StreamClient
     private var buffer: [UInt8] = []
 
-    public init(port: Int, tls: TLSContext? = nil) throws {
-        connection = try StreamClient(host: "127.0.0.1", port: port, tls: tls)
+    /// `source`: the local address to connect from (127.0.0.2 is a second client address on loopback).
+    public init(port: Int, tls: TLSContext? = nil, source: String? = nil) throws {
+        connection = try StreamClient(host: "127.0.0.1", port: port, tls: tls, source: source)
     }
 
     public func send(_ raw: String) throws { try connection.write(Array(raw.utf8)) }
@@ -37,7 +38,9 @@ public final class HTTPTestClient {
     public func request(_ method: String, _ target: String, headers: [String: String] = [:], body: [UInt8] = [])
         throws -> TestResponse
     {
-        var head = "\(method) \(target) HTTP/1.1\r\nHost: test\r\n"
+        // `Host: test` unless the caller gives its own.
+        var head = "\(method) \(target) HTTP/1.1\r\n"
+            + (headers.keys.contains { $0.lowercased() == "host" } ? "" : "Host: test\r\n")
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
         head += "\r\n"

@@ -78,10 +78,10 @@ extension EnrollmentWeb {
                 return response
             case .failure(let error):
                 var response = try Self.json(
-                    APIJSON.Failure(error: error.kind == .locked ? "cuenta_bloqueada" : error.kind == .unauthorized
+                    APIJSON.Failure(error: error.kind == .locked ? "demasiados_intentos" : error.kind == .unauthorized
                                         ? "credenciales" : error.kind.rawValue, mensaje: error.mensaje, errores: nil),
                     status: Self.status(for: error))
-                if let wait = Self.retryAfter(error) { response.headers.replace(name: "Retry-After", value: String(wait)) }
+                if let wait = retryAfter(error) { response.headers.replace(name: "Retry-After", value: String(wait)) }
                 return response
             }
         }, refusal: Self.rateLimitJSON))

@@ -4,7 +4,7 @@ public import BotonHTTP
 public import BotonRepository
 import Foundation
 public import BotonRuntime
-import BotonEnrollment
+public import BotonEnrollment
 public import BotonWebKit
 public import BotonGeo
 
@@ -30,13 +30,16 @@ public final class EnrollmentWeb: Sendable {
     let attemptLimiter: RateLimiter
     /// Password checks running at once (`http.login_concurrency`).
     let signInSlots: ConcurrencyLimit
+    /// Waits per (username, client address) after too many wrong passwords (`http.login_throttle_*`).
+    public let signInThrottle: SignInThrottle
     let logger: Logger
     let clock: @Sendable () -> Timestamp
 
     public init(routing: RoutingTable, store: any StoreProvider, csrf: CSRFGuard,
                 sessions: Sessions, formLimiter: RateLimiter, statusLimiter: RateLimiter, loginLimiter: RateLimiter,
                 attemptLimiter: RateLimiter = RateLimiter(burst: 5, perHour: 10),
-                signInSlots: ConcurrencyLimit = ConcurrencyLimit(2), logger: Logger,
+                signInSlots: ConcurrencyLimit = ConcurrencyLimit(2), signInThrottle: SignInThrottle = SignInThrottle(),
+                logger: Logger,
                 clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
     {
         self.routing = routing
@@ -48,6 +51,7 @@ public final class EnrollmentWeb: Sendable {
         self.loginLimiter = loginLimiter
         self.attemptLimiter = attemptLimiter
         self.signInSlots = signInSlots
+        self.signInThrottle = signInThrottle
         self.logger = logger
         self.clock = clock
     }

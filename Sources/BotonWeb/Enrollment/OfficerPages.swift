@@ -154,7 +154,7 @@ extension EnrollmentWeb {
         case .failure(let error):
             var response = try signInPage(request, username: username, message: error.mensaje,
                                           status: Self.status(for: error))
-            if let wait = Self.retryAfter(error) { response.headers.replace(name: "Retry-After", value: String(wait)) }
+            if let wait = retryAfter(error) { response.headers.replace(name: "Retry-After", value: String(wait)) }
             return response
         }
     }
@@ -174,8 +174,8 @@ extension EnrollmentWeb {
         defer { signInSlots.release() }
         do {
             let (identity, started) = try store.withConnection({ (store) throws -> (OperatorIdentity, (session: OfficerSession, setCookie: String)) in
-                let identity = try OperatorAccounts(store: store).authenticate(username: username, password: password,
-                                                                               at: clock())
+                let identity = try OperatorAccounts(store: store, throttle: signInThrottle).authenticate(
+                    username: username, password: password, from: request.clientAddress, at: clock())
                 let started: (session: OfficerSession, setCookie: String)
                 // The session starts now, after the password hash (which takes a while), not when the attempt began.
                 do { started = try sessions.signIn(identity, request: request, store: store, at: clock()) } catch {
@@ -192,7 +192,9 @@ extension EnrollmentWeb {
             switch error.kind {
             case .unavailable: logger.error("sign_in_unavailable", ["detail": error.detail ?? "-"])
             // The typed username is not logged (people type passwords into it); the audit log has the account.
-            case .locked: logger.warning("sign_in_locked", ["peer": request.clientAddress])
+            case .locked:
+                logger.warning("sign_in_throttled", ["peer": request.clientAddress,
+                                                     "until_ms": String(error.lockedUntil?.millisecondsSince1970 ?? 0)])
             default: logger.info("sign_in_refused", ["peer": request.clientAddress])
             }
             return .failure(error)
@@ -207,11 +209,11 @@ extension EnrollmentWeb {
     /// The detail of a sign-in refused because every sign-in slot was taken.
     static let signInBusy = "sign-in slots taken"
 
-    /// Seconds until a locked account opens again, or until a sign-in slot may be free.
-    static func retryAfter(_ error: OperatorAccountError) -> Int? {
-        if error.kind == .unavailable && error.detail == signInBusy { return 1 }
+    /// Seconds until the address may try the username again, or until a sign-in slot may be free.
+    func retryAfter(_ error: OperatorAccountError) -> Int? {
+        if error.kind == .unavailable && error.detail == Self.signInBusy { return 1 }
         guard error.kind == .locked, let until = error.lockedUntil else { return nil }
-        return max(1, Int((until.millisecondsSince1970 - SystemClock.now().millisecondsSince1970 + 999) / 1000))
+        return max(1, Int((until.millisecondsSince1970 - clock().millisecondsSince1970 + 999) / 1000))
     }
 
     // MARK: Lists and detail

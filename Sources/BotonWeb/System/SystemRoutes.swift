@@ -1,4 +1,5 @@
 public import BotonHTTP
+import BotonCrypto
 import BotonNet
 public import BotonRepository
 import Foundation
@@ -24,6 +25,8 @@ public struct ServiceProbe: Sendable {
     /// Log lines left out since start (the sink's buffer was full, or a burst was summarised).
     public var droppedLogLines: @Sendable () -> Int = { 0 }
     public var failedComponents: @Sendable () -> [(component: String, reason: String)] = { [] }
+    /// Sign-in password checks done (unknown usernames included) and sign-ins refused while their address waited.
+    public var signIns: @Sendable () -> (passwordChecks: Int, throttled: Int) = { (0, 0) }
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
                 ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
@@ -112,6 +115,26 @@ public enum SystemRoutes {
         return response
     }
 
+    /// `/metrics` on the main ports: only over HTTPS with `Authorization: Bearer <http.metrics_token>` (compared in
+    /// constant time, as SHA-256 digests so the length does not show either); 401 with `WWW-Authenticate`
+    /// without it; 404 when no token is configured (the metrics listener, loopback by default, serves it then).
+    public static func protectedMetrics(_ probe: ServiceProbe, token: String) -> RouteHandler {
+        let open = metrics(probe)
+        let expected = Digest.sha256(Array(token.utf8))
+        return { request, parameters in
+            guard !token.isEmpty else { return .status(.notFound) }
+            let given = request.headers["Authorization"].flatMap { value -> String? in
+                value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : nil
+            } ?? ""
+            guard request.isSecure, Digest.constantTimeEqual(Digest.sha256(Array(given.utf8)), expected) else {
+                var response = HTTPResponse.text("Se requiere un token para /metrics.\n", status: .unauthorized)
+                response.headers.replace(name: "WWW-Authenticate", value: "Bearer realm=\"metrics\"")
+                return response
+            }
+            return try open(request, parameters)
+        }
+    }
+
     public static func metrics(_ probe: ServiceProbe) -> RouteHandler {
         { _, _ in
             var text = ""
@@ -146,6 +169,11 @@ public enum SystemRoutes {
                    [("", String(format: "%.6f", Double(status.lastCommitMicroseconds) / 1e6))])
             metric("boton_log_dropped_total", "counter", "Log lines left out (buffer full or burst summarised).",
                    [("", String(probe.droppedLogLines()))])
+            let signIns = probe.signIns()
+            metric("boton_sign_in_password_checks_total", "counter",
+                   "Sign-in password checks (an unknown username costs one too).", [("", String(signIns.passwordChecks))])
+            metric("boton_sign_in_throttled_total", "counter",
+                   "Sign-ins refused because their address must wait for that username.", [("", String(signIns.throttled))])
             let failed = Set(probe.failedComponents().map(\.component))
             metric("boton_component_up", "gauge", "1 while the component runs, 0 once it died.",
                    probe.components().map { ("{component=\"\($0)\"}", failed.contains($0) ? "0" : "1") })
