@@ -41,7 +41,8 @@ final class IngestionListeners: Component {
                                  handshakeTimeoutMs: ingest.handshakeTimeoutMilliseconds,
                                  idleTimeoutMs: ingest.idleTimeoutSeconds * 1000,
                                  maxConnectionsPerAddress: ingest.maxConnectionsPerAddress,
-                                 firstByteTimeoutMs: ingest.firstByteTimeoutSeconds * 1000),
+                                 firstByteTimeoutMs: ingest.firstByteTimeoutSeconds * 1000,
+                                 reservedForProven: ingest.reservedConnections),
             onEvent: { event in
                 switch event {
                 case .refusedOverLimit(let peer, let open):
@@ -58,6 +59,9 @@ final class IngestionListeners: Component {
                                                           "reason": "max_connections_per_address"])
                 case .firstByteTimedOut(let peer):
                     logger.info("connection_silent_closed", ["peer": peer.description])
+                case .evictedUnproven(let peer):
+                    logger.info("connection_evicted", ["peer": peer.description,
+                                                       "reason": "unauthenticated_slots_full"])
                 case .writeTimedOut(let peer, let unsent):
                     logger.info("connection_write_timeout", ["peer": peer.description, "unsent": String(unsent)])
                 case .descriptorsExhausted(let error, let refused, let pauses, let open):

@@ -33,6 +33,8 @@ public final class IngestStreamHandler: StreamHandler {
     /// After this slot's answer the connection closes (garbage, or the peer finished sending).
     private var closeAfterSlot: UInt32?
     private var peerDone = false
+    /// A frame of this connection passed the pipeline's authentication (it was queued for the writer).
+    public private(set) var isProven = false
 
     private let source: SourceKey
 
@@ -83,7 +85,7 @@ public final class IngestStreamHandler: StreamHandler {
             guard let submitted else { break }
             nextSlot &+= 1
             switch submitted {
-            case .queued: break
+            case .queued: isProven = true
             case .answered(let reply): park(reply, in: slot)
             case .silent: refuse(slot: slot)  // only datagrams go unanswered; never here
             case .malformed(let reply):

@@ -89,6 +89,11 @@ public protocol StreamHandler: AnyObject, SendableMetatype {
     /// dropped from now on.
     func closed()
 
+    /// The connection has shown it is a real client (an alert port's, once a frame authenticated): it may hold one
+    /// of the slots ``StreamLimits/reservedForProven`` keeps, and is never closed to make room. Read after each
+    /// call into the handler; once true it should stay true.
+    var isProven: Bool { get }
+
     /// Called about every 250 ms with the monotonic clock (milliseconds), for deadlines of the handler's own
     /// (an HTTP request whose header does not finish in time gets a 408 and a close).
     func tick(nowMs: Int64, output: inout StreamOutput)
@@ -96,6 +101,8 @@ public protocol StreamHandler: AnyObject, SendableMetatype {
 
 extension StreamHandler {
     public func tick(nowMs: Int64, output: inout StreamOutput) {}
+    /// Proven from the start: only servers with ``StreamLimits/reservedForProven`` slots ask.
+    public var isProven: Bool { true }
 }
 
 /// The monotonic clock the stream server's deadlines use, in milliseconds.

@@ -21,11 +21,18 @@ public struct StreamLimits: Sendable {
     /// A connection that has sent no byte this long after it was accepted is closed (apart from the idle timeout,
     /// which is for connections that went quiet after talking).
     public var firstByteTimeoutMs: Int
+    /// Slots only connections whose handler vouched for them (``StreamHandler/isProven``: an alert port's
+    /// connection once a frame authenticated) may take. Connections not proven yet hold at most
+    /// `maxConnections - reservedForProven`; when they do, a new connection takes the slot of the oldest one not
+    /// proven (on the accepting thread), which is closed — idle connections cannot keep a phone out, and cannot
+    /// touch the phones already connected. 0: no reservation.
+    public var reservedForProven: Int
 
     public init(maxConnections: Int = 10_000, handshakeTimeoutMs: Int = 5_000, idleTimeoutMs: Int = 120_000,
                 maxUnsentBytes: Int = 1 << 20, writeTimeoutMs: Int = 30_000, maxConnectionsPerAddress: Int = 1_000,
-                firstByteTimeoutMs: Int = 10_000)
+                firstByteTimeoutMs: Int = 10_000, reservedForProven: Int = 0)
     {
+        self.reservedForProven = min(max(reservedForProven, 0), max(maxConnections - 1, 0))
         self.maxConnectionsPerAddress = max(maxConnectionsPerAddress, 1)
         self.firstByteTimeoutMs = max(firstByteTimeoutMs, 1)
         self.maxConnections = maxConnections
@@ -49,6 +56,8 @@ public enum StreamEvent: Sendable {
     case slowConsumer(SocketAddress, unsentBytes: Int)
     /// Bytes waited to be sent and the peer let none through for `writeTimeoutMs`.
     case writeTimedOut(SocketAddress, unsentBytes: Int)
+    /// Closed to make room: the oldest connection not proven yet, when those held every slot not reserved.
+    case evictedUnproven(SocketAddress)
     /// The process (`EMFILE`) or the system (`ENFILE`) ran out of file descriptors: accepting pauses for
     /// ``StreamServer/acceptPauseMs`` at a time, and each connection waiting is accepted and closed at once with the
     /// descriptor kept in reserve for that. Reported at most once a second: `refused` connections shed and
@@ -95,6 +104,8 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
     private let counters = Mutex<Counters>(Counters())
     /// Connections open on every thread together (for `maxConnections`, checked by the accepting thread).
     private let openCount = Atomic<Int>(0)
+    /// Connections open and not proven yet, on every thread together (for ``StreamLimits/reservedForProven``).
+    private let unprovenCount = Atomic<Int>(0)
     /// Connections open per peer host (the accepting thread adds, the owning thread removes on close).
     private let openByAddress = Mutex<[String: Int]>([:])
     /// Why a connection thread's loop ended before ``stop()``, if one did.
@@ -314,6 +325,9 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         var writeWantsRead = false
         var failed = false
         var awaitingSettle = false
+        /// The handler vouched for the connection (``StreamHandler/isProven``); until then it counts against the
+        /// slots that are not reserved.
+        var proven = false
         var interest: UInt32
 
         init(id: ConnectionID, descriptor: Int32, peer: SocketAddress, tls: TLSSession?, now: Int64,
@@ -344,6 +358,10 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         /// The accepting thread: a descriptor held in reserve (`/dev/null`), closed to accept-and-close one
         /// connection when descriptors ran out; -1 while spent.
         var reserve: Int32 = -1
+        /// The accepting thread's own connections not proven yet, oldest first (ids; some may have closed or been
+        /// proven since: skipped when met, and the list compacted as it grows).
+        var unprovenOrder: [UInt64] = []
+        var unprovenHead = 0
         /// Accepting is paused until then (descriptors ran out), or nil.
         var acceptPausedUntil: Int64?
         /// Since the last report: connections shed and pauses; when that report was made, and its errno.
@@ -505,6 +523,15 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                 Glibc.close(fd)
                 continue
             }
+            if limits.reservedForProven > 0,
+               unprovenCount.load(ordering: .relaxed) >= limits.maxConnections - limits.reservedForProven,
+               !evictOldestUnproven(&loop)
+            {
+                counters.withLock { $0.refusedOverLimit += 1 }
+                onEvent(.refusedOverLimit(peer, open: open))
+                Glibc.close(fd)
+                continue
+            }
             let host = peer.host
             let fromHost = openByAddress.withLock { counts -> Int? in
                 let n = counts[host, default: 0]
@@ -521,6 +548,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             let id = ConnectionID(rawValue: loop.nextID)
             loop.nextID += 1
             openCount.add(1, ordering: .relaxed)
+            unprovenCount.add(1, ordering: .relaxed)
             counters.withLock { $0.accepted += 1 }
             let arrival = Arrival(id: id, descriptor: fd, peer: peer, secure: secure)
             let owner = self.loop(of: id)
@@ -544,6 +572,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             } catch {
                 Glibc.close(fd)
                 openCount.subtract(1, ordering: .relaxed)
+                unprovenCount.subtract(1, ordering: .relaxed)
                 forget(arrival.peer)
                 onEvent(.handshakeFailed(arrival.peer, reason: error.description))
                 return
@@ -553,6 +582,7 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                                     now: boton_monotonic_ms(), handshakeTimeoutMs: limits.handshakeTimeoutMs,
                                     interest: boton_EPOLLIN())
         loop.connections[id.rawValue] = connection
+        if loop.listening && limits.reservedForProven > 0 { rememberUnproven(id.rawValue, &loop) }
         _ = boton_epoll_ctl(loop.epoll, 1, fd, boton_EPOLLIN(), id.rawValue)
         if session == nil {
             connection.handler = loop.makeHandler(StreamPeer(id: id, address: arrival.peer, secure: false))
@@ -649,6 +679,10 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
 
     /// Sends what is pending, closes when asked or failed, and sets the epoll interest the connection needs now.
     private func settle(_ connection: Connection, _ loop: inout Loop) {
+        if !connection.proven, let handler = connection.handler, handler.isProven {
+            connection.proven = true
+            unprovenCount.subtract(1, ordering: .relaxed)
+        }
         if !connection.handshaking && !connection.failed { flush(connection) }
         if connection.failed || (connection.output.closeWhenFlushed && connection.output.unsentByteCount == 0) {
             close(connection, &loop)
@@ -762,7 +796,39 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
         connection.handler = nil
         Glibc.close(connection.descriptor)
         openCount.subtract(1, ordering: .relaxed)
+        if !connection.proven { unprovenCount.subtract(1, ordering: .relaxed) }
         forget(connection.peer)
+    }
+
+    /// On the accepting thread: a connection of its own, not proven yet, in accept order. The list is compacted
+    /// when it holds more than twice the thread's connections, so it stays bounded by them.
+    private func rememberUnproven(_ id: UInt64, _ loop: inout Loop) {
+        loop.unprovenOrder.append(id)
+        let held = loop.unprovenOrder.count - loop.unprovenHead
+        if held > 2 * loop.connections.count + 64 {
+            let connections = loop.connections
+            loop.unprovenOrder = loop.unprovenOrder[loop.unprovenHead...].filter { id in
+                connections[id].map { !$0.proven } ?? false
+            }
+            loop.unprovenHead = 0
+        }
+    }
+
+    /// Closes the accepting thread's oldest connection not proven yet; false when it has none.
+    private func evictOldestUnproven(_ loop: inout Loop) -> Bool {
+        while loop.unprovenHead < loop.unprovenOrder.count {
+            let id = loop.unprovenOrder[loop.unprovenHead]
+            loop.unprovenHead += 1
+            if loop.unprovenHead >= 1024 && loop.unprovenHead * 2 >= loop.unprovenOrder.count {
+                loop.unprovenOrder.removeFirst(loop.unprovenHead)
+                loop.unprovenHead = 0
+            }
+            guard let connection = loop.connections[id], !connection.proven else { continue }
+            onEvent(.evictedUnproven(connection.peer))
+            close(connection, &loop)
+            return true
+        }
+        return false
     }
 
     /// One connection of `peer`'s host is gone.

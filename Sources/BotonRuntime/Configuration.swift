@@ -59,6 +59,10 @@ public struct Configuration: Sendable, Equatable {
         public var maxConnectionsPerAddress = 1_000
         /// A connection that sends nothing this long after it opened is closed.
         public var firstByteTimeoutSeconds = 10
+        /// Of `max_connections`, slots kept for connections that have sent an authenticated frame: the others (idle,
+        /// or sending nothing valid) hold at most the rest, and a new connection then takes the place of the oldest
+        /// of them, so idle connections can neither keep a phone out nor disturb the phones connected.
+        public var reservedConnections = 1_000
         /// Frames one sender address may have waiting for the writer at once (of `queue_depth`); beyond, it is
         /// told to retry. A carrier gateway or a carrier NAT sends for many lines from one address: keep it wide.
         public var queueSharePerAddress = 1_024
@@ -318,6 +322,7 @@ extension Configuration {
         case "ingest.max_connections": ingest.maxConnections = try int(1...1_000_000)
         case "ingest.max_connections_per_address": ingest.maxConnectionsPerAddress = try int(1...1_000_000)
         case "ingest.first_byte_timeout_s": ingest.firstByteTimeoutSeconds = try int(1...3_600)
+        case "ingest.reserved_connections": ingest.reservedConnections = try int(0...1_000_000)
         case "ingest.queue_share_per_address": ingest.queueSharePerAddress = try int(1...1_000_000)
         case "ingest.lookups_per_second": ingest.lookupsPerSecond = try int(1...10_000_000)
         case "ingest.lookups_per_address_per_second": ingest.lookupsPerAddressPerSecond = try int(1...10_000_000)
