@@ -89,6 +89,10 @@ public protocol StreamHandler: AnyObject, SendableMetatype {
     /// dropped from now on.
     func closed()
 
+    /// Everything written so far has gone to the socket (after bytes had been waiting). A handler that stopped
+    /// answering because its output was over a bound goes on here.
+    func drained(output: inout StreamOutput)
+
     /// The connection has shown it is a real client (an alert port's, once a frame authenticated): it may hold one
     /// of the slots ``StreamLimits/reservedForProven`` keeps, and is never closed to make room. Read after each
     /// call into the handler; once true it should stay true.
@@ -103,6 +107,7 @@ extension StreamHandler {
     public func tick(nowMs: Int64, output: inout StreamOutput) {}
     /// Proven from the start: only servers with ``StreamLimits/reservedForProven`` slots ask.
     public var isProven: Bool { true }
+    public func drained(output: inout StreamOutput) {}
 }
 
 /// The monotonic clock the stream server's deadlines use, in milliseconds.

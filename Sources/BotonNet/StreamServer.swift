@@ -683,7 +683,19 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             connection.proven = true
             unprovenCount.subtract(1, ordering: .relaxed)
         }
-        if !connection.handshaking && !connection.failed { flush(connection) }
+        if !connection.handshaking && !connection.failed {
+            // Each time the output empties, the handler may go on (it may have stopped at a bound); it writes
+            // only from what it already holds, so this ends.
+            var hadUnsent = connection.output.unsentByteCount > 0
+            flush(connection)
+            while hadUnsent, connection.output.unsentByteCount == 0, !connection.failed,
+                  let handler = connection.handler
+            {
+                handler.drained(output: &connection.output)
+                hadUnsent = connection.output.unsentByteCount > 0
+                if hadUnsent { flush(connection) }
+            }
+        }
         if connection.failed || (connection.output.closeWhenFlushed && connection.output.unsentByteCount == 0) {
             close(connection, &loop)
             return

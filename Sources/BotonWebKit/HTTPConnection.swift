@@ -37,6 +37,12 @@ final class HTTPConnection: StreamHandler {
 
     /// Pipelined requests parsed ahead of the one in a handler; beyond this the connection is not read.
     static let maxWaiting = 16
+    /// Answers waiting to be sent beyond this: no further request is answered or parsed, and the connection is not
+    /// read, until the client has taken them (``drained(output:)``). A client that pipelines and never reads holds
+    /// this much and its unread requests, not one answer per request.
+    static let outputBound = 256 << 10
+    /// Answering stopped at ``outputBound``.
+    private var backlogged = false
 
     init(core: WebServerCore, peer: StreamPeer) {
         self.core = core
@@ -47,14 +53,21 @@ final class HTTPConnection: StreamHandler {
     }
 
     /// An event stream keeps reading (and ignoring) input, so the client's close is seen at once.
-    var acceptsInput: Bool { streaming || (parseFailure == nil && waiting.count < Self.maxWaiting) }
+    var acceptsInput: Bool { streaming || (parseFailure == nil && !backlogged && waiting.count < Self.maxWaiting) }
 
     func received(_ bytes: UnsafeRawBufferPointer, output: inout StreamOutput) {
         guard !streaming, parseFailure == nil else { return }
         if requestStartedAt == nil { requestStartedAt = monotonicMilliseconds() }
         parser.append(bytes)
+        parse(&output)
+        dispatchNext(&output)
+    }
+
+    /// Parses what the parser holds, up to ``maxWaiting`` requests waiting (the rest stays in the parser).
+    private func parse(_ output: inout StreamOutput) {
+        guard parseFailure == nil, !streaming else { return }
         do {
-            while let request = try parser.next() {
+            while waiting.count < Self.maxWaiting, let request = try parser.next() {
                 waiting.append(request)
                 requestStartedAt = parser.isInsideRequest ? monotonicMilliseconds() : nil
             }
@@ -64,6 +77,11 @@ final class HTTPConnection: StreamHandler {
             requestStartedAt = nil
             core.countParseError(error)
         }
+    }
+
+    func drained(output: inout StreamOutput) {
+        guard backlogged else { return }
+        backlogged = false
         dispatchNext(&output)
     }
 
@@ -108,8 +126,14 @@ final class HTTPConnection: StreamHandler {
 
     private func dispatchNext(_ output: inout StreamOutput) {
         guard !inHandler, !streaming else { return }
-        while !waiting.isEmpty {
+        while true {
             if output.isClosing { return }
+            if output.unsentByteCount > Self.outputBound {
+                backlogged = true
+                return
+            }
+            if waiting.isEmpty { parse(&output) }
+            guard !waiting.isEmpty else { break }
             var request = waiting.removeFirst()
             request.clientAddress = clientAddress
             request.isSecure = peer.secure
