@@ -1,0 +1,89 @@
+public import BotonRepository
+
+/// One connection of either engine (SQLite's ``Database``, PostgreSQL's `PostgresDatabase`), as the repository code
+/// uses it: statements written once, in the SQL both engines accept, with numbered parameters `?1`, `?2`, … (the
+/// PostgreSQL connection turns them into `$1`, `$2`, …), rows read by column, transactions and savepoints.
+///
+/// What the two engines do not share is kept out of the repository code: a new row's id comes back through
+/// `RETURNING id` (both engines), conflicts are `ON CONFLICT … DO NOTHING/UPDATE` (both), flags are integers 0/1
+/// in both schemas, and each engine's schema and migrations live with it.
+///
+/// A connection is confined: one owner uses it at a time.
+public protocol SQLDatabase: AnyObject {
+    /// Runs one or more statements that return no rows (schema changes, `PRAGMA`s, `SET`s).
+    func execute(_ sql: String) throws(StoreError)
+    /// A prepared statement for `sql` (cached by the connection), ready to bind.
+    func prepared(_ sql: String) throws(StoreError) -> any SQLStatement
+    /// Runs `body` in one transaction that takes the write lock (SQLite) or is serializable enough for its
+    /// statements (PostgreSQL: read committed plus the rows' locks); any error rolls everything back.
+    func inTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
+    func inTransaction<T>(rethrowing body: () throws -> T) throws -> T
+    /// A nested transaction that rolls back on its own.
+    func inSavepoint<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T
+    /// True outside a transaction (a pooled connection goes back only then).
+    var isAutocommit: Bool { get }
+    /// Rows changed by the last statement run on this connection.
+    var changes: Int { get }
+    /// Where the data lives, for messages (a file path, a connection string without its password).
+    var location: String { get }
+}
+
+/// A prepared statement of either engine.
+public protocol SQLStatement: AnyObject {
+    /// Binds `values` to `?1`, `?2`, … and runs to completion.
+    func run(_ values: [SQLValue]) throws(StoreError)
+    /// Binds, then maps every row.
+    func rows<T>(_ values: [SQLValue], _ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T]
+    /// Binds, then maps the first row if there is one.
+    func first<T>(_ values: [SQLValue], _ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> T?
+}
+
+extension SQLStatement {
+    public func run() throws(StoreError) { try run([]) }
+
+    public func rows<T>(_ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T] {
+        try rows([], map)
+    }
+
+    public func first<T>(_ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> T? {
+        try first([], map)
+    }
+}
+
+/// The row a statement sits on, read by 0-based column. Booleans are read from integers (0/1) or, on
+/// PostgreSQL, from `boolean` expressions such as `x IS NOT NULL`.
+public protocol SQLRow {
+    func isNull(_ column: Int32) -> Bool
+    func int64(_ column: Int32) -> Int64
+    func double(_ column: Int32) -> Double
+    func bool(_ column: Int32) -> Bool
+    func text(_ column: Int32) -> String
+    func blob(_ column: Int32) -> [UInt8]
+}
+
+extension SQLRow {
+    public func int(_ column: Int32) -> Int { Int(int64(column)) }
+    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+
+    /// A column that stores a domain enum by its raw (Spanish) name: a name this binary does not know is invalid
+    /// data, reported with the value and the column.
+    public func value<E: RawRepresentable>(_ column: Int32, as type: E.Type) throws(StoreError) -> E
+        where E.RawValue == String
+    {
+        let raw = text(column)
+        guard let value = E(rawValue: raw) else {
+            throw StoreError(kind: .invalidData,
+                             message: "column \(column) holds '\(raw)', which is not a \(E.self)")
+        }
+        return value
+    }
+
+    /// ``value(_:as:)`` for a column that may be NULL.
+    public func optionalValue<E: RawRepresentable>(_ column: Int32, as type: E.Type) throws(StoreError) -> E?
+        where E.RawValue == String
+    {
+        isNull(column) ? nil : try value(column, as: type)
+    }
+}
