@@ -9,7 +9,7 @@ import Glibc
 /// confinement is what makes it safe, and no lock is ever taken around a statement.
 ///
 /// Prepared statements are cached by SQL text: `statement(_:)` returns the same reset `Statement` each time.
-public final class Database {
+public final class Database: SQLDatabase {
     public struct Options: Sendable {
         /// How long a writer waits for another connection's lock before failing with SQLITE_BUSY.
         public var busyTimeoutMilliseconds: Int32 = 5_000
@@ -92,6 +92,10 @@ public final class Database {
                              codeName: String(cString: sqlite3_errstr(extended)))
         }
     }
+
+    public func prepared(_ sql: String) throws(StoreError) -> any SQLStatement { try statement(sql) }
+
+    public var location: String { path }
 
     /// A cached prepared statement for `sql`, reset and with its bindings cleared.
     public func statement(_ sql: String) throws(StoreError) -> Statement {

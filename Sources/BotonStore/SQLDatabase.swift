@@ -36,10 +36,16 @@ public protocol SQLStatement: AnyObject {
     func rows<T>(_ values: [SQLValue], _ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T]
     /// Binds, then maps the first row if there is one.
     func first<T>(_ values: [SQLValue], _ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> T?
+    /// Binds, then hands every row to `body` as it comes (SQLite streams; the default reads all rows first).
+    func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws(StoreError) -> Void) throws(StoreError)
 }
 
 extension SQLStatement {
     public func run() throws(StoreError) { try run([]) }
+
+    public func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws(StoreError) -> Void) throws(StoreError) {
+        _ = try rows(values) { (row) throws(StoreError) -> Void in try body(row) }
+    }
 
     public func rows<T>(_ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T] {
         try rows([], map)
@@ -86,4 +92,10 @@ extension SQLRow {
     {
         isNull(column) ? nil : try value(column, as: type)
     }
+}
+
+/// The repositories written once, in the SQL both engines accept, over ``sql``: ``SQLiteStore`` and
+/// `PostgresStore` conform and add only what is their engine's own (transactions, schema and migrations).
+public protocol SQLStore: StoreConnection {
+    var sql: any SQLDatabase { get }
 }

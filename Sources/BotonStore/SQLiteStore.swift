@@ -7,8 +7,9 @@ public import BotonRepository
 /// Services never name it: they see the repository protocols of BotonRepository, and only BotonApp (the
 /// composition root) and the command line's wiring make one. It is `Sendable` only so that it can move between
 /// owners (back into the pool, onto a job's thread); it is used by one at a time.
-public final class SQLiteStore: StoreConnection, @unchecked Sendable {
+public final class SQLiteStore: SQLStore, @unchecked Sendable {
     public let database: Database
+    public var sql: any SQLDatabase { database }
 
     public init(database: Database) {
         self.database = database

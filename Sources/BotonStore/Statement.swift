@@ -14,7 +14,7 @@ public enum SQLValue: Sendable, Equatable {
 ///
 /// Typed `bind` overloads let hot paths bind without building `SQLValue` arrays; columns are read in place while
 /// the statement sits on a row.
-public final class Statement {
+public final class Statement: SQLStatement, SQLRow {
     let handle: OpaquePointer
     public let sql: String
     private unowned let database: Database
@@ -116,7 +116,7 @@ public final class Statement {
     }
 
     /// Binds, then maps every row.
-    public func rows<T>(_ values: [SQLValue], _ map: (Statement) throws(StoreError) -> T) throws(StoreError) -> [T] {
+    public func rows<T>(_ values: [SQLValue], _ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T] {
         reset()
         try bind(values)
         var out: [T] = []
@@ -125,18 +125,16 @@ public final class Statement {
         return out
     }
 
-    /// Maps every row of a statement without parameters.
-    public func rows<T>(_ map: (Statement) throws(StoreError) -> T) throws(StoreError) -> [T] {
-        try rows([], map)
-    }
-
-    /// Maps the first row of a statement without parameters, if there is one.
-    public func first<T>(_ map: (Statement) throws(StoreError) -> T) throws(StoreError) -> T? {
-        try first([], map)
+    /// Binds, then hands every row to `body` as SQLite steps to it (nothing is held beyond the row).
+    public func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws(StoreError) -> Void) throws(StoreError) {
+        reset()
+        try bind(values)
+        defer { sqlite3_reset(handle) }
+        while try step() { try body(self) }
     }
 
     /// Binds, then maps the first row if there is one.
-    public func first<T>(_ values: [SQLValue], _ map: (Statement) throws(StoreError) -> T) throws(StoreError) -> T? {
+    public func first<T>(_ values: [SQLValue], _ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> T? {
         reset()
         try bind(values)
         defer { sqlite3_reset(handle) }
@@ -147,7 +145,6 @@ public final class Statement {
 
     public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
     public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
-    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
     public func bool(_ column: Int32) -> Bool { sqlite3_column_int64(handle, column) != 0 }
     public func text(_ column: Int32) -> String {
@@ -155,29 +152,7 @@ public final class Statement {
         let n = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
     }
-    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
 
-    /// A column that stores a domain enum by its raw (Spanish) name: a name this binary does not know is invalid
-    /// data, reported with the value and the column.
-    public func value<E: RawRepresentable>(_ column: Int32, as type: E.Type) throws(StoreError) -> E
-        where E.RawValue == String
-    {
-        let raw = text(column)
-        guard let value = E(rawValue: raw) else {
-            throw StoreError(kind: .invalidData,
-                             message: "column \(column) holds '\(raw)', which is not a \(E.self)")
-        }
-        return value
-    }
-
-    /// ``value(_:as:)`` for a column that may be NULL.
-    public func optionalValue<E: RawRepresentable>(_ column: Int32, as type: E.Type) throws(StoreError) -> E?
-        where E.RawValue == String
-    {
-        isNull(column) ? nil : try value(column, as: type)
-    }
-    public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
-    public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
     public func blob(_ column: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(handle, column))
         guard n > 0, let p = sqlite3_column_blob(handle, column) else { return [] }

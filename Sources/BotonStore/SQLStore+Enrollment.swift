@@ -1,13 +1,13 @@
 public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore {
+extension SQLStore {
     public func nextTramiteSequence(year: Int) throws(StoreError) -> Int {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO tramite_sequence (year, last) VALUES (?1, 1)
             ON CONFLICT (year) DO UPDATE SET last = last + 1
             """).run([.integer(Int64(year))])
-        guard let last = try database.statement("SELECT last FROM tramite_sequence WHERE year = ?1")
+        guard let last = try sql.prepared("SELECT last FROM tramite_sequence WHERE year = ?1")
             .first([.integer(Int64(year))], { $0.int(0) }) else {
             throw StoreError(kind: .notFound, message: "tramite_sequence \(year)")
         }
@@ -16,47 +16,47 @@ extension SQLiteStore {
 
     // MARK: Citizens
 
-    private static let citizenColumns = """
+    private static var citizenColumns: String { """
         id, document_kind, document_key, document_number, nationality, nombres, apellidos, birth_date, email,
         created_at
-        """
+        """ }
 
-    private static func citizenRecord(_ s: Statement) -> CitizenRecord {
+    private static func citizenRecord(_ s: any SQLRow) -> CitizenRecord {
         CitizenRecord(id: s.int64(0), documentKind: s.text(1), documentKey: s.text(2), documentNumber: s.text(3),
                       nationality: s.text(4), nombres: s.text(5), apellidos: s.text(6), birthDate: s.text(7),
                       email: s.optionalText(8), createdAt: Timestamp(millisecondsSince1970: s.int64(9)))
     }
 
     public func citizen(documentKey: String) throws(StoreError) -> CitizenRecord? {
-        try database.statement("SELECT \(Self.citizenColumns) FROM citizen WHERE document_key = ?1")
+        try sql.prepared("SELECT \(Self.citizenColumns) FROM citizen WHERE document_key = ?1")
             .first([.text(documentKey)], Self.citizenRecord)
     }
 
     public func citizen(id: Int64) throws(StoreError) -> CitizenRecord? {
-        try database.statement("SELECT \(Self.citizenColumns) FROM citizen WHERE id = ?1")
+        try sql.prepared("SELECT \(Self.citizenColumns) FROM citizen WHERE id = ?1")
             .first([.integer(id)], Self.citizenRecord)
     }
 
     public func insertCitizen(_ c: CitizenRecord) throws(StoreError) -> Int64 {
-        try database.statement("""
+        return try sql.prepared("""
             INSERT INTO citizen (document_kind, document_key, document_number, nationality, nombres, apellidos,
                 birth_date, email, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-            """).run([.text(c.documentKind), .text(c.documentKey), .text(c.documentNumber), .text(c.nationality),
+            RETURNING id
+            """).first([.text(c.documentKind), .text(c.documentKey), .text(c.documentNumber), .text(c.nationality),
                       .text(c.nombres), .text(c.apellidos), .text(c.birthDate), c.email.map { .text($0) } ?? .null,
-                      .integer(c.createdAt.millisecondsSince1970)])
-        return database.lastInsertRowID
+                      .integer(c.createdAt.millisecondsSince1970)]) { $0.int64(0) } ?? 0
     }
 
     public func updateCitizen(_ c: CitizenRecord) throws(StoreError) {
         guard let id = c.id else { throw StoreError(kind: .notFound, message: "citizen without id") }
-        try database.statement("""
+        try sql.prepared("""
             UPDATE citizen SET nombres = ?2, apellidos = ?3, birth_date = ?4, email = ?5 WHERE id = ?1
             """).run([.integer(id), .text(c.nombres), .text(c.apellidos), .text(c.birthDate),
                       c.email.map { .text($0) } ?? .null])
     }
 
     public func citizenHasBeenVerified(id: Int64) throws(StoreError) -> Bool {
-        try database.statement("""
+        try sql.prepared("""
             SELECT EXISTS (SELECT 1 FROM enrollment e JOIN enrollment_transition t ON t.enrollment_id = e.id
                            WHERE e.citizen_id = ?1 AND t.to_state = 'verificada')
             """).first([.integer(id)]) { $0.bool(0) } ?? false
@@ -64,7 +64,7 @@ extension SQLiteStore {
 
     public func upsertPhoneLine(e164: String, kind: String, citizenID: Int64, homeSubcircuit: String,
                                 homeLatitude: Double, homeLongitude: Double, at: Timestamp) throws(StoreError) {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO phone_line (e164, kind, citizen_id, home_subcircuit, home_latitude, home_longitude,
                 created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             ON CONFLICT (e164) DO UPDATE SET kind = excluded.kind, citizen_id = excluded.citizen_id,
@@ -76,14 +76,14 @@ extension SQLiteStore {
 
     // MARK: Requests
 
-    static let enrollmentColumns = """
+    static var enrollmentColumns: String { """
         id, tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code, home_address,
         home_latitude, home_longitude, work_address, work_latitude, work_longitude, consent_at,
         usage_policy_accepted_at, usage_policy_explained, linked_to, intake_upc_code, registered_at, device_id,
         created_at, updated_at
-        """
+        """ }
 
-    static func enrollmentRecord(_ s: Statement) throws(StoreError) -> EnrollmentRecord {
+    static func enrollmentRecord(_ s: any SQLRow) throws(StoreError) -> EnrollmentRecord {
         func time(_ c: Int32) -> Timestamp? { s.optionalInt64(c).map { Timestamp(millisecondsSince1970: $0) } }
         return EnrollmentRecord(
             id: s.int64(0), tramite: s.text(1), channel: try s.value(2, as: Enrollment.Channel.self),
@@ -98,11 +98,13 @@ extension SQLiteStore {
     }
 
     /// States from which a request can still move: not `rechazada`, not `dada_de_baja`.
-    static let liveStates = "('ingresada','en_verificacion','verificada','registrada','prueba_pendiente','activa','suspendida',"
-        + "'baja_solicitada')"
+    static var liveStates: String {
+        "('ingresada','en_verificacion','verificada','registrada','prueba_pendiente','activa','suspendida',"
+            + "'baja_solicitada')"
+    }
 
     public func liveEnrollment(line: String) throws(StoreError) -> EnrollmentRecord? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.enrollmentColumns) FROM enrollment
             WHERE line_e164 = ?1 AND state IN \(Self.liveStates) ORDER BY id LIMIT 1
             """).first([.text(line)], Self.enrollmentRecord)
@@ -113,7 +115,7 @@ extension SQLiteStore {
     public func recentOnlineSubmission(citizenID: Int64, line: String, homeAddress: String, since: Timestamp)
         throws(StoreError) -> EnrollmentRecord?
     {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.enrollmentColumns) FROM enrollment
             WHERE citizen_id = ?1 AND line_e164 = ?2 AND home_address = ?3 AND channel = 'en_linea'
               AND state = 'ingresada' AND created_at >= ?4
@@ -123,7 +125,7 @@ extension SQLiteStore {
     }
 
     public func registeredEnrollment(line: String, excluding id: Int64) throws(StoreError) -> EnrollmentRecord? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.enrollmentColumns) FROM enrollment
             WHERE line_e164 = ?1 AND id <> ?2
               AND state IN ('registrada','prueba_pendiente','activa','suspendida','baja_solicitada')
@@ -132,21 +134,22 @@ extension SQLiteStore {
     }
 
     public func enrollment(deviceID: String) throws(StoreError) -> EnrollmentRecord? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.enrollmentColumns) FROM enrollment WHERE device_id = ?1 ORDER BY id DESC LIMIT 1
             """).first([.text(deviceID)], Self.enrollmentRecord)
     }
 
     public func insertEnrollment(_ e: EnrollmentRecord) throws(StoreError) -> Int64 {
         func time(_ t: Timestamp?) -> SQLValue { t.map { .integer($0.millisecondsSince1970) } ?? .null }
-        try database.statement("""
+        return try sql.prepared("""
             INSERT INTO enrollment (tramite, channel, state, citizen_id, line_e164, upc_code, subcircuit_code,
                 home_address, home_latitude, home_longitude, work_address, work_latitude, work_longitude,
                 consent_at, usage_policy_accepted_at, usage_policy_explained, linked_to, intake_upc_code,
                 registered_at, device_id, created_at, updated_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21,
                 ?22)
-            """).run([
+            RETURNING id
+            """).first([
                 .text(e.tramite), .text(e.channel.rawValue), .text(e.state.rawValue), .integer(e.citizenID), .text(e.lineE164),
                 .text(e.upcCode), .text(e.subcircuitCode), .text(e.homeAddress), .real(e.homeLatitude),
                 .real(e.homeLongitude), e.workAddress.map { .text($0) } ?? .null,
@@ -155,22 +158,21 @@ extension SQLiteStore {
                 e.linkedTo.map { .integer($0) } ?? .null, e.intakeUPCCode.map { .text($0) } ?? .null,
                 time(e.registeredAt), e.deviceID.map { .text($0) } ?? .null,
                 .integer(e.createdAt.millisecondsSince1970), .integer(e.updatedAt.millisecondsSince1970),
-            ])
-        return database.lastInsertRowID
+            ]) { $0.int64(0) } ?? 0
     }
 
     public func enrollment(tramite: String) throws(StoreError) -> EnrollmentRecord? {
-        try database.statement("SELECT \(Self.enrollmentColumns) FROM enrollment WHERE tramite = ?1")
+        try sql.prepared("SELECT \(Self.enrollmentColumns) FROM enrollment WHERE tramite = ?1")
             .first([.text(tramite)], Self.enrollmentRecord)
     }
 
     public func enrollment(id: Int64) throws(StoreError) -> EnrollmentRecord? {
-        try database.statement("SELECT \(Self.enrollmentColumns) FROM enrollment WHERE id = ?1")
+        try sql.prepared("SELECT \(Self.enrollmentColumns) FROM enrollment WHERE id = ?1")
             .first([.integer(id)], Self.enrollmentRecord)
     }
 
     public func enrollmentsLinked(to id: Int64) throws(StoreError) -> [EnrollmentRecord] {
-        try database.statement("SELECT \(Self.enrollmentColumns) FROM enrollment WHERE linked_to = ?1 ORDER BY id")
+        try sql.prepared("SELECT \(Self.enrollmentColumns) FROM enrollment WHERE linked_to = ?1 ORDER BY id")
             .rows([.integer(id)], Self.enrollmentRecord)
     }
 
@@ -197,7 +199,7 @@ extension SQLiteStore {
         }
         values.append(.integer(Int64(limit)))
         values += states.map { .text($0.rawValue) }
-        return try database.statement("""
+        return try sql.prepared("""
             SELECT \(Self.enrollmentColumns) FROM enrollment
             WHERE \(filter) AND state IN (\(placeholders)) ORDER BY created_at, id LIMIT ?2
             """).rows(values, Self.enrollmentRecord)
@@ -206,18 +208,18 @@ extension SQLiteStore {
     // MARK: History
 
     public func appendTransition(enrollmentID: Int64, _ step: EnrollmentTransition) throws(StoreError) {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO enrollment_transition (enrollment_id, from_state, to_state, actor, at, note)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """).run([.integer(enrollmentID), step.from.map { .text($0.rawValue) } ?? .null, .text(step.to.rawValue),
                       .text(step.actor.storageForm), .integer(step.at.millisecondsSince1970),
                       step.note.map { .text($0) } ?? .null])
-        try database.statement("UPDATE enrollment SET state = ?2, updated_at = ?3 WHERE id = ?1")
+        try sql.prepared("UPDATE enrollment SET state = ?2, updated_at = ?3 WHERE id = ?1")
             .run([.integer(enrollmentID), .text(step.to.rawValue), .integer(step.at.millisecondsSince1970)])
     }
 
     public func transitions(enrollmentID: Int64) throws(StoreError) -> [EnrollmentTransition] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT from_state, to_state, actor, at, note FROM enrollment_transition
             WHERE enrollment_id = ?1 ORDER BY id
             """).rows([.integer(enrollmentID)]) { (s) throws(StoreError) -> EnrollmentTransition in
@@ -235,7 +237,7 @@ extension SQLiteStore {
     // MARK: Contacts
 
     public func insertContacts(enrollmentID: Int64, _ contacts: [EnrollmentContactRecord]) throws(StoreError) {
-        let insert = try database.statement("""
+        let insert = try sql.prepared("""
             INSERT INTO enrollment_contact (enrollment_id, position, name, phone) VALUES (?1, ?2, ?3, ?4)
             """)
         for c in contacts {
@@ -244,7 +246,7 @@ extension SQLiteStore {
     }
 
     public func contacts(enrollmentID: Int64) throws(StoreError) -> [EnrollmentContactRecord] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT position, name, phone FROM enrollment_contact WHERE enrollment_id = ?1 ORDER BY position
             """).rows([.integer(enrollmentID)]) { s in
             EnrollmentContactRecord(position: s.int(0), name: s.text(1), phone: s.text(2))
@@ -252,14 +254,14 @@ extension SQLiteStore {
     }
 
     public func insertContactAttempt(enrollmentID: Int64, _ a: ContactAttemptRecord) throws(StoreError) {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO contact_attempt (enrollment_id, actor, at, result, note) VALUES (?1, ?2, ?3, ?4, ?5)
             """).run([.integer(enrollmentID), .text(a.actor), .integer(a.at.millisecondsSince1970), .text(a.result),
                       a.note.map { .text($0) } ?? .null])
     }
 
     public func contactAttempts(enrollmentID: Int64) throws(StoreError) -> [ContactAttemptRecord] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT actor, at, result, note FROM contact_attempt WHERE enrollment_id = ?1 ORDER BY id
             """).rows([.integer(enrollmentID)]) { s in
             ContactAttemptRecord(actor: s.text(0), at: Timestamp(millisecondsSince1970: s.int64(1)),
@@ -272,13 +274,13 @@ extension SQLiteStore {
     public func insertDevice(id: String, kind: String, line: String, secret: [UInt8], at: Timestamp)
         throws(StoreError)
     {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO device (id, kind, line_e164, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
             """).run([.text(id), .text(kind), .text(line), .blob(secret), .integer(at.millisecondsSince1970)])
     }
 
     public func device(id: String) throws(StoreError) -> DeviceRecord? {
-        try database.statement("SELECT id, kind, line_e164, created_at, revoked_at FROM device WHERE id = ?1")
+        try sql.prepared("SELECT id, kind, line_e164, created_at, revoked_at FROM device WHERE id = ?1")
             .first([.text(id)]) { s in
                 DeviceRecord(id: s.text(0), kind: s.text(1), lineE164: s.text(2),
                              createdAt: Timestamp(millisecondsSince1970: s.int64(3)),
@@ -288,23 +290,23 @@ extension SQLiteStore {
 
     @discardableResult
     public func revokeDevices(line: String, at: Timestamp) throws(StoreError) -> Int {
-        try database.statement("UPDATE device SET revoked_at = ?2 WHERE line_e164 = ?1 AND revoked_at IS NULL")
+        try sql.prepared("UPDATE device SET revoked_at = ?2 WHERE line_e164 = ?1 AND revoked_at IS NULL")
             .run([.text(line), .integer(at.millisecondsSince1970)])
-        return database.changes
+        return sql.changes
     }
 
     public func revokeDevice(id: String, at: Timestamp) throws(StoreError) {
-        try database.statement("UPDATE device SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
+        try sql.prepared("UPDATE device SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL")
             .run([.text(id), .integer(at.millisecondsSince1970)])
     }
 
     public func setRegistration(enrollmentID: Int64, deviceID: String, at: Timestamp) throws(StoreError) {
-        try database.statement("UPDATE enrollment SET device_id = ?2, registered_at = ?3 WHERE id = ?1")
+        try sql.prepared("UPDATE enrollment SET device_id = ?2, registered_at = ?3 WHERE id = ?1")
             .run([.integer(enrollmentID), .text(deviceID), .integer(at.millisecondsSince1970)])
     }
 
     public func testIncident(line: String, since: Timestamp) throws(StoreError) -> Int64? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT id FROM incident WHERE line_e164 = ?1 AND is_test = 1 AND opened_at >= ?2
             ORDER BY opened_at LIMIT 1
             """).first([.text(line), .integer(since.millisecondsSince1970)]) { $0.int64(0) }

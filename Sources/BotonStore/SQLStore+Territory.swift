@@ -1,10 +1,10 @@
 public import BotonRepository
-extension SQLiteStore {
+extension SQLStore {
     public func replaceTerritory(_ snapshot: TerritorySnapshot) throws(StoreError) {
-        let db = database
+        let db = sql
         try db.inTransaction { () throws(StoreError) in
             // Upsert in level order so that parents exist before children.
-            let upsertUnit = try db.statement("""
+            let upsertUnit = try db.prepared("""
                 INSERT INTO territory_unit (code, level, name, parent_code, zone_code, upc_code, geometry)
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                 ON CONFLICT (code) DO UPDATE SET level = excluded.level, name = excluded.name,
@@ -20,13 +20,13 @@ extension SQLiteStore {
                     unit.upcCode.map { .text($0) } ?? .null, unit.geometry.map { .blob($0) } ?? .null,
                 ])
             }
-            let upsertUPC = try db.statement("""
+            let upsertUPC = try db.prepared("""
                 INSERT INTO upc (code, name, latitude, longitude, phone) VALUES (?1, ?2, ?3, ?4, ?5)
                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, latitude = excluded.latitude,
                     longitude = excluded.longitude, phone = excluded.phone
                 """)
             try db.execute("DELETE FROM upc_subcircuit")
-            let link = try db.statement("INSERT INTO upc_subcircuit (subcircuit_code, upc_code) VALUES (?1, ?2)")
+            let link = try db.prepared("INSERT INTO upc_subcircuit (subcircuit_code, upc_code) VALUES (?1, ?2)")
             for upc in snapshot.upcs {
                 try upsertUPC.run([.text(upc.code), .text(upc.name), .real(upc.latitude), .real(upc.longitude),
                                    upc.phone.map { .text($0) } ?? .null])
@@ -36,12 +36,12 @@ extension SQLiteStore {
             // that an enrollment or a line still points at; the whole replacement then rolls back.
             try db.execute("CREATE TEMP TABLE IF NOT EXISTS keep_code (code TEXT PRIMARY KEY)")
             try db.execute("DELETE FROM keep_code")
-            let keep = try db.statement("INSERT OR IGNORE INTO keep_code (code) VALUES (?1)")
+            let keep = try db.prepared("INSERT INTO keep_code (code) VALUES (?1) ON CONFLICT DO NOTHING")
             for unit in snapshot.units { try keep.run([.text(unit.code)]) }
             for upc in snapshot.upcs { try keep.run([.text(upc.code)]) }
             try db.execute("DELETE FROM upc WHERE code NOT IN (SELECT code FROM keep_code)")
             for level in TerritoryLevel.allCases.reversed() {
-                try db.statement("""
+                try db.prepared("""
                     DELETE FROM territory_unit WHERE level = ?1 AND code NOT IN (SELECT code FROM keep_code)
                     """).run([.text(level.rawValue)])
             }
@@ -50,7 +50,7 @@ extension SQLiteStore {
     }
 
     public func loadTerritory() throws(StoreError) -> TerritorySnapshot {
-        let units = try database.statement("""
+        let units = try sql.prepared("""
             SELECT code, level, name, parent_code, zone_code, upc_code, geometry FROM territory_unit ORDER BY code
             """).rows { (s) throws(StoreError) -> TerritoryUnitRecord in
             guard let level = TerritoryLevel(rawValue: s.text(1)) else {
@@ -61,12 +61,12 @@ extension SQLiteStore {
                                        geometry: s.isNull(6) ? nil : s.blob(6))
         }
         var served: [String: [String]] = [:]
-        for (subcircuit, upc) in try database.statement(
+        for (subcircuit, upc) in try sql.prepared(
             "SELECT subcircuit_code, upc_code FROM upc_subcircuit ORDER BY subcircuit_code"
         ).rows({ s in (s.text(0), s.text(1)) }) {
             served[upc, default: []].append(subcircuit)
         }
-        let upcs = try database.statement(
+        let upcs = try sql.prepared(
             "SELECT code, name, latitude, longitude, phone FROM upc ORDER BY code"
         ).rows { s in
             UPCRecord(code: s.text(0), name: s.text(1), latitude: s.double(2), longitude: s.double(3),
@@ -77,7 +77,7 @@ extension SQLiteStore {
 
     public func territoryCounts() throws(StoreError) -> TerritoryCounts {
         var counts = TerritoryCounts()
-        for (level, n) in try database.statement(
+        for (level, n) in try sql.prepared(
             "SELECT level, COUNT(*) FROM territory_unit GROUP BY level"
         ).rows({ s in (s.text(0), s.int(1)) }) {
             switch TerritoryLevel(rawValue: level) {
@@ -89,7 +89,7 @@ extension SQLiteStore {
             case nil: break
             }
         }
-        counts.upcs = try database.statement("SELECT COUNT(*) FROM upc").first { s in s.int(0) } ?? 0
+        counts.upcs = try sql.prepared("SELECT COUNT(*) FROM upc").first { s in s.int(0) } ?? 0
         return counts
     }
 }

@@ -1,29 +1,29 @@
 public import BotonRepository
 import BotonCore
 
-extension SQLiteStore {
+extension SQLStore {
     @discardableResult
     public func appendAudit(_ entry: AuditEntry) throws(StoreError) -> Int64 {
-        try database.statement("""
+        return try sql.prepared("""
             INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)
-            """).run([.integer(entry.at.millisecondsSince1970), .text(entry.actor), .text(entry.action),
-                      .text(entry.subject), entry.detail.map { .text($0) } ?? .null])
-        return database.lastInsertRowID
+            RETURNING id
+            """).first([.integer(entry.at.millisecondsSince1970), .text(entry.actor), .text(entry.action),
+                      .text(entry.subject), entry.detail.map { .text($0) } ?? .null]) { $0.int64(0) } ?? 0
     }
 
     public func auditEntries(subject: String?, limit: Int) throws(StoreError) -> [AuditEntry] {
         if let subject {
-            return try database.statement("""
+            return try sql.prepared("""
                 SELECT id, at, actor, action, subject, detail FROM audit_log WHERE subject = ?1
                 ORDER BY id DESC LIMIT ?2
                 """).rows([.text(subject), .integer(Int64(limit))], Self.auditEntry)
         }
-        return try database.statement(
+        return try sql.prepared(
             "SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id DESC LIMIT ?1"
         ).rows([.integer(Int64(limit))], Self.auditEntry)
     }
 
-    private static func auditEntry(_ s: Statement) -> AuditEntry {
+    private static func auditEntry(_ s: any SQLRow) -> AuditEntry {
         AuditEntry(id: s.int64(0), at: Timestamp(millisecondsSince1970: s.int64(1)), actor: s.text(2),
                    action: s.text(3), subject: s.text(4), detail: s.optionalText(5))
     }

@@ -1,11 +1,11 @@
 public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore {
+extension SQLStore {
     public func countClosedIncidents(isTest: Bool, outcome: IncidentOutcome, from: Timestamp, to: Timestamp)
         throws(StoreError) -> Int
     {
-        try database.statement("""
+        try sql.prepared("""
             SELECT count(*) FROM incident
             WHERE is_test = ?1 AND outcome = ?2 AND closed_at >= ?3 AND closed_at < ?4
             """).first([.integer(isTest ? 1 : 0), .text(outcome.rawValue), .integer(from.millisecondsSince1970),
@@ -21,29 +21,26 @@ extension SQLiteStore {
     }
 
     public func countQuejas(from: Timestamp, to: Timestamp) throws(StoreError) -> Int {
-        try database.statement("SELECT count(*) FROM queja WHERE received_at >= ?1 AND received_at < ?2")
+        try sql.prepared("SELECT count(*) FROM queja WHERE received_at >= ?1 AND received_at < ?2")
             .first([.integer(from.millisecondsSince1970), .integer(to.millisecondsSince1970)]) { $0.int(0) } ?? 0
     }
 
     public func forEachClosedIncident(from: Timestamp, to: Timestamp, _ body: (IncidentFact) -> Void)
         throws(StoreError)
     {
-        let statement = try database.statement("""
+        let statement = try sql.prepared("""
             SELECT is_test, outcome, subcircuit_code, upc_code, taken_at - opened_at FROM incident
             WHERE closed_at >= ?1 AND closed_at < ?2
             """)
-        try statement.bind([.integer(from.millisecondsSince1970), .integer(to.millisecondsSince1970)])
-        defer { statement.reset() }
-        while try statement.step() {
-            body(IncidentFact(isTest: statement.bool(0),
-                              outcome: statement.optionalText(1).flatMap(IncidentOutcome.init(rawValue:)),
-                              subcircuit: statement.optionalText(2), upc: statement.text(3),
-                              takeMilliseconds: statement.optionalInt64(4)))
+        try statement.forEach([.integer(from.millisecondsSince1970), .integer(to.millisecondsSince1970)]) { row in
+            body(IncidentFact(isTest: row.bool(0), outcome: row.optionalText(1).flatMap(IncidentOutcome.init(rawValue:)),
+                              subcircuit: row.optionalText(2), upc: row.text(3),
+                              takeMilliseconds: row.optionalInt64(4)))
         }
     }
 
     public func quejaPlaces(from: Timestamp, to: Timestamp) throws(StoreError) -> [PlaceFact] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT subcircuit_code, upc_code FROM queja WHERE received_at >= ?1 AND received_at < ?2
             """).rows([.integer(from.millisecondsSince1970), .integer(to.millisecondsSince1970)]) { s in
             PlaceFact(subcircuit: s.optionalText(0), upc: s.optionalText(1))
@@ -51,7 +48,7 @@ extension SQLiteStore {
     }
 
     public func escalationPlaces(from: Timestamp, to: Timestamp) throws(StoreError) -> [PlaceFact] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT i.subcircuit_code, i.upc_code FROM incident_event e JOIN incident i ON i.id = e.incident_id
             WHERE e.kind = 'escalada' AND e.at >= ?1 AND e.at < ?2
             """).rows([.integer(from.millisecondsSince1970), .integer(to.millisecondsSince1970)]) { s in
@@ -60,7 +57,7 @@ extension SQLiteStore {
     }
 
     public func enrollmentStates(before at: Timestamp) throws(StoreError) -> [(place: PlaceFact, state: String)] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT e.subcircuit_code, e.upc_code, t.to_state FROM enrollment e
             JOIN enrollment_transition t ON t.id = (SELECT max(id) FROM enrollment_transition
                                                     WHERE enrollment_id = e.id AND at < ?1
@@ -72,7 +69,7 @@ extension SQLiteStore {
 
     public func subcircuitZones() throws(StoreError) -> [String: String] {
         var zones: [String: String] = [:]
-        for (code, zone) in try database.statement(
+        for (code, zone) in try sql.prepared(
             "SELECT code, zone_code FROM territory_unit WHERE level = 'subcircuito' AND zone_code IS NOT NULL"
         ).rows({ s in (s.text(0), s.text(1)) }) {
             zones[code] = zone
@@ -82,7 +79,7 @@ extension SQLiteStore {
 
     public func unitNames() throws(StoreError) -> [String: String] {
         var names: [String: String] = [:]
-        for (code, name) in try database.statement(
+        for (code, name) in try sql.prepared(
             "SELECT code, name FROM territory_unit UNION ALL SELECT code, name FROM upc"
         ).rows({ s in (s.text(0), s.text(1)) }) {
             names[code] = name
@@ -91,10 +88,10 @@ extension SQLiteStore {
     }
 
     public func firstRecordAt() throws(StoreError) -> Timestamp? {
-        let incident = try database.statement("""
+        let incident = try sql.prepared("""
             SELECT closed_at FROM incident WHERE closed_at IS NOT NULL ORDER BY closed_at LIMIT 1
             """).first { $0.int64(0) }
-        let queja = try database.statement("SELECT received_at FROM queja ORDER BY received_at LIMIT 1")
+        let queja = try sql.prepared("SELECT received_at FROM queja ORDER BY received_at LIMIT 1")
             .first { $0.int64(0) }
         return [incident, queja].compactMap { $0 }.min().map(Timestamp.init(millisecondsSince1970:))
     }
@@ -103,8 +100,8 @@ extension SQLiteStore {
 
     @discardableResult
     public func upsertPublishedMonths(_ months: [PublishedMonthRecord]) throws(StoreError) -> Int {
-        let exists = try database.statement("SELECT 1 FROM published_month WHERE month = ?1")
-        let upsert = try database.statement("""
+        let exists = try sql.prepared("SELECT 1 FROM published_month WHERE month = ?1")
+        let upsert = try sql.prepared("""
             INSERT INTO published_month (month, quejas, atenciones, preferred, source, imported_at, imported_by)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             ON CONFLICT (month) DO UPDATE SET quejas = excluded.quejas, atenciones = excluded.atenciones,
@@ -122,7 +119,7 @@ extension SQLiteStore {
     }
 
     public func publishedMonths() throws(StoreError) -> [PublishedMonthRecord] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT month, quejas, atenciones, preferred, source, imported_at, imported_by FROM published_month
             ORDER BY month
             """).rows { (s) throws(StoreError) -> PublishedMonthRecord in
@@ -139,12 +136,12 @@ extension SQLiteStore {
         throws(StoreError)
     {
         let month = r.month.description
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO statistics_revision (month, revision, at, actor, reason, counted_outcomes)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """).run([.text(month), .integer(Int64(r.revision)), .integer(r.at.millisecondsSince1970),
                       .text(r.actor), .text(r.reason), .text(r.countedOutcomes)])
-        let insert = try database.statement("""
+        let insert = try sql.prepared("""
             INSERT INTO statistics_figure (month, revision, level, code, quejas, atenciones, pruebas, falsas_alarmas,
                                            escaladas, tomadas, mediana_toma_ms, enrolamientos)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
@@ -159,22 +156,22 @@ extension SQLiteStore {
     }
 
     public func statisticsRevisions(month: YearMonth?) throws(StoreError) -> [StatisticsRevisionRecord] {
-        let map = { (s: Statement) throws(StoreError) -> StatisticsRevisionRecord in
+        let map = { (s: any SQLRow) throws(StoreError) -> StatisticsRevisionRecord in
             StatisticsRevisionRecord(month: try Self.month(s.text(0)), revision: s.int(1),
                                      at: Timestamp(millisecondsSince1970: s.int64(2)), actor: s.text(3),
                                      reason: s.text(4), countedOutcomes: s.text(5))
         }
         let columns = "SELECT month, revision, at, actor, reason, counted_outcomes FROM statistics_revision"
         if let month {
-            return try database.statement(columns + " WHERE month = ?1 ORDER BY revision")
+            return try sql.prepared(columns + " WHERE month = ?1 ORDER BY revision")
                 .rows([.text(month.description)], map)
         }
-        return try database.statement(columns + " ORDER BY month, revision").rows(map)
+        return try sql.prepared(columns + " ORDER BY month, revision").rows(map)
     }
 
     public func latestRevisions() throws(StoreError) -> [YearMonth: Int] {
         var out: [YearMonth: Int] = [:]
-        for (month, revision) in try database.statement(
+        for (month, revision) in try sql.prepared(
             "SELECT month, max(revision) FROM statistics_revision GROUP BY month"
         ).rows({ (s) throws(StoreError) in (try Self.month(s.text(0)), s.int(1)) }) {
             out[month] = revision
@@ -191,10 +188,10 @@ extension SQLiteStore {
             """
         let rows: [(StatisticsScope, MonthlyFigures)]
         if let level {
-            rows = try database.statement(columns + " AND level = ?3")
+            rows = try sql.prepared(columns + " AND level = ?3")
                 .rows([.text(month.description), .integer(Int64(revision)), .text(level.rawValue)], Self.figureRow)
         } else {
-            rows = try database.statement(columns).rows([.text(month.description), .integer(Int64(revision))],
+            rows = try sql.prepared(columns).rows([.text(month.description), .integer(Int64(revision))],
                                                         Self.figureRow)
         }
         return Dictionary(rows, uniquingKeysWith: { first, _ in first })
@@ -202,7 +199,7 @@ extension SQLiteStore {
 
     public func frozenNational() throws(StoreError) -> [YearMonth: (figures: MonthlyFigures, revision: Int)] {
         var out: [YearMonth: (figures: MonthlyFigures, revision: Int)] = [:]
-        for (month, revision, figures) in try database.statement("""
+        for (month, revision, figures) in try sql.prepared("""
             SELECT f.month, f.revision, f.level, f.code, f.quejas, f.atenciones, f.pruebas, f.falsas_alarmas,
                    f.escaladas, f.tomadas, f.mediana_toma_ms, f.enrolamientos
             FROM statistics_figure f
@@ -226,7 +223,7 @@ extension SQLiteStore {
         return month
     }
 
-    private static func figureRow(_ s: Statement) throws(StoreError) -> (StatisticsScope, MonthlyFigures) {
+    private static func figureRow(_ s: any SQLRow) throws(StoreError) -> (StatisticsScope, MonthlyFigures) {
         guard let level = StatisticsLevel(rawValue: s.text(0)) else {
             throw StoreError(kind: .invalidData, message: "statistics_figure level \(s.text(0))")
         }
@@ -235,7 +232,7 @@ extension SQLiteStore {
 
     /// Columns `from…from+7`: quejas, atenciones, pruebas, falsas_alarmas, escaladas, tomadas, mediana_toma_ms,
     /// enrolamientos.
-    private static func figures(_ s: Statement, from c: Int32) throws(StoreError) -> MonthlyFigures {
+    private static func figures(_ s: any SQLRow, from c: Int32) throws(StoreError) -> MonthlyFigures {
         var f = MonthlyFigures(quejas: s.int(c), atenciones: s.int(c + 1))
         f.pruebas = s.int(c + 2)
         f.falsasAlarmas = s.int(c + 3)

@@ -1,27 +1,27 @@
 public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore {
+extension SQLStore {
     public func insertOperator(_ r: OperatorRecord) throws(StoreError) -> Int64 {
-        try database.statement("""
+        return try sql.prepared("""
             INSERT INTO operator (username, display_name, role, upc_code, district_code, password_hash,
                 password_salt, password_rounds, failed_logins, locked_until, created_at, disabled_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
-            """).run([.text(r.username), .text(r.displayName), .text(r.role.rawValue), r.upcCode.map { .text($0) } ?? .null,
+            RETURNING id
+            """).first([.text(r.username), .text(r.displayName), .text(r.role.rawValue), r.upcCode.map { .text($0) } ?? .null,
                       r.districtCode.map { .text($0) } ?? .null, .blob(r.passwordHash), .blob(r.passwordSalt),
                       .integer(Int64(r.passwordRounds)), .integer(Int64(r.failedLogins)),
                       r.lockedUntil.map { .integer($0.millisecondsSince1970) } ?? .null,
                       .integer(r.createdAt.millisecondsSince1970),
-                      r.disabledAt.map { .integer($0.millisecondsSince1970) } ?? .null])
-        return database.lastInsertRowID
+                      r.disabledAt.map { .integer($0.millisecondsSince1970) } ?? .null]) { $0.int64(0) } ?? 0
     }
 
-    private static let columns = """
+    private static var columns: String { """
         id, username, display_name, role, upc_code, district_code, password_hash, password_salt, password_rounds,
         failed_logins, locked_until, created_at, disabled_at
-        """
+        """ }
 
-    private static func record(_ s: Statement) throws(StoreError) -> OperatorRecord {
+    private static func record(_ s: any SQLRow) throws(StoreError) -> OperatorRecord {
         OperatorRecord(id: s.int64(0), username: s.text(1), displayName: s.text(2),
                        role: try s.value(3, as: OperatorRole.self),
                        upcCode: s.optionalText(4), districtCode: s.optionalText(5), passwordHash: s.blob(6),
@@ -32,33 +32,33 @@ extension SQLiteStore {
     }
 
     public func operatorRecord(username: String) throws(StoreError) -> OperatorRecord? {
-        try database.statement("SELECT \(Self.columns) FROM operator WHERE username = ?1")
+        try sql.prepared("SELECT \(Self.columns) FROM operator WHERE username = ?1")
             .first([.text(username)], Self.record)
     }
 
     public func operatorRecord(id: Int64) throws(StoreError) -> OperatorRecord? {
-        try database.statement("SELECT \(Self.columns) FROM operator WHERE id = ?1").first([.integer(id)], Self.record)
+        try sql.prepared("SELECT \(Self.columns) FROM operator WHERE id = ?1").first([.integer(id)], Self.record)
     }
 
     public func recordLoginFailure(operatorID: Int64, failedLogins: Int, lockedUntil: Timestamp?)
         throws(StoreError)
     {
-        try database.statement("UPDATE operator SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1")
+        try sql.prepared("UPDATE operator SET failed_logins = ?2, locked_until = ?3 WHERE id = ?1")
             .run([.integer(operatorID), .integer(Int64(failedLogins)),
                   lockedUntil.map { .integer($0.millisecondsSince1970) } ?? .null])
     }
 
     public func recordLoginSuccess(operatorID: Int64) throws(StoreError) {
-        try database.statement("UPDATE operator SET failed_logins = 0, locked_until = NULL WHERE id = ?1")
+        try sql.prepared("UPDATE operator SET failed_logins = 0, locked_until = NULL WHERE id = ?1")
             .run([.integer(operatorID)])
     }
 
     public func upcName(code: String) throws(StoreError) -> String? {
-        try database.statement("SELECT name FROM upc WHERE code = ?1").first([.text(code)]) { $0.text(0) }
+        try sql.prepared("SELECT name FROM upc WHERE code = ?1").first([.text(code)]) { $0.text(0) }
     }
 
     public func districtName(code: String) throws(StoreError) -> String? {
-        try database.statement("SELECT name FROM territory_unit WHERE code = ?1 AND level = 'distrito'")
+        try sql.prepared("SELECT name FROM territory_unit WHERE code = ?1 AND level = 'distrito'")
             .first([.text(code)]) { $0.text(0) }
     }
 }

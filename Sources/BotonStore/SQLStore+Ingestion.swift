@@ -1,9 +1,9 @@
 public import BotonRepository
 public import BotonCore
 
-extension SQLiteStore {
+extension SQLStore {
     public func deviceCredential(id: String) throws(StoreError) -> DeviceCredential? {
-        let row = try database.statement("""
+        let row = try sql.prepared("""
             SELECT d.kind, d.secret, d.revoked_at IS NOT NULL, d.line_e164
             FROM device d WHERE d.id = ?1
             """).first([.text(id)]) { s in (s.text(0), s.blob(1), s.bool(2), s.text(3)) }
@@ -12,14 +12,14 @@ extension SQLiteStore {
     }
 
     public func gatewayCredential(id: String) throws(StoreError) -> GatewayCredential? {
-        try database.statement("SELECT name, secret, revoked_at IS NOT NULL FROM gateway WHERE id = ?1")
+        try sql.prepared("SELECT name, secret, revoked_at IS NOT NULL FROM gateway WHERE id = ?1")
             .first([.text(id)]) { s in
                 GatewayCredential(gatewayID: id, name: s.text(0), secret: s.blob(1), revoked: s.bool(2))
             }
     }
 
     public func registeredLine(e164: String) throws(StoreError) -> RegisteredLine? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT kind, home_subcircuit, home_latitude, home_longitude, suspended_at IS NOT NULL,
                 EXISTS (SELECT 1 FROM device WHERE line_e164 = ?1 AND kind = 'linea_fija' AND revoked_at IS NULL)
             FROM phone_line WHERE e164 = ?1
@@ -31,7 +31,7 @@ extension SQLiteStore {
     }
 
     public func receipt(sender: [UInt8], sequence: UInt64) throws(StoreError) -> FrameReceipt? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT fingerprint, status, incident_id, upc_code FROM frame_receipt WHERE sender_id = ?1 AND sequence = ?2
             """).first([.blob(sender), .integer(Int64(bitPattern: sequence))]) { s in
             FrameReceipt(fingerprint: s.blob(0), status: s.text(1), incidentID: s.optionalInt64(2),
@@ -41,7 +41,7 @@ extension SQLiteStore {
 
     public func insertReceipt(sender: [UInt8], sequence: UInt64, kind: String, receipt: FrameReceipt,
                               at: Timestamp) throws(StoreError) {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO frame_receipt (sender_id, sequence, fingerprint, kind, status, incident_id, upc_code,
                 received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """).run([.blob(sender), .integer(Int64(bitPattern: sequence)), .blob(receipt.fingerprint), .text(kind),
@@ -53,15 +53,15 @@ extension SQLiteStore {
     /// need to outlive retransmissions; the incident keeps what happened.
     @discardableResult
     public func pruneReceipts(before: Timestamp, limit: Int) throws(StoreError) -> Int {
-        try database.statement("""
+        try sql.prepared("""
             DELETE FROM frame_receipt WHERE (sender_id, sequence) IN (
                 SELECT sender_id, sequence FROM frame_receipt WHERE received_at < ?1 ORDER BY received_at LIMIT ?2)
             """).run([.integer(before.millisecondsSince1970), .integer(Int64(limit))])
-        return database.changes
+        return sql.changes
     }
 
     public func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT id, upc_code, opened_at FROM incident
             WHERE line_e164 = ?1 AND is_test = ?2 AND state <> 'cerrada' AND opened_at >= ?3
             ORDER BY opened_at DESC LIMIT 1
@@ -71,14 +71,14 @@ extension SQLiteStore {
     }
 
     public func createIncident(_ i: NewIncident) throws(StoreError) -> Int64 {
-        try database.statement("""
+        let id = try sql.prepared("""
             INSERT INTO incident (line_e164, device_id, is_test, state, upc_code, subcircuit_code, location_source,
                 line_suspended, opened_at) VALUES (?1, ?2, ?3, 'recibida', ?4, ?5, ?6, ?7, ?8)
-            """).run([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.isTest ? 1 : 0),
+            RETURNING id
+            """).first([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.isTest ? 1 : 0),
                       .text(i.upcCode), i.subcircuitCode.map { .text($0) } ?? .null, .text(i.locationSource),
-                      .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970)])
-        let id = database.lastInsertRowID
-        try database.statement("""
+                      .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970)]) { $0.int64(0) } ?? 0
+        try sql.prepared("""
             INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at)
             VALUES (?1, 'transicion', NULL, 'recibida', ?2, ?3)
             """).run([.integer(id), .text(i.author), .integer(i.openedAt.millisecondsSince1970)])
@@ -88,32 +88,32 @@ extension SQLiteStore {
     public func addPosition(incident: Int64, _ p: IncidentPosition, at: Timestamp, author: String)
         throws(StoreError)
     {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO incident_position (incident_id, latitude, longitude, accuracy_m, fix_age_s, received_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """).run([.integer(incident), .real(p.latitude), .real(p.longitude),
                       p.accuracyMeters.map { .integer(Int64($0)) } ?? .null,
                       p.fixAgeSeconds.map { .integer(Int64($0)) } ?? .null, .integer(at.millisecondsSince1970)])
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO incident_event (incident_id, kind, actor, at, detail) VALUES (?1, 'posicion', ?2, ?3, ?4)
             """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970),
                       .text("\(p.latitude),\(p.longitude)")])
     }
 
     public func recordCancellation(incident: Int64, at: Timestamp, author: String) throws(StoreError) {
-        try database.statement("UPDATE incident SET cancelled_at = ?2 WHERE id = ?1 AND cancelled_at IS NULL")
+        try sql.prepared("UPDATE incident SET cancelled_at = ?2 WHERE id = ?1 AND cancelled_at IS NULL")
             .run([.integer(incident), .integer(at.millisecondsSince1970)])
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (?1, 'cancelacion', ?2, ?3)
             """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970)])
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     public func provisionDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
         throws(StoreError)
     {
-        try database.inTransaction { () throws(StoreError) in
+        try sql.inTransaction { () throws(StoreError) in
             try insertDevice(id: id, kind: kind, secret: secret, line: line, at: at)
         }
     }
@@ -122,7 +122,7 @@ extension SQLiteStore {
     public func provisionDevices(_ devices: [(id: String, kind: String, secret: [UInt8], line: RegisteredLine)],
                                  at: Timestamp) throws(StoreError)
     {
-        try database.inTransaction { () throws(StoreError) in
+        try sql.inTransaction { () throws(StoreError) in
             for device in devices {
                 try insertDevice(id: device.id, kind: device.kind, secret: device.secret, line: device.line, at: at)
             }
@@ -132,7 +132,7 @@ extension SQLiteStore {
     private func insertDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
         throws(StoreError)
     {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO phone_line (e164, kind, home_subcircuit, home_latitude, home_longitude, created_at)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             ON CONFLICT (e164) DO UPDATE SET kind = excluded.kind, home_subcircuit = excluded.home_subcircuit,
@@ -140,13 +140,13 @@ extension SQLiteStore {
             """).run([.text(line.e164), .text(line.kind), line.homeSubcircuit.map { .text($0) } ?? .null,
                       line.homeLatitude.map { .real($0) } ?? .null, line.homeLongitude.map { .real($0) } ?? .null,
                       .integer(at.millisecondsSince1970)])
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO device (id, kind, line_e164, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
             """).run([.text(id), .text(kind), .text(line.e164), .blob(secret), .integer(at.millisecondsSince1970)])
     }
 
     public func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError) {
-        try database.statement("INSERT INTO gateway (id, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)")
+        try sql.prepared("INSERT INTO gateway (id, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)")
             .run([.text(id), .text(name), .blob(secret), .integer(at.millisecondsSince1970)])
     }
 }

@@ -3,15 +3,15 @@ public import BotonCore
 
 /// The operator console's reads and writes: alerts, their events (the feed), escalation, the central's outbox,
 /// false alarms and suspensions.
-extension SQLiteStore {
-    static let incidentColumns = """
+extension SQLStore {
+    static var incidentColumns: String { """
         i.id, i.line_e164, i.device_id, i.is_test, i.state, i.outcome, i.upc_code, i.subcircuit_code,
         i.location_source, i.line_suspended, i.opened_at, i.taken_at, i.closed_at, i.cancelled_at,
         i.escalation_level, i.taken_by, i.dispatched_at, i.unit
-        """
-    static let eventColumns = "e.id, e.incident_id, e.kind, e.from_state, e.to_state, e.actor, e.at, e.detail, e.note"
+        """ }
+    static var eventColumns: String { "e.id, e.incident_id, e.kind, e.from_state, e.to_state, e.actor, e.at, e.detail, e.note" }
 
-    static func incidentRecord(_ s: Statement, from c: Int32 = 0) throws(StoreError) -> IncidentRecord {
+    static func incidentRecord(_ s: any SQLRow, from c: Int32 = 0) throws(StoreError) -> IncidentRecord {
         func time(_ i: Int32) -> Timestamp? { s.optionalInt64(c + i).map { Timestamp(millisecondsSince1970: $0) } }
         return IncidentRecord(
             id: s.int64(c), lineE164: s.text(c + 1), deviceID: s.optionalText(c + 2), isTest: s.bool(c + 3),
@@ -23,7 +23,7 @@ extension SQLiteStore {
             dispatchedAt: time(16), unit: s.optionalText(c + 17))
     }
 
-    static func eventRecord(_ s: Statement, from c: Int32 = 0) throws(StoreError) -> IncidentEventRecord {
+    static func eventRecord(_ s: any SQLRow, from c: Int32 = 0) throws(StoreError) -> IncidentEventRecord {
         IncidentEventRecord(id: s.int64(c), incidentID: s.int64(c + 1), kind: s.text(c + 2),
                             fromState: try s.optionalValue(c + 3, as: IncidentState.self),
                             toState: try s.optionalValue(c + 4, as: IncidentState.self), actor: s.text(c + 5),
@@ -34,13 +34,13 @@ extension SQLiteStore {
     // MARK: Alerts
 
     public func incident(id: Int64) throws(StoreError) -> IncidentRecord? {
-        try database.statement("SELECT \(Self.incidentColumns) FROM incident i WHERE i.id = ?1")
+        try sql.prepared("SELECT \(Self.incidentColumns) FROM incident i WHERE i.id = ?1")
             .first([.integer(id)]) { (s) throws(StoreError) in try Self.incidentRecord(s) }
     }
 
     /// Alerts not yet closed, and those closed since `closedSince`, newest first.
     public func currentIncidents(closedSince: Timestamp, limit: Int) throws(StoreError) -> [IncidentRecord] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.incidentColumns) FROM incident i
             WHERE i.state IN ('recibida','notificada','tomada','despachada') OR i.closed_at >= ?1
             ORDER BY i.opened_at DESC LIMIT ?2
@@ -52,7 +52,7 @@ extension SQLiteStore {
     /// Writes the mutable columns of an alert.
     public func updateIncident(_ r: IncidentRecord) throws(StoreError) {
         func time(_ t: Timestamp?) -> SQLValue { t.map { .integer($0.millisecondsSince1970) } ?? .null }
-        try database.statement("""
+        try sql.prepared("""
             UPDATE incident SET state = ?2, outcome = ?3, taken_at = ?4, closed_at = ?5, escalation_level = ?6,
                 taken_by = ?7, dispatched_at = ?8, unit = ?9 WHERE id = ?1
             """).run([.integer(r.id), .text(r.state.rawValue), r.outcome.map { .text($0.rawValue) } ?? .null,
@@ -63,23 +63,23 @@ extension SQLiteStore {
 
     @discardableResult
     public func appendIncidentEvent(_ e: IncidentEventRecord) throws(StoreError) -> Int64 {
-        try database.statement("""
+        return try sql.prepared("""
             INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at, detail, note)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """).run([.integer(e.incidentID), .text(e.kind), e.fromState.map { .text($0.rawValue) } ?? .null,
+            RETURNING id
+            """).first([.integer(e.incidentID), .text(e.kind), e.fromState.map { .text($0.rawValue) } ?? .null,
                       e.toState.map { .text($0.rawValue) } ?? .null, .text(e.actor),
                       .integer(e.at.millisecondsSince1970),
-                      e.detail.map { .text($0) } ?? .null, e.note.map { .text($0) } ?? .null])
-        return database.lastInsertRowID
+                      e.detail.map { .text($0) } ?? .null, e.note.map { .text($0) } ?? .null]) { $0.int64(0) } ?? 0
     }
 
     public func incidentEvents(incident: Int64) throws(StoreError) -> [IncidentEventRecord] {
-        try database.statement("SELECT \(Self.eventColumns) FROM incident_event e WHERE e.incident_id = ?1 ORDER BY e.id")
+        try sql.prepared("SELECT \(Self.eventColumns) FROM incident_event e WHERE e.incident_id = ?1 ORDER BY e.id")
             .rows([.integer(incident)]) { (s) throws(StoreError) in try Self.eventRecord(s) }
     }
 
     public func incidentPositions(incident: Int64) throws(StoreError) -> [IncidentPositionRecord] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT latitude, longitude, accuracy_m, fix_age_s, received_at FROM incident_position
             WHERE incident_id = ?1 ORDER BY id
             """).rows([.integer(incident)]) { (s) throws(StoreError) in
@@ -94,7 +94,7 @@ extension SQLiteStore {
 
     /// The id of the newest event (0 when there is none).
     public func latestIncidentEventID() throws(StoreError) -> Int64 {
-        try database.statement("SELECT coalesce(max(id), 0) FROM incident_event").first { $0.int64(0) } ?? 0
+        try sql.prepared("SELECT coalesce(max(id), 0) FROM incident_event").first { $0.int64(0) } ?? 0
     }
 
     /// Events after `id` (at most `limit`, oldest first) with their alert as it is now, optionally only those at or
@@ -102,7 +102,7 @@ extension SQLiteStore {
     public func feed(after id: Int64, since: Timestamp? = nil, limit: Int) throws(StoreError)
         -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.eventColumns), \(Self.incidentColumns)
             FROM incident_event e JOIN incident i ON i.id = e.incident_id
             WHERE e.id > ?1 AND e.at >= ?2 ORDER BY e.id LIMIT ?3
@@ -117,7 +117,7 @@ extension SQLiteStore {
     public func feedSnapshot(closedSince: Timestamp) throws(StoreError)
         -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.eventColumns), \(Self.incidentColumns)
             FROM incident i JOIN incident_event e
                 ON e.id = (SELECT max(id) FROM incident_event WHERE incident_id = i.id)
@@ -135,7 +135,7 @@ extension SQLiteStore {
     public func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int, limit: Int) throws(StoreError)
         -> [IncidentRecord]
     {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.incidentColumns) FROM incident i
             WHERE i.state IN ('recibida','notificada') AND i.is_test = 0 AND i.escalation_level < ?3
               AND i.opened_at + (i.escalation_level + 1) * ?2 <= ?1
@@ -148,7 +148,7 @@ extension SQLiteStore {
 
     /// The earliest instant at which a waiting real alert falls due for its next level, if any.
     public func nextEscalationDue(slaMs: Int64, maxLevel: Int) throws(StoreError) -> Timestamp? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT min(opened_at + (escalation_level + 1) * ?1) FROM incident
             WHERE state IN ('recibida','notificada') AND is_test = 0 AND escalation_level < ?2
             """).first([.integer(slaMs), .integer(Int64(maxLevel))]) { (s) throws(StoreError) in
@@ -157,13 +157,13 @@ extension SQLiteStore {
     }
 
     public func enqueueCentralDelivery(incident: Int64, payload: String, at: Timestamp) throws(StoreError) {
-        try database.statement("""
+        try sql.prepared("""
             INSERT INTO central_delivery (incident_id, payload, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?3)
             """).run([.integer(incident), .text(payload), .integer(at.millisecondsSince1970)])
     }
 
     public func dueCentralDeliveries(now: Timestamp, limit: Int) throws(StoreError) -> [CentralDeliveryRecord] {
-        try database.statement("""
+        try sql.prepared("""
             SELECT id, incident_id, payload, attempts, next_attempt_at FROM central_delivery
             WHERE delivered_at IS NULL AND next_attempt_at <= ?1 ORDER BY next_attempt_at LIMIT ?2
             """).rows([.integer(now.millisecondsSince1970), .integer(Int64(limit))]) { (s) throws(StoreError) in
@@ -173,17 +173,17 @@ extension SQLiteStore {
     }
 
     public func nextCentralAttempt() throws(StoreError) -> Timestamp? {
-        try database.statement("SELECT min(next_attempt_at) FROM central_delivery WHERE delivered_at IS NULL")
+        try sql.prepared("SELECT min(next_attempt_at) FROM central_delivery WHERE delivered_at IS NULL")
             .first { s in s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) } } ?? nil
     }
 
     public func markCentralDelivered(id: Int64, attempts: Int, at: Timestamp) throws(StoreError) {
-        try database.statement("UPDATE central_delivery SET delivered_at = ?2, attempts = ?3, last_error = NULL WHERE id = ?1")
+        try sql.prepared("UPDATE central_delivery SET delivered_at = ?2, attempts = ?3, last_error = NULL WHERE id = ?1")
             .run([.integer(id), .integer(at.millisecondsSince1970), .integer(Int64(attempts))])
     }
 
     public func markCentralFailed(id: Int64, attempts: Int, next: Timestamp, error: String) throws(StoreError) {
-        try database.statement("""
+        try sql.prepared("""
             UPDATE central_delivery SET attempts = ?2, next_attempt_at = ?3, last_error = ?4 WHERE id = ?1
             """).run([.integer(id), .integer(Int64(attempts)), .integer(next.millisecondsSince1970), .text(error)])
     }
@@ -191,7 +191,7 @@ extension SQLiteStore {
     // MARK: False alarms and suspension
 
     public func lineSuspension(_ e164: String) throws(StoreError) -> LineSuspension? {
-        try database.statement("SELECT suspended_at, suspension_lifted_at FROM phone_line WHERE e164 = ?1")
+        try sql.prepared("SELECT suspended_at, suspension_lifted_at FROM phone_line WHERE e164 = ?1")
             .first([.text(e164)]) { (s) throws(StoreError) in
                 LineSuspension(suspendedAt: s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) },
                                liftedAt: s.optionalInt64(1).map { Timestamp(millisecondsSince1970: $0) })
@@ -200,38 +200,38 @@ extension SQLiteStore {
 
     /// Whether the line is suspended now (nil: no such line).
     public func lineIsSuspended(e164: String) throws(StoreError) -> Bool? {
-        try database.statement("SELECT suspended_at IS NOT NULL FROM phone_line WHERE e164 = ?1")
+        try sql.prepared("SELECT suspended_at IS NOT NULL FROM phone_line WHERE e164 = ?1")
             .first([.text(e164)]) { $0.bool(0) }
     }
 
     /// The line's registered home (subcircuito and position), for lines provisioned without an enrollment.
     public func lineHome(e164: String) throws(StoreError) -> (subcircuit: String?, latitude: Double?, longitude: Double?)? {
-        try database.statement("SELECT home_subcircuit, home_latitude, home_longitude FROM phone_line WHERE e164 = ?1")
+        try sql.prepared("SELECT home_subcircuit, home_latitude, home_longitude FROM phone_line WHERE e164 = ?1")
             .first([.text(e164)]) { s in (s.optionalText(0), s.optionalDouble(1), s.optionalDouble(2)) }
     }
 
     /// Real alerts of the line closed as `falsa_alarma` at or after `since`. The unary `+` keeps SQLite on the
     /// line's index (a few rows) rather than the statistics index (every false alarm of the country in the window).
     public func falseAlarms(line: String, since: Timestamp) throws(StoreError) -> Int {
-        try database.statement("""
+        try sql.prepared("""
             SELECT count(*) FROM incident WHERE line_e164 = ?1 AND +outcome = 'falsa_alarma' AND +is_test = 0
               AND +closed_at >= ?2
             """).first([.text(line), .integer(since.millisecondsSince1970)]) { $0.int(0) } ?? 0
     }
 
     public func suspendLine(_ e164: String, at: Timestamp) throws(StoreError) {
-        try database.statement("UPDATE phone_line SET suspended_at = ?2 WHERE e164 = ?1 AND suspended_at IS NULL")
+        try sql.prepared("UPDATE phone_line SET suspended_at = ?2 WHERE e164 = ?1 AND suspended_at IS NULL")
             .run([.text(e164), .integer(at.millisecondsSince1970)])
     }
 
     public func liftLineSuspension(_ e164: String, at: Timestamp) throws(StoreError) {
-        try database.statement("UPDATE phone_line SET suspended_at = NULL, suspension_lifted_at = ?2 WHERE e164 = ?1")
+        try sql.prepared("UPDATE phone_line SET suspended_at = NULL, suspension_lifted_at = ?2 WHERE e164 = ?1")
             .run([.text(e164), .integer(at.millisecondsSince1970)])
     }
 
     /// The line's request in `state` (the newest), if any.
     public func enrollment(line: String, state: EnrollmentState) throws(StoreError) -> EnrollmentRecord? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.enrollmentColumns) FROM enrollment WHERE line_e164 = ?1 AND state = ?2
             ORDER BY id DESC LIMIT 1
             """).first([.text(line), .text(state.rawValue)], Self.enrollmentRecord)
@@ -239,15 +239,15 @@ extension SQLiteStore {
 
     /// The line's newest request that got as far as a credential (what the console shows about the citizen).
     public func latestRegisteredEnrollment(line: String) throws(StoreError) -> EnrollmentRecord? {
-        try database.statement("""
+        try sql.prepared("""
             SELECT \(Self.enrollmentColumns) FROM enrollment WHERE line_e164 = ?1
             ORDER BY (state IN ('activa','suspendida','baja_solicitada','prueba_pendiente','registrada')) DESC, id DESC LIMIT 1
             """).first([.text(line)], Self.enrollmentRecord)
     }
 }
 
-extension SQLiteStore {
+extension SQLStore {
     public func openIncidentCount() throws(StoreError) -> Int {
-        try database.statement("SELECT count(*) FROM incident WHERE state <> 'cerrada'").first { $0.int(0) } ?? 0
+        try sql.prepared("SELECT count(*) FROM incident WHERE state <> 'cerrada'").first { $0.int(0) } ?? 0
     }
 }
