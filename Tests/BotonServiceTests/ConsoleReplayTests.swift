@@ -152,8 +152,28 @@ import BotonStore
         #expect(frames.filter { $0.event == "alerta" }.count == 301)
         #expect(frames.dropLast().last?.event == "sincronizado")
         #expect(frames.compactMap(\.id) == frames.compactMap(\.id).sorted())
-        #expect(feed.replaysInProgress == 0)
         #expect(other.alerts.allSatisfy { $0.alertID == theirs })
+    }
+
+    @Test func pastTheBacklogNoMoreReplaysAreAcceptedUntilOneFinishes() throws {
+        let f = try F()
+        var configuration = Configuration.Console()
+        configuration.replayBacklog = 2
+        let feed = ConsoleFeed(store: f.provider, jurisdictions: F.jurisdictions, configuration: configuration,
+                               logger: F.quiet, markShown: { _ in })
+        let connection = try f.provider.open(.background)
+        var state = ConsoleFeed.State(cursor: try connection.latestIncidentEventID())
+        let scope = ConsoleScope(try f.officer("quito", upc: F.places.a.upc))
+        for _ in 0..<2 {
+            #expect(feed.acceptsReplay)
+            feed.add(RecordingStream(), scope: scope, tokenHash: [1], expiresAt: f.now().adding(seconds: 3_600),
+                     lastEventID: 0)
+        }
+        #expect(!feed.acceptsReplay && feed.replaysInProgress == 2)
+        feed.step(&state, store: connection)
+        #expect(!feed.acceptsReplay)  // taken in by the feed, waiting for a replay thread
+        #expect(feed.runWaitingReplays(store: connection) == 2)
+        #expect(feed.acceptsReplay && feed.replaysInProgress == 0)
     }
 }
 
