@@ -31,10 +31,15 @@ public protocol ConsoleStream: AnyObject, Sendable {
 /// event ids are assigned inside write transactions, which SQLite serialises, an id is visible only after every
 /// smaller id is: reading `id > cursor` in order never skips one.
 ///
-/// A console that connects is served on the same thread, so nothing falls between its replay and the live events:
-/// with `Last-Event-ID` it gets every event after that id within `console.replay_hours`; without, the newest event
-/// of every current alert in its scope. Either way an `event: sincronizado` with the cursor as id follows, and then
-/// the live events. A console whose session expires or is signed out is closed (the page then shows the sign-in).
+/// A console that connects is never served on that thread: its replay (with `Last-Event-ID`, every event after that
+/// id within `console.replay_hours`; without, the newest event of every current alert) is read by pages of its own
+/// scope (``ConsoleScope/slices(_:)``: one index range per UPC) on one of `console.replay_concurrency` replay
+/// threads, each with its own connection. The handoff loses and repeats nothing: the feed thread takes the console
+/// in at its cursor `c` and from then on holds the live events (`id > c`) for it, in order, in a bounded list (at
+/// most ``maxHeldEvents``; beyond, the stream is ended and the browser reconnects with its `Last-Event-ID`); the
+/// replay sends the console's events up to `c`, then `event: sincronizado` with `c` as id, then the held events,
+/// and only when none are left does the console turn live. So the live feed never reads a replay window and never
+/// waits for a replay; at most `console.replay_backlog` replays run or wait (the stream route answers 503 beyond).
 ///
 /// When a new alert's event reaches a console of the alert's own UPC, the alert becomes `notificada`: the feed hands
 /// the alert to `markShown` (the ingestion writer, which writes it with its next batch) and delivers the transition
@@ -44,14 +49,85 @@ public protocol ConsoleStream: AnyObject, Sendable {
 public final class ConsoleFeed: Component {
     public let name = "console-feed"
 
-    struct Console {
+    struct Console: Sendable {
         let sink: any ConsoleStream
         let scope: ConsoleScope
         let tokenHash: [UInt8]
         let expiresAt: Timestamp
         let lastEventID: Int64?
         var checkedAt: Timestamp
+        /// Whether the console is live yet, or what the feed holds for it while its replay runs.
+        let handoff = Handoff()
     }
+
+    /// A console between its connection and its first live event. The feed thread (``hold(_:limit:)``) and the
+    /// console's replay (``drain(to:)``) meet here; neither sends while holding the lock.
+    final class Handoff: Sendable {
+        enum Phase {
+            /// The replay runs: live events wait here, oldest first.
+            case holding([[UInt8]])
+            case live
+            /// Too many live events waited: the stream was ended.
+            case dropped
+        }
+        enum Offer { case send, held, overflow }
+
+        private let phase = Mutex<Phase>(.holding([]))
+
+        /// The feed's side: `.send` when the console is live (send it now); otherwise the frame is kept, or, past
+        /// `limit` frames, the console is dropped (`.overflow`, once).
+        func hold(_ frame: [UInt8], limit: Int) -> Offer {
+            phase.withLock { phase in
+                switch phase {
+                case .live: return .send
+                case .dropped: return .held
+                case .holding(var frames):
+                    guard frames.count < limit else {
+                        phase = .dropped
+                        return .overflow
+                    }
+                    phase = .holding([])  // keeps the array unique while it grows
+                    frames.append(frame)
+                    phase = .holding(frames)
+                    return .held
+                }
+            }
+        }
+
+        /// The replay's side, once it has sent everything up to the feed's cursor: sends what was held, in order,
+        /// batch by batch outside the lock, and turns the console live when nothing is left. False when dropped.
+        func drain(to sink: any ConsoleStream) -> Bool {
+            while true {
+                let batch: [[UInt8]]? = phase.withLock { phase in
+                    guard case .holding(let frames) = phase else { return nil }
+                    if frames.isEmpty {
+                        phase = .live
+                        return nil
+                    }
+                    phase = .holding([])
+                    return frames
+                }
+                guard let batch else { break }
+                for frame in batch { sink.send(encoded: frame) }
+            }
+            return isLive
+        }
+
+        var isLive: Bool { phase.withLock { if case .live = $0 { true } else { false } } }
+        var isDropped: Bool { phase.withLock { if case .dropped = $0 { true } else { false } } }
+    }
+
+    /// A console the feed took in at `through` (its cursor then), waiting for a replay thread.
+    struct ReplayJob: Sendable {
+        let console: Console
+        let through: Int64
+    }
+
+    /// Live events held for one console while its replay runs; beyond, its stream is ended.
+    static let maxHeldEvents = 5_000
+    /// Rows a replay reads per query (split between the slices of its scope, at least ``minimumSliceRows`` each).
+    static let replayPageRows = 200
+    static let minimumSliceRows = 25
 
     private enum Change {
         case add(Console)
@@ -69,6 +145,15 @@ public final class ConsoleFeed: Component {
     private let thread = ServiceThread(name: "boton-feed")
     private let connected = Atomic<Int>(0)
     private let delivered = Atomic<Int>(0)
+    private let replayConcurrency: Int
+    private let replayBacklog: Int
+    /// Streams added whose replay has not finished (running, waiting, or not yet taken in by the feed thread).
+    private let replaysOutstanding = Atomic<Int>(0)
+    private let replayed = Atomic<Int>(0)
+    private let replayQueue = ReplayQueue()
+    private let replayThreads = Mutex<[JoinableThread]>([])
+    /// Tests only: called on the replay's thread before each query of a replay.
+    let beforeReplayPage = Mutex<(@Sendable () -> Void)?>(nil)
 
     public init(store: any StoreProvider, jurisdictions: Jurisdictions,
                 configuration: Configuration.Console, logger: Logger,
@@ -80,6 +165,8 @@ public final class ConsoleFeed: Component {
         self.jurisdictions = jurisdictions
         replayMilliseconds = Int64(configuration.replayHours) * 3_600_000
         recentMilliseconds = Int64(configuration.recentHours) * 3_600_000
+        replayConcurrency = configuration.replayConcurrency
+        replayBacklog = configuration.replayBacklog
         self.logger = logger
         self.clock = clock
     }
@@ -88,6 +175,13 @@ public final class ConsoleFeed: Component {
     public var connectedConsoles: Int { connected.load(ordering: .relaxed) }
     /// Events written to console streams since start.
     public var deliveredEvents: Int { delivered.load(ordering: .relaxed) }
+    /// Replays not yet finished (running or waiting).
+    public var replaysInProgress: Int { replaysOutstanding.load(ordering: .relaxed) }
+    /// Events sent by replays since start.
+    public var replayedEvents: Int { replayed.load(ordering: .relaxed) }
+    /// Whether a stream that opens now may have its replay (`console.replay_backlog`); the route answers 503 with
+    /// `Retry-After` otherwise.
+    public var acceptsReplay: Bool { replaysInProgress < replayBacklog }
 
     /// Something was appended to `incident_event`: read it now. Cheap; callable from any thread.
     public func changed() { thread.wake() }
@@ -96,6 +190,7 @@ public final class ConsoleFeed: Component {
     /// the stream ends with the session.
     public func add(_ stream: any ConsoleStream, scope: ConsoleScope, tokenHash: [UInt8], expiresAt: Timestamp,
                     lastEventID: Int64?) {
+        replaysOutstanding.add(1, ordering: .relaxed)
         pending.withLock { $0.append(.add(Console(sink: stream, scope: scope, tokenHash: tokenHash,
                                                    expiresAt: expiresAt, lastEventID: lastEventID,
                                                    checkedAt: clock()))) }
@@ -111,13 +206,31 @@ public final class ConsoleFeed: Component {
     public func start() throws {
         let connection = try store.open(.background)
         let cursor = try connection.latestIncidentEventID()
+        var replayConnections: [any StoreConnection] = []
+        for _ in 0..<replayConcurrency { replayConnections.append(try store.open(.background)) }
+        replayThreads.withLock { threads in
+            for (index, replayStore) in replayConnections.enumerated() {
+                threads.append(JoinableThread(named: "boton-replay-\(index)") { [self] in
+                    replayLoop(store: replayStore)
+                })
+            }
+        }
         thread.start { [self] in
             run(store: connection, cursor: cursor)
         }
     }
 
-    /// Closes every console stream and stops the thread.
-    public func stop() { thread.stop() }
+    /// Closes every console stream and stops the threads.
+    public func stop() {
+        thread.stop()
+        for job in replayQueue.stop() {
+            job.console.sink.close()
+            replaysOutstanding.subtract(1, ordering: .relaxed)
+        }
+        for replay in replayThreads.withLock({ threads in defer { threads.removeAll() }; return threads }) {
+            replay.join()
+        }
+    }
 
     public var failure: String? { thread.failure }
 
@@ -146,8 +259,13 @@ public final class ConsoleFeed: Component {
         for change in pending.withLock({ list in defer { list.removeAll() }; return list }) {
             switch change {
             case .add(let console):
-                if console.sink.isOpen, replay(console, upTo: state.cursor, store: store, now: now) {
+                // Taken in at the cursor: the live events after it are held for the console from now on, and its
+                // replay (on a replay thread) sends everything up to it.
+                if console.sink.isOpen {
                     state.consoles[ObjectIdentifier(console.sink)] = console
+                    enqueueReplay(ReplayJob(console: console, through: state.cursor))
+                } else {
+                    replaysOutstanding.subtract(1, ordering: .relaxed)
                 }
             case .remove(let id):
                 state.consoles[id] = nil
@@ -158,7 +276,7 @@ public final class ConsoleFeed: Component {
         do throws(StoreError) {
             var rounds = 0
             while true {
-                let (next, notify) = try deliver(after: state.cursor, to: state.consoles, store: store)
+                let (next, notify) = try deliver(after: state.cursor, to: &state.consoles, store: store)
                 let moved = next != state.cursor
                 state.cursor = next
                 markShown(notify)
@@ -170,71 +288,201 @@ public final class ConsoleFeed: Component {
         }
     }
 
-    /// Sends a newly connected console what it missed (or the current alerts), then `sincronizado`. False when
-    /// the store failed: the stream is closed and the browser reconnects.
-    private func replay(_ console: Console, upTo cursor: Int64, store: any ConsoleFeedStore,
-                        now: Timestamp) -> Bool
-    {
-        do {
-            let rows: [(event: IncidentEventRecord, incident: IncidentRecord)]
-            if let last = console.lastEventID, last <= cursor {
-                var collected: [(event: IncidentEventRecord, incident: IncidentRecord)] = []
-                var after = last
-                while after < cursor {
-                    let page = try store.feed(after: after, since: now.adding(milliseconds: -replayMilliseconds),
-                                              limit: 2_000)
-                    guard let tail = page.last else { break }
-                    collected += page.filter { $0.event.id <= cursor }
-                    after = tail.event.id
+    // MARK: Replays (never on the feed thread)
+
+    /// The replays waiting for a thread, first come first served.
+    final class ReplayQueue: @unchecked Sendable {
+        private let condition = ThreadCondition()
+        // Guarded by `condition`.
+        private var jobs: [ReplayJob] = []
+        private var head = 0
+        private var stopping = false
+
+        func append(_ job: ReplayJob) {
+            condition.withLock {
+                jobs.append(job)
+                condition.signal()
+            }
+        }
+
+        /// The next job; waits for one when `wait`. Nil once stopping (or, without `wait`, when none waits).
+        func next(wait: Bool) -> ReplayJob? {
+            condition.withLock { () -> ReplayJob? in
+                while wait && head == jobs.count && !stopping { condition.wait() }
+                guard !stopping, head < jobs.count else { return nil }
+                let job = jobs[head]
+                head += 1
+                if head == jobs.count {
+                    jobs.removeAll(keepingCapacity: true)
+                    head = 0
                 }
-                rows = collected
-            } else {
-                rows = try store.feedSnapshot(closedSince: now.adding(milliseconds: -recentMilliseconds))
-                    .filter { $0.event.id <= cursor }
+                return job
             }
+        }
+
+        /// Wakes every waiting thread for good; returns the jobs that never ran.
+        func stop() -> [ReplayJob] {
+            condition.withLock {
+                stopping = true
+                condition.broadcast()
+                defer { jobs.removeAll(); head = 0 }
+                return Array(jobs[head...])
+            }
+        }
+    }
+
+    private func enqueueReplay(_ job: ReplayJob) { replayQueue.append(job) }
+
+    /// A replay thread: takes the waiting replays one by one, with its own connection.
+    private func replayLoop(store: any ConsoleFeedStore) {
+        while let job = replayQueue.next(wait: true) {
+            replay(job, store: store)
+        }
+    }
+
+    /// Runs the replays waiting now on the calling thread (tests; the service runs them on its replay threads).
+    /// Returns how many ran.
+    @discardableResult
+    func runWaitingReplays(store: any ConsoleFeedStore) -> Int {
+        var count = 0
+        while let job = replayQueue.next(wait: false) {
+            replay(job, store: store)
+            count += 1
+        }
+        return count
+    }
+
+    /// Sends a newly connected console what it missed (or the current alerts) up to the feed's cursor when it was
+    /// taken in, then `sincronizado`, then the live events held meanwhile; the console is then live. On a store
+    /// failure the stream is closed and the browser reconnects.
+    func replay(_ job: ReplayJob, store: any ConsoleFeedStore) {
+        defer { replaysOutstanding.subtract(1, ordering: .relaxed) }
+        let console = job.console, through = job.through
+        guard console.sink.isOpen, !console.handoff.isDropped else { return }
+        let now = clock()
+        let fetch: (FeedSlice, Int64, Int) throws(StoreError) -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+        let start: Int64
+        if let last = console.lastEventID, last <= through {
+            let since = now.adding(milliseconds: -replayMilliseconds)
+            start = last
+            fetch = { (slice, after, limit) throws(StoreError) in
+                try store.feed(slice, after: after, through: through, since: since, limit: limit)
+            }
+        } else {
+            let closedSince = now.adding(milliseconds: -recentMilliseconds)
+            start = 0
+            fetch = { (slice, after, limit) throws(StoreError) in
+                try store.feedSnapshot(slice, closedSince: closedSince, after: after, through: through, limit: limit)
+            }
+        }
+        do throws(StoreError) {
             var sent = 0
-            for row in rows where console.scope.sees(row.incident, jurisdictions) {
-                console.sink.send(encoded: encode(row, propia: console.scope.propia(row.incident)))
-                sent += 1
+            let complete = try Self.merge(console.scope.slices(jurisdictions), after: start,
+                                          pageRows: Self.replayPageRows, fetch: { (slice, after, limit) throws(StoreError) in
+                if let hook = beforeReplayPage.withLock({ $0 }) { hook() }
+                return try fetch(slice, after, limit)
+            }) { row in
+                guard console.sink.isOpen else { return false }
+                if console.scope.sees(row.incident, jurisdictions) {
+                    console.sink.send(encoded: encode(row, propia: console.scope.propia(row.incident)))
+                    sent += 1
+                }
+                return true
             }
-            console.sink.send(ServerSentEvent(id: UInt64(max(cursor, 0)), event: "sincronizado",
+            replayed.add(sent, ordering: .relaxed)
+            guard complete, console.sink.isOpen else { return }
+            console.sink.send(ServerSentEvent(id: UInt64(max(through, 0)), event: "sincronizado",
                                               data: "{\"reenviados\":\(sent)}"))
+            let live = console.handoff.drain(to: console.sink)
             logger.info("console_connected", ["scope": console.scope.description, "replayed": String(sent),
                                               "last_event_id": console.lastEventID.map(String.init) ?? "-",
-                                              "cursor": String(cursor)])
-            return true
+                                              "cursor": String(through), "live": String(live)])
         } catch {
             logger.error("console_replay_failed", ["error": error.description, "scope": console.scope.description])
             console.sink.close()
-            return false
+        }
+    }
+
+    /// Reads `slices` after `after` and hands their rows to `emit` in id order, as one sequence: a k-way merge in
+    /// which each slice holds at most one query's rows (`pageRows` split between the slices), so a replay holds
+    /// pages, never a window, and each row is read once. The slices are disjoint. False when `emit` stopped it.
+    static func merge(_ slices: [FeedSlice], after: Int64, pageRows: Int,
+                      fetch: (FeedSlice, Int64, Int) throws(StoreError)
+                          -> [(event: IncidentEventRecord, incident: IncidentRecord)],
+                      emit: ((event: IncidentEventRecord, incident: IncidentRecord)) -> Bool) throws(StoreError) -> Bool
+    {
+        struct Source {
+            let slice: FeedSlice
+            var after: Int64
+            var rows: [(event: IncidentEventRecord, incident: IncidentRecord)] = []
+            var next = 0
+            var exhausted = false
+            var head: Int64? { next < rows.count ? rows[next].event.id : nil }
+        }
+        let limit = max(minimumSliceRows, pageRows / max(slices.count, 1))
+        var sources = slices.map { Source(slice: $0, after: after) }
+        while true {
+            for index in sources.indices where sources[index].head == nil && !sources[index].exhausted {
+                let page = try fetch(sources[index].slice, sources[index].after, limit)
+                sources[index].rows = page
+                sources[index].next = 0
+                sources[index].exhausted = page.count < limit
+                if let last = page.last { sources[index].after = last.event.id }
+            }
+            var best: Int?
+            for index in sources.indices {
+                guard let head = sources[index].head else { continue }
+                if let b = best, let bestHead = sources[b].head, bestHead <= head { continue }
+                best = index
+            }
+            guard let best else { return true }
+            let row = sources[best].rows[sources[best].next]
+            sources[best].next += 1
+            if sources[best].next == sources[best].rows.count { sources[best].rows = [] ; sources[best].next = 0 }
+            guard emit(row) else { return false }
         }
     }
 
     /// Posts every event after `cursor` to the consoles that see it; returns the new cursor and the new alerts
     /// that reached a console of their own UPC.
-    private func deliver(after cursor: Int64, to consoles: [ObjectIdentifier: Console], store: any ConsoleFeedStore)
-        throws(StoreError) -> (Int64, [Int64])
+    private func deliver(after cursor: Int64, to consoles: inout [ObjectIdentifier: Console],
+                         store: any ConsoleFeedStore) throws(StoreError) -> (Int64, [Int64])
     {
         let rows = try store.feed(after: cursor, limit: 2_000)
         guard let last = rows.last else { return (cursor, []) }
         var notify: [Int64] = []
         var count = 0
+        var overflowed: [ObjectIdentifier] = []
         for row in rows {
             // One encoding per value of `propia` (true, false, absent), shared by every console that gets it.
             var encoded: [Bool?: [UInt8]] = [:]
             var reachedOwner = false
-            for console in consoles.values where console.sink.isOpen && console.scope.sees(row.incident, jurisdictions) {
+            for (id, console) in consoles where console.sink.isOpen && console.scope.sees(row.incident, jurisdictions) {
                 let propia = console.scope.propia(row.incident)
                 let bytes = encoded[propia] ?? encode(row, propia: propia)
                 encoded[propia] = bytes
-                console.sink.send(encoded: bytes)
+                // A console whose replay runs gets it after the replay (held); never a read here.
+                switch console.handoff.hold(bytes, limit: Self.maxHeldEvents) {
+                case .send:
+                    console.sink.send(encoded: bytes)
+                    count += 1
+                case .held:
+                    break
+                case .overflow:
+                    overflowed.append(id)
+                }
                 reachedOwner = reachedOwner || propia == true
-                count += 1
             }
             if reachedOwner, row.event.kind == "transicion", row.event.fromState == nil,
                row.incident.state == .recibida {
                 notify.append(row.incident.id)
             }
+        }
+        for id in overflowed {
+            guard let console = consoles.removeValue(forKey: id) else { continue }
+            logger.warning("console_replay_overrun", ["scope": console.scope.description,
+                                                      "held": String(Self.maxHeldEvents)])
+            console.sink.close()
         }
         delivered.add(count, ordering: .relaxed)
         return (last.event.id, notify)

@@ -42,5 +42,20 @@ public struct ConsoleScope: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// Where a replay for this scope reads, one ``FeedSlice`` per query (each an index range): every UPC for
+    /// `nacional`; the distrito's UPCs; an operator's own UPC and, escalated only, its circuito's other UPCs;
+    /// nothing for `ninguno`. The slices are disjoint. Each row read is still checked with ``sees(_:_:)``, so a
+    /// replay never sends more than the live feed would.
+    public func slices(_ jurisdictions: Jurisdictions) -> [FeedSlice] {
+        switch kind {
+        case .nacional: return [.everywhere]
+        case .ninguno: return []
+        case .distrito(let code): return jurisdictions.upcs(inDistrict: code).map { FeedSlice(upc: $0) }
+        case .upc(let code):
+            return [FeedSlice(upc: code)]
+                + jurisdictions.neighbours(ofUPC: code).map { FeedSlice(upc: $0, escalatedOnly: true) }
+        }
+    }
+
     public var description: String { kind.description }
 }

@@ -13,6 +13,10 @@ public final class Jurisdictions: Sendable {
     private let circuitUPCs: [String: [String]]
     private let areas: [String: SubcircuitArea]
     private let upcNames: [String: String]
+    /// Distrito code → the UPCs whose alerts fall in it (serving one of its subcircuitos, or placed there), sorted.
+    private let districtUPCs: [String: [String]]
+    /// UPC code → the other UPCs of every circuito it serves, sorted.
+    private let upcNeighbours: [String: [String]]
 
     public init(territory: Territory) {
         var subs: [String: (String, String)] = [:]
@@ -25,10 +29,23 @@ public final class Jurisdictions: Sendable {
         }
         var upcCircuit: [String: String] = [:]
         var names: [String: String] = [:]
+        var byDistrict: [String: Set<String>] = [:]
+        var neighbours: [String: Set<String>] = [:]
+        for area in territory.subcircuits {
+            byDistrict[area.district.rawValue, default: []].insert(area.upc.rawValue)
+            for other in byCircuit[area.circuit.rawValue] ?? [] where other != area.upc.rawValue {
+                neighbours[area.upc.rawValue, default: []].insert(other)
+            }
+        }
         for upc in territory.upcs {
             names[upc.code.rawValue] = upc.name
-            if let first = upc.subcircuits.first { upcCircuit[upc.code.rawValue] = first.circuit.rawValue }
+            if let first = upc.subcircuits.first {
+                upcCircuit[upc.code.rawValue] = first.circuit.rawValue
+                byDistrict[String(first.circuit.rawValue.prefix(5)), default: []].insert(upc.code.rawValue)
+            }
         }
+        self.districtUPCs = byDistrict.mapValues { $0.sorted() }
+        self.upcNeighbours = neighbours.mapValues { $0.sorted() }
         self.subcircuits = subs
         self.upcCircuit = upcCircuit
         self.circuitUPCs = byCircuit.mapValues { $0.sorted() }
@@ -62,6 +79,13 @@ public final class Jurisdictions: Sendable {
         guard upc != incident.upcCode, let circuit = circuit(of: incident) else { return false }
         return circuitUPCs[circuit]?.contains(upc) ?? false
     }
+
+    /// The UPCs whose alerts a distrito's supervisor sees: those serving its subcircuitos (the console's replay
+    /// reads these UPCs' events).
+    public func upcs(inDistrict code: String) -> [String] { districtUPCs[code] ?? [] }
+
+    /// The other UPCs of every circuito `upc` serves: whose escalated alerts its operators see.
+    public func neighbours(ofUPC upc: String) -> [String] { upcNeighbours[upc] ?? [] }
 
     public func area(_ subcircuit: String) -> SubcircuitArea? { areas[subcircuit] }
     public func upcName(_ code: String) -> String? { upcNames[code] }

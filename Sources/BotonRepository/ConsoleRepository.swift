@@ -141,9 +141,16 @@ public protocol ConsoleRepository {
     /// or after `since`.
     func feed(after id: Int64, since: Timestamp?, limit: Int) throws(StoreError)
         -> [(event: IncidentEventRecord, incident: IncidentRecord)]
-    /// The newest event of every alert that is open or closed since `closedSince`, oldest first.
-    func feedSnapshot(closedSince: Timestamp) throws(StoreError)
+    /// A console's replay, one slice of its scope at a time: the events with ids in (`after`, `through`] of the
+    /// alerts placed at `slice`, at or after `since`, oldest first, at most `limit`; with the alert as it is now.
+    /// One range of an index per call, whatever the other UPCs wrote in the window.
+    func feed(_ slice: FeedSlice, after: Int64, through: Int64, since: Timestamp, limit: Int) throws(StoreError)
         -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    /// What a console that connects without `Last-Event-ID` starts from, one slice of its scope at a time: the
+    /// newest event of every alert placed at `slice` that is open or closed since `closedSince`, when that event's
+    /// id is in (`after`, `through`]; oldest first, at most `limit`.
+    func feedSnapshot(_ slice: FeedSlice, closedSince: Timestamp, after: Int64, through: Int64, limit: Int)
+        throws(StoreError) -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     /// Real alerts waiting (not taken) whose next escalation level is due at `now`.
     /// At most `limit` of them, the longest waiting first.
     func incidentsDueForEscalation(now: Timestamp, slaMs: Int64, maxLevel: Int, limit: Int) throws(StoreError)
@@ -169,6 +176,23 @@ public protocol ConsoleRepository {
     func latestRegisteredEnrollment(line: String) throws(StoreError) -> EnrollmentRecord?
     /// How many alerts are not closed (`/metrics`).
     func openIncidentCount() throws(StoreError) -> Int
+}
+
+/// Where a console's replay reads: the alerts placed at one UPC (for a neighbouring UPC's, only those escalated
+/// now, level 1 and up), or every UPC's (`upc` nil).
+public struct FeedSlice: Sendable, Hashable, CustomStringConvertible {
+    public var upc: String?
+    public var escalatedOnly: Bool
+
+    public init(upc: String?, escalatedOnly: Bool = false) {
+        self.upc = upc
+        self.escalatedOnly = escalatedOnly
+    }
+
+    /// Every UPC's alerts.
+    public static let everywhere = FeedSlice(upc: nil)
+
+    public var description: String { (upc ?? "*") + (escalatedOnly ? "+escaladas" : "") }
 }
 
 extension ConsoleRepository {

@@ -170,6 +170,12 @@ public struct Configuration: Sendable, Equatable {
         public var heartbeatSeconds = 15
         /// Event streams one session may hold open at once (a console per screen); more are answered 429.
         public var streamsPerSession = 4
+        /// Replays (what a console missed, read when its stream opens) run on this many threads of their own, never
+        /// on the live feed's.
+        public var replayConcurrency = 2
+        /// Replays running or waiting at once; a stream that would need one more is answered 503 with
+        /// `Retry-After` (the console page tries again).
+        public var replayBacklog = 32
     }
 
     /// The transparency statistics (quejas and atenciones by month).
@@ -383,6 +389,8 @@ extension Configuration {
         case "console.recent_hours": console.recentHours = try int(1...720)
         case "console.heartbeat_s": console.heartbeatSeconds = try int(1...3_600)
         case "console.streams_per_session": console.streamsPerSession = try int(1...100)
+        case "console.replay_concurrency": console.replayConcurrency = try int(1...16)
+        case "console.replay_backlog": console.replayBacklog = try int(1...10_000)
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level

@@ -63,9 +63,9 @@ extension SQLStore {
 
     @discardableResult
     public func appendIncidentEvent(_ e: IncidentEventRecord) throws(StoreError) -> Int64 {
-        return try sql.prepared("""
-            INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at, detail, note)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        try sql.prepared("""
+            INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at, detail, note)
+            VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             RETURNING id
             """).first([.integer(e.incidentID), .text(e.kind), e.fromState.map { .text($0.rawValue) } ?? .null,
                       e.toState.map { .text($0.rawValue) } ?? .null, .text(e.actor),
@@ -112,18 +112,55 @@ extension SQLStore {
         }
     }
 
-    /// The newest event of every alert that is open or closed since `closedSince`, oldest first: what a console
-    /// that connects without `Last-Event-ID` starts from.
-    public func feedSnapshot(closedSince: Timestamp) throws(StoreError)
-        -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    /// A console's replay, one slice of its scope: events with ids in (`after`, `through`] of the alerts placed at
+    /// the slice's UPC, at or after `since`, oldest first. A UPC's slice is one range of `incident_event_upc`
+    /// (`upc_code`, `id`) read in order, so a page costs its own rows (and, for a neighbour's escalated alerts, the
+    /// neighbour's rows it skips), never the rest of the country's window; every UPC's is a range of the key.
+    public func feed(_ slice: FeedSlice, after: Int64, through: Int64, since: Timestamp, limit: Int)
+        throws(StoreError) -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     {
-        try sql.prepared("""
+        let values: [SQLValue] = [.integer(after), .integer(through), .integer(since.millisecondsSince1970),
+                                  .integer(Int64(max(limit, 0))), .integer(slice.escalatedOnly ? 1 : 0),
+                                  slice.upc.map { .text($0) } ?? .null]
+        let query = slice.upc == nil ? """
+            SELECT \(Self.eventColumns), \(Self.incidentColumns)
+            FROM incident_event e JOIN incident i ON i.id = e.incident_id
+            WHERE e.id > ?1 AND e.id <= ?2 AND e.at >= ?3 AND (?5 = 0 OR i.escalation_level >= 1)
+            ORDER BY e.id LIMIT ?4
+            """ : """
+            SELECT \(Self.eventColumns), \(Self.incidentColumns)
+            FROM incident_event e INDEXED BY incident_event_upc JOIN incident i ON i.id = e.incident_id
+            WHERE e.upc_code = ?6 AND e.id > ?1 AND e.id <= ?2 AND e.at >= ?3 AND (?5 = 0 OR i.escalation_level >= 1)
+            ORDER BY e.id LIMIT ?4
+            """
+        return try sql.prepared(query).rows(values) { (s) throws(StoreError) in
+            (try Self.eventRecord(s), try Self.incidentRecord(s, from: 9))
+        }
+    }
+
+    /// The newest event of every alert placed at the slice's UPC that is open or closed since `closedSince`, when
+    /// its id is in (`after`, `through`], oldest first: what a console that connects without `Last-Event-ID`
+    /// starts from. The alerts come from `incident_upc_state` (open ones) and `incident_closed` (recent ones).
+    public func feedSnapshot(_ slice: FeedSlice, closedSince: Timestamp, after: Int64, through: Int64, limit: Int)
+        throws(StoreError) -> [(event: IncidentEventRecord, incident: IncidentRecord)]
+    {
+        let values: [SQLValue] = [.integer(closedSince.millisecondsSince1970), .integer(after), .integer(through),
+                                  .integer(Int64(max(limit, 0))), .integer(slice.escalatedOnly ? 1 : 0),
+                                  slice.upc.map { .text($0) } ?? .null]
+        let current = slice.upc == nil ? """
+            SELECT id FROM incident WHERE state IN ('recibida','notificada','tomada','despachada')
+            UNION SELECT id FROM incident WHERE closed_at >= ?1
+            """ : """
+            SELECT id FROM incident WHERE upc_code = ?6 AND state IN ('recibida','notificada','tomada','despachada')
+            UNION SELECT id FROM incident WHERE closed_at >= ?1 AND upc_code = ?6
+            """
+        return try sql.prepared("""
             SELECT \(Self.eventColumns), \(Self.incidentColumns)
             FROM incident i JOIN incident_event e
                 ON e.id = (SELECT max(id) FROM incident_event WHERE incident_id = i.id)
-            WHERE i.state IN ('recibida','notificada','tomada','despachada') OR i.closed_at >= ?1
-            ORDER BY e.id
-            """).rows([.integer(closedSince.millisecondsSince1970)]) { (s) throws(StoreError) in
+            WHERE i.id IN (\(current)) AND (?5 = 0 OR i.escalation_level >= 1) AND e.id > ?2 AND e.id <= ?3
+            ORDER BY e.id LIMIT ?4
+            """).rows(values) { (s) throws(StoreError) in
             (try Self.eventRecord(s), try Self.incidentRecord(s, from: 9))
         }
     }

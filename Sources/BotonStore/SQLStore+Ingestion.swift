@@ -79,9 +79,9 @@ extension SQLStore {
                       .text(i.upcCode), i.subcircuitCode.map { .text($0) } ?? .null, .text(i.locationSource),
                       .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970)]) { $0.int64(0) } ?? 0
         try sql.prepared("""
-            INSERT INTO incident_event (incident_id, kind, from_state, to_state, actor, at)
-            VALUES (?1, 'transicion', NULL, 'recibida', ?2, ?3)
-            """).run([.integer(id), .text(i.author), .integer(i.openedAt.millisecondsSince1970)])
+            INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at)
+            VALUES (?1, ?4, 'transicion', NULL, 'recibida', ?2, ?3)
+            """).run([.integer(id), .text(i.author), .integer(i.openedAt.millisecondsSince1970), .text(i.upcCode)])
         return id
     }
 
@@ -95,7 +95,8 @@ extension SQLStore {
                       p.accuracyMeters.map { .integer(Int64($0)) } ?? .null,
                       p.fixAgeSeconds.map { .integer(Int64($0)) } ?? .null, .integer(at.millisecondsSince1970)])
         try sql.prepared("""
-            INSERT INTO incident_event (incident_id, kind, actor, at, detail) VALUES (?1, 'posicion', ?2, ?3, ?4)
+            INSERT INTO incident_event (incident_id, upc_code, kind, actor, at, detail)
+            VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'posicion', ?2, ?3, ?4)
             """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970),
                       .text("\(p.latitude),\(p.longitude)")])
     }
@@ -104,7 +105,8 @@ extension SQLStore {
         try sql.prepared("UPDATE incident SET cancelled_at = ?2 WHERE id = ?1 AND cancelled_at IS NULL")
             .run([.integer(incident), .integer(at.millisecondsSince1970)])
         try sql.prepared("""
-            INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (?1, 'cancelacion', ?2, ?3)
+            INSERT INTO incident_event (incident_id, upc_code, kind, actor, at)
+            VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'cancelacion', ?2, ?3)
             """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970)])
     }
 }

@@ -18,6 +18,7 @@ public enum Schema {
         Migration(version: 7, name: "fewer incident indexes", sql: v7),
         Migration(version: 8, name: "server secrets", sql: v8),
         Migration(version: 9, name: "baja requests", sql: v9, rebuildsTables: true),
+        Migration(version: 10, name: "console replay by UPC", sql: v10),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -475,5 +476,19 @@ public enum Schema {
     CREATE INDEX enrollment_linked ON enrollment(linked_to);
     CREATE INDEX enrollment_intake_state ON enrollment(intake_upc_code, state);
     CREATE INDEX enrollment_device ON enrollment(device_id);
+    """
+
+    /// The console's replay reads a UPC's events by id without touching any other UPC's: `incident_event` gains the
+    /// `upc_code` of its alert (an alert's UPC never changes after it is opened; every insert writes it), indexed
+    /// with the id, so a page of one UPC's events after an id is one range of `incident_event_upc`, however many
+    /// events the rest of the country wrote in the window. Existing rows are filled from their alert (the
+    /// append-only trigger is dropped for that one update and created again).
+    static let v10 = """
+    DROP TRIGGER incident_event_no_update;
+    ALTER TABLE incident_event ADD COLUMN upc_code TEXT;
+    UPDATE incident_event SET upc_code = (SELECT upc_code FROM incident WHERE incident.id = incident_event.incident_id);
+    CREATE TRIGGER incident_event_no_update BEFORE UPDATE ON incident_event
+        BEGIN SELECT RAISE(ABORT, 'incident_event is append-only'); END;
+    CREATE INDEX incident_event_upc ON incident_event(upc_code, id);
     """
 }

@@ -37,13 +37,15 @@ import BotonStore
         /// One wake-up of the feed.
         func step() { feed.step(&state, store: connection) }
 
-        /// A console of `officer` connects (its session ends `lifetime` ms from now) and the feed serves it.
+        /// A console of `officer` connects (its session ends `lifetime` ms from now): the feed takes it in and its
+        /// replay runs (here on the test's thread and connection; the service runs it on a replay thread).
         func connect(_ officer: OperatorIdentity, lastEventID: Int64? = nil, lifetime: Int64 = 3_600_000,
-                     tokenHash: [UInt8] = Array(repeating: 7, count: 32)) -> RecordingStream {
+                     tokenHash: [UInt8] = Array(repeating: 7, count: 32), replay: Bool = true) -> RecordingStream {
             let stream = RecordingStream()
             feed.add(stream, scope: ConsoleScope(officer), tokenHash: tokenHash,
                      expiresAt: clock.now.adding(milliseconds: lifetime), lastEventID: lastEventID)
             step()
+            if replay { feed.runWaitingReplays(store: connection) }
             return stream
         }
     }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import BotonStore
 import BotonRepository
+import BotonCore
 
 @Suite struct MigrationTests {
     @Test func migratesAFreshDatabaseAndIsIdempotent() throws {
@@ -175,7 +176,7 @@ import BotonRepository
         let indexes = try db.statement(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'enrollment' AND sql IS NOT NULL ORDER BY name")
             .rows { $0.text(0) }
-        let report = try Migrator.migrate(db)
+        let report = try Migrator.migrate(db, migrations: Array(Schema.migrations.prefix(9)))
         #expect(report.applied == ["9 baja requests"])
         #expect(try rows() == before)
         #expect(try db.statement(
@@ -195,5 +196,40 @@ import BotonRepository
         #expect(throws: StoreError.self) {
             try db.execute("INSERT INTO enrollment_contact (enrollment_id, position, name, phone) VALUES (77, 1, 'x', 'y')")
         }
+    }
+}
+
+@Suite struct ConsoleReplayMigrationTests {
+    @Test func version10GivesEveryEventItsAlertsUPCIndexedWithTheIdAndKeepsTheTableAppendOnly() throws {
+        let dir = TemporaryDirectory()
+        let store = try SQLiteStore(path: dir.file("a.sqlite"))
+        let db = store.database
+        _ = try Migrator.migrate(db, migrations: Array(Schema.migrations.prefix(9)))
+        try db.execute("""
+            INSERT INTO phone_line (e164, kind, created_at) VALUES ('+593991234567', 'celular', 1);
+            INSERT INTO incident (line_e164, state, upc_code, location_source, opened_at)
+                VALUES ('+593991234567', 'recibida', 'UPC-17D04C01S01', 'gps', 1);
+            INSERT INTO incident (line_e164, state, upc_code, location_source, opened_at)
+                VALUES ('+593991234567', 'recibida', 'UPC-09D03C01S01', 'gps', 2);
+            INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (1, 'transicion', 'sistema', 1);
+            INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (2, 'transicion', 'sistema', 2);
+            INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (1, 'nota', 'operador:1', 3);
+            """)
+        let report = try Migrator.migrate(db)
+        #expect(report.applied == ["10 console replay by UPC"])
+        #expect(try db.statement("SELECT upc_code FROM incident_event ORDER BY id").rows { $0.text(0) }
+            == ["UPC-17D04C01S01", "UPC-09D03C01S01", "UPC-17D04C01S01"])
+        // One UPC's events after an id are one range of the new index.
+        let plan = try db.statement("""
+            EXPLAIN QUERY PLAN SELECT id FROM incident_event WHERE upc_code = 'UPC-17D04C01S01' AND id > 1 ORDER BY id
+            """).rows { $0.text(3) }.joined(separator: " ")
+        #expect(plan.contains("incident_event_upc") && !plan.contains("TEMP B-TREE"))
+        #expect(throws: StoreError.self) { try db.execute("UPDATE incident_event SET upc_code = 'x'") }
+        #expect(throws: StoreError.self) { try db.execute("DELETE FROM incident_event") }
+        // What the service writes from now on carries the UPC.
+        let id = try store.appendIncidentEvent(IncidentEventRecord(incidentID: 2, kind: "nota", actor: "operador:1",
+                                                                   at: Timestamp(millisecondsSince1970: 4), detail: "x"))
+        #expect(try db.statement("SELECT upc_code FROM incident_event WHERE id = \(id)").first { $0.text(0) }
+            == "UPC-09D03C01S01")
     }
 }

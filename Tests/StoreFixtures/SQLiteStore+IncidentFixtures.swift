@@ -47,7 +47,8 @@ extension SQLiteStore {
                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'gps', ?7, ?8, ?9)
                 """)
             let event = try db.statement("""
-                INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (?1, 'escalada', 'sistema', ?2)
+                INSERT INTO incident_event (incident_id, upc_code, kind, actor, at)
+                VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'escalada', 'sistema', ?2)
                 """)
             var ids: [Int64] = []
             for f in fixtures {

@@ -79,6 +79,14 @@ public final class ConsoleWeb: Sendable {
                 throw HTTPError(.tooManyRequests, "Esta sesión ya tiene \(streamsPerSession) consolas abiertas. "
                                 + "Cierre alguna e intente de nuevo.")
             }
+            // Every stream starts with a replay, read off the live feed by a few threads: past
+            // `console.replay_backlog` replays running or waiting, the page tries again later (it reconnects).
+            guard feed.acceptsReplay else {
+                logger.warning("console_replay_refused", ["operator": String(session.identity.id),
+                                                          "in_progress": String(feed.replaysInProgress)])
+                throw HTTPError(.serviceUnavailable, "Muchas consolas se están conectando; reintente en unos segundos.",
+                                headers: ["Retry-After": "3"])
+            }
             let last = request.header("Last-Event-ID").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
             let scope = ConsoleScope(session.identity)
             let token = session.tokenHash
