@@ -228,6 +228,14 @@ class Server:
             if "level=error" in line and len(self.errors) < 20:
                 self.errors.append(line.rstrip())
 
+    def cpu_s(self):
+        try:
+            with open(f"/proc/{self.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            return None
+
     def rss_kb(self):
         try:
             with open(f"/proc/{self.pid}/status") as f:
@@ -474,8 +482,11 @@ class HTTPSAlerts:
             with self.lock:
                 self.sequence += 1
                 sequence = self.sequence
+            try:
+                self.pool.submit(self._send, sequence)
+            except RuntimeError:  # the interpreter is shutting down (Ctrl-C)
+                return
             self.submitted += 1
-            self.pool.submit(self._send, sequence)
             time.sleep(max(start + k * self.interval - time.time(), 0))  # benchmark: the 100 ms schedule
 
     def start(self):
@@ -668,9 +679,9 @@ def attack_replay(args):
             try:
                 sock, status, buffer = open_event_stream(args.https_port, cookie, 0, source,
                                                          timeout=max(deadline - time.time(), 0.5))
-            except OSError:
+            except (OSError, ValueError) as error:
                 with lock:
-                    stats["connect_errors"] += 1
+                    stats[f"open_{type(error).__name__}"] += 1
                 time.sleep(0.2)
                 continue
             with lock:
@@ -714,6 +725,17 @@ def attack_replay(args):
 
 
 def worker_main(args):
+    real_print = print
+
+    def print_with_cpu(text, **kw):
+        # Every worker's last line is its JSON result: add the CPU seconds it used (it shares the machine).
+        if text.startswith("{"):
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            result = json.loads(text)
+            result["attacker_cpu_s"] = round(usage.ru_utime + usage.ru_stime, 2)
+            text = json.dumps(result)
+        real_print(text, **kw)
+    globals()["print"] = print_with_cpu
     {"idle": attack_idle, "slow-readers": attack_slow_readers, "sign-ins": attack_sign_ins,
      "replay": attack_replay}[args.attack](args)
 
@@ -929,12 +951,15 @@ class Bench:
         loads = self.start_loads(server, phase)
         https.start()
         rss_before = server.rss_kb()
+        cpu_before = server.cpu_s()
+        load_average = os.getloadavg()[0]
         started = time.time()
         if attack:
             attack.go()
         time.sleep(a.phase_seconds)  # benchmark: the phase runs for its time
         attack_result = attack.result(timeout=60) if attack else {}
         attack_end = time.time()
+        cpu_phase = server.cpu_s()
         https_results = https.stop()
         reports = self.finish_loads(loads)
         # Console frames of this phase's HTTPS alerts: wait a little for the last ones.
@@ -959,6 +984,9 @@ class Bench:
             "console": {"expected": len(expected), "received": len(console_ms),
                         "p50_ms": percentile(console_ms, 50), "p99_ms": percentile(console_ms, 99)},
             "rss_kb": (rss_before, rss_peak, rss_after),
+            "load_average": load_average,
+            "server_cpu_s": round(cpu_phase - cpu_before, 2) if cpu_phase is not None and cpu_before is not None
+            else None,
             "attack": attack_result,
         }
         self.acks.append((phase, server_db(server),
@@ -1093,6 +1121,10 @@ class Bench:
         if before and peak and after:
             print(f"  server RSS: before {before / 1024:.0f} MB, peak {peak / 1024:.0f} MB "
                   f"(+{(peak - before) / 1024:.0f}), after {after / 1024:.0f} MB (+{(after - before) / 1024:.0f})")
+        if r["server_cpu_s"] is not None:
+            print(f"  server CPU during the attack: {r['server_cpu_s']:.1f} s (the machine has "
+                  f"{os.cpu_count() * self.args.phase_seconds:g} CPU-seconds in {self.args.phase_seconds:g} s); "
+                  f"load average at its start {r['load_average']:.1f}")
         if r["attack"]:
             print(f"  attack: {json.dumps(r['attack'])}")
         if self.quiet() and r["phase"] != "quiet":
@@ -1108,10 +1140,12 @@ class Bench:
               f"{a.phase_seconds:g} s; legitimate: alert load {a.load_rate}/s UDP + {a.load_rate}/s TCP, one HTTPS "
               f"alert every 100 ms, one console ({self.upc})")
         print("  targets: 0 lost; every p99 ≤ 3 × its quiet p99; RSS peak ≤ before + 64 MB, after ≤ before + 16 MB")
-        print("  ✓/✗ beside each figure; latencies in ms; RSS in MB (before / peak / after)")
+        print("  ✓/✗ beside each figure; latencies in ms; RSS in MB (before / peak / after); lost = acknowledged "
+              "alerts not in the database / acknowledged aceptada; load = the machine's load average as the phase "
+              "began (above ~2, other work competes with the server for the CPUs)")
         print()
         header = (f"  {'phase':15} {'UDP p50/p99':>16} {'TCP p50/p99':>16} {'HTTPS p50/p99':>17} "
-                  f"{'console p99':>13} {'RSS MB':>16} {'lost':>9}")
+                  f"{'console p99':>13} {'RSS MB':>16} {'lost':>9} {'load':>5}")
         print(header)
         print("  " + "-" * (len(header) - 2))
         quiet = self.quiet()
@@ -1133,7 +1167,7 @@ class Bench:
             lost = f"{r['lost']}/{r['acked']:,}{'✓' if r['lost'] == 0 else '✗'}"
             console = f"{r['console']['p99_ms']:.1f}{mark('console')}"
             print(f"  {r['phase']:15} {pair(r['udp'], 'UDP'):>16} {pair(r['tcp'], 'TCP'):>16} "
-                  f"{pair(r['https'], 'HTTPS'):>17} {console:>13} {rss:>16} {lost:>9}")
+                  f"{pair(r['https'], 'HTTPS'):>17} {console:>13} {rss:>16} {lost:>9} {r['load_average']:>5.1f}")
         print()
         # Which targets hold, in words.
         held, missed = [], []

@@ -11,7 +11,7 @@
  * The socket is bound to --source (e.g. 127.0.0.2), so the flood comes from another address than the legitimate
  * load. A second thread counts the datagrams the server answers.
  *
- * Prints one JSON line: {"sent":N,"seconds":S,"rate":R,"replies":N[,"send_errors":N]}
+ * Prints one JSON line: {"sent":N,"seconds":S,"rate":R,"replies":N,"attacker_cpu_s":S[,"send_errors":N]}
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -183,6 +184,10 @@ int main(int argc, char **argv) {
     double seconds = end - start;
     printf("{\"sent\":%llu,\"seconds\":%.6f,\"rate\":%.1f,\"replies\":%llu", sent, seconds,
            seconds > 0 ? (double)sent / seconds : 0, (unsigned long long)atomic_load(&replies));
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    printf(",\"attacker_cpu_s\":%.2f", (double)usage.ru_utime.tv_sec + (double)usage.ru_utime.tv_usec / 1e6
+                                           + (double)usage.ru_stime.tv_sec + (double)usage.ru_stime.tv_usec / 1e6);
     if (errors) printf(",\"send_errors\":%llu", errors);
     printf("}\n");
     return 0;
