@@ -107,6 +107,16 @@ def percentile(values, p):
     return values[min(rank, len(values) - 1)]
 
 
+def udp_receive_buffer_errors():
+    """Udp RcvbufErrors of /proc/net/snmp: datagrams the kernel dropped for want of room in a receive buffer
+    (the whole machine's, all sockets)."""
+    try:
+        rows = [line.split() for line in open("/proc/net/snmp") if line.startswith("Udp:")]
+        return int(rows[1][rows[0].index("RcvbufErrors")])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def raise_fd_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
@@ -854,6 +864,7 @@ class Bench:
         a = self.args
         if a.seed_alerts <= 0:
             shutil.copyfile(self.db, self.storm_db)
+            self.storm_open = 0
             return
         log(f"Seeding {a.seed_alerts:,} open alerts ({a.seed_rate:,}/s over UDP)…")
         server = Server(self.boton, self.db, self.work, self.config,
@@ -953,6 +964,7 @@ class Bench:
         rss_before = server.rss_kb()
         cpu_before = server.cpu_s()
         load_average = os.getloadavg()[0]
+        drops_before = udp_receive_buffer_errors()
         started = time.time()
         if attack:
             attack.go()
@@ -960,6 +972,7 @@ class Bench:
         attack_result = attack.result(timeout=60) if attack else {}
         attack_end = time.time()
         cpu_phase = server.cpu_s()
+        drops = udp_receive_buffer_errors()
         https_results = https.stop()
         reports = self.finish_loads(loads)
         # Console frames of this phase's HTTPS alerts: wait a little for the last ones.
@@ -985,6 +998,7 @@ class Bench:
                         "p50_ms": percentile(console_ms, 50), "p99_ms": percentile(console_ms, 99)},
             "rss_kb": (rss_before, rss_peak, rss_after),
             "load_average": load_average,
+            "udp_dropped": drops - drops_before if drops is not None and drops_before is not None else None,
             "server_cpu_s": round(cpu_phase - cpu_before, 2) if cpu_phase is not None and cpu_before is not None
             else None,
             "attack": attack_result,
@@ -1124,7 +1138,8 @@ class Bench:
         if r["server_cpu_s"] is not None:
             print(f"  server CPU during the attack: {r['server_cpu_s']:.1f} s (the machine has "
                   f"{os.cpu_count() * self.args.phase_seconds:g} CPU-seconds in {self.args.phase_seconds:g} s); "
-                  f"load average at its start {r['load_average']:.1f}")
+                  f"load average at its start {r['load_average']:.1f}; UDP datagrams dropped by the kernel "
+                  f"(full receive buffers, whole machine): {r['udp_dropped']}")
         if r["attack"]:
             print(f"  attack: {json.dumps(r['attack'])}")
         if self.quiet() and r["phase"] != "quiet":
@@ -1191,9 +1206,12 @@ class Bench:
             if missing:
                 missed.append(f"{r['phase']}: {missing} console frames missing")
         print("  every target holds" if not missed else "  targets missed:\n    " + "\n    ".join(missed))
+        print()
+        print("  per phase: server CPU seconds during the attack, UDP datagrams the kernel dropped (full receive "
+              "buffers, whole machine), the attack's own figures")
         for r in self.results:
-            if r["attack"]:
-                print(f"  {r['phase']}: {json.dumps(r['attack'])}")
+            print(f"  {r['phase']:15} server CPU {r['server_cpu_s']} s, UDP dropped {r['udp_dropped']}"
+                  + (f"; {json.dumps(r['attack'])}" if r["attack"] else ""))
 
 
 def server_db(server):
