@@ -451,8 +451,7 @@ class HTTPSAlerts:
         self.pool = ThreadPoolExecutor(max_workers=96)
         self.running = False
 
-    def _send(self, sequence):
-        started = time.time()
+    def _send(self, sequence, started):
         frame = device_frame(self.device, self.secret, sequence, int(started * 1000), self.lat, self.lon)
         delay, attempts, result = 0.25, 0, None
         while time.time() - started < self.budget:
@@ -493,7 +492,7 @@ class HTTPSAlerts:
                 self.sequence += 1
                 sequence = self.sequence
             try:
-                self.pool.submit(self._send, sequence)
+                self.pool.submit(self._send, sequence, time.time())
             except RuntimeError:  # the interpreter is shutting down (Ctrl-C)
                 return
             self.submitted += 1
