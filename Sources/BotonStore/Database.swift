@@ -97,6 +97,8 @@ public final class Database: SQLDatabase {
 
     public var location: String { path }
 
+    public var dialect: SQLDialect { .sqlite }
+
     /// A cached prepared statement for `sql`, reset and with its bindings cleared.
     public func statement(_ sql: String) throws(StoreError) -> Statement {
         if let cached = cache[sql] {

@@ -26,6 +26,17 @@ public protocol SQLDatabase: AnyObject {
     var changes: Int { get }
     /// Where the data lives, for messages (a file path, a connection string without its password).
     var location: String { get }
+    /// Which engine: for the few places where the SQL must differ (an index hint).
+    var dialect: SQLDialect { get }
+}
+
+/// The engines the repository SQL runs on.
+public enum SQLDialect: Sendable, Equatable {
+    case sqlite, postgresql
+
+    /// SQLite's `INDEXED BY index` after a table name (its planner may otherwise prefer the primary key for a
+    /// range with an ORDER BY); nothing on PostgreSQL, whose planner reads the statistics.
+    public func indexedBy(_ index: String) -> String { self == .sqlite ? "INDEXED BY \(index)" : "" }
 }
 
 /// A prepared statement of either engine.

@@ -129,7 +129,7 @@ extension SQLStore {
             ORDER BY e.id LIMIT ?4
             """ : """
             SELECT \(Self.eventColumns), \(Self.incidentColumns)
-            FROM incident_event e INDEXED BY incident_event_upc JOIN incident i ON i.id = e.incident_id
+            FROM incident_event e \(sql.dialect.indexedBy("incident_event_upc")) JOIN incident i ON i.id = e.incident_id
             WHERE e.upc_code = ?6 AND e.id > ?1 AND e.id <= ?2 AND e.at >= ?3 AND (?5 = 0 OR i.escalation_level >= 1)
             ORDER BY e.id LIMIT ?4
             """
