@@ -56,7 +56,8 @@ public final class IngestionPipeline: Sendable {
         queue = CommitQueue(capacity: ingest.queueDepth, maxFrames: ingest.batchMaxFrames,
                             sharePerAddress: ingest.queueSharePerAddress)
         gate = SenderGate(readers: readers, lookupsPerSecond: ingest.lookupsPerSecond,
-                          lookupsPerAddressPerSecond: ingest.lookupsPerAddressPerSecond)
+                          lookupsPerAddressPerSecond: ingest.lookupsPerAddressPerSecond,
+                          forgeriesPerAddressPerSecond: ingest.forgeriesPerAddressPerSecond)
         datagramAnswers = SourceBuckets(perSecond: ingest.answersPerAddressPerSecond,
                                         burst: 2 * ingest.answersPerAddressPerSecond)
         writer = Writer(store: store, routing: routing, configuration: configuration)
@@ -75,6 +76,7 @@ public final class IngestionPipeline: Sendable {
         status.unanswered = unansweredCount.load(ordering: .relaxed)
         status.credentialReads = gate.lookups.load(ordering: .relaxed)
         status.overReadBudget = gate.overBudget.load(ordering: .relaxed)
+        status.unverified = gate.throttled.load(ordering: .relaxed)
         return status
     }
 
@@ -168,6 +170,11 @@ public final class IngestionPipeline: Sendable {
                                       serverTimeMs: receivedAt.millisecondsSince1970)
             return .answered(ReplyBytes { out in key.withUnsafeBytes { ack.encode(key: $0, into: out) } })
         case .unverified:
+            return busy(header, receivedAt: receivedAt)
+        case .throttled:
+            // Over UDP, silence (the source may be spoofed, the frames are a flood); on a stream or HTTPS, whose
+            // peer is real, an unauthenticated "retry".
+            if case .datagram = route { return .silent }
             return busy(header, receivedAt: receivedAt)
         }
         switch queue.offer(IngestRequest(frame: frame, receivedAt: receivedAt, route: route, source: source)) {

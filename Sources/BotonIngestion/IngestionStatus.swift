@@ -14,6 +14,8 @@ public struct IngestionStatus: Sendable, Equatable {
     public var credentialReads = 0
     /// Frames answered *ocupado-reintente* because the credential read budget was spent.
     public var overReadBudget = 0
+    /// Frames dropped without a MAC check: their address had sent too many wrong MACs for that sender.
+    public var unverified = 0
     public var batches = 0
     public var lastBatchSize = 0
     public var lastCommitMicroseconds = 0

@@ -33,6 +33,9 @@ final class SenderGate: Sendable {
         case forged(key: [UInt8])
         /// Not checked now (read budget spent, or the store unreadable): *ocupado-reintente*, unauthenticated.
         case unverified
+        /// Not checked at all: this address sent too many frames with a wrong MAC for this sender in the last
+        /// moments (`ingest.forgeries_per_address_per_second`). Dropped without an answer over UDP.
+        case throttled
     }
 
     private struct Entry {
@@ -58,6 +61,10 @@ final class SenderGate: Sendable {
     private let readers: any StoreProvider
     private let perAddress: SourceBuckets
     private let global: GlobalBucket
+    /// Failed MAC checks per (address, sender): past the budget, frames of that pair are not verified at all.
+    private let forgeries: SourceBuckets
+    /// Frames dropped unverified for that reason.
+    let throttled = Atomic<Int>(0)
     /// Store reads made (misses and refreshes), for `/metrics`.
     let lookups = Atomic<Int>(0)
     /// Frames answered *ocupado-reintente* because the read budget was spent.
@@ -65,7 +72,9 @@ final class SenderGate: Sendable {
 
     /// `readers`: connections to read credentials with (never the writer's). `capacity`: senders cached per
     /// generation.
-    init(readers: any StoreProvider, lookupsPerSecond: Int, lookupsPerAddressPerSecond: Int, capacity: Int = 65_536) {
+    init(readers: any StoreProvider, lookupsPerSecond: Int, lookupsPerAddressPerSecond: Int,
+         forgeriesPerAddressPerSecond: Int = 10, capacity: Int = 65_536) {
+        forgeries = SourceBuckets(perSecond: forgeriesPerAddressPerSecond, burst: 2 * forgeriesPerAddressPerSecond)
         self.readers = readers
         perShard = max(capacity / Self.shardCount, 1)
         shards = (0 ..< Self.shardCount).map { _ in Shard() }
@@ -102,12 +111,20 @@ final class SenderGate: Sendable {
             entry = read
         }
         guard let secret = entry.secret, !entry.revoked else { return .unknown }
+        // A known id travels in clear: an address that keeps sending it with wrong MACs stops costing a MAC
+        // check each (the flood's price), without touching the same sender from any other address.
+        let pair = source?.paired(with: header.sender)
+        if let pair, !forgeries.hasToken(pair, nowNs: now) {
+            throttled.add(1, ordering: .relaxed)
+            return .throttled
+        }
         let authentic = secret.withUnsafeBytes { key in
             switch header.sender {
             case .device: return DeviceFrame.verify(bytes, secret: key)
             case .gateway: return GatewayFrame.verify(bytes, secret: key)
             }
         }
+        if !authentic, let pair { _ = forgeries.take(pair, nowNs: now) }
         return authentic ? .pass : .forged(key: secret)
     }
 

@@ -17,6 +17,16 @@ public struct SourceKey: Sendable, Equatable {
         slot = Int(UInt(bitPattern: hasher.finalize()) % UInt(Self.slots))
     }
 
+    init(slot: Int) { self.slot = slot % Self.slots }
+
+    /// This address together with something it names (a sender id): one slot per pair.
+    func paired<T: Hashable>(with other: T) -> SourceKey {
+        var hasher = Hasher()
+        hasher.combine(slot)
+        hasher.combine(other)
+        return SourceKey(slot: Int(UInt(bitPattern: hasher.finalize()) % UInt(Self.slots)))
+    }
+
     /// An address given as text (the HTTP server's `clientAddress`).
     public init(host: String) {
         var hasher = Hasher()
@@ -55,7 +65,12 @@ final class SourceBuckets: Sendable {
     }
 
     /// Takes a token for `key` at `nowNs` (a monotonic clock); false when its bucket is empty.
-    func take(_ key: SourceKey, nowNs: Int64) -> Bool {
+    func take(_ key: SourceKey, nowNs: Int64) -> Bool { update(key, nowNs: nowNs, take: true) }
+
+    /// Whether `key` has a token now, without taking it (to decide before paying for work that may cost one).
+    func hasToken(_ key: SourceKey, nowNs: Int64) -> Bool { update(key, nowNs: nowNs, take: false) }
+
+    private func update(_ key: SourceKey, nowNs: Int64, take: Bool) -> Bool {
         let shard = shards[key.slot % Self.shardCount]
         let index = key.slot / Self.shardCount
         return shard.buckets.withLock { buckets in
@@ -63,7 +78,7 @@ final class SourceBuckets: Sendable {
             bucket.tokens = min(burst, bucket.tokens + Double(max(0, nowNs - bucket.updatedNs)) * perNanosecond)
             bucket.updatedNs = nowNs
             let allowed = bucket.tokens >= 1
-            if allowed { bucket.tokens -= 1 }
+            if allowed && take { bucket.tokens -= 1 }
             buckets[index] = bucket
             return allowed
         }

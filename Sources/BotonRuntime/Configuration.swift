@@ -71,6 +71,10 @@ public struct Configuration: Sendable, Equatable {
         public var lookupsPerSecond = 5_000
         /// …and per sender address.
         public var lookupsPerAddressPerSecond = 500
+        /// Wrong MACs a second one address may send for one sender id before that pair's frames are dropped
+        /// unchecked for the rest of the moment (a flood of a known id, which travels in clear, costs a MAC check
+        /// each otherwise). The same sender from any other address is unaffected.
+        public var forgeriesPerAddressPerSecond = 10
         /// Immediate answers (rejections, retry) a second to one address over UDP, whose source nobody verified;
         /// beyond, datagrams go unanswered, so the port cannot be turned against someone else.
         public var answersPerAddressPerSecond = 50
@@ -332,6 +336,7 @@ extension Configuration {
         case "ingest.queue_share_per_address": ingest.queueSharePerAddress = try int(1...1_000_000)
         case "ingest.lookups_per_second": ingest.lookupsPerSecond = try int(1...10_000_000)
         case "ingest.lookups_per_address_per_second": ingest.lookupsPerAddressPerSecond = try int(1...10_000_000)
+        case "ingest.forgeries_per_address_per_second": ingest.forgeriesPerAddressPerSecond = try int(1...10_000_000)
         case "ingest.answers_per_address_per_second": ingest.answersPerAddressPerSecond = try int(1...10_000_000)
         case "http.host": http.host = try text()
         case "http.port": http.port = try port()

@@ -182,6 +182,37 @@ import BotonWire
         #expect(pipeline.queueDepth == 4)
     }
 
+    @Test func anAddressForgingAKnownIdStopsCostingMACChecksAndTheDeviceGoesOnElsewhere() throws {
+        let f = try F()
+        var configuration = Configuration()
+        configuration.ingest.forgeriesPerAddressPerSecond = 5  // a burst of 10
+        configuration.ingest.answersPerAddressPerSecond = 1_000
+        let pipeline = IngestionPipeline(store: try f.provider.open(.ingestionWriter), readers: f.provider,
+                                         routing: F.routing, configuration: configuration, logger: F.quiet)
+        let device = try f.device(at: F.places.a)
+        let attacker = try SocketAddress(host: "192.0.2.66", port: 5000)
+        var clave = 0, silent = 0
+        for sequence in 1 ... 200 {
+            let forged = try F.frame(device, sequence: UInt64(sequence), at: SystemClock.now(),
+                                     secret: [UInt8](repeating: 9, count: 32))
+            switch forged.withUnsafeBytes({ pipeline.submit($0, receivedAt: SystemClock.now(),
+                                                            route: .datagram(attacker), source: SourceKey(attacker)) }) {
+            case .answered: clave += 1
+            case .silent: silent += 1
+            default: Issue.record("a forged frame was queued")
+            }
+        }
+        // The burst was checked and refused; the rest dropped unchecked.
+        #expect(clave >= 10 && clave < 200 && clave + silent == 200)
+        #expect(pipeline.status.unverified == silent && pipeline.status.rejected["clave"] == clave)
+        // The device itself, from its own address, is checked and queued as ever.
+        let genuine = try F.frame(device, sequence: 201, at: SystemClock.now()).withUnsafeBytes {
+            pipeline.submit($0, receivedAt: SystemClock.now(), route: Reply().route,
+                            source: SourceKey(host: "198.51.100.2"))
+        }
+        guard case .queued = genuine else { Issue.record("the genuine frame was not queued: \(genuine)"); return }
+    }
+
     @Test func datagramAnswersToOneAddressStopAtItsBudget() throws {
         let f = try F()
         var configuration = Configuration()

@@ -159,6 +159,9 @@ public enum SystemRoutes {
             metric("boton_credential_reads_total", "counter",
                    "Credential reads by the listeners' cache (senders not cached, refreshes).",
                    [("", String(status.credentialReads))])
+            metric("boton_frames_unverified_total", "counter",
+                   "Frames dropped without a MAC check: their address sent too many wrong MACs for that sender.",
+                   [("", String(status.unverified))])
             metric("boton_credential_read_budget_exceeded_total", "counter",
                    "Frames told to retry because the credential read budget was spent.",
                    [("", String(status.overReadBudget))])
