@@ -4,19 +4,57 @@ import Glibc
 /// A phone, as far as the protocol goes: sends one frame over UDP, TCP or TLS and waits for its answer,
 /// retrying with exponential backoff with jitter (250 ms doubling up to 30 s, two minutes in all; ``RetryPolicy``)
 /// like the app does. Used by `boton alert` and the tests.
+///
+/// With several servers (the nodes of a deployment), an attempt that gets no answer within its interval, or
+/// whose connection fails, moves the next attempt to the next server in the list, with the same bytes and so the
+/// same sequence number: wherever the retransmission lands, the nodes share the (sender, sequence) receipts and
+/// answer it `duplicada` with the incident first named. A busy answer keeps the server (it is alive).
 public struct AlertClient: Sendable {
-    public let host: String
-    public let port: Int
+    /// One server of the list, `HOST:PORT`.
+    public struct Server: Sendable, Equatable, CustomStringConvertible {
+        public let host: String
+        public let port: Int
+
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// `HOST:PORT` (`[v6]:PORT` for an IPv6 address); nil when it is not that.
+        public init?(parsing text: String) {
+            guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+                  (1 ... 65_535).contains(port) else { return nil }
+            var host = String(text[..<colon])
+            if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+            guard !host.isEmpty else { return nil }
+            self.init(host: host, port: port)
+        }
+
+        public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    }
+
+    /// Tried in order, from the first; never empty.
+    public let servers: [Server]
     public let transport: AlertTransport
     /// For TLS: the CA file to verify the server with (nil accepts any certificate).
     public let caFile: String?
 
-    public init(host: String, port: Int, transport: AlertTransport = .udp, caFile: String? = nil) {
-        self.host = host
-        self.port = port
+    public var host: String { servers[0].host }
+    public var port: Int { servers[0].port }
+
+    public init(servers: [Server], transport: AlertTransport = .udp, caFile: String? = nil) {
+        precondition(!servers.isEmpty, "an alert client needs at least one server")
+        self.servers = servers
         self.transport = transport
         self.caFile = caFile
     }
+
+    public init(host: String, port: Int, transport: AlertTransport = .udp, caFile: String? = nil) {
+        self.init(servers: [Server(host: host, port: port)], transport: transport, caFile: caFile)
+    }
+
+    /// The servers, for messages.
+    private var serverList: String { servers.map(\.description).joined(separator: ", ") }
 
     public struct ClientError: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -45,11 +83,12 @@ public struct AlertClient: Sendable {
     /// When the budget runs out, the error says why: the server kept answering busy, an answer said the secret is
     /// wrong (`rechazada`/`clave` that does not verify with this key), or nothing answered at all.
     public func send(_ frame: [UInt8], key: [UInt8], policy: RetryPolicy = RetryPolicy()) throws -> (ServerReply, Int) {
-        let channel: FrameChannel
+        var current = 0
+        var channel: FrameChannel
         do {
-            channel = try FrameChannel(transport, host: host, port: port, caFile: caFile)
+            channel = try FrameChannel(transport, host: servers[0].host, port: servers[0].port, caFile: caFile)
         } catch {
-            throw ClientError(description: "\(transport.rawValue) \(host):\(port): \(error)")
+            throw ClientError(description: "\(transport.rawValue) \(servers[0]): \(error)")
         }
         let began = Self.monotonicMs()
         var intervalMs = policy.initialMs
@@ -60,9 +99,11 @@ public struct AlertClient: Sendable {
             attempt += 1
             let sentAt = Self.monotonicMs()
             if !channel.isConnected {
-                do { try channel.reconnect() } catch { lastError = " (\(error))" }
+                do { try channel.reconnect() } catch { lastError = " (\(servers[current]): \(error))" }
             }
+            let connected = channel.isConnected
             channel.send(frame)
+            var answered = false
             // The whole interval, jitter included, passes before the next send, however soon an answer came.
             let waitMs = intervalMs + Int.random(in: 0 ... intervalMs)
             while true {
@@ -73,6 +114,7 @@ public struct AlertClient: Sendable {
                     break
                 }
                 for reply in channel.receive(timeoutMs: leftMs) {
+                    answered = true
                     switch Self.classify(reply, key: key) {
                     case .final(let decoded): return (decoded, attempt)
                     case .busy: busy += 1
@@ -91,23 +133,33 @@ public struct AlertClient: Sendable {
             }
             intervalMs = min(intervalMs * 2, policy.maximumMs)
             if Self.monotonicMs() - began + intervalMs > policy.budgetMs { break }
+            // Silence or a failed connection: the next attempt goes to the next server, same bytes.
+            if servers.count > 1 && (!answered || !connected || !channel.isConnected) {
+                current = (current + 1) % servers.count
+                let next = servers[current]
+                do {
+                    channel = try FrameChannel(transport, host: next.host, port: next.port, caFile: caFile)
+                } catch {
+                    lastError = " (\(next): \(error))"
+                }
+            }
         }
         if wrongKey > 0 { throw wrongKeyError(wrongKey) }
         if let advisory, case .shortRejection(let r) = advisory {
-            throw ClientError(description: "\(host):\(port) refused the frame without authenticating "
+            throw ClientError(description: "\(serverList) refused the frame without authenticating "
                               + "(motivo=\(r.reason.rawValue)) on every attempt for \(policy.budgetMs / 1000) s")
         }
         if busy > 0 {
-            throw ClientError(description: "\(host):\(port) answered ocupado-reintente (busy) \(busy) time(s) in "
+            throw ClientError(description: "\(serverList) answered ocupado-reintente (busy) \(busy) time(s) in "
                               + "\(policy.budgetMs / 1000) s over \(transport.rawValue): nothing was stored, "
                               + "try again later")
         }
-        throw ClientError(description: "no answer from \(host):\(port) over \(transport.rawValue) in "
+        throw ClientError(description: "no answer from \(serverList) over \(transport.rawValue) in "
                           + "\(policy.budgetMs / 1000) s (\(attempt) attempts)\(lastError)")
     }
 
     private func wrongKeyError(_ count: Int) -> ClientError {
-        ClientError(description: "\(count) answer(s) from \(host):\(port) said the frame's key is wrong "
+        ClientError(description: "\(count) answer(s) from \(serverList) said the frame's key is wrong "
                     + "(rechazada/clave) and did not verify with this secret: check the device's secret")
     }
 

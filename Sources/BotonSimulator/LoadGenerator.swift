@@ -28,10 +28,15 @@ public struct LoadPlan: Sendable {
     public var grace: Double
     /// CA file to verify the TLS port with; nil accepts any certificate (self-signed development pairs).
     public var caFile: String?
+    /// More nodes after `host:port`: when the current one falls silent (nothing answered for a second while
+    /// alerts wait) or its connection cannot be made, the load moves to the next and resends what is in flight,
+    /// same bytes (answered `duplicada` where the first node had stored it).
+    public var failover: [AlertClient.Server]
 
     public init(transport: AlertTransport, host: String, port: Int, rate: Int, duration: Double, grace: Double = 30,
-                caFile: String? = nil)
+                caFile: String? = nil, failover: [AlertClient.Server] = [])
     {
+        self.failover = failover
         self.transport = transport
         self.host = host
         self.port = port
@@ -69,6 +74,8 @@ public struct LoadReport: Sendable {
     /// Alerts still unanswered when the grace period ended.
     public var lost = 0
     public var reconnects = 0
+    /// Moves to the next node (``LoadPlan/failover``).
+    public var failovers = 0
     /// Answers that did not verify with the device's key or matched no alert in flight.
     public var unverifiedAnswers = 0
     /// Milliseconds, sorted.
@@ -87,7 +94,7 @@ public struct LoadReport: Sendable {
         return """
         transporte:   \(transport.rawValue)
         duración:     \(String(format: "%.1f", seconds)) s
-        enviadas:     \(sent) (\(transmissions) transmisiones, \(reconnects) reconexiones)
+        enviadas:     \(sent) (\(transmissions) transmisiones, \(reconnects) reconexiones, \(failovers) cambios de nodo)
         aceptadas:    \(acknowledged - duplicates)
         duplicadas:   \(duplicates)
         rechazadas:   \(rejectedText)
@@ -105,7 +112,7 @@ public struct LoadReport: Sendable {
         return "{\"transport\":\"\(transport.rawValue)\",\"seconds\":\(String(format: "%.3f", seconds)),"
             + "\"sent\":\(sent),\"transmissions\":\(transmissions),\"acknowledged\":\(acknowledged),"
             + "\"duplicates\":\(duplicates),\"rejected\":{\(rejectedJSON)},\"busy_answers\":\(busyAnswers),"
-            + "\"lost\":\(lost),\"reconnects\":\(reconnects),\"unverified_answers\":\(unverifiedAnswers),"
+            + "\"lost\":\(lost),\"reconnects\":\(reconnects),\"failovers\":\(failovers),\"unverified_answers\":\(unverifiedAnswers),"
             + "\"p50_ms\":\(number(50)),\"p90_ms\":\(number(90)),\"p99_ms\":\(number(99)),"
             + "\"p999_ms\":\(number(99.9))}"
     }
@@ -137,8 +144,11 @@ public final class LoadGenerator {
 
     /// Runs the load. `acknowledged` is called for every alert the server confirmed, as it is confirmed.
     public func run(acknowledged: (AcknowledgedAlert) -> Void = { _ in }) throws -> LoadReport {
-        let channel = try FrameChannel(plan.transport, host: plan.host, port: plan.port, caFile: plan.caFile)
+        let servers = [AlertClient.Server(host: plan.host, port: plan.port)] + plan.failover
+        var current = 0
+        var channel = try FrameChannel(plan.transport, host: plan.host, port: plan.port, caFile: plan.caFile)
         var report = LoadReport(transport: plan.transport)
+        var lastAnswer = Self.nowUs()
         let total = max(Int((Double(plan.rate) * plan.duration).rounded()), 0)
         report.latencies.reserveCapacity(total)
         // Sequence numbers: above anything this device sent before (milliseconds × 1000), one per alert.
@@ -160,11 +170,24 @@ public final class LoadGenerator {
             entry.delay = min(entry.delay * 2, 8_000_000)
         }
 
+        /// The next node: a new channel, and everything in flight is resent to it at once.
+        func failOver(now: Int64) {
+            current = (current + 1) % servers.count
+            let next = servers[current]
+            if let moved = try? FrameChannel(plan.transport, host: next.host, port: next.port, caFile: plan.caFile) {
+                channel = moved
+            }
+            report.failovers += 1
+            lastAnswer = now
+            for key in inFlight.keys { inFlight[key]!.nextRetry = now }
+        }
+
         while true {
             let now = Self.nowUs()
             if now >= giveUp { break }
             if nextIndex >= total && inFlight.isEmpty { break }
-            // A broken stream: reconnect with backoff, then resend everything in flight at once.
+            // A broken stream: reconnect with backoff, then resend everything in flight at once; with other
+            // nodes, the next one instead.
             if !channel.isConnected && now >= reconnectAt {
                 do {
                     try channel.reconnect()
@@ -172,9 +195,18 @@ public final class LoadGenerator {
                     reconnectDelay = 100_000
                     for key in inFlight.keys { inFlight[key]!.nextRetry = now }
                 } catch {
-                    reconnectAt = now + reconnectDelay
-                    reconnectDelay = min(reconnectDelay * 2, 2_000_000)
+                    if servers.count > 1 {
+                        failOver(now: now)
+                    } else {
+                        reconnectAt = now + reconnectDelay
+                        reconnectDelay = min(reconnectDelay * 2, 2_000_000)
+                    }
                 }
+            }
+            // A silent node (nothing answered for a second while alerts wait for an answer): the next one.
+            if servers.count > 1, now - lastAnswer > 1_000_000,
+               let oldest = inFlight.values.map(\.firstSent).min(), now - oldest > 1_000_000 {
+                failOver(now: now)
             }
             // New alerts due by now.
             let due = min(total, Int(Double(now - start) / 1_000_000 * Double(plan.rate)) + 1)
@@ -208,6 +240,7 @@ public final class LoadGenerator {
             }
             // Answers.
             for reply in channel.receive(timeoutMs: 1) {
+                lastAnswer = Self.nowUs()
                 guard reply.count == Acknowledgement.length else {
                     report.unverifiedAnswers += 1  // a short rejection names no alert
                     continue

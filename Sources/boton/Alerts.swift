@@ -124,6 +124,22 @@ private func port(_ args: ParsedArguments, _ transport: AlertTransport, _ contex
     }
 }
 
+/// Every `--server HOST:PORT`, in order; without any, `--host`/`--port` (or the configured port).
+private func servers(_ args: ParsedArguments, _ transport: AlertTransport, _ context: CommandContext) throws
+    -> [AlertClient.Server]
+{
+    let listed = args.values("--server")
+    guard !listed.isEmpty else {
+        return [AlertClient.Server(host: args.value("--host") ?? "127.0.0.1", port: try port(args, transport, context))]
+    }
+    return try listed.map { text in
+        guard let server = AlertClient.Server(parsing: text) else {
+            throw UsageError(path: args.path, message: "--server is HOST:PORT (got '\(text)')")
+        }
+        return server
+    }
+}
+
 private func transport(_ args: ParsedArguments) throws -> AlertTransport {
     let text = args.value("--transport") ?? "udp"
     guard let transport = AlertTransport(rawValue: text) else {
@@ -136,6 +152,8 @@ private let transportOptions: [Command.Option] = [
     .init("--transport", value: "udp|tcp|tls", help: "How to reach the server (default udp)."),
     .init("--host", value: "HOST", help: "Server address (default 127.0.0.1)."),
     .init("--port", value: "PORT", help: "Port (default: ingest.udp_port, tcp_port or tls_port)."),
+    .init("--server", value: "HOST:PORT", help: "A node to send to; repeat for several (on silence or a failed "
+          + "connection the next one gets the same frame). Replaces --host/--port."),
     .init("--ca", value: "FILE", help: "TLS: verify the server against this CA/certificate (default: accept any)."),
 ]
 
@@ -146,7 +164,9 @@ let alertLoadCommand = Command(
     --database), then sends --rate alerts per second for --duration seconds, cycling through the devices. Each \
     alert is retransmitted with exponential backoff (250 ms doubling to 8 s) until it is answered, and for \
     --grace seconds after the last one is first sent; a broken TCP/TLS connection is reopened and what was in \
-    flight is resent. Prints sent, accepted, duplicates, rejected, lost and the latency from first send to \
+    flight is resent. With several --server, a node that answers nothing for a second while alerts wait, or \
+    cannot be connected to, is left for the next one, and what was in flight is resent there (same frames, so \
+    a node that had stored one answers it duplicada). Prints sent, accepted, duplicates, rejected, lost and the latency from first send to \
     answer (p50, p90, p99, p99.9). --acknowledged FILE appends one line per answered alert as it arrives \
     (device, sequence, status, incident, UPC), for checking against the database afterwards; with \
     --acknowledged - those lines go to standard output and the report to standard error.
@@ -180,9 +200,9 @@ let alertLoadCommand = Command(
                                configuration: context.configuration.territory)
     let devices = try Provisioning.provisionLoadDevices(count: count, seed: UInt64(try args.int("--seed") ?? 1),
                                                         store: store, routing: routing, at: SystemClock.now())
-    let plan = LoadPlan(transport: transport, host: args.value("--host") ?? "127.0.0.1",
-                        port: try port(args, transport, context), rate: rate, duration: duration, grace: grace,
-                        caFile: args.value("--ca"))
+    let nodes = try servers(args, transport, context)
+    let plan = LoadPlan(transport: transport, host: nodes[0].host, port: nodes[0].port, rate: rate, duration: duration,
+                        grace: grace, caFile: args.value("--ca"), failover: Array(nodes.dropFirst()))
     var log: FileHandle?
     let toStandardOutput = args.value("--acknowledged") == "-"
     if toStandardOutput {
@@ -279,8 +299,8 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
                                 clientTimestampMs: Int64(try args.int("--timestamp") ?? Int(now)),
                                 batteryPercent: battery.map { UInt8($0) }, position: position)
         let transport = try transport(args)
-        let client = AlertClient(host: args.value("--host") ?? "127.0.0.1", port: try port(args, transport, context),
-                                 transport: transport, caFile: args.value("--ca"))
+        let client = AlertClient(servers: try servers(args, transport, context), transport: transport,
+                                 caFile: args.value("--ca"))
         let budget = try args.int("--budget") ?? 120
         guard (0...3_600).contains(budget) else {
             throw UsageError(path: args.path, message: "--budget is 0 to 3600 seconds")
