@@ -45,10 +45,7 @@ public final class BotonServer {
                                     "http.max_connections": String(configuration.http.maxConnections),
                                     "reserve": String(DescriptorLimit.reserve)])
         let settings = configuration.store
-        let store = SQLiteStoreProvider(path: configuration.databasePath,
-                                        busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),
-                                        writerDurable: settings.synchronous == "full",
-                                        idleLimit: configuration.http.workers + 4)
+        let (store, housekeeping) = try configuration.makeStoreProvider(logger: logger)
         let (territory, version) = try store.withConnection { (connection) throws(StoreError) in
             try connection.requireCurrentSchema()
             return (try connection.loadTerritory(), try connection.schemaVersion())
@@ -62,11 +59,9 @@ public final class BotonServer {
                                            "meaning": "acknowledged alerts can be lost on power failure; benchmarks only"])
         }
         let group = ComponentGroup(logger: logger)
-        // Checkpoints first (the writer never checkpoints), and stopped last.
-        group.add(WALCheckpointer(
-            databasePath: configuration.databasePath, busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),
-            intervalMilliseconds: settings.checkpointMilliseconds, restartFrames: settings.checkpointRestartFrames,
-            logger: logger))
+        // The store's own housekeeping first (SQLite: WAL checkpoints, since the writer never checkpoints), and
+        // stopped last.
+        for component in housekeeping { group.add(component) }
         // The writer gets its own connection: it is the only one that writes alerts.
         let intake = try IngestionListeners(store: try store.open(.ingestionWriter), readers: store, routing: routing,
                                             configuration: configuration, logger: logger)
@@ -117,7 +112,7 @@ public final class BotonServer {
 
     /// The web server: health, metrics, the HTTPS alert intake, the static assets, and one route collection per
     /// capability (enrollment, statistics and quejas, console).
-    private func makeWebServer(store: SQLiteStoreProvider, pipeline: IngestionPipeline, routing: RoutingTable,
+    private func makeWebServer(store: any StoreProvider, pipeline: IngestionPipeline, routing: RoutingTable,
                                ports: PortBook, feed: ConsoleFeed, escalator: Escalator, jurisdictions: Jurisdictions,
                                group: ComponentGroup) throws -> (WebServer, HealthMonitor, ServiceProbe)
     {

@@ -19,3 +19,19 @@ extension Configuration {
                                options: Database.Options(busyTimeoutMilliseconds: Int32(store.busyTimeoutMilliseconds)))
     }
 }
+
+extension Configuration {
+    /// The service's connections to the configured store, and the components that keep that store in shape
+    /// (SQLite: the WAL checkpointer), to start before everything else and stop last.
+    func makeStoreProvider(logger: Logger) throws -> (any StoreProvider, [any Component]) {
+        let settings = store
+        let provider = SQLiteStoreProvider(path: databasePath,
+                                           busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),
+                                           writerDurable: settings.synchronous == "full", idleLimit: http.workers + 4)
+        let checkpointer = WALCheckpointer(
+            databasePath: databasePath, busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),
+            intervalMilliseconds: settings.checkpointMilliseconds, restartFrames: settings.checkpointRestartFrames,
+            logger: logger)
+        return (provider, [checkpointer])
+    }
+}
