@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "IntegrationTests",
                     dependencies: ["BotonCore", "BotonCrypto", "BotonNet", "BotonRuntime", "BotonStore",
                                    "BotonStoreFixtures", "BotonTestSupport", "BotonWire", "boton"],
-                    swiftSettings: strict),
+                    exclude: ["Peers"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -32,7 +32,7 @@ public enum DC09Answer {
 
     /// `seq[Rrcvr]Lpref#acct[` as received.
     static func echo(_ h: DC09Header) -> [UInt8] {
-        Array("\(h.sequence)\(h.receiver.map { "R\($0)" } ?? "")L\(h.linePrefix)#\(h.account)[".utf8)
+        Array("\(h.sequence)\(h.receiver.map { "R\($0)" } ?? "")\(h.linePrefix.map { "L\($0)" } ?? "")#\(h.account)[".utf8)
     }
 
     /// Random pad bytes before `clear` to fill whole AES blocks, at least one byte, none of `[`, `]`, `|`: printable

@@ -76,8 +76,9 @@ public struct DC09Header: Sendable, Equatable {
     public var sequence: String
     /// The receiver number after `R` (hexadecimal), nil when absent.
     public var receiver: String?
-    /// The line prefix after `L` (hexadecimal).
-    public var linePrefix: String
+    /// The line prefix after `L` (hexadecimal). DC-09 requires it; some diallers leave it out, and the answer then
+    /// leaves it out too (it echoes what came).
+    public var linePrefix: String?
     /// The account after `#`, as sent.
     public var account: String
     /// What follows the `[` that opens the data: clear data, or the hexadecimal cipher text of an encrypted one.
@@ -127,11 +128,13 @@ public struct DC09Header: Sendable, Equatable {
             receiver = String(decoding: b[(i + 1)..<end], as: UTF8.self)
             i = end
         }
-        guard i < b.count, b[i] == UInt8(ascii: "L") else { return nil }
-        let lineEnd = hexRun(from: i + 1)
-        guard lineEnd > i + 1, lineEnd - i - 1 <= 6 else { return nil }
-        let line = String(decoding: b[(i + 1)..<lineEnd], as: UTF8.self)
-        i = lineEnd
+        var line: String?
+        if i < b.count, b[i] == UInt8(ascii: "L") {
+            let lineEnd = hexRun(from: i + 1)
+            guard lineEnd > i + 1, lineEnd - i - 1 <= 6 else { return nil }
+            line = String(decoding: b[(i + 1)..<lineEnd], as: UTF8.self)
+            i = lineEnd
+        }
         guard i < b.count, b[i] == UInt8(ascii: "#") else { return nil }
         let accountEnd = hexRun(from: i + 1)
         guard accountEnd - i - 1 >= 3, accountEnd - i - 1 <= 16 else { return nil }
