@@ -1,3 +1,4 @@
+import BotonDC09
 import BotonGeo
 import BotonIngestion
 import BotonNet
@@ -17,6 +18,10 @@ final class IngestionListeners: Component {
     let pipeline: IngestionPipeline
     private let udp: UDPListener
     private let streams: StreamServer<IngestStreamHandler>
+    /// SIA DC-09 (alarm panels, panic buttons): TCP and UDP on `dc09.port`, into the same writer.
+    private let dc09Streams: StreamServer<DC09StreamHandler>
+    private let dc09Datagrams: UDPListener
+    private let dc09: DC09Receiver
     private let logger: Logger
 
     /// `store` is the writer's own connection (``ConnectionRole/ingestionWriter``).
@@ -73,11 +78,36 @@ final class IngestionListeners: Component {
             })
         pipeline = IngestionPipeline(store: store, readers: readers, routing: routing, configuration: configuration, logger: logger,
                                      replies: ReplyTransports(udp: udp, streams: streams))
+        let settings = configuration.dc09
+        dc09Datagrams = try UDPListener(host: settings.host, port: settings.port)
+        // The same number for TCP as UDP got (port 0 asks for a free UDP port, then TCP binds that one).
+        dc09Streams = try StreamServer(
+            plain: (settings.host, dc09Datagrams.address.port), secure: nil,
+            limits: StreamLimits(maxConnections: settings.maxConnections, idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
+                                 maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+                                 firstByteTimeoutMs: ingest.firstByteTimeoutSeconds * 1000),
+            onEvent: { event in
+                switch event {
+                case .refusedOverLimit(let peer, let open), .refusedOverAddressLimit(let peer, let open):
+                    logger.warning("connection_refused", ["peer": peer.description, "open": String(open),
+                                                          "listener": "dc09"])
+                case .descriptorsExhausted(let error, let refused, let pauses, let open):
+                    logger.error("descriptors_exhausted", DescriptorLimit.fields(
+                        listener: "dc09", errno: error, refused: refused, pauses: pauses, open: open))
+                case .slowConsumer(let peer, let unsent), .writeTimedOut(let peer, let unsent):
+                    logger.info("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent),
+                                                             "listener": "dc09"])
+                default:
+                    break
+                }
+            })
+        dc09 = DC09Receiver(pipeline: pipeline, windowSeconds: settings.windowSeconds, logger: logger)
     }
 
     /// Transport and bound address of each port.
     var listeners: [(String, SocketAddress)] {
-        [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!)]
+        [("udp", udp.address), ("tcp", streams.plainAddress!), ("tls", streams.secureAddress!),
+         ("dc09-tcp", dc09Streams.plainAddress!), ("dc09-udp", dc09Datagrams.address)]
     }
 
     func start() throws {
@@ -85,17 +115,38 @@ final class IngestionListeners: Component {
         let pipeline = self.pipeline
         udp.start(handler: IngestDatagramHandler(pipeline: pipeline))
         streams.start(threadName: "boton-tcp") { peer in IngestStreamHandler(pipeline: pipeline, peer: peer) }
+        let receiver = dc09
+        let datagrams = dc09Datagrams
+        datagrams.start(handler: DC09DatagramHandler(receiver: receiver, pipeline: pipeline, send: { [weak datagrams] in
+            datagrams?.send([$0])
+        }))
+        let server = WeakServer(dc09Streams)
+        dc09Streams.start(threadName: "boton-dc09") { peer in
+            let id = peer.id
+            return DC09StreamHandler(receiver: receiver, peer: peer, post: { server.value?.post($0, to: id) })
+        }
     }
 
     func stop() {
         streams.stopAccepting()
+        dc09Streams.stopAccepting()
         pipeline.drain()
         let status = pipeline.status
         logger.info("ingestion_drained", ["accepted": String(status.accepted), "duplicates": String(status.duplicates),
                                           "busy": String(status.busy)])
         udp.stop()
         streams.stop()
+        dc09Datagrams.stop()
+        dc09Streams.stop()
     }
 
-    var failure: String? { pipeline.failure ?? udp.failure ?? streams.failure }
+    var failure: String? {
+        pipeline.failure ?? udp.failure ?? streams.failure ?? dc09Datagrams.failure ?? dc09Streams.failure
+    }
+}
+
+/// The DC-09 stream server as its own handlers reach it: weakly, so the server's factory does not keep the server.
+private final class WeakServer: Sendable {
+    weak let value: StreamServer<DC09StreamHandler>?
+    init(_ value: StreamServer<DC09StreamHandler>) { self.value = value }
 }

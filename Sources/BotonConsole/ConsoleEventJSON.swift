@@ -26,9 +26,20 @@ package struct ConsoleEventJSON: Encodable {
         let cerradaEn: String?
         /// Whether the operator's own UPC answers for it (false: seen through escalation or as supervisor).
         package var propia: Bool?
+        /// An alert from an alarm panel or panic button (SIA DC-09): the site and the event that opened it.
+        let sitio: Site?
+
+        package struct Site: Encodable {
+            let cuenta: String
+            let nombre: String
+            let direccion: String
+            let contacto: String
+            let codigo: String
+            let significado: String
+        }
 
         package enum CodingKeys: String, CodingKey {
-            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia
+            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio
             case upcNombre = "upc_nombre", lineaSuspendida = "linea_suspendida", canceladaEn = "cancelada_en"
             case nivelEscalada = "nivel_escalada", recibidaEn = "recibida_en", recibidaMs = "recibida_ms"
             case tomadaEn = "tomada_en", tomadaPor = "tomada_por", despachadaEn = "despachada_en"
@@ -54,6 +65,10 @@ package struct ConsoleEventJSON: Encodable {
             despachadaEn = r.dispatchedAt.map(APITime.text)
             unidad = r.unit
             cerradaEn = r.closedAt.map(APITime.text)
+            sitio = r.site.map {
+                Site(cuenta: $0.account, nombre: $0.name, direccion: $0.address, contacto: $0.contactE164,
+                     codigo: $0.eventCode, significado: $0.eventMeaning)
+            }
         }
     }
 

@@ -53,6 +53,17 @@ struct IngestRequest: Sendable {
     let route: ReplyRoute
     /// The sender address's slot in the queue's per-address counts, or -1 (the address is not known).
     let sourceSlot: Int32
+    /// A site's event (DC-09) instead of a frame of our protocol: its bytes are then empty.
+    let site: SiteRequest?
+
+    init(site: SiteRequest, receivedAt: Timestamp, source: SourceKey?) {
+        storage = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        count = 0
+        self.receivedAt = receivedAt
+        route = .callback { _ in }
+        sourceSlot = source.map { Int32($0.slot) } ?? -1
+        self.site = site
+    }
 
     init(frame: UnsafeRawBufferPointer, receivedAt: Timestamp, route: ReplyRoute, source: SourceKey? = nil) {
         precondition(frame.count <= Self.capacity)
@@ -61,6 +72,7 @@ struct IngestRequest: Sendable {
         self.receivedAt = receivedAt
         self.route = route
         sourceSlot = source.map { Int32($0.slot) } ?? -1
+        site = nil
         withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: frame) }
     }
 

@@ -11,7 +11,7 @@ public import BotonRuntime
 /// What the ingestion writer needs of its connection: the frames' credentials, receipts and incidents, and the
 /// console's *notificada* marks that ride in its batches.
 public typealias IngestionStore = Transactional & IngestionRepository & ConsoleRepository & EnrollmentRepository
-    & AuditLogRepository
+    & AuditLogRepository & SiteRepository
 
 /// decode → authenticate → de-duplicate → locate → group commit → acknowledge → publish.
 ///
@@ -36,6 +36,9 @@ public final class IngestionPipeline: Sendable {
     /// Datagram answers not sent: the address's answer budget was spent.
     private let unansweredCount = Atomic<Int>(0)
     private let gate: SenderGate
+    private let siteGate: SiteGate
+    /// DC-09 answers given on the listener threads, by `answer|reason`.
+    private let dc09Answers = Mutex<[String: Int]>([:])
     private let datagramAnswers: SourceBuckets
     private let subscribers = Mutex<[@Sendable (IncidentNotice) -> Void]>([])
     private let replies: ReplyTransports
@@ -58,6 +61,8 @@ public final class IngestionPipeline: Sendable {
         gate = SenderGate(readers: readers, lookupsPerSecond: ingest.lookupsPerSecond,
                           lookupsPerAddressPerSecond: ingest.lookupsPerAddressPerSecond,
                           forgeriesPerAddressPerSecond: ingest.forgeriesPerAddressPerSecond)
+        siteGate = SiteGate(readers: readers, lookupsPerSecond: ingest.lookupsPerSecond,
+                            lookupsPerAddressPerSecond: ingest.lookupsPerAddressPerSecond)
         datagramAnswers = SourceBuckets(perSecond: ingest.answersPerAddressPerSecond,
                                         burst: 2 * ingest.answersPerAddressPerSecond)
         writer = Writer(store: store, routing: routing, configuration: configuration)
@@ -77,6 +82,7 @@ public final class IngestionPipeline: Sendable {
         status.credentialReads = gate.lookups.load(ordering: .relaxed)
         status.overReadBudget = gate.overBudget.load(ordering: .relaxed)
         status.unverified = gate.throttled.load(ordering: .relaxed)
+        status.dc09Answers = dc09Answers.withLock { $0 }
         return status
     }
 
@@ -192,6 +198,43 @@ public final class IngestionPipeline: Sendable {
         })
     }
 
+    // MARK: Sites (SIA DC-09)
+
+    /// From a DC-09 listener thread: whether `account` may send, and its key (cached; a miss costs one store read
+    /// within the per-address and global read budgets).
+    public func site(account: String, source: SourceKey?) -> SiteLookup {
+        siteGate.lookup(account: account, source: source)
+    }
+
+    /// From a DC-09 listener thread: queues a site's event for the writer. `reply` is called once, with the
+    /// outcome, after the batch's commit (or its failure). False: not queued (queue or the address's share of it
+    /// full, server stopping); `reply` is not called and the caller answers at once.
+    public func submitSite(_ event: SiteEvent, receivedAt: Timestamp, source: SourceKey?,
+                           reply: @escaping @Sendable (SiteOutcome) -> Void) -> Bool {
+        receivedCount.add(1, ordering: .relaxed)
+        let request = IngestRequest(site: SiteRequest(event: event, reply: reply), receivedAt: receivedAt,
+                                    source: source)
+        switch queue.offer(request) {
+        case .success: return true
+        case .failure:
+            listenerBusyCount.add(1, ordering: .relaxed)
+            return false
+        }
+    }
+
+    /// Counts a DC-09 answer given without the writer (`NAK`/`crc`, `DUH`/`cuenta_desconocida`, …), for `/metrics`.
+    public func countDC09Answer(_ answer: String, reason: String) {
+        dc09Answers.withLock { $0["\(answer)|\(reason)", default: 0] += 1 }
+    }
+
+    /// Whether a datagram answer to `source` is within its budget (`ingest.answers_per_address_per_second`); counted
+    /// as unanswered when not.
+    public func mayAnswerDatagram(to source: SourceKey) -> Bool {
+        if datagramAnswers.take(source, nowNs: monotonicNanoseconds()) { return true }
+        unansweredCount.add(1, ordering: .relaxed)
+        return false
+    }
+
     // MARK: Writer side
 
     private func runWriter() {
@@ -254,6 +297,15 @@ public final class IngestionPipeline: Sendable {
                             case .ocupadoReintente: s.busy += 1
                             }
                         case .rejection(let r): s.rejected[r.reason.rawValue, default: 0] += 1
+                        case .site(let outcome, let key):
+                            switch outcome {
+                            case .stored:
+                                s.accepted += 1
+                                if let key { s.dc09Events[key, default: 0] += 1 }
+                            case .duplicate: s.duplicates += 1
+                            case .unknownSite: s.rejected["desconocido", default: 0] += 1
+                            case .busy: s.busy += 1
+                            }
                         }
                     }
                 }
@@ -298,12 +350,22 @@ public final class IngestionPipeline: Sendable {
     }
 
     private func deliver(_ answers: [Answer], batch: [IngestRequest]) {
-        send(zip(batch, answers).map { request, answer in (request.route, answer.bytes()) })
+        var replies: [(ReplyRoute, ReplyBytes)] = []
+        replies.reserveCapacity(batch.count)
+        for (request, answer) in zip(batch, answers) {
+            if let site = request.site {
+                if case .site(let outcome, _) = answer { site.reply(outcome) } else { site.reply(.busy) }
+            } else {
+                replies.append((request.route, answer.bytes()))
+            }
+        }
+        send(replies)
     }
 
     /// After a failed commit: nothing was stored, so every sender is told to retry.
     private func deliverBusy(_ batch: [IngestRequest], now: Timestamp) {
-        send(batch.map { request in
+        for request in batch { request.site?.reply(.busy) }
+        send(batch.filter { $0.site == nil }.map { request in
             let sequence = request.withBytes { (try? WireFrame.peek($0))?.sequence ?? 0 }
             return (request.route, ReplyBytes { buffer in
                 Acknowledgement.busy(sequence: sequence, serverTimeMs: now.millisecondsSince1970)

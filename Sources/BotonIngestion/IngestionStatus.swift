@@ -16,6 +16,11 @@ public struct IngestionStatus: Sendable, Equatable {
     public var overReadBudget = 0
     /// Frames dropped without a MAC check: their address had sent too many wrong MACs for that sender.
     public var unverified = 0
+    /// DC-09 events stored, by `code|class` (`SIA PA|alerta`, `CID 602|prueba`, `SIA BA|otro`).
+    public var dc09Events: [String: Int] = [:]
+    /// DC-09 messages answered on the listener without storing anything, by `answer|reason` (`NAK|crc`,
+    /// `NAK|ventana`, `DUH|cuenta_desconocida`, `DUH|clave`, `ACK|sondeo`, `none|marco`).
+    public var dc09Answers: [String: Int] = [:]
     public var batches = 0
     public var lastBatchSize = 0
     public var lastCommitMicroseconds = 0

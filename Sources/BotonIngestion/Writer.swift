@@ -11,9 +11,13 @@ enum Answer: Sendable {
     case acknowledgement(Acknowledgement, key: [UInt8])
     /// Unauthenticated: the sender is unknown or the frame unreadable.
     case rejection(ShortRejection)
+    /// A site's event (DC-09): the outcome goes to its own reply; `metricKey` (`code|class`) counts a stored one.
+    case site(SiteOutcome, metricKey: String?)
 
     func bytes() -> ReplyBytes {
         switch self {
+        case .site:
+            return ReplyBytes { _ in 0 }
         case .acknowledgement(let ack, let key):
             return ReplyBytes { out in key.withUnsafeBytes { ack.encode(key: $0, into: out) } }
         case .rejection(let r):
@@ -51,6 +55,7 @@ final class Writer: @unchecked Sendable {
     let replayWindow: ReplayWindow
     let mergeWindowMs: Int64
     let maxFixAccuracy: Int
+    let siteDuplicateWindowMs: Int64
     /// Device credentials with when they were read. Other connections revoke devices (a citizen's baja, a line
     /// registered again), so a cached credential is trusted for ``credentialCacheMilliseconds`` and then read
     /// again: a revocation takes effect within that time, for one indexed read per active device per period.
@@ -64,6 +69,7 @@ final class Writer: @unchecked Sendable {
         replayWindow = ReplayWindow(seconds: configuration.ingest.replayWindowSeconds)
         mergeWindowMs = Int64(configuration.ingest.mergeWindowSeconds) * 1000
         maxFixAccuracy = configuration.territory.maxFixAccuracyMeters
+        siteDuplicateWindowMs = Int64(configuration.dc09.duplicateWindowSeconds) * 1000
     }
 
     /// After a failed commit, cached rows may describe writes that were rolled back.
@@ -79,6 +85,9 @@ final class Writer: @unchecked Sendable {
         -> Answer
     {
         let received = min(request.receivedAt, now)
+        if let site = request.site {
+            return try processSite(site.event, received: received, now: now, notices: &notices)
+        }
         return try request.withBytes { (bytes) throws(StoreError) -> Answer in
             // The listener already peeked; a failure here would be a bug, answered as malformed.
             guard let header = try? WireFrame.peek(bytes) else {

@@ -20,12 +20,15 @@ public struct IncidentRecord: Sendable, Equatable {
     public var takenBy: String?
     public var dispatchedAt: Timestamp?
     public var unit: String?
+    /// The DC-09 site the alert came from, nil for a phone's or a gateway's.
+    public var site: IncidentSite?
 
     public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: IncidentState,
                 outcome: IncidentOutcome?, upcCode: String, subcircuitCode: String?, locationSource: String,
                 lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?,
                 cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?,
-                unit: String?) {
+                unit: String?, site: IncidentSite? = nil) {
+        self.site = site
         self.id = id
         self.lineE164 = lineE164
         self.deviceID = deviceID

@@ -52,7 +52,7 @@ public struct MigrationReport: Sendable, Equatable {
 /// concrete store (SQLite in BotonStore) conforms to all of them and only the composition root names it.
 public typealias StoreConnection = Transactional & TerritoryRepository & AuditLogRepository & IngestionRepository
     & CredentialRepository & EnrollmentRepository & OperatorRepository & QuejaRepository & SessionRepository
-    & StatisticsRepository & ConsoleRepository & ServerSecretRepository & SchemaRepository
+    & StatisticsRepository & ConsoleRepository & ServerSecretRepository & SchemaRepository & SiteRepository
 
 /// Where connections come from. The web handlers borrow one per request (``withConnection(_:)``); a background
 /// job that keeps its connection for its whole life (the ingestion writer, the console feed, the escalator) opens

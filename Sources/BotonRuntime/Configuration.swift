@@ -80,6 +80,24 @@ public struct Configuration: Sendable, Equatable {
         public var answersPerAddressPerSecond = 50
     }
 
+    /// Alarm panels and hardware panic buttons speaking SIA DC-09 (BotonDC09), on a TCP and a UDP port of their own.
+    public struct DC09: Sendable, Equatable {
+        public var host = "0.0.0.0"
+        /// One number for both transports, as panels are configured with one receiver port.
+        public var port = 7138
+        /// A message whose timestamp is more than this many seconds behind the server's clock, or more than half of
+        /// it ahead (DC-09's window is −40 s/+20 s), is answered NAK with our time, so the panel corrects its clock
+        /// and sends again.
+        public var windowSeconds = 40
+        /// A message with the account and sequence of one stored within this many seconds, and the same content,
+        /// is a retransmission: acknowledged again, nothing stored twice.
+        public var duplicateWindowSeconds = 3_600
+        /// Connections held at once on the TCP port, and per sender address.
+        public var maxConnections = 2_000
+        public var maxConnectionsPerAddress = 200
+        public var idleTimeoutSeconds = 120
+    }
+
     public struct HTTP: Sendable, Equatable {
         public var host = "0.0.0.0"
         public var port = 8080
@@ -198,6 +216,7 @@ public struct Configuration: Sendable, Equatable {
     public var territory = Territory()
     public var ingest = Ingest()
     public var http = HTTP()
+    public var dc09 = DC09()
     public var log = Log()
     public var console = Console()
     public var stats = Stats()
@@ -250,7 +269,7 @@ extension Configuration {
                     throw ConfigurationError(file: file, line: n, reason: "a section header must end with ]")
                 }
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard ["store", "territory", "ingest", "http", "console", "log", "stats"].contains(section) else {
+                guard ["store", "territory", "ingest", "dc09", "http", "console", "log", "stats"].contains(section) else {
                     throw ConfigurationError(file: file, line: n, reason: "unknown section [\(section)]")
                 }
                 continue
@@ -316,6 +335,13 @@ extension Configuration {
         case "territory.central_code": territory.centralCode = try text()
         case "territory.central_name": territory.centralName = try text()
         case "territory.max_fix_accuracy_m": territory.maxFixAccuracyMeters = try int(1...100_000)
+        case "dc09.host": dc09.host = try text()
+        case "dc09.port": dc09.port = try port()
+        case "dc09.window_s": dc09.windowSeconds = try int(2...3_600)
+        case "dc09.duplicate_window_s": dc09.duplicateWindowSeconds = try int(1...86_400)
+        case "dc09.max_connections": dc09.maxConnections = try int(1...1_000_000)
+        case "dc09.max_connections_per_address": dc09.maxConnectionsPerAddress = try int(1...1_000_000)
+        case "dc09.idle_timeout_s": dc09.idleTimeoutSeconds = try int(1...86_400)
         case "ingest.host": ingest.host = try text()
         case "ingest.udp_port": ingest.udpPort = try port()
         case "ingest.tcp_port": ingest.tcpPort = try port()

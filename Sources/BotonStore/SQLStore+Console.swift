@@ -7,7 +7,11 @@ extension SQLStore {
     static var incidentColumns: String { """
         i.id, i.line_e164, i.device_id, i.is_test, i.state, i.outcome, i.upc_code, i.subcircuit_code,
         i.location_source, i.line_suspended, i.opened_at, i.taken_at, i.closed_at, i.cancelled_at,
-        i.escalation_level, i.taken_by, i.dispatched_at, i.unit
+        i.escalation_level, i.taken_by, i.dispatched_at, i.unit,
+        i.site_account, i.site_event_code, i.site_event_meaning,
+        (SELECT name FROM dc09_site WHERE account = i.site_account),
+        (SELECT address FROM dc09_site WHERE account = i.site_account),
+        (SELECT contact_e164 FROM dc09_site WHERE account = i.site_account)
         """ }
     static var eventColumns: String { "e.id, e.incident_id, e.kind, e.from_state, e.to_state, e.actor, e.at, e.detail, e.note" }
 
@@ -20,7 +24,15 @@ extension SQLStore {
             subcircuitCode: s.optionalText(c + 7), locationSource: s.text(c + 8), lineSuspended: s.bool(c + 9),
             openedAt: Timestamp(millisecondsSince1970: s.int64(c + 10)), takenAt: time(11), closedAt: time(12),
             cancelledAt: time(13), escalationLevel: s.int(c + 14), takenBy: s.optionalText(c + 15),
-            dispatchedAt: time(16), unit: s.optionalText(c + 17))
+            dispatchedAt: time(16), unit: s.optionalText(c + 17), site: site(s, from: c + 18))
+    }
+
+    /// The site an alert came from (DC-09), with the event that opened it.
+    private static func site(_ s: any SQLRow, from c: Int32) -> IncidentSite? {
+        guard let account = s.optionalText(c) else { return nil }
+        return IncidentSite(account: account, name: s.optionalText(c + 3) ?? "", address: s.optionalText(c + 4) ?? "",
+                            contactE164: s.optionalText(c + 5) ?? "", eventCode: s.optionalText(c + 1) ?? "",
+                            eventMeaning: s.optionalText(c + 2) ?? "")
     }
 
     static func eventRecord(_ s: any SQLRow, from c: Int32 = 0) throws(StoreError) -> IncidentEventRecord {

@@ -19,6 +19,7 @@ public enum Schema {
         Migration(version: 8, name: "server secrets", sql: v8),
         Migration(version: 9, name: "baja requests", sql: v9, rebuildsTables: true),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
+        Migration(version: 11, name: "dc09 sites", sql: v11),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -490,5 +491,28 @@ public enum Schema {
     CREATE TRIGGER incident_event_no_update BEFORE UPDATE ON incident_event
         BEGIN SELECT RAISE(ABORT, 'incident_event is append-only'); END;
     CREATE INDEX incident_event_upc ON incident_event(upc_code, id);
+    """
+
+    /// Sites that report over SIA DC-09 (alarm panels, hardware panic buttons): `dc09_site`, keyed by the DC-09
+    /// account (upper-case hexadecimal), with its AES key if it encrypts, its position and contact. Each site has a
+    /// synthetic `phone_line` (`dc09:<account>`, no citizen) whose registered address is the site's, so its alerts
+    /// join, route, escalate and count false alarms like any line's. `incident.site_account`, `site_event_code`
+    /// and `site_event_meaning` say which site and which event opened an alert (the console shows them).
+    static let v11 = """
+    CREATE TABLE dc09_site (
+        account      TEXT PRIMARY KEY,
+        aes_key      BLOB,
+        name         TEXT NOT NULL,
+        address      TEXT NOT NULL,
+        latitude     REAL NOT NULL,
+        longitude    REAL NOT NULL,
+        contact_e164 TEXT NOT NULL,
+        line_e164    TEXT NOT NULL UNIQUE REFERENCES phone_line(e164),
+        created_at   INTEGER NOT NULL,
+        disabled_at  INTEGER
+    ) WITHOUT ROWID;
+    ALTER TABLE incident ADD COLUMN site_account TEXT;
+    ALTER TABLE incident ADD COLUMN site_event_code TEXT;
+    ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
     """
 }

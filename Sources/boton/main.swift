@@ -6,6 +6,6 @@ let root = Command(
     "boton",
     summary: "Botón de Seguridad — dispatch backend of the Policía Nacional del Ecuador.",
     subcommands: [serveCommand, validateCommand, databaseCommand, territoryCommand, deviceCommand,
-                  gatewayCommand, alertCommand, tlsCommand, operatorCommand, statsCommand])
+                  gatewayCommand, dc09Command, alertCommand, tlsCommand, operatorCommand, statsCommand])
 
 exit(CommandLineParser.run(Array(CommandLine.arguments.dropFirst()), root: root))

@@ -251,6 +251,7 @@ extension Answer {
         switch self {
         case .acknowledgement(let ack, _): return "\(ack.status) \(ack.incidentID)"
         case .rejection(let r): return "rechazo \(r.reason)"
+        case .site(let outcome, _): return "sitio \(outcome)"
         }
     }
 }

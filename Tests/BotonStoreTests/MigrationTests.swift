@@ -215,7 +215,7 @@ import BotonCore
             INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (2, 'transicion', 'sistema', 2);
             INSERT INTO incident_event (incident_id, kind, actor, at) VALUES (1, 'nota', 'operador:1', 3);
             """)
-        let report = try Migrator.migrate(db)
+        let report = try Migrator.migrate(db, migrations: Array(Schema.migrations.prefix(10)))
         #expect(report.applied == ["10 console replay by UPC"])
         #expect(try db.statement("SELECT upc_code FROM incident_event ORDER BY id").rows { $0.text(0) }
             == ["UPC-17D04C01S01", "UPC-09D03C01S01", "UPC-17D04C01S01"])

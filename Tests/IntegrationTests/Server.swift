@@ -18,6 +18,8 @@ final class Server {
     private(set) var httpPort = 0
     private(set) var httpsPort = 0
     private(set) var metricsPort = 0
+    /// The SIA DC-09 port (TCP and UDP share the number).
+    private(set) var dc09Port = 0
     /// The self-signed certificate of the TLS port (a client trusts it through this file).
     let certificate: String
 
@@ -40,7 +42,8 @@ final class Server {
                              "--set", "ingest.udp_port=\(udpPort)", "--set", "ingest.tcp_port=\(tcpPort)",
                              "--set", "ingest.tls_port=\(tlsPort)", "--set", "http.host=127.0.0.1",
                              "--set", "http.port=\(httpPort)", "--set", "http.tls_port=\(httpsPort)",
-                             "--set", "http.metrics_port=0", "--set", "http.redirect_to_https=\(redirectToHTTPS)"]
+                             "--set", "http.metrics_port=0", "--set", "http.redirect_to_https=\(redirectToHTTPS)",
+                             "--set", "dc09.host=127.0.0.1", "--set", "dc09.port=0"]
             + tls + extra
         process.standardError = stderr
         process.standardOutput = FileHandle.nullDevice
@@ -52,6 +55,9 @@ final class Server {
         self.httpPort = try port("http")
         self.httpsPort = try port("https")
         self.metricsPort = try port("metrics")
+        self.dc09Port = try port("dc09-tcp")
+        let dc09UDP = try port("dc09-udp")
+        precondition(dc09UDP == dc09Port, "DC-09 TCP and UDP share one port")
     }
 
     private func port(_ transport: String) throws -> Int {

@@ -107,7 +107,8 @@
       b.appendChild(titulo);
       if (a.prueba) { b.appendChild(el('span', { 'class': 'marca prueba' }, 'PRUEBA')); }
       if (a.linea_suspendida) { b.appendChild(el('span', { 'class': 'marca suspendida' }, 'LÍNEA SUSPENDIDA')); }
-      if (a.cancelada_en) { b.appendChild(el('span', { 'class': 'marca cancelada' }, 'CANCELADA POR EL CIUDADANO')); }
+      if (a.sitio) { b.appendChild(el('span', { 'class': 'marca sitio' }, 'SITIO ' + a.sitio.nombre + ' · ' + a.sitio.significado)); }
+      if (a.cancelada_en) { b.appendChild(el('span', { 'class': 'marca cancelada' }, a.sitio ? 'CANCELADA POR EL SITIO' : 'CANCELADA POR EL CIUDADANO')); }
       if (a.nivel_escalada > 0) { b.appendChild(el('span', { 'class': 'marca escalada' }, ESCALADA[a.nivel_escalada] || 'Escalada')); }
       if (a.propia === false) { b.appendChild(el('span', { 'class': 'marca apoyo' }, 'De ' + (a.upc_nombre || a.upc))); }
       b.appendChild(el('span', { 'class': 'lugar' }, (a.upc_nombre || a.upc) + (a.subcircuito ? ' · ' + a.subcircuito : '')));
@@ -295,12 +296,19 @@
       detalle.appendChild(el('p', { 'class': 'aviso error' }, 'La línea está suspendida por falsas alarmas. La alerta se atiende igual.'));
     }
     if (a.cancelada_en) {
-      detalle.appendChild(el('p', { 'class': 'aviso' }, 'El ciudadano canceló la alerta (' + hora(a.cancelada_en) + '). Confirme y ciérrela.'));
+      detalle.appendChild(el('p', { 'class': 'aviso' }, (a.sitio ? 'El sitio envió una cancelación o apertura tras la alarma (' : 'El ciudadano canceló la alerta (') + hora(a.cancelada_en) + '). Confirme y ciérrela.'));
     }
     var dl = el('dl', { 'class': 'datos' });
+    if (a.sitio) {
+      fila(dl, 'Sitio (panel de alarma)', a.sitio.nombre);
+      fila(dl, 'Dirección del sitio', a.sitio.direccion);
+      fila(dl, 'Cuenta DC-09', a.sitio.cuenta);
+      fila(dl, 'Evento', a.sitio.codigo + ' · ' + a.sitio.significado);
+      fila(dl, 'Contacto del sitio', a.sitio.contacto);
+    }
     if (d.ciudadano) { fila(dl, 'Ciudadano', d.ciudadano.nombres + ' ' + d.ciudadano.apellidos); }
     if (d.ciudadano) { fila(dl, 'Documento', d.ciudadano.tipo_documento + ' ' + d.ciudadano.documento); }
-    fila(dl, 'Línea', d.linea_nacional);
+    if (!a.sitio) { fila(dl, 'Línea', d.linea_nacional); }
     if (d.domicilio) { fila(dl, 'Domicilio registrado', d.domicilio.direccion); }
     if (d.trabajo) { fila(dl, 'Trabajo', d.trabajo.direccion); }
     fila(dl, 'Recibida', hora(a.recibida_en));

@@ -165,6 +165,19 @@ public enum SystemRoutes {
             metric("boton_credential_read_budget_exceeded_total", "counter",
                    "Frames told to retry because the credential read budget was spent.",
                    [("", String(status.overReadBudget))])
+            metric("boton_dc09_events_total", "counter",
+                   "SIA DC-09 events stored and acknowledged, by event code (SIA XX, CID NNN) and what they did.",
+                   status.dc09Events.sorted { $0.key < $1.key }.map { key, value in
+                       let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+                       return ("{code=\"\(parts[0])\",class=\"\(parts.count > 1 ? parts[1] : "")\"}", String(value))
+                   })
+            metric("boton_dc09_answers_total", "counter",
+                   "SIA DC-09 messages answered without storing anything, by answer and reason.",
+                   status.dc09Answers.sorted { $0.key < $1.key }.map { key, value in
+                       let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+                       return ("{answer=\"\(parts[0])\",reason=\"\(parts.count > 1 ? parts[1] : "")\"}",
+                               String(value))
+                   })
             metric("boton_commit_batches_total", "counter", "Group commits.", [("", String(status.batches))])
             metric("boton_commit_last_batch_frames", "gauge", "Frames in the last group commit.",
                    [("", String(status.lastBatchSize))])
