@@ -169,12 +169,17 @@ public final class PostgresDatabase: SQLDatabase {
 
     // MARK: Results and errors
 
-    /// Throws unless `result` is a success; records the rows changed (`PQcmdTuples`).
+    /// Throws unless `result` is a success; records the rows an INSERT, UPDATE, DELETE or MERGE changed
+    /// (`PQcmdTuples`). Other commands leave ``changes`` as it was, as SQLite's `sqlite3_changes` does (libpq also
+    /// counts a SELECT's rows there).
     func check(_ result: OpaquePointer?, sql: String?) throws(StoreError) {
         guard let result else { throw failure(nil, sql: sql) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
-            changes = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+            if let tag = PQcmdStatus(result).map({ String(cString: $0) }),
+               ["INSERT", "UPDATE", "DELETE", "MERGE"].contains(where: { tag.hasPrefix($0 + " ") }) {
+                changes = PQcmdTuples(result).flatMap { Int(String(cString: $0)) } ?? 0
+            }
         default:
             throw failure(result, sql: sql)
         }

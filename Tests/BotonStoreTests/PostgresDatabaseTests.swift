@@ -69,6 +69,11 @@ struct PostgresDatabaseTests {
         #expect(db.changes == 5)
         try db.statement("UPDATE t SET x = x + 10 WHERE x <= ?1").run([.integer(3)])
         #expect(db.changes == 3)
+        // Neither a query nor a transaction's commands change it.
+        try db.inTransaction { () throws(StoreError) in
+            #expect(try db.statement("SELECT x FROM t").rows { $0.int(0) }.count == 5)
+        }
+        #expect(db.changes == 3)
         try db.statement("DELETE FROM t WHERE x > ?1").run([.integer(100)])
         #expect(db.changes == 0)
         let id = try db.statement("INSERT INTO t VALUES (?1) RETURNING x").first([.integer(42)]) { $0.int64(0) }
