@@ -21,8 +21,9 @@ let package = Package(
         .executable(name: "boton-bench", targets: ["boton-bench"]),
     ],
     targets: [
-        // System libraries (Debian: libsqlite3-dev, libssl-dev).
+        // System libraries (Debian: libsqlite3-dev, libssl-dev, libpq-dev).
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // Linux calls Swift cannot import directly: recvmmsg/sendmmsg, epoll, eventfd, thread names.
         .target(name: "CLinux"),
@@ -43,8 +44,10 @@ let package = Package(
         .target(name: "BotonGeo", dependencies: ["BotonCore"], swiftSettings: strict),
         // The repository protocols and their records: what every service sees of storage. No database here.
         .target(name: "BotonRepository", dependencies: ["BotonCore", "BotonRuntime"], swiftSettings: strict),
-        // The SQLite store: connections, statements, transactions, migrations, every repository implemented.
-        .target(name: "BotonStore", dependencies: ["CSQLite", "BotonCore", "BotonRepository", "BotonRuntime"],
+        // The stores: SQLite and PostgreSQL connections, statements, transactions, migrations, every repository
+        // implemented once over the engine-neutral SQLDatabase.
+        .target(name: "BotonStore",
+                dependencies: ["CPostgres", "CSQLite", "BotonCore", "BotonRepository", "BotonRuntime"],
                 swiftSettings: strict),
         // The web server around BotonHTTP and BotonNet, knowing nothing of police work: connections, worker pool,
         // event streams, CSRF, rate limits, HTML building.

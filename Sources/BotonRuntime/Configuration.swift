@@ -7,7 +7,21 @@ import Foundation
 /// Unknown sections or keys and malformed values are errors that name the line, so a typo never silently falls
 /// back to a default.
 public struct Configuration: Sendable, Equatable {
+    /// The database engine behind the repositories.
+    public enum StoreBackend: String, Sendable, Equatable {
+        /// One SQLite file on this host: the embedded default (`Scripts/run`).
+        case sqlite
+        /// One PostgreSQL server (a primary, synchronously replicated) shared by several service nodes.
+        case postgresql
+    }
+
     public struct Store: Sendable, Equatable {
+        /// `sqlite` or `postgresql`.
+        public var backend = StoreBackend.sqlite
+        /// With `backend = postgresql`: the libpq connection string, a URI (`postgresql://boton@db1,db2/boton?…`)
+        /// or `key=value` pairs; several hosts with `target_session_attrs=read-write` find the primary after a
+        /// failover. It may hold the password: it is never logged (prefer a `passfile`).
+        public var postgresql = ""
         /// SQLite database file (WAL, `synchronous=FULL`).
         public var path = "../var/boton.sqlite"
         /// How long a connection waits for another's write lock.
@@ -259,6 +273,7 @@ extension Configuration {
         var c = Configuration()
         var section = ""
         var seen = Set<String>()
+        var lines: [String: Int] = [:]
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let n = offset + 1
             var line = raw.trimmingCharacters(in: .whitespaces)
@@ -287,8 +302,20 @@ extension Configuration {
                 throw ConfigurationError(file: file, line: n, reason: "\(name) is set twice")
             }
             try c.set(name, value, file: file, line: n)
+            lines[name] = n
         }
+        try c.validate(file: file, line: lines["store.backend"] ?? 0)
         return c
+    }
+
+    /// Checks what no single line can: settings that depend on each other. `parse` does it for the file; a caller
+    /// that changes settings afterwards (`--set`) calls it again.
+    public func validate(file: String = "--set", line: Int = 0) throws(ConfigurationError) {
+        if store.backend == .postgresql && store.postgresql.isEmpty {
+            throw ConfigurationError(file: file, line: line,
+                                     reason: "store.backend = postgresql needs store.postgresql, the libpq connection "
+                                        + "string (e.g. postgresql://boton@db1,db2/boton?target_session_attrs=read-write)")
+        }
     }
 
     /// `https://` then a host name, IPv4 or bracketed IPv6 address, an optional port, and nothing else.
@@ -320,6 +347,13 @@ extension Configuration {
             return value
         }
         switch name {
+        case "store.backend":
+            guard let backend = StoreBackend(rawValue: value) else { throw fail("expected sqlite or postgresql") }
+            store.backend = backend
+        case "store.postgresql":
+            // Kept as written: libpq parses it (and says what is wrong) when the store connects.
+            guard !value.isEmpty else { throw fail("must not be empty (a libpq connection string)") }
+            store.postgresql = value
         case "store.path": store.path = try text()
         case "store.busy_timeout_ms": store.busyTimeoutMilliseconds = try int(0...600_000)
         case "store.synchronous":

@@ -35,6 +35,22 @@ import Testing
         #expect(c.databasePath == "/var/lib/boton.sqlite")
     }
 
+    @Test func theStoreBackendAndItsConnectionString() throws {
+        let c = try Configuration.parse("""
+            [store]
+            backend = postgresql
+            postgresql = host=db1,db2 dbname=boton target_session_attrs=read-write
+            """)
+        #expect(c.store.backend == .postgresql)
+        #expect(c.store.postgresql == "host=db1,db2 dbname=boton target_session_attrs=read-write")
+        #expect(try Configuration.parse("[store]\nbackend = sqlite\n").store.backend == .sqlite)
+        var d = Configuration()
+        try d.set("store.backend", "postgresql")
+        #expect(throws: ConfigurationError.self) { try d.validate() }
+        try d.set("store.postgresql", "postgresql://boton@db1/boton")
+        try d.validate()
+    }
+
     @Test(arguments: [
         ("[nope]\n", 1, "unknown section [nope]"),
         ("[http]\nport = eighty\n", 2, "http.port = eighty: expected a whole number"),
@@ -46,6 +62,9 @@ import Testing
         ("[log]\nlevel = loud\n", 2, "expected debug, info, warning or error"),
         ("[territory]\nfallback_radius_m = -1\n", 2, "expected metres"),
         ("[store\n", 1, "must end with ]"),
+        ("[store]\nbackend = oracle\n", 2, "store.backend = oracle: expected sqlite or postgresql"),
+        ("[store]\npath = x\nbackend = postgresql\n", 3, "store.backend = postgresql needs store.postgresql"),
+        ("[store]\npostgresql =\n", 2, "must not be empty"),
     ])
     func badLinesAreNamed(text: String, line: Int, reason: String) {
         #expect {

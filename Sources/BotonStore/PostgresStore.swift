@@ -1,0 +1,53 @@
+public import BotonRepository
+
+/// The PostgreSQL store: one confined ``PostgresDatabase`` connection, with what is specific to the engine —
+/// transactions and the schema (``PostgresMigrator``). The repositories themselves are shared with SQLite: they are
+/// written once over ``SQLDatabase`` (the `SQLStore` protocol, through ``sql``); see
+/// `PostgresStore+StoreConnection.swift` for the conformances that complete it into a `StoreConnection`.
+///
+/// Like `SQLiteStore`, it is used by one owner at a time (lent by ``PostgresStoreProvider``, or owned by one
+/// background job's thread); it is `Sendable` only so that it can move between owners.
+public final class PostgresStore: Transactional, SchemaRepository, @unchecked Sendable {
+    public let database: PostgresDatabase
+
+    public init(database: PostgresDatabase) {
+        self.database = database
+    }
+
+    /// Connects with a libpq connection string (URI or `key=value`).
+    public convenience init(connectionString: String) throws(StoreError) {
+        self.init(database: try PostgresDatabase(connectionString: connectionString))
+    }
+
+    /// The engine-neutral connection the shared repository code runs on.
+    public var sql: any SQLDatabase { database }
+
+    // MARK: Transactional
+
+    public func inTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try database.inTransaction(body)
+    }
+
+    public func inTransaction<T>(rethrowing body: () throws -> T) throws -> T {
+        try database.inTransaction(rethrowing: body)
+    }
+
+    public func inSavepoint<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try database.inSavepoint(body)
+    }
+
+    // MARK: SchemaRepository
+
+    public func schemaVersion() throws(StoreError) -> Int { try PostgresMigrator.version(database) }
+
+    public var latestSchemaVersion: Int { PostgresSchema.latestVersion }
+
+    public func requireCurrentSchema() throws(StoreError) { try PostgresMigrator.requireCurrent(database) }
+
+    @discardableResult
+    public func migrate() throws(StoreError) -> MigrationReport {
+        try PostgresMigrator.migrate(database)
+    }
+
+    public var location: String { database.location }
+}
