@@ -46,9 +46,9 @@ public final class BotonServer {
                                     "reserve": String(DescriptorLimit.reserve)])
         let settings = configuration.store
         let (store, housekeeping) = try configuration.makeStoreProvider(logger: logger)
-        let (territory, version) = try store.withConnection { (connection) throws(StoreError) in
+        let (territory, version, location) = try store.withConnection { (connection) throws(StoreError) in
             try connection.requireCurrentSchema()
-            return (try connection.loadTerritory(), try connection.schemaVersion())
+            return (try connection.loadTerritory(), try connection.schemaVersion(), connection.location)
         }
         guard !territory.units.isEmpty else {
             throw StartupError("the database has no territory: run 'boton territory import' (Scripts/run does it)")
@@ -102,7 +102,7 @@ public final class BotonServer {
         let ms = elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
         let t = routing.territory
         logger.info("ready", [
-            "database": configuration.databasePath, "schema": String(version),
+            "database": location, "backend": configuration.store.backend.rawValue, "schema": String(version),
             "zonas": String(t.zones.count), "subzonas": String(t.subzones.count),
             "distritos": String(t.districts.count), "circuitos": String(t.circuits.count),
             "subcircuitos": String(t.subcircuits.count), "upcs": String(t.upcs.count),

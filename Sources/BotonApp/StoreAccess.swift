@@ -12,6 +12,7 @@ extension Configuration {
     /// The command line names no concrete store: which one serves the configuration is decided here, in the
     /// composition root.
     public func openStore() throws -> any StoreConnection {
+        if store.backend == .postgresql { return try PostgresStore(connectionString: store.postgresql) }
         let path = databasePath
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -25,6 +26,10 @@ extension Configuration {
     /// (SQLite: the WAL checkpointer), to start before everything else and stop last.
     func makeStoreProvider(logger: Logger) throws -> (any StoreProvider, [any Component]) {
         let settings = store
+        if settings.backend == .postgresql {
+            // The server keeps its own log: nothing to checkpoint here.
+            return (PostgresStoreProvider(connectionString: settings.postgresql, idleLimit: http.workers + 4), [])
+        }
         let provider = SQLiteStoreProvider(path: databasePath,
                                            busyTimeoutMilliseconds: Int32(settings.busyTimeoutMilliseconds),
                                            writerDurable: settings.synchronous == "full", idleLimit: http.workers + 4)

@@ -73,6 +73,8 @@ public final class PostgresDatabase: SQLDatabase {
     /// True outside a transaction (and on a working connection).
     public var isAutocommit: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
 
+    public var dialect: SQLDialect { .postgresql }
+
     /// True inside a transaction that a failed statement has aborted: only a rollback is accepted now.
     var isInFailedTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_INERROR }
 

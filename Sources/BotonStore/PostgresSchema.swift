@@ -23,6 +23,8 @@ public enum PostgresSchema {
     public static let migrations: [Migration] = [
         // Versions 1–9 of SQLite's schema, in one step (see above).
         Migration(version: 9, name: "baseline (SQLite schema 1–9)", sql: baseline),
+        Migration(version: 10, name: "console replay by UPC", sql: v10),
+        Migration(version: 11, name: "dc09 sites", sql: v11),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -360,6 +362,35 @@ public enum PostgresSchema {
         value      BYTEA NOT NULL,
         created_at BIGINT NOT NULL
     );
+    """
+
+    /// SQLite's 10: each event carries its alert's UPC, indexed with the id (the console's scoped replay). The
+    /// append-only trigger is disabled for the one backfill, inside the migration's transaction.
+    static let v10 = """
+    ALTER TABLE incident_event ADD COLUMN upc_code TEXT;
+    ALTER TABLE incident_event DISABLE TRIGGER incident_event_no_update;
+    UPDATE incident_event SET upc_code = (SELECT upc_code FROM incident WHERE incident.id = incident_event.incident_id);
+    ALTER TABLE incident_event ENABLE TRIGGER incident_event_no_update;
+    CREATE INDEX incident_event_upc ON incident_event(upc_code, id);
+    """
+
+    /// SQLite's 11: SIA DC-09 sites, and which site and event opened an alert.
+    static let v11 = """
+    CREATE TABLE dc09_site (
+        account      TEXT PRIMARY KEY,
+        aes_key      BYTEA,
+        name         TEXT NOT NULL,
+        address      TEXT NOT NULL,
+        latitude     DOUBLE PRECISION NOT NULL,
+        longitude    DOUBLE PRECISION NOT NULL,
+        contact_e164 TEXT NOT NULL,
+        line_e164    TEXT NOT NULL UNIQUE REFERENCES phone_line(e164),
+        created_at   BIGINT NOT NULL,
+        disabled_at  BIGINT
+    );
+    ALTER TABLE incident ADD COLUMN site_account TEXT;
+    ALTER TABLE incident ADD COLUMN site_event_code TEXT;
+    ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
     """
 }
 

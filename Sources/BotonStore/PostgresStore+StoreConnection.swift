@@ -1,12 +1,4 @@
-// STUB — to be enabled at the merge of `postgres-engine` with the repository refactor.
-//
-// The repositories are moving from `extension SQLiteStore` onto the protocol `SQLStore` (requirement
-// `var sql: any SQLDatabase { get }`), implemented once for both engines. Until that lands on this branch,
-// `SQLStore` does not exist and `PostgresStore` cannot be a `StoreConnection`, so these conformances are kept out
-// of the build by a condition nobody defines. At the merge: delete the `#if`/`#endif` lines (and this comment).
-// `PostgresStore` already provides `sql`, `Transactional` and `SchemaRepository`; the provider's pool is
-// `withStore(_:unavailable:)` / `openStore(_:)`, tested in PostgresDatabaseTests.
-#if BOTON_POSTGRES_SQLSTORE
+/// PostgreSQL serves every repository through the shared SQL (``SQLStore``), and connections through its pool.
 public import BotonRepository
 
 extension PostgresStore: SQLStore {}
@@ -22,4 +14,3 @@ extension PostgresStoreProvider: StoreProvider {
         try openStore(role)
     }
 }
-#endif

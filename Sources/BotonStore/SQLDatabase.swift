@@ -39,6 +39,25 @@ public enum SQLDialect: Sendable, Equatable {
     public func indexedBy(_ index: String) -> String { self == .sqlite ? "INDEXED BY \(index)" : "" }
 }
 
+extension SQLDatabase {
+    /// Called inside a transaction before it appends to `incident_event`: makes event ids visible in id order, the
+    /// rule the console feed reads by (`id > cursor`, never skipping one).
+    ///
+    /// SQLite serialises write transactions, so ids are handed out in commit order already. PostgreSQL hands out
+    /// identity values when rows are inserted, not when transactions commit: two nodes' transactions could commit
+    /// 101 before 100, and a feed that had read 101 would never see 100. So every transaction that appends events
+    /// first takes one transaction-scoped advisory lock (`pg_advisory_xact_lock`, held until COMMIT or ROLLBACK):
+    /// the transactions that append events run their appends one after another across every node, each id is
+    /// assigned after every smaller one committed or rolled back, and `id > cursor` stays a rule that cannot skip.
+    public func orderEventAppends() throws(StoreError) {
+        guard dialect == .postgresql else { return }
+        _ = try prepared("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").first([]) { _ in 0 }
+    }
+}
+
+/// The advisory lock key of ``SQLDatabase/orderEventAppends()`` ("BotonEvt" in ASCII).
+let eventOrderLockKey: Int64 = 0x426F_746F_6E45_7674
+
 /// A prepared statement of either engine.
 public protocol SQLStatement: AnyObject {
     /// Binds `values` to `?1`, `?2`, … and runs to completion.

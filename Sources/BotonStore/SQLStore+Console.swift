@@ -75,7 +75,8 @@ extension SQLStore {
 
     @discardableResult
     public func appendIncidentEvent(_ e: IncidentEventRecord) throws(StoreError) -> Int64 {
-        try sql.prepared("""
+        try sql.orderEventAppends()
+        return try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at, detail, note)
             VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             RETURNING id
@@ -131,9 +132,10 @@ extension SQLStore {
     public func feed(_ slice: FeedSlice, after: Int64, through: Int64, since: Timestamp, limit: Int)
         throws(StoreError) -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     {
-        let values: [SQLValue] = [.integer(after), .integer(through), .integer(since.millisecondsSince1970),
-                                  .integer(Int64(max(limit, 0))), .integer(slice.escalatedOnly ? 1 : 0),
-                                  slice.upc.map { .text($0) } ?? .null]
+        var values: [SQLValue] = [.integer(after), .integer(through), .integer(since.millisecondsSince1970),
+                                  .integer(Int64(max(limit, 0))), .integer(slice.escalatedOnly ? 1 : 0)]
+        // ?6 only where the query names it: PostgreSQL cannot type a parameter that nothing uses.
+        if let upc = slice.upc { values.append(.text(upc)) }
         let query = slice.upc == nil ? """
             SELECT \(Self.eventColumns), \(Self.incidentColumns)
             FROM incident_event e JOIN incident i ON i.id = e.incident_id
@@ -156,9 +158,10 @@ extension SQLStore {
     public func feedSnapshot(_ slice: FeedSlice, closedSince: Timestamp, after: Int64, through: Int64, limit: Int)
         throws(StoreError) -> [(event: IncidentEventRecord, incident: IncidentRecord)]
     {
-        let values: [SQLValue] = [.integer(closedSince.millisecondsSince1970), .integer(after), .integer(through),
-                                  .integer(Int64(max(limit, 0))), .integer(slice.escalatedOnly ? 1 : 0),
-                                  slice.upc.map { .text($0) } ?? .null]
+        var values: [SQLValue] = [.integer(closedSince.millisecondsSince1970), .integer(after), .integer(through),
+                                  .integer(Int64(max(limit, 0))), .integer(slice.escalatedOnly ? 1 : 0)]
+        // ?6 only where the query names it: PostgreSQL cannot type a parameter that nothing uses.
+        if let upc = slice.upc { values.append(.text(upc)) }
         let current = slice.upc == nil ? """
             SELECT id FROM incident WHERE state IN ('recibida','notificada','tomada','despachada')
             UNION SELECT id FROM incident WHERE closed_at >= ?1

@@ -78,6 +78,7 @@ extension SQLStore {
             """).first([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.isTest ? 1 : 0),
                       .text(i.upcCode), i.subcircuitCode.map { .text($0) } ?? .null, .text(i.locationSource),
                       .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970)]) { $0.int64(0) } ?? 0
+        try sql.orderEventAppends()
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at)
             VALUES (?1, ?4, 'transicion', NULL, 'recibida', ?2, ?3)
@@ -94,6 +95,7 @@ extension SQLStore {
             """).run([.integer(incident), .real(p.latitude), .real(p.longitude),
                       p.accuracyMeters.map { .integer(Int64($0)) } ?? .null,
                       p.fixAgeSeconds.map { .integer(Int64($0)) } ?? .null, .integer(at.millisecondsSince1970)])
+        try sql.orderEventAppends()
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, actor, at, detail)
             VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'posicion', ?2, ?3, ?4)
@@ -104,6 +106,7 @@ extension SQLStore {
     public func recordCancellation(incident: Int64, at: Timestamp, author: String) throws(StoreError) {
         try sql.prepared("UPDATE incident SET cancelled_at = ?2 WHERE id = ?1 AND cancelled_at IS NULL")
             .run([.integer(incident), .integer(at.millisecondsSince1970)])
+        try sql.orderEventAppends()
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, actor, at)
             VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'cancelacion', ?2, ?3)

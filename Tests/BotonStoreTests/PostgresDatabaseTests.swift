@@ -284,7 +284,7 @@ struct PostgresMigrationTests {
         #expect(throws: StoreError.self) { try store.requireCurrentSchema() }
         let report = try store.migrate()
         #expect(report.fromVersion == 0 && report.toVersion == Schema.latestVersion)
-        #expect(report.applied == ["9 baseline (SQLite schema 1–9)"])
+        #expect(report.applied == PostgresSchema.migrations.map { "\($0.version) \($0.name)" })
         #expect(store.latestSchemaVersion == Schema.latestVersion)
         #expect(try store.schemaVersion() == Schema.latestVersion)
         try store.requireCurrentSchema()
@@ -424,7 +424,7 @@ struct PostgresMigrationTests {
             }
         }
         #expect(failures.withLock { $0 } == [])
-        #expect(applied.withLock { $0 } == ["9 baseline (SQLite schema 1–9)"])
+        #expect(applied.withLock { $0 } == PostgresSchema.migrations.map { "\($0.version) \($0.name)" })
     }
 
     func tables(_ db: PostgresDatabase) throws -> [String] {

@@ -1,0 +1,174 @@
+import BotonStore
+import Foundation
+import Testing
+
+/// Several stateless nodes on one PostgreSQL database (`store.backend = postgresql`), each a real `boton serve`:
+/// a retransmission that reaches the other node is answered `duplicada` with the incident first named, an alert
+/// ingested at one node reaches a console streaming from the other, and with both nodes writing at once a console
+/// sees every event once, in id order. Needs the throw-away server of `Scripts/test` (`BOTON_TEST_POSTGRES`).
+private let postgresAdmin = ProcessInfo.processInfo.environment["BOTON_TEST_POSTGRES"] ?? ""
+
+@Suite(.enabled(if: !postgresAdmin.isEmpty, "BOTON_TEST_POSTGRES is not set (Scripts/test starts a server)"))
+struct PostgresNodesTests {
+    static var admin: String { postgresAdmin }
+
+    /// A database of its own, migrated with the territory, dropped at the end.
+    final class Cluster {
+        let name = "boton_it_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
+        let settings: [String]
+        let dir = TemporaryDirectory()
+
+        init() throws {
+            let db = try PostgresDatabase(connectionString: PostgresNodesTests.admin)
+            try db.execute("CREATE DATABASE \(name)")
+            settings = ["--set", "store.backend=postgresql",
+                        "--set", "store.postgresql=\(PostgresNodesTests.admin) dbname=\(name)"]
+            for command in [["db", "migrate"], ["territory", "import"]] {
+                let r = try Boton.run(command + settings)
+                guard r.status == 0 else { throw WebClientError("\(command) failed: \(r.stderr)") }
+            }
+        }
+
+        deinit {
+            if let db = try? PostgresDatabase(connectionString: PostgresNodesTests.admin) {
+                try? db.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            }
+        }
+
+        /// A node: `boton serve` on this database, its own ports.
+        func node() throws -> Server { try Server(database: dir.file("node.sqlite"), extra: settings) }
+
+        func provision(line: String) throws -> (device: String, secret: String) {
+            let r = try Boton.run(["device", "provision", "--line", line, "--lat", "-0.2202", "--lon", "-78.5123"]
+                                  + settings)
+            var id = "", secret = ""
+            for row in r.stdout.split(separator: "\n") {
+                let parts = row.split(separator: " ", omittingEmptySubsequences: true)
+                if parts.first == "dispositivo:" { id = String(parts[1]) }
+                if parts.first == "clave:" { secret = String(parts[1]) }
+            }
+            guard !id.isEmpty else { throw WebClientError("device provision failed: \(r.stderr)") }
+            return (id, secret)
+        }
+
+        func addOperator(_ username: String, role: String, upc: String? = nil) throws {
+            var args = ["operator", "add", "--usuario", username, "--nombre", "Oficial \(username)", "--rol", role,
+                        "--password-stdin"] + settings
+            if let upc { args += ["--upc", upc] }
+            let r = try Boton.run(args, stdin: officerPassword + "\n")
+            guard r.status == 0 else { throw WebClientError("operator add failed: \(r.stderr)") }
+        }
+
+        /// One value read by an independent client (psycopg would do; our own libpq connection is enough here).
+        func count(_ query: String) throws -> Int {
+            let db = try PostgresDatabase(connectionString: PostgresNodesTests.admin + " dbname=\(name)")
+            return try db.prepared(query).first([]) { $0.int(0) } ?? -1
+        }
+    }
+
+    @Test func aRetransmissionToTheOtherNodeIsDuplicadaAndAnAlertAtOneNodeReachesAConsoleAtTheOther() throws {
+        let cluster = try Cluster()
+        let (device, secret) = try cluster.provision(line: "0991110201")
+        try cluster.addOperator("quito", role: "operador_upc", upc: "UPC-17D04C01S01")
+        let a = try cluster.node()
+        defer { a.stop() }
+        let b = try cluster.node()
+        defer { b.stop() }
+
+        // The console streams from node B.
+        let session = try apiSession(b, "quito")
+        let stream = try EventStream(port: b.httpPort, cookies: session.client.cookies)
+        #expect(stream.status == 200)
+        #expect(try stream.next().event == "sincronizado")
+
+        // The alert is ingested at node A…
+        let now = String(Int(Date().timeIntervalSince1970 * 1000))
+        let frame = ["--device", device, "--secret", secret, "--sequence", "7", "--timestamp", now]
+        let first = try Boton.run(["alert", "send", "--port", String(a.udpPort)] + frame)
+        #expect(first.stdout.hasPrefix("aceptada secuencia=7 incidente=1 upc=UPC-17D04C01S01"), "\(first.stdout)")
+        // …and reaches the console at node B.
+        let arrived = try stream.next()
+        #expect(arrived.event == "alerta" && arrived.string("evento.tipo") == "nueva" && arrived.int("alerta.id") == 1)
+
+        // The same bytes reach node B (the phone did not hear A): the first answer, nothing stored twice.
+        let again = try Boton.run(["alert", "send", "--transport", "tcp", "--port", String(b.tcpPort)] + frame)
+        #expect(again.stdout.hasPrefix("duplicada secuencia=7 incidente=1 upc=UPC-17D04C01S01"), "\(again.stdout)")
+        #expect(try cluster.count("SELECT count(*) FROM incident") == 1)
+        #expect(a.stop() == 0 && b.stop() == 0)
+    }
+
+    @Test func withBothNodesWritingAConsoleSeesEveryEventOnceInIdOrder() throws {
+        let cluster = try Cluster()
+        try cluster.addOperator("admin", role: "administrador")
+        let a = try cluster.node()
+        defer { a.stop() }
+        let b = try cluster.node()
+        defer { b.stop() }
+        let stream: EventStream
+        do {
+            let session = try apiSession(b, "admin")
+            stream = try EventStream(port: b.httpPort, cookies: session.client.cookies)
+            #expect(try stream.next().event == "sincronizado")
+        } catch {
+            b.stop()
+            Issue.record("no stream: \(error)\n\(b.log.suffix(3000))")
+            return
+        }
+
+        // Two writers at once, one per node (each `alert load` provisions its own devices).
+        let settings = cluster.settings
+        let loads = [a.udpPort, b.udpPort].map { port in
+            Thread.detachNewThreadWithResult {
+                try? Boton.run(["alert", "load", "--devices", "20", "--rate", "100", "--duration", "2",
+                                "--seed", String(port), "--port", String(port), "--json"] + settings)
+            }
+        }
+        let reports = loads.map { $0.wait() }
+        for report in reports { #expect(report?.stdout.contains("\"lost\":0") == true, "\(report?.stdout ?? "")") }
+
+        // Every event of the table, once, in id order: read from the stream until the last one.
+        let expected = try cluster.count("SELECT count(*) FROM incident_event")
+        let last = Int64(try cluster.count("SELECT max(id) FROM incident_event"))
+        var seen: [Int64] = []
+        do {
+            while seen.last.map({ $0 < last }) ?? true {
+                let event = try stream.next()
+                if let id = event.id, event.event == "alerta" { seen.append(id) }
+            }
+        } catch {
+            b.stop()
+            Issue.record("the stream ended after \(seen.count) of \(expected) events: \(error)\n\(b.log.suffix(3000))")
+        }
+        #expect(seen.count == expected, "events seen \(seen.count), stored \(expected)")
+        #expect(seen == seen.sorted() && Set(seen).count == seen.count)
+        #expect(a.stop() == 0 && b.stop() == 0)
+    }
+}
+
+extension Thread {
+    /// Runs `body` on a new thread; `wait()` returns its result.
+    static func detachNewThreadWithResult<T: Sendable>(_ body: @escaping @Sendable () -> T) -> ThreadResult<T> {
+        let result = ThreadResult<T>()
+        Thread.detachNewThread { result.set(body()) }
+        return result
+    }
+}
+
+final class ThreadResult<T: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var value: T?
+
+    func set(_ v: T) {
+        condition.lock()
+        value = v
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func wait() -> T {
+        condition.lock()
+        defer { condition.unlock() }
+        while value == nil { condition.wait() }
+        return value!
+    }
+}
