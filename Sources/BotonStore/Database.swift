@@ -173,6 +173,15 @@ public final class Database: SQLDatabase {
         return CheckpointResult(logFrames: Int(max(log, 0)), checkpointedFrames: Int(max(done, 0)))
     }
 
+    /// Runs `body` with another busy timeout on this connection (a restart checkpoint gives up after a moment
+    /// rather than hold every writer back while a long reader finishes).
+    public func withBusyTimeout<T>(milliseconds: Int32, _ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        let saved = busyTimeout.pointee
+        busyTimeout.pointee = max(milliseconds, 0)
+        defer { busyTimeout.pointee = saved }
+        return try body()
+    }
+
     /// Whether a commit that leaves the log above SQLite's threshold (1,000 pages) checkpoints on the committing
     /// connection, inside its COMMIT. On by default. A connection on a latency-critical path turns it off and
     /// leaves checkpoints to a connection whose thread can afford them (see the service's `WALCheckpointer`).

@@ -13,8 +13,9 @@ public import BotonRuntime
 ///
 /// A passive checkpoint that races a steady writer may never catch the log's end, and the log only starts again
 /// from its beginning once it has been copied whole. Past `store.checkpoint_restart_frames` frames the thread
-/// therefore runs one *restart* checkpoint, which makes writers wait (through their busy timeout) while it copies
-/// the rest: a rare, logged pause that keeps the log file bounded under any load.
+/// therefore runs one *restart* checkpoint, which makes writers wait while it copies the rest and waits for readers
+/// of older snapshots: a rare, logged pause that keeps the log file bounded. It waits at most 50 ms
+/// (``restartPatienceMs``) and otherwise tries again on the next pass, so a long reader never holds the writer.
 ///
 /// Concurrency: one ``ServiceThread`` owns the connection; `stop()` is the only call from outside.
 public final class WALCheckpointer: Component {
@@ -78,14 +79,24 @@ public final class WALCheckpointer: Component {
         passes.add(1, ordering: .relaxed)
         guard result.logFrames > restartFrames else { return }
         let began = ContinuousClock.now
-        let restart = try database.checkpoint(.restart)
+        // A restart holds every writer back while it waits for readers of older snapshots (a console's replay, a
+        // long report): with the connection's usual busy timeout that was seconds of ingestion stalled behind one
+        // reader (Scripts/bench hostile, replay phase). It gives up after ``restartPatienceMs`` instead and is
+        // tried again on the next pass; the log stays longer meanwhile, never the writer waiting.
+        let restart = try database.withBusyTimeout(milliseconds: Self.restartPatienceMs) { () throws(StoreError) in
+            try database.checkpoint(.restart)
+        }
         let elapsed = ContinuousClock.now - began
         logger.info("checkpoint_restart", [
             "log_frames": String(result.logFrames), "limit": String(restartFrames),
             "copied": String(restart.checkpointedFrames),
+            "complete": restart.checkpointedFrames == restart.logFrames ? "true" : "false",
             "ms": String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
         ])
     }
+
+    /// How long a restart checkpoint waits for readers (and so holds writers back) before it gives up for this pass.
+    static let restartPatienceMs: Int32 = 50
 
     /// Passive checkpoints of one pass after the first, at most.
     static let catchUpPasses = 8

@@ -80,6 +80,39 @@ struct WriterQueueTests {
         #expect(try own.checkpoint(.passive).logFrames < 10)
         #expect(try writer.statement("SELECT count(*) FROM t").first { $0.int(0) } == 202)
     }
+
+    @Test func aRestartCheckpointGivesUpRatherThanHoldTheWriterBehindAReader() throws {
+        let dir = NSTemporaryDirectory() + "boton-ckpt-reader-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/a.sqlite"
+        let writer = try Database(path: path)
+        try writer.setAutomaticCheckpoint(false)
+        try writer.execute("CREATE TABLE t (x BLOB NOT NULL)")
+        for _ in 0..<200 {
+            try writer.statement("INSERT INTO t VALUES (?1)").run([.blob([UInt8](repeating: 1, count: 2000))])
+        }
+        // A reader holds a snapshot (a console's replay, a long report)…
+        let reader = try Database(path: path)
+        try reader.execute("BEGIN")
+        #expect(try reader.statement("SELECT count(*) FROM t").first { $0.int(0) } == 200)
+        try writer.statement("INSERT INTO t VALUES (?1)").run([.blob([2])])
+        // …and the connection's busy timeout is ten minutes: a restart that waited for the reader would hold every
+        // writer that long. The pass returns instead, the restart left for a later pass.
+        let checkpointer = WALCheckpointer(databasePath: path, busyTimeoutMilliseconds: 600_000,
+                                           intervalMilliseconds: 100, restartFrames: 100, logger: Logger(level: .error))
+        let own = try Database(path: path, options: Database.Options(busyTimeoutMilliseconds: 600_000))
+        try checkpointer.checkpoint(own)
+        #expect(checkpointer.checkpoints == 1)
+        // The writer is not held back.
+        try writer.statement("INSERT INTO t VALUES (?1)").run([.blob([3])])
+        try reader.execute("COMMIT")
+        // Once the reader is gone, the next pass restarts the log.
+        try checkpointer.checkpoint(own)
+        try writer.statement("INSERT INTO t VALUES (?1)").run([.blob([4])])
+        #expect(try own.checkpoint(.passive).logFrames < 10)
+        #expect(try writer.statement("SELECT count(*) FROM t").first { $0.int(0) } == 203)
+    }
 }
 
 extension Result {
