@@ -19,8 +19,8 @@ import Synchronization
 /// the listeners, the web server) and wires the capabilities together.
 ///
 /// Lifecycle: ``start()`` opens the store, loads the territory into the routing table, then starts the components
-/// in order through one ``ComponentGroup`` (WAL checkpoints, ingestion with its listeners, console feed,
-/// escalation, health readings, web server, monthly close) and logs one `ready` line; ``stop(reason:)`` stops them
+/// in order through one ``ComponentGroup`` (WAL checkpoints, the leader election, ingestion with its listeners,
+/// console feed, escalation, health readings, web server, monthly close) and logs one `ready` line; ``stop(reason:)`` stops them
 /// in reverse. `boton serve` calls `start()`, waits for SIGINT/SIGTERM on the main thread, then `stop(reason:)`.
 /// A component whose thread dies turns `/salud` to 503 naming it, and its `boton_component_up` gauge to 0.
 public final class BotonServer {
@@ -62,9 +62,16 @@ public final class BotonServer {
         // The store's own housekeeping first (SQLite: WAL checkpoints, since the writer never checkpoints), and
         // stopped last.
         for component in housekeeping { group.add(component) }
+        // Which node runs the singleton jobs (escalation and the central's outbox, the monthly close, receipt
+        // pruning): started before them, stopped after them (then it releases the lock). Alone on SQLite: always.
+        let election = LeaderElection(open: configuration.makeLeaderLockOpener(),
+                                      checkInterval: .milliseconds(configuration.cluster.leaderCheckMilliseconds),
+                                      logger: logger)
+        group.add(election)
+        let isLeader: @Sendable () -> Bool = { election.isLeader }
         // The writer gets its own connection: it is the only one that writes alerts.
         let intake = try IngestionListeners(store: try store.open(.ingestionWriter), readers: store, routing: routing,
-                                            configuration: configuration, logger: logger)
+                                            configuration: configuration, logger: logger, isLeader: isLeader)
         let pipeline = intake.pipeline
         group.add(intake)
         // The console: its feed and the escalation timer read what ingestion commits.
@@ -72,7 +79,8 @@ public final class BotonServer {
         let feed = ConsoleFeed(store: store, jurisdictions: jurisdictions, configuration: configuration.console,
                                logger: logger, markShown: { pipeline.markShown($0) })
         let escalator = Escalator(store: store, jurisdictions: jurisdictions, configuration: configuration.console,
-                                  feed: feed, logger: logger, intakeBusy: { pipeline.queueDepth > 0 })
+                                  feed: feed, logger: logger, intakeBusy: { pipeline.queueDepth > 0 },
+                                  isLeader: isLeader)
         // Only the feed is woken by commits. The escalator is not: a new alert falls due console.sla_s after it
         // arrived, and the escalator looks again at least once a second anyway (waking it on every commit made it
         // scan every waiting alert a thousand times a second under load).
@@ -82,13 +90,21 @@ public final class BotonServer {
         let ports = PortBook()
         let (web, health, probe) = try makeWebServer(store: store, pipeline: pipeline, routing: routing, ports: ports,
                                                      feed: feed, escalator: escalator, jurisdictions: jurisdictions,
-                                                     group: group)
+                                                     group: group, election: election)
         let metricsServer = try makeMetricsServer(probe: probe, health: health)
         group.add(health)
         group.add(web)
         group.add(metricsServer)
-        group.add(MonthlyCloser(store: store, settings: StatisticsSettings(configuration.stats),
-                                interval: .seconds(configuration.stats.closeCheckMinutes * 60), logger: logger))
+        let closer = MonthlyCloser(store: store, settings: StatisticsSettings(configuration.stats),
+                                   interval: .seconds(configuration.stats.closeCheckMinutes * 60), logger: logger,
+                                   isLeader: isLeader)
+        group.add(closer)
+        // A node that becomes the leader looks at once for what fell due while another led (or nobody did).
+        election.onChange { leader in
+            guard leader else { return }
+            escalator.changed()
+            closer.changed()
+        }
         let listeners = intake.listeners + [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
             + [("metrics", metricsServer.address)]
         ports.ports.withLock { book in for (name, address) in listeners { book[name] = address.port } }
@@ -114,7 +130,8 @@ public final class BotonServer {
     /// capability (enrollment, statistics and quejas, console).
     private func makeWebServer(store: any StoreProvider, pipeline: IngestionPipeline, routing: RoutingTable,
                                ports: PortBook, feed: ConsoleFeed, escalator: Escalator, jurisdictions: Jurisdictions,
-                               group: ComponentGroup) throws -> (WebServer, HealthMonitor, ServiceProbe)
+                               group: ComponentGroup, election: LeaderElection)
+        throws -> (WebServer, HealthMonitor, ServiceProbe)
     {
         let territory = routing.territory
         let http = configuration.http
@@ -154,6 +171,7 @@ public final class BotonServer {
         // Weak: the group holds the health monitor, which holds this probe.
         probe.failedComponents = { [weak group] in group?.failures ?? [] }
         probe.components = { [weak group] in group?.names ?? [] }
+        probe.cluster = { [weak election] in election.map { ($0.isLeader, $0.node) } }
         let logger = self.logger
         probe.droppedLogLines = { logger.droppedLines }
         let throttle = SignInThrottle(policy: SignInThrottle.Policy(

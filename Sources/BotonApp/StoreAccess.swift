@@ -40,3 +40,19 @@ extension Configuration {
         return (provider, [checkpointer])
     }
 }
+
+extension Configuration {
+    /// Opens the singleton jobs' lock of the configured store, one session per call (``LeaderElection`` calls it
+    /// again after a session broke): PostgreSQL's advisory lock on a connection of its own, or SQLite's, always
+    /// held (one file, one node).
+    func makeLeaderLockOpener() -> @Sendable () throws(StoreError) -> any LeaderLock {
+        let settings = store
+        if settings.backend == .postgresql {
+            return { () throws(StoreError) -> any LeaderLock in
+                try PostgresLeaderLock(connectionString: settings.postgresql)
+            }
+        }
+        let path = databasePath
+        return { () throws(StoreError) -> any LeaderLock in SQLiteLeaderLock(path: path) }
+    }
+}

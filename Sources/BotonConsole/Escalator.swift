@@ -17,6 +17,10 @@ public import BotonRuntime
 ///   5 min) until it answers 2xx. Each delivery (or the lack of a central) is recorded as a note on the alert.
 ///
 /// Every step is an `escalada` event in the alert's history, so every console in scope sees it live.
+///
+/// With several nodes on one database it runs on one node only: before each pass it asks `isLeader` (the app's
+/// leader election; always true with one node) and, on a follower, only waits. The node that becomes the leader
+/// wakes it (``changed()``) and it picks up whatever fell due meanwhile, the central's outbox included.
 public final class Escalator: Component {
     public let name = "escalation"
     static let maxLevel = 3
@@ -37,13 +41,17 @@ public final class Escalator: Component {
     /// True while ingestion has frames waiting for its writer: a pass then stops after the alert in hand, so an
     /// alert being received goes before one being escalated (both write to one store).
     private let intakeBusy: @Sendable () -> Bool
+    /// Whether this node runs the singleton jobs (asked before each pass; cheap).
+    private let isLeader: @Sendable () -> Bool
 
     public init(store: any StoreProvider, jurisdictions: Jurisdictions,
                 configuration: Configuration.Console, feed: ConsoleFeed, logger: Logger,
                 intakeBusy: @escaping @Sendable () -> Bool = { false },
+                isLeader: @escaping @Sendable () -> Bool = { true },
                 clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() })
     {
         self.intakeBusy = intakeBusy
+        self.isLeader = isLeader
         self.store = store
         self.jurisdictions = jurisdictions
         slaMs = Int64(configuration.slaSeconds) * 1000
@@ -70,6 +78,8 @@ public final class Escalator: Component {
         var waitMs: Int64 = 0
         while thread.pause(.milliseconds(waitMs)) {
             waitMs = 1_000
+            // A follower waits; the election wakes it when this node becomes the leader.
+            guard isLeader() else { continue }
             do throws(StoreError) {
                 if connection == nil { connection = try self.store.open(.background) }
                 let store = connection!

@@ -46,13 +46,18 @@ public final class IngestionPipeline: Sendable {
     private let draining = Atomic<Bool>(false)
     private let died = Mutex<String?>(nil)
     private let writer: Writer
+    /// Whether this node prunes the receipts: with several nodes on one database only the cluster's leader does.
+    private let isLeader: @Sendable () -> Bool
 
     /// `store` is the writer's own connection: the only one that writes alerts (``ConnectionRole/ingestionWriter``).
     /// `readers` lends the listener threads connections to read credentials with (``SenderGate``).
     /// `replies` are the bound listeners whose frames it answers (none: only `.callback` routes are answered).
+    /// `isLeader` says whether this node runs the receipt pruning now (the cluster's leader; asked before each).
     public init(store: any IngestionStore, readers: any StoreProvider, routing: RoutingTable,
-                configuration: Configuration, logger: Logger, replies: ReplyTransports = ReplyTransports()) {
+                configuration: Configuration, logger: Logger, replies: ReplyTransports = ReplyTransports(),
+                isLeader: @escaping @Sendable () -> Bool = { true }) {
         self.replies = replies
+        self.isLeader = isLeader
         settings = configuration
         self.logger = logger
         let ingest = configuration.ingest
@@ -247,7 +252,8 @@ public final class IngestionPipeline: Sendable {
         var nextPrune = ContinuousClock.now
         while queue.takeBatch(into: &batch, shown: &shown, window: window) {
             if ContinuousClock.now >= nextPrune {
-                pruneReceipts()
+                // A singleton job: on a follower it waits for the next turn (the leader prunes for every node).
+                if isLeader() { pruneReceipts() }
                 nextPrune = ContinuousClock.now + .seconds(600)
             }
             let began = ContinuousClock.now

@@ -226,7 +226,15 @@ public struct Configuration: Sendable, Equatable {
         public var closeCheckMinutes = 60
     }
 
+    /// Several nodes on one PostgreSQL database.
+    public struct Cluster: Sendable, Equatable {
+        /// How often a node checks its hold on the singleton jobs' lock (the leader: that its session is alive; the
+        /// others: whether the lock is free to take). A dead leader is replaced within about this long.
+        public var leaderCheckMilliseconds = 1_000
+    }
+
     public var store = Store()
+    public var cluster = Cluster()
     public var territory = Territory()
     public var ingest = Ingest()
     public var http = HTTP()
@@ -284,7 +292,7 @@ extension Configuration {
                     throw ConfigurationError(file: file, line: n, reason: "a section header must end with ]")
                 }
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard ["store", "territory", "ingest", "dc09", "http", "console", "log", "stats"].contains(section) else {
+                guard ["store", "cluster", "territory", "ingest", "dc09", "http", "console", "log", "stats"].contains(section) else {
                     throw ConfigurationError(file: file, line: n, reason: "unknown section [\(section)]")
                 }
                 continue
@@ -362,6 +370,7 @@ extension Configuration {
             store.synchronous = mode
         case "store.checkpoint_ms": store.checkpointMilliseconds = try int(1...60_000)
         case "store.checkpoint_restart_frames": store.checkpointRestartFrames = try int(100...10_000_000)
+        case "cluster.leader_check_ms": cluster.leaderCheckMilliseconds = try int(10...600_000)
         case "territory.file": territory.file = try text()
         case "territory.fallback_radius_m":
             guard let v = Double(value), v >= 0, v <= 1_000_000 else { throw fail("expected metres, 0 to 1000000") }

@@ -6,7 +6,8 @@ public import BotonRuntime
 /// since the system's first record that has ended and is not closed yet is frozen
 /// (``StatisticsService/closeFinishedMonths(current:at:)``). A month ends at midnight of its last day in Ecuador; the
 /// first check after that closes it. Several nodes may run it against one database: a month is closed once, the
-/// others find it closed.
+/// others find it closed. It runs on the cluster's leader only: each check first asks `isLeader` (always true with
+/// one node), and the node that becomes the leader wakes it (``changed()``) to check at once.
 ///
 /// One ``ServiceThread`` with its own store connection (confined to it); ``stop()`` wakes it and waits for it to finish.
 public final class MonthlyCloser: Component {
@@ -16,10 +17,13 @@ public final class MonthlyCloser: Component {
     private let interval: Duration
     private let logger: Logger
     private let clock: @Sendable () -> Timestamp
+    private let isLeader: @Sendable () -> Bool
     private let thread = ServiceThread(name: "boton-stats")
 
     public init(store: any StoreProvider, settings: StatisticsSettings, interval: Duration, logger: Logger,
+                isLeader: @escaping @Sendable () -> Bool = { true },
                 clock: @escaping @Sendable () -> Timestamp = { SystemClock.now() }) {
+        self.isLeader = isLeader
         self.store = store
         self.settings = settings
         self.interval = interval
@@ -31,6 +35,7 @@ public final class MonthlyCloser: Component {
         thread.start { [self] in
             var connection: (any StoreConnection)?
             repeat {
+                guard isLeader() else { continue }
                 do {
                     if connection == nil { connection = try store.open(.background) }
                     try check(StatisticsService(store: connection!, settings: settings))
@@ -41,6 +46,9 @@ public final class MonthlyCloser: Component {
             } while thread.pause(interval)
         }
     }
+
+    /// Check now (this node just became the leader). Cheap.
+    public func changed() { thread.wake() }
 
     public func stop() { thread.stop() }
 

@@ -30,7 +30,9 @@ public final class PostgresDatabase: SQLDatabase {
     /// Connects with a libpq connection string: a URI (`postgresql://user@host:5432/boton?…`) or `key=value`
     /// pairs; several hosts with `target_session_attrs=read-write` find the primary. Unless the string says
     /// otherwise, connecting gives up after `connectTimeoutSeconds` per host (libpq's default is to wait forever).
-    public init(connectionString: String, connectTimeoutSeconds: Int = 10) throws(StoreError) {
+    /// `defaults` are further libpq keywords (`keepalives_idle`, `tcp_user_timeout`, …) that the string may override.
+    public init(connectionString: String, connectTimeoutSeconds: Int = 10,
+                defaults: KeyValuePairs<String, String> = [:]) throws(StoreError) {
         let parsed = Self.describe(connectionString)
         location = parsed.location
         secrets = parsed.secrets
@@ -41,8 +43,8 @@ public final class PostgresDatabase: SQLDatabase {
                              codeName: SQLState.name("08001"))
         }
         // Keywords are applied in order: the string (expanded from `dbname`) overrides the default timeout.
-        let keywords = ["connect_timeout", "dbname"]
-        let values = [String(connectTimeoutSeconds), connectionString]
+        let keywords = ["connect_timeout"] + defaults.map(\.key) + ["dbname"]
+        let values = [String(connectTimeoutSeconds)] + defaults.map(\.value) + [connectionString]
         let conn = withCStrings(keywords) { k in withCStrings(values) { v in PQconnectdbParams(k, v, 1) } }
         guard let conn else {
             throw StoreError(kind: .postgres(sqlState: "08001"), message: "cannot connect to \(location): out of memory",

@@ -40,6 +40,27 @@ struct HealthMonitorTests {
         return (response, json)
     }
 
+    @Test func saysWhetherThisNodeLeadsTheSingletonJobs() throws {
+        let clock = Clock()
+        let plain = monitor(clock: clock, reads: Reads())
+        plain.measure()
+        #expect(try answer(plain).1["cluster"] == nil, "no election: no cluster field")
+        let leader = Atomic<Bool>(true)
+        var probe = ServiceProbe(store: { .success(4) }, ingestion: { IngestionStatus() }, queueDepth: { 0 },
+                                 listeners: { [:] }, territory: ["zonas": 9], openIncidents: { 0 }, web: nil)
+        probe.cluster = { (leader.load(ordering: .relaxed), "nodo-a:1") }
+        let monitor = HealthMonitor(probe: probe, intervalMs: 250, clock: { clock.now.load(ordering: .relaxed) })
+        monitor.measure()
+        var (response, json) = try answer(monitor)
+        #expect(response.status == .ok)
+        #expect((json["cluster"] as? [String: String]) == ["rol": "lider", "nodo": "nodo-a:1"])
+        leader.store(false, ordering: .relaxed)
+        monitor.measure()
+        (response, json) = try answer(monitor)
+        #expect(response.status == .ok, "a follower is healthy")
+        #expect((json["cluster"] as? [String: String])?["rol"] == "seguidor")
+    }
+
     @Test func answersFromTheLastReadingWithItsTime() throws {
         let clock = Clock()
         let reads = Reads()

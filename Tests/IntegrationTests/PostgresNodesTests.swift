@@ -36,7 +36,9 @@ struct PostgresNodesTests {
         }
 
         /// A node: `boton serve` on this database, its own ports.
-        func node() throws -> Server { try Server(database: dir.file("node.sqlite"), extra: settings) }
+        func node(_ extra: [String] = []) throws -> Server {
+            try Server(database: dir.file("node.sqlite"), extra: settings + extra)
+        }
 
         func provision(line: String) throws -> (device: String, secret: String) {
             let r = try Boton.run(["device", "provision", "--line", line, "--lat", "-0.2202", "--lon", "-78.5123"]
@@ -142,6 +144,62 @@ struct PostgresNodesTests {
         #expect(seen.count == expected, "events seen \(seen.count), stored \(expected)")
         #expect(seen == seen.sorted() && Set(seen).count == seen.count)
         #expect(a.stop() == 0 && b.stop() == 0)
+    }
+}
+
+extension PostgresNodesTests {
+    /// Issue 14 (d): escalation runs on the node holding the advisory lock; SIGKILL that node and another takes the
+    /// lock and escalates what comes next.
+    @Test func whenTheLeaderIsKilledAnotherNodeTakesOverAndEscalationGoesOn() throws {
+        let cluster = try Cluster()
+        let first = try cluster.provision(line: "0991110301")
+        let second = try cluster.provision(line: "0991110302")
+        let fast = ["--set", "console.sla_s=1", "--set", "cluster.leader_check_ms=100"]
+        let a = try cluster.node(fast)
+        defer { a.stop() }
+        // The first node takes the role before it says it is ready; the second finds it taken.
+        try a.waitFor("event=leader role=lider")
+        let b = try cluster.node(fast)
+        defer { b.stop() }
+        try b.waitFor("event=leader role=seguidor")
+        #expect(try role(a) == "lider" && role(b) == "seguidor")
+
+        // An alert received by the follower is escalated by the leader.
+        func send(_ device: (device: String, secret: String), to node: Server) throws -> String {
+            try Boton.run(["alert", "send", "--port", String(node.udpPort), "--device", device.device,
+                           "--secret", device.secret, "--sequence", "1"]).stdout
+        }
+        let one = try send(first, to: b)
+        #expect(one.hasPrefix("aceptada secuencia=1 incidente=1"), "\(one)")
+        try a.waitFor("event=incident_escalated incident=1 level=1")
+
+        // The leader dies without a word: its session ends with its socket, and the follower takes the lock.
+        kill(a.process.processIdentifier, SIGKILL)
+        a.process.waitUntilExit()
+        try b.waitFor("event=leader role=lider")
+        let two = try send(second, to: b)
+        #expect(two.hasPrefix("aceptada secuencia=1 incidente=2"), "\(two)")
+        try b.waitFor("event=incident_escalated incident=2 level=1")
+        #expect(try role(b, becoming: "lider") == "lider")
+
+        // B escalated nothing while it followed: every escalation it logged comes after it took the role.
+        #expect(b.stop() == 0)
+        let log = b.log
+        let tookOver = try #require(log.range(of: "event=leader role=lider"))
+        #expect(log.range(of: "event=incident_escalated")!.lowerBound > tookOver.lowerBound)
+        #expect(log.contains("event=leader role=seguidor") && log.contains("reason=detenido"),
+                "a node that stops hands the role back: \(log.suffix(2000))")
+    }
+
+    /// `/salud`'s `cluster.rol`. With `becoming`, asks again until it says so (the monitor reads every 250 ms),
+    /// within the log deadline.
+    private func role(_ node: Server, becoming expected: String? = nil) throws -> String? {
+        let deadline = ContinuousClock.now + Server.logLineDeadline
+        while true {
+            let health = try WebClient(port: node.httpPort).get("/salud")
+            let role = try health.value("cluster.rol") as? String
+            if expected == nil || role == expected || ContinuousClock.now > deadline { return role }
+        }
     }
 }
 

@@ -27,6 +27,9 @@ public struct ServiceProbe: Sendable {
     public var failedComponents: @Sendable () -> [(component: String, reason: String)] = { [] }
     /// Sign-in password checks done (unknown usernames included) and sign-ins refused while their address waited.
     public var signIns: @Sendable () -> (passwordChecks: Int, throttled: Int) = { (0, 0) }
+    /// Whether this node runs the singleton jobs now (the cluster's leader), and what it is called; nil: no
+    /// election (`/salud` then omits `cluster`).
+    public var cluster: @Sendable () -> (leader: Bool, node: String)? = { nil }
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
                 ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
@@ -75,8 +78,15 @@ public enum SystemRoutes {
         let territorio: [String: Int]
         /// Components that stopped working on their own (omitted while every one runs).
         let componentesCaidos: [String: String]?
+        /// This node's role among the nodes on one database: `lider` runs the singleton jobs (escalation, the
+        /// central's outbox, the monthly close, receipt pruning), `seguidor` waits to take over.
+        let cluster: Cluster?
+        struct Cluster: Encodable {
+            let rol: String
+            let nodo: String
+        }
         enum CodingKeys: String, CodingKey {
-            case estado, medido, almacen, ingesta, escuchas, territorio
+            case estado, medido, almacen, ingesta, escuchas, territorio, cluster
             case componentesCaidos = "componentes_caidos"
         }
     }
@@ -105,7 +115,8 @@ public enum SystemRoutes {
         let health = Health(estado: healthy ? "ok" : "error", medido: measured, almacen: store,
                             ingesta: ingestion, escuchas: probe.listeners(), territorio: probe.territory,
                             componentesCaidos: failed.isEmpty
-                                ? nil : Dictionary(failed.map { ($0.component, $0.reason) }) { first, _ in first })
+                                ? nil : Dictionary(failed.map { ($0.component, $0.reason) }) { first, _ in first },
+                            cluster: probe.cluster().map { .init(rol: $0.leader ? "lider" : "seguidor", nodo: $0.node) })
         return jsonAnswer(health, status: healthy ? .ok : .serviceUnavailable)
     }
 
@@ -197,6 +208,10 @@ public enum SystemRoutes {
                    [("", status.storageFailure == nil ? "0" : "1")])
             metric("boton_ingest_queue_depth", "gauge", "Frames waiting for the writer.",
                    [("", String(probe.queueDepth()))])
+            if let cluster = probe.cluster() {
+                metric("boton_leader", "gauge", "1 while this node runs the singleton jobs (the cluster's leader).",
+                       [("", cluster.leader ? "1" : "0")])
+            }
             if let open = probe.openIncidents() {
                 metric("boton_incidents_open", "gauge", "Incidents not closed.", [("", String(open))])
             }
