@@ -1,3 +1,4 @@
+import BotonNet
 import BotonStore
 import Foundation
 import Testing
@@ -80,9 +81,14 @@ struct DatabaseFailoverTests {
         // …then the primary dies (SIGKILL of its postmaster) and the standby is promoted.
         let kill = try pair.script(["kill-primary"])
         #expect(kill.status == 0, "\(kill.stderr)")
+
+        // While no writable primary is reachable, /salud answers 503 naming the setting.
+        try poll("/salud 503 naming store.postgresql") {
+            guard let health = try? WebClient(port: node.httpPort).get("/salud") else { return false }
+            return health.status == 503 && health.text.contains("store.postgresql")
+        }
         let promote = try pair.script(["promote"])
         #expect(promote.status == 0, "\(promote.stderr)")
-
         // The node finds the new primary by itself and the load goes on.
         try node.waitFor("event=storage_reconnected", within: .seconds(60))
         let report = load.wait()
@@ -110,6 +116,40 @@ struct DatabaseFailoverTests {
         }
         #expect(missing.isEmpty, "acknowledged but not on the new primary: \(missing.prefix(10))")
         #expect(node.stop() == 0)
+    }
+
+    @Test func aStoreThatCannotServeStopsTheStartNamingTheSetting() throws {
+        let pair = try Pair()
+        let closed = try UDPListener(host: "127.0.0.1", port: 0).address.port  // nothing listens on TCP there
+        let standbyOnly = pair.connectionString
+            .replacingOccurrences(of: #"host=\S+"#, with: "host=127.0.0.1", options: .regularExpression)
+            .replacingOccurrences(of: #"port=\S+"#, with: "port=\(pair.standbyPort)", options: .regularExpression)
+            .replacingOccurrences(of: "target_session_attrs=read-write", with: "")
+        let cases: [(String, String, String)] = [
+            ("malformed", "host=127.0.0.1 dbname", "malformed"),
+            ("unreachable", "host=127.0.0.1 port=\(closed) user=postgres dbname=boton connect_timeout=5",
+             "cannot connect"),
+            ("wrong password", pair.connectionString.replacingOccurrences(
+                of: #"password=\S+"#, with: "password=equivocada", options: .regularExpression),
+             "password authentication failed"),
+            ("standby", standbyOnly, "accepts only reads"),
+            ("schema", pair.connectionString.replacingOccurrences(of: "dbname=boton", with: "dbname=postgres"),
+             "schema version 0"),
+        ]
+        for (name, connection, expected) in cases {
+            do {
+                let node = try Server(database: pair.dir.file("\(name).sqlite"),
+                                      extra: ["--set", "store.backend=postgresql",
+                                              "--set", "store.postgresql=\(connection)"])
+                node.stop()
+                Issue.record("\(name): the node started")
+            } catch let error as Server.ServerError {
+                #expect(error.log.contains("store.postgresql:") && error.log.contains(expected),
+                        "\(name): \(error.log.suffix(800))")
+                #expect(!error.log.contains("equivocada") && !error.log.contains("Fatal error"),
+                        "\(name): \(error.log.suffix(800))")
+            }
+        }
     }
 
     /// The acknowledged file's complete lines.
