@@ -62,10 +62,10 @@ extension Configuration {
             if store.backend == .postgresql, case .postgres(let state) = error.kind {
                 switch state {
                 case "08001":
-                    text += ". Check the connection string (libpq key=value or a postgresql:// URI), that the "
+                    text += " — check the connection string (libpq key=value or a postgresql:// URI), that the "
                         + "server is running and reachable, and the user and password"
                 case "25006":
-                    text += ". Name the primary, or list every host with target_session_attrs=read-write"
+                    text += " — name the primary, or list every host with target_session_attrs=read-write"
                 default: break
                 }
             }
