@@ -46,9 +46,14 @@ public final class BotonServer {
                                     "reserve": String(DescriptorLimit.reserve)])
         let settings = configuration.store
         let (store, housekeeping) = try configuration.makeStoreProvider(logger: logger)
-        let (territory, version, location) = try store.withConnection { (connection) throws(StoreError) in
-            try connection.requireCurrentSchema()
-            return (try connection.loadTerritory(), try connection.schemaVersion(), connection.location)
+        // A store that cannot serve (a malformed connection string, no server, wrong credentials, a standby that
+        // only reads, another schema version) stops the start with a message naming the setting.
+        let (territory, version, location) = try configuration.startingStore { () throws(StoreError) in
+            try store.withConnection { (connection) throws(StoreError) in
+                try connection.requireCurrentSchema()
+                try configuration.requireWritable(connection)
+                return (try connection.loadTerritory(), try connection.schemaVersion(), connection.location)
+            }
         }
         guard !territory.units.isEmpty else {
             throw StartupError("the database has no territory: run 'boton territory import' (Scripts/run does it)")
@@ -70,8 +75,25 @@ public final class BotonServer {
         group.add(election)
         let isLeader: @Sendable () -> Bool = { election.isLeader }
         // The writer gets its own connection: it is the only one that writes alerts.
-        let intake = try IngestionListeners(store: try store.open(.ingestionWriter), readers: store, routing: routing,
-                                            configuration: configuration, logger: logger, isLeader: isLeader)
+        // PostgreSQL: after a failover its connection is dead (or on a standby); the writer opens a new one, which
+        // the multi-host connection string points at the new primary.
+        let reconnect: (@Sendable () throws(StoreError) -> any IngestionStore)?
+        if settings.backend == .postgresql {
+            let configuration = self.configuration
+            reconnect = { () throws(StoreError) -> any IngestionStore in
+                do throws(StoreError) {
+                    return try store.open(.ingestionWriter)
+                } catch {
+                    throw configuration.namingSetting(error)
+                }
+            }
+        } else {
+            reconnect = nil
+        }
+        let intake = try IngestionListeners(
+            store: try configuration.startingStore { () throws(StoreError) in try store.open(.ingestionWriter) },
+            readers: store, routing: routing, configuration: configuration, logger: logger, reconnect: reconnect,
+            isLeader: isLeader)
         let pipeline = intake.pipeline
         group.add(intake)
         // The console: its feed and the escalation timer read what ingestion commits.
@@ -149,6 +171,7 @@ public final class BotonServer {
         settings.maxConnectionsPerAddress = http.maxConnectionsPerAddress
         settings.firstByteTimeoutMs = http.firstByteTimeoutSeconds * 1000
         let metrics = WebMetrics()
+        let configuration = self.configuration
         var probe = ServiceProbe(
             store: {
                 do throws(StoreError) {
@@ -156,7 +179,7 @@ public final class BotonServer {
                         try connection.schemaVersion()
                     })
                 } catch {
-                    return .failure(error)
+                    return .failure(configuration.namingSetting(error))
                 }
             },
             ingestion: { pipeline.status }, queueDepth: { pipeline.queueDepth },

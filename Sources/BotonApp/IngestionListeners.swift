@@ -26,9 +26,11 @@ final class IngestionListeners: Component {
 
     /// `store` is the writer's own connection (``ConnectionRole/ingestionWriter``).
     /// `readers` lends the listener threads connections to read credentials with.
-    /// `isLeader`: whether this node prunes the receipts (the cluster's leader only).
+    /// `reconnect` opens a new writer connection after a storage fault (PostgreSQL: a failover). `isLeader`:
+    /// whether this node prunes the receipts (the cluster's leader only).
     init(store: any IngestionStore, readers: any StoreProvider, routing: RoutingTable, configuration: Configuration,
-         logger: Logger, isLeader: @escaping @Sendable () -> Bool = { true }) throws {
+         logger: Logger, reconnect: (@Sendable () throws(StoreError) -> any IngestionStore)? = nil,
+         isLeader: @escaping @Sendable () -> Bool = { true }) throws {
         self.logger = logger
         let ingest = configuration.ingest
         udp = try UDPListener(host: ingest.host, port: ingest.udpPort)
@@ -78,7 +80,8 @@ final class IngestionListeners: Component {
                 }
             })
         pipeline = IngestionPipeline(store: store, readers: readers, routing: routing, configuration: configuration, logger: logger,
-                                     replies: ReplyTransports(udp: udp, streams: streams), isLeader: isLeader)
+                                     replies: ReplyTransports(udp: udp, streams: streams), reconnect: reconnect,
+                                     isLeader: isLeader)
         let settings = configuration.dc09
         dc09Datagrams = try UDPListener(host: settings.host, port: settings.port)
         // The same number for TCP as UDP got (port 0 asks for a free UDP port, then TCP binds that one).

@@ -55,4 +55,45 @@ extension Configuration {
         let path = databasePath
         return { () throws(StoreError) -> any LeaderLock in SQLiteLeaderLock(path: path) }
     }
+
+    /// The setting that says where the store is: `store.postgresql` or `store.path`.
+    var storeSetting: String { store.backend == .postgresql ? "store.postgresql" : "store.path" }
+
+    /// `error` with the setting that names the store in front of its message (for `/salud` and the log). Only
+    /// PostgreSQL's: SQLite's messages already name the file.
+    func namingSetting(_ error: StoreError) -> StoreError {
+        guard store.backend == .postgresql, !error.message.hasPrefix(storeSetting) else { return error }
+        return StoreError(kind: error.kind, message: "\(storeSetting): \(error.message)", sql: error.sql,
+                          codeName: error.codeName)
+    }
+
+    /// Runs a start-up step on the store; its failure becomes a ``StartupError`` naming the setting.
+    func startingStore<T>(_ body: () throws(StoreError) -> T) throws(StartupError) -> T {
+        do {
+            return try body()
+        } catch {
+            var text = "\(storeSetting): \(error.description)"
+            if store.backend == .postgresql, case .postgres(let state) = error.kind {
+                switch state {
+                case "08001":
+                    text += " — check the connection string (libpq key=value or a postgresql:// URI), that the "
+                        + "server is running and reachable, and the user and password"
+                case "25006":
+                    text += " — name the primary, or list every host with target_session_attrs=read-write"
+                default: break
+                }
+            }
+            throw StartupError(text)
+        }
+    }
+
+    /// PostgreSQL: refuses a connection that can only read (a standby, or `default_transaction_read_only`): the
+    /// service would start and then answer every alert *ocupado-reintente*.
+    func requireWritable(_ connection: any StoreConnection) throws(StoreError) {
+        guard let postgres = connection as? PostgresStore, try postgres.database.isReadOnly else { return }
+        throw StoreError(kind: .postgres(sqlState: "25006"),
+                         message: "the server at \(postgres.location) accepts only reads (a standby, or "
+                            + "default_transaction_read_only): alerts cannot be stored there",
+                         codeName: "read_only_sql_transaction")
+    }
 }

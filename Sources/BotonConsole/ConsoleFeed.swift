@@ -242,10 +242,22 @@ public final class ConsoleFeed: Component {
         var consoles: [ObjectIdentifier: Console] = [:]
     }
 
-    private func run(store: any ConsoleFeedStore, cursor start: Int64) {
+    /// The feed thread. After a storage fault (PostgreSQL: the primary died) its connection is dropped and a new
+    /// one opened at the next wake-up (at least once a second): the cursor stays, so nothing is skipped or repeated.
+    private func run(store first: any ConsoleFeedStore, cursor start: Int64) {
         var state = State(cursor: start)
+        var connection: (any ConsoleFeedStore)? = first
         while thread.pause(.seconds(1)) {
-            step(&state, store: store)
+            if connection == nil {
+                do throws(StoreError) {
+                    connection = try store.open(.background)
+                    logger.info("console_feed_reconnected", ["cursor": String(state.cursor)])
+                } catch {
+                    logger.warning("console_feed_reconnect_failed", ["error": error.description])
+                    continue
+                }
+            }
+            if let fault = step(&state, store: connection!), fault.isStorageFault { connection = nil }
         }
         for console in state.consoles.values { console.sink.close() }
         connected.store(0, ordering: .relaxed)
@@ -253,8 +265,9 @@ public final class ConsoleFeed: Component {
 
     /// One wake-up of the feed thread: serves the consoles added or removed since the last one, closes those whose
     /// session ended, and delivers every event after the cursor. The thread calls it with its own connection; tests
-    /// call it directly.
-    func step(_ state: inout State, store: any ConsoleFeedStore) {
+    /// call it directly. Returns the store's error when reading the events failed.
+    @discardableResult
+    func step(_ state: inout State, store: any ConsoleFeedStore) -> StoreError? {
         let now = clock()
         for change in pending.withLock({ list in defer { list.removeAll() }; return list }) {
             switch change {
@@ -285,7 +298,9 @@ public final class ConsoleFeed: Component {
             }
         } catch {
             logger.error("console_feed_failed", ["error": error.description, "cursor": String(state.cursor)])
+            return error
         }
+        return nil
     }
 
     // MARK: Replays (never on the feed thread)
@@ -333,10 +348,22 @@ public final class ConsoleFeed: Component {
 
     private func enqueueReplay(_ job: ReplayJob) { replayQueue.append(job) }
 
-    /// A replay thread: takes the waiting replays one by one, with its own connection.
-    private func replayLoop(store: any ConsoleFeedStore) {
+    /// A replay thread: takes the waiting replays one by one, with its own connection (a new one after a storage
+    /// fault; while none can be opened, the streams are closed and the browsers reconnect).
+    private func replayLoop(store first: any ConsoleFeedStore) {
+        var connection: (any ConsoleFeedStore)? = first
         while let job = replayQueue.next(wait: true) {
-            replay(job, store: store)
+            if connection == nil {
+                do throws(StoreError) {
+                    connection = try store.open(.background)
+                } catch {
+                    logger.warning("console_replay_reconnect_failed", ["error": error.description])
+                    replaysOutstanding.subtract(1, ordering: .relaxed)
+                    job.console.sink.close()
+                    continue
+                }
+            }
+            if let fault = replay(job, store: connection!), fault.isStorageFault { connection = nil }
         }
     }
 
@@ -354,11 +381,12 @@ public final class ConsoleFeed: Component {
 
     /// Sends a newly connected console what it missed (or the current alerts) up to the feed's cursor when it was
     /// taken in, then `sincronizado`, then the live events held meanwhile; the console is then live. On a store
-    /// failure the stream is closed and the browser reconnects.
-    func replay(_ job: ReplayJob, store: any ConsoleFeedStore) {
+    /// failure the stream is closed and the browser reconnects (and the error returned).
+    @discardableResult
+    func replay(_ job: ReplayJob, store: any ConsoleFeedStore) -> StoreError? {
         defer { replaysOutstanding.subtract(1, ordering: .relaxed) }
         let console = job.console, through = job.through
-        guard console.sink.isOpen, !console.handoff.isDropped else { return }
+        guard console.sink.isOpen, !console.handoff.isDropped else { return nil }
         let now = clock()
         let fetch: (FeedSlice, Int64, Int) throws(StoreError) -> [(event: IncidentEventRecord, incident: IncidentRecord)]
         let start: Int64
@@ -390,7 +418,7 @@ public final class ConsoleFeed: Component {
                 return true
             }
             replayed.add(sent, ordering: .relaxed)
-            guard complete, console.sink.isOpen else { return }
+            guard complete, console.sink.isOpen else { return nil }
             console.sink.send(ServerSentEvent(id: UInt64(max(through, 0)), event: "sincronizado",
                                               data: "{\"reenviados\":\(sent)}"))
             let live = console.handoff.drain(to: console.sink)
@@ -400,7 +428,9 @@ public final class ConsoleFeed: Component {
         } catch {
             logger.error("console_replay_failed", ["error": error.description, "scope": console.scope.description])
             console.sink.close()
+            return error
         }
+        return nil
     }
 
     /// Reads `slices` after `after` and hands their rows to `emit` in id order, as one sequence: a k-way merge in

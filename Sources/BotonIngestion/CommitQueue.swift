@@ -81,12 +81,23 @@ final class CommitQueue: @unchecked Sendable {
     }
 
     /// Fills `batch` and `shown` (emptied first). Returns false once closed and empty: the writer stops. Alerts to
-    /// mark alone do not wait for the window: they are committed at once.
-    func takeBatch(into batch: inout [IngestRequest], shown marks: inout [Int64], window: Double) -> Bool {
+    /// mark alone do not wait for the window: they are committed at once. With `idle`, waits at most that long for
+    /// the first frame and returns true with both empty when none came (the writer, without a connection, tries to
+    /// reconnect even when nobody sends).
+    func takeBatch(into batch: inout [IngestRequest], shown marks: inout [Int64], window: Double,
+                   idle: Duration? = nil) -> Bool {
         batch.removeAll(keepingCapacity: true)
         marks.removeAll(keepingCapacity: true)
         condition.lock()
         defer { condition.unlock() }
+        if let idle {
+            let deadline = ContinuousClock.now + idle
+            while count == 0 && shown.isEmpty && !closed {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero || !condition.wait(timeout: left) { break }
+            }
+            if count == 0 && shown.isEmpty { return !closed }
+        }
         while count == 0 && shown.isEmpty && !closed { condition.wait() }
         if count == 0 && shown.isEmpty { return false }
         swap(&marks, &shown)

@@ -48,15 +48,30 @@ public final class IngestionPipeline: Sendable {
     private let writer: Writer
     /// Whether this node prunes the receipts: with several nodes on one database only the cluster's leader does.
     private let isLeader: @Sendable () -> Bool
+    /// Opens a new writer connection after a storage fault (nil: the writer keeps the one it was given).
+    private let reconnect: (@Sendable () throws(StoreError) -> any IngestionStore)?
+
+    /// The longest wait between two attempts to reconnect the writer.
+    static let reconnectBackoffLimit: Duration = .seconds(2)
 
     /// `store` is the writer's own connection: the only one that writes alerts (``ConnectionRole/ingestionWriter``).
     /// `readers` lends the listener threads connections to read credentials with (``SenderGate``).
     /// `replies` are the bound listeners whose frames it answers (none: only `.callback` routes are answered).
-    /// `isLeader` says whether this node runs the receipt pruning now (the cluster's leader; asked before each).
+    ///
+    /// `reconnect` opens a new writer connection. With it, a commit that fails with a storage fault
+    /// (``StoreError/isStorageFault``: the connection lost, the server shutting down, a standby that only reads)
+    /// drops the connection: that batch is answered *ocupado-reintente* as any failed batch, and every batch after
+    /// it too, without touching the store, until a new connection is made. The writer tries at once, then with a
+    /// backoff doubling from 50 ms to ``reconnectBackoffLimit``, also when no frame comes (PostgreSQL: libpq's
+    /// multi-host string with `target_session_attrs=read-write` finds the promoted standby). Until a batch commits
+    /// on the new connection, ``status`` keeps the failure (and `/salud` answers 503). `isLeader` says whether this
+    /// node runs the receipt pruning now (the cluster's leader; asked before each).
     public init(store: any IngestionStore, readers: any StoreProvider, routing: RoutingTable,
                 configuration: Configuration, logger: Logger, replies: ReplyTransports = ReplyTransports(),
+                reconnect: (@Sendable () throws(StoreError) -> any IngestionStore)? = nil,
                 isLeader: @escaping @Sendable () -> Bool = { true }) {
         self.replies = replies
+        self.reconnect = reconnect
         self.isLeader = isLeader
         settings = configuration
         self.logger = logger
@@ -250,7 +265,38 @@ public final class IngestionPipeline: Sendable {
         outcomes.reserveCapacity(settings.ingest.batchMaxFrames)
         let window = Double(settings.ingest.batchMaxMilliseconds) / 1000
         var nextPrune = ContinuousClock.now
-        while queue.takeBatch(into: &batch, shown: &shown, window: window) {
+        // Without a connection (after a storage fault, when `reconnect` is set): when to try again, and the wait
+        // after the next failure.
+        var connected = true
+        var retryAt = ContinuousClock.now
+        var backoff: Duration = .milliseconds(50)
+        while queue.takeBatch(into: &batch, shown: &shown, window: window,
+                              idle: connected ? nil : max(retryAt - ContinuousClock.now, .zero)) {
+            if !connected {
+                if ContinuousClock.now >= retryAt, let reconnect {
+                    do {
+                        writer.replace(store: try reconnect())
+                        connected = true
+                        logger.info("storage_reconnected", [:])
+                    } catch {
+                        logger.warning("storage_reconnect_failed", ["error": error.description,
+                                                                    "retry_ms": String(Self.milliseconds(backoff))])
+                        statusBox.withLock { $0.storageFailure = error.description }
+                        retryAt = ContinuousClock.now + backoff
+                        backoff = min(backoff * 2, Self.reconnectBackoffLimit)
+                    }
+                }
+                if !connected {
+                    // Nothing can be stored: every sender is told to retry; the marks are dropped (an alert left
+                    // recibida is treated as notificada by the consoles and the escalation).
+                    if !batch.isEmpty {
+                        deliverBusy(batch, now: SystemClock.now())
+                        statusBox.withLock { $0.busy += batch.count }
+                    }
+                    if !shown.isEmpty { logger.warning("console_marks_dropped", ["alerts": String(shown.count)]) }
+                    continue
+                }
+            }
             if ContinuousClock.now >= nextPrune {
                 // A singleton job: on a follower it waits for the next turn (the leader prunes for every node).
                 if isLeader() { pruneReceipts() }
@@ -274,6 +320,12 @@ public final class IngestionPipeline: Sendable {
                 logger.error("commit_failed", ["frames": String(batch.count), "error": error.description])
                 statusBox.withLock { $0.storageFailure = error.description }
                 writer.forgetCachedCredentials()
+                if reconnect != nil && error.isStorageFault {
+                    // The connection is gone (or reaches a standby): a new one before the next batch.
+                    connected = false
+                    retryAt = ContinuousClock.now
+                    logger.warning("storage_reconnecting", ["reason": error.description])
+                }
             }
             let elapsed = ContinuousClock.now - began
             let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
@@ -286,6 +338,7 @@ public final class IngestionPipeline: Sendable {
             } else {
                 deliverBusy(batch, now: now)
             }
+            if committed { backoff = .milliseconds(50) }
             statusBox.withLock { s in
                 if committed { s.storageFailure = nil }
                 guard !batch.isEmpty else { return }  // only marks
@@ -317,6 +370,10 @@ public final class IngestionPipeline: Sendable {
                 }
             }
         }
+    }
+
+    private static func milliseconds(_ d: Duration) -> Int64 {
+        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// The marks ride in the batch's transaction but in a savepoint of their own: if one fails, the alerts still

@@ -50,7 +50,9 @@ extension Acknowledgement {
 /// The writer's state and per-frame logic. Only the writer thread touches it (the store connection, the
 /// credential cache), so it needs no lock; it is `@unchecked Sendable` only to be handed to that thread.
 final class Writer: @unchecked Sendable {
-    let store: any IngestionStore
+    /// The writer's connection; replaced after a storage fault when the pipeline can reconnect (a PostgreSQL
+    /// failover leaves the old one dead, or on a standby).
+    private(set) var store: any IngestionStore
     let routing: RoutingTable
     let replayWindow: ReplayWindow
     let mergeWindowMs: Int64
@@ -70,6 +72,12 @@ final class Writer: @unchecked Sendable {
         mergeWindowMs = Int64(configuration.ingest.mergeWindowSeconds) * 1000
         maxFixAccuracy = configuration.territory.maxFixAccuracyMeters
         siteDuplicateWindowMs = Int64(configuration.dc09.duplicateWindowSeconds) * 1000
+    }
+
+    /// A new connection in place of one that failed; nothing read on the old one is trusted.
+    func replace(store: any IngestionStore) {
+        self.store = store
+        forgetCachedCredentials()
     }
 
     /// After a failed commit, cached rows may describe writes that were rolled back.

@@ -72,6 +72,14 @@ public final class PostgresDatabase: SQLDatabase {
     /// True once the connection to the server is lost: nothing more can run on it, and a pool must drop it.
     public var isBroken: Bool { PQstatus(connection) != CONNECTION_OK }
 
+    /// True when this session can only read: the server is a standby (in recovery) or has
+    /// `default_transaction_read_only` on. Every write would fail with SQLSTATE 25006.
+    public var isReadOnly: Bool {
+        get throws(StoreError) {
+            try statement("SELECT current_setting('transaction_read_only')").first([]) { $0.text(0) } == "on"
+        }
+    }
+
     /// True outside a transaction (and on a working connection).
     public var isAutocommit: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
 

@@ -6,7 +6,8 @@ import Synchronization
 /// As ``SQLiteStoreProvider``: a borrowed connection is taken out of the pool under the mutex and put back after
 /// the body returns, so the lock is never held across libpq (connecting, or any statement). A connection goes back
 /// only clean — outside a transaction and still connected: one that lost its server (a failover, a restart) is
-/// dropped, and the next borrower connects anew (libpq's multi-host string then finds the new primary). At most
+/// dropped, as is one whose borrower failed with a storage fault, and the next borrower connects anew (libpq's
+/// multi-host string then finds the new primary). At most
 /// `idleLimit` idle connections are kept.
 public final class PostgresStoreProvider: Sendable {
     /// The libpq connection string (it may hold the password: never log it; ``location`` is for messages).
@@ -35,8 +36,17 @@ public final class PostgresStoreProvider: Sendable {
         } else {
             do { store = try PostgresStore(connectionString: connectionString) } catch { throw unavailable(error) }
         }
-        defer { checkIn(store) }
-        return try body(store)
+        let result: T
+        do {
+            result = try body(store)
+        } catch {
+            // A storage fault on a connection that libpq still calls good (a standby's 25006, a server shutting
+            // down): it is not lent again; the next borrower connects anew.
+            if (error as? StoreError)?.isStorageFault != true { checkIn(store) }
+            throw error
+        }
+        checkIn(store)
+        return result
     }
 
     private func checkIn(_ store: PostgresStore) {
