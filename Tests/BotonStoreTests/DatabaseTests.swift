@@ -5,6 +5,7 @@ import Testing
 import BotonRepository
 import BotonStoreFixtures
 
+/// SQLite's engine (`Database`) on either backend switch; PostgreSQL's engine has PostgresDatabaseTests.
 @Suite struct DatabaseTests {
     @Test func errorsCarryTheSQLAndTheResultCode() throws {
         let dir = TemporaryDirectory()
@@ -81,6 +82,7 @@ import BotonStoreFixtures
     }
 }
 
+/// SQLite-only: the WAL file, checkpoints and SQLite's write lock.
 @Suite struct CheckpointAndLockTests {
     @Test func aPassiveCheckpointCopiesTheLogAndTheNextWriterStartsItAgain() throws {
         let dir = TemporaryDirectory()
