@@ -83,28 +83,40 @@ final class IngestionListeners: Component {
                                      replies: ReplyTransports(udp: udp, streams: streams), reconnect: reconnect,
                                      isLeader: isLeader)
         let settings = configuration.dc09
-        dc09Datagrams = try UDPListener(host: settings.host, port: settings.port)
-        // The same number for TCP as UDP got (port 0 asks for a free UDP port, then TCP binds that one).
-        dc09Streams = try StreamServer(
-            plain: (settings.host, dc09Datagrams.address.port), secure: nil,
-            limits: StreamLimits(maxConnections: settings.maxConnections, idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
-                                 maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
-                                 firstByteTimeoutMs: ingest.firstByteTimeoutSeconds * 1000),
-            onEvent: { event in
-                switch event {
-                case .refusedOverLimit(let peer, let open), .refusedOverAddressLimit(let peer, let open):
-                    logger.warning("connection_refused", ["peer": peer.description, "open": String(open),
-                                                          "listener": "dc09"])
-                case .descriptorsExhausted(let error, let refused, let pauses, let open):
-                    logger.error("descriptors_exhausted", DescriptorLimit.fields(
-                        listener: "dc09", errno: error, refused: refused, pauses: pauses, open: open))
-                case .slowConsumer(let peer, let unsent), .writeTimedOut(let peer, let unsent):
-                    logger.info("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent),
-                                                             "listener": "dc09"])
-                default:
-                    break
+        let dc09Limits = StreamLimits(maxConnections: settings.maxConnections,
+                                      idleTimeoutMs: settings.idleTimeoutSeconds * 1000,
+                                      maxConnectionsPerAddress: settings.maxConnectionsPerAddress,
+                                      firstByteTimeoutMs: ingest.firstByteTimeoutSeconds * 1000)
+        let dc09Events: @Sendable (StreamEvent) -> Void = { event in
+            switch event {
+            case .refusedOverLimit(let peer, let open), .refusedOverAddressLimit(let peer, let open):
+                logger.warning("connection_refused", ["peer": peer.description, "open": String(open),
+                                                      "listener": "dc09"])
+            case .descriptorsExhausted(let error, let refused, let pauses, let open):
+                logger.error("descriptors_exhausted", DescriptorLimit.fields(
+                    listener: "dc09", errno: error, refused: refused, pauses: pauses, open: open))
+            case .slowConsumer(let peer, let unsent), .writeTimedOut(let peer, let unsent):
+                logger.info("connection_slow_consumer", ["peer": peer.description, "unsent": String(unsent),
+                                                         "listener": "dc09"])
+            default:
+                break
+            }
+        }
+        // The same number for TCP as UDP got. Port 0 asks for a free UDP port, then TCP binds that number, which
+        // another process may hold for TCP: with port 0 a few fresh numbers are tried before giving up.
+        (dc09Datagrams, dc09Streams) = try { () throws -> (UDPListener, StreamServer<DC09StreamHandler>) in
+            var attempt = 0
+            while true {
+                attempt += 1
+                let datagrams = try UDPListener(host: settings.host, port: settings.port)
+                do {
+                    return (datagrams, try StreamServer(plain: (settings.host, datagrams.address.port), secure: nil,
+                                                        limits: dc09Limits, onEvent: dc09Events))
+                } catch where settings.port == 0 && attempt < 10 {
+                    datagrams.stop()
                 }
-            })
+            }
+        }()
         dc09 = DC09Receiver(pipeline: pipeline, windowSeconds: settings.windowSeconds, logger: logger)
     }
 

@@ -329,16 +329,11 @@ public final class IngestionPipeline: Sendable {
             }
             let elapsed = ContinuousClock.now - began
             let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)
-            if committed {
-                if let failure = statusBox.withLock({ $0.storageFailure }) {
-                    logger.info("storage_recovered", ["previous_error": failure])
-                }
-                deliver(outcomes, batch: batch)
-                for notice in notices { for s in subscribers.withLock({ $0 }) { s(notice) } }
-            } else {
-                deliverBusy(batch, now: now)
+            if committed, let failure = statusBox.withLock({ $0.storageFailure }) {
+                logger.info("storage_recovered", ["previous_error": failure])
             }
             if committed { backoff = .milliseconds(50) }
+            // Counted before the answers go out: a client that heard its answer and reads /metrics sees it counted.
             statusBox.withLock { s in
                 if committed { s.storageFailure = nil }
                 guard !batch.isEmpty else { return }  // only marks
@@ -368,6 +363,12 @@ public final class IngestionPipeline: Sendable {
                         }
                     }
                 }
+            }
+            if committed {
+                deliver(outcomes, batch: batch)
+                for notice in notices { for s in subscribers.withLock({ $0 }) { s(notice) } }
+            } else {
+                deliverBusy(batch, now: now)
             }
         }
     }

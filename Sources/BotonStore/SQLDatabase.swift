@@ -37,6 +37,10 @@ public enum SQLDialect: Sendable, Equatable {
     /// SQLite's `INDEXED BY index` after a table name (its planner may otherwise prefer the primary key for a
     /// range with an ORDER BY); nothing on PostgreSQL, whose planner reads the statistics.
     public func indexedBy(_ index: String) -> String { self == .sqlite ? "INDEXED BY \(index)" : "" }
+
+    /// A column SQLite must not use an index for (`+column`, SQLite's unary plus); the column itself on PostgreSQL,
+    /// which has no unary plus for text and plans by the statistics.
+    public func unindexed(_ column: String) -> String { self == .sqlite ? "+\(column)" : column }
 }
 
 extension SQLDatabase {

@@ -265,9 +265,10 @@ extension SQLStore {
     /// Real alerts of the line closed as `falsa_alarma` at or after `since`. The unary `+` keeps SQLite on the
     /// line's index (a few rows) rather than the statistics index (every false alarm of the country in the window).
     public func falseAlarms(line: String, since: Timestamp) throws(StoreError) -> Int {
-        try sql.prepared("""
-            SELECT count(*) FROM incident WHERE line_e164 = ?1 AND +outcome = 'falsa_alarma' AND +is_test = 0
-              AND +closed_at >= ?2
+        let d = sql.dialect
+        return try sql.prepared("""
+            SELECT count(*) FROM incident WHERE line_e164 = ?1 AND \(d.unindexed("outcome")) = 'falsa_alarma'
+              AND \(d.unindexed("is_test")) = 0 AND \(d.unindexed("closed_at")) >= ?2
             """).first([.text(line), .integer(since.millisecondsSince1970)]) { $0.int(0) } ?? 0
     }
 

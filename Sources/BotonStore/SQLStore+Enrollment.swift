@@ -5,7 +5,7 @@ extension SQLStore {
     public func nextTramiteSequence(year: Int) throws(StoreError) -> Int {
         try sql.prepared("""
             INSERT INTO tramite_sequence (year, last) VALUES (?1, 1)
-            ON CONFLICT (year) DO UPDATE SET last = last + 1
+            ON CONFLICT (year) DO UPDATE SET last = tramite_sequence.last + 1
             """).run([.integer(Int64(year))])
         guard let last = try sql.prepared("SELECT last FROM tramite_sequence WHERE year = ?1")
             .first([.integer(Int64(year))], { $0.int(0) }) else {
@@ -194,7 +194,8 @@ extension SQLStore {
             filter = "(upc_code LIKE ?1 OR intake_upc_code LIKE ?1)"
             values = [.text("UPC-\(code)C%")]
         case .all:
-            filter = "?1 IS NULL"
+            // Typed: PostgreSQL cannot infer the type of a parameter that is only tested for NULL (42P18).
+            filter = "CAST(?1 AS TEXT) IS NULL"
             values = [.null]
         }
         values.append(.integer(Int64(limit)))

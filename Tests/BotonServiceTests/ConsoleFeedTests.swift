@@ -213,7 +213,7 @@ import BotonStore
         #expect(stream.isOpen, "same UPC, same role: the stream goes on")
 
         // An administrator moves the officer to another UPC: the stream opened for the old one must not go on.
-        try f.store.database.statement("UPDATE operator SET upc_code = ?1 WHERE id = ?2")
+        try f.store.sql.prepared("UPDATE operator SET upc_code = ?1 WHERE id = ?2")
             .run([.text(b.upc), .integer(officer.id)])
         h.clock.advance(milliseconds: 30_000)
         h.step()

@@ -15,9 +15,7 @@ extension EnrollmentFixture {
     static let quiet = Logger(level: .error)
 
     /// Connections to the fixture's file, as the server's background jobs and handlers get them.
-    var provider: SQLiteStoreProvider {
-        SQLiteStoreProvider(path: directory + "/boton.sqlite", busyTimeoutMilliseconds: 5_000)
-    }
+    var provider: any StoreProvider { database.provider(busyTimeoutMilliseconds: 5_000) }
 
     /// The incident desk over the fixture's connection.
     func desk(_ console: Configuration.Console = Configuration.Console(),

@@ -15,7 +15,7 @@ import BotonStore
 
     /// Appends `count` notes to each alert, interleaved, in one transaction; returns the new events' ids by alert.
     static func notes(_ f: F, _ alerts: [Int64], count: Int, at: Timestamp) throws -> [Int64: [Int64]] {
-        try f.store.database.inTransaction { () throws(StoreError) -> [Int64: [Int64]] in
+        try f.store.sql.inTransaction { () throws(StoreError) -> [Int64: [Int64]] in
             var ids: [Int64: [Int64]] = [:]
             for n in 0..<count {
                 for alert in alerts {

@@ -5,6 +5,7 @@ import BotonCore
 import BotonCrypto
 import BotonGeo
 import BotonStore
+import BotonStoreFixtures
 import BotonWire
 @testable import BotonEnrollment
 @testable import BotonIngestion
@@ -24,18 +25,23 @@ final class EnrollmentFixture {
     }()
     static let routing = RoutingTable(territory: territory, configuration: Configuration.Territory())
 
-    /// A migrated database with the territory, built once and copied for each test.
+    /// A migrated database with the territory, built once and copied for each test: a SQLite file, or under
+    /// PostgreSQL (`BOTON_TEST_BACKEND`) a database that each test's database is created from.
     static let template: String = {
         let dir = NSTemporaryDirectory() + "boton-enrollment-template-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/template.sqlite"
         do {
-            let store = try SQLiteStore(path: path)
+            let database = try TestDatabase(path: path)
+            let store = try database.openStore()
             try store.migrate()
             try store.replaceTerritory(TerritorySnapshot(territory: territory))
-            try store.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if let sqlite = store as? SQLiteStore {
+                try sqlite.database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                return path
+            }
+            return try database.keep()
         } catch { fatalError("\(error)") }
-        return path
     }()
 
     /// A point inside a subcircuito, with its UPC and distrito.
@@ -78,7 +84,9 @@ final class EnrollmentFixture {
     }()
 
     let directory: String
-    let store: SQLiteStore
+    /// The test's database: `directory/boton.sqlite`, or its own PostgreSQL database.
+    let database: TestDatabase
+    let store: any SQLStore
     let service: EnrollmentService
     let accounts: OperatorAccounts
     private var clock = Timestamp(millisecondsSince1970: 1_780_000_000_000)  // 2026-05-28
@@ -86,8 +94,13 @@ final class EnrollmentFixture {
     init() throws {
         directory = NSTemporaryDirectory() + "boton-enrollment-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: Self.template, toPath: directory + "/boton.sqlite")
-        store = try SQLiteStore(path: directory + "/boton.sqlite")
+        if TestBackend.isPostgreSQL {
+            database = try TestDatabase(path: directory + "/boton.sqlite", postgresTemplate: Self.template)
+        } else {
+            try FileManager.default.copyItem(atPath: Self.template, toPath: directory + "/boton.sqlite")
+            database = try TestDatabase(path: directory + "/boton.sqlite")
+        }
+        store = try database.openStore()
         service = EnrollmentService(store: store, routing: Self.routing)
         // Few rounds keep the tests fast; OperatorAccountsTests checks the production default.
         accounts = OperatorAccounts(store: store, passwordRounds: 1_000, throttle: SignInThrottle())
@@ -123,7 +136,7 @@ final class EnrollmentFixture {
     // MARK: Rows
 
     func scalar(_ sql: String, _ values: [SQLValue] = []) throws -> SQLValue? {
-        try store.database.statement(sql).first(values) { s -> SQLValue in
+        try store.sql.prepared(sql).first(values) { s -> SQLValue in
             s.isNull(0) ? .null : .text(s.text(0))
         }
     }
@@ -138,7 +151,7 @@ final class EnrollmentFixture {
     }
 
     func history(_ tramite: String) throws -> [String] {
-        try store.database.statement("""
+        try store.sql.prepared("""
             SELECT coalesce(t.from_state, '-') || '>' || t.to_state || ' ' || t.actor FROM enrollment_transition t
             JOIN enrollment e ON e.id = t.enrollment_id WHERE e.tramite = ?1 ORDER BY t.id
             """).rows([.text(tramite)]) { $0.text(0) }
@@ -148,7 +161,7 @@ final class EnrollmentFixture {
 
     /// The ingestion writer, on its own connection to the same file, kept across frames like the server's.
     lazy var writer: Writer = {
-        let connection = try! SQLiteStore(path: directory + "/boton.sqlite")
+        let connection = try! database.openStore()
         return Writer(store: connection, routing: Self.routing, configuration: Configuration())
     }()
 

@@ -69,7 +69,8 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         }
         let decoded = try ActivationCode(code)
         #expect(Hex.encode(decoded.deviceID) == deviceID && Hex.encode(decoded.secret) == secretHex)
-        #expect(try f.text("SELECT hex(secret) FROM device WHERE id = ?1", [.text(deviceID)])?.lowercased() == secretHex)
+        let hex = f.store.sql.dialect == .postgresql ? "encode(secret, 'hex')" : "hex(secret)"
+        #expect(try f.text("SELECT \(hex) FROM device WHERE id = ?1", [.text(deviceID)])?.lowercased() == secretHex)
         #expect(try f.text("SELECT kind FROM device WHERE id = ?1", [.text(deviceID)]) == "app")
         #expect(registration.instrucciones.contains("código de activación"))
 
@@ -127,7 +128,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         try f.service.verify(tramite, by: officer, at: f.now())
         // A prueba of the line recorded before the registration (an earlier credential, say).
         let before = f.now()
-        try f.store.database.execute("""
+        try f.store.sql.execute("""
             INSERT INTO incident (line_e164, is_test, state, upc_code, location_source, opened_at)
             VALUES ('+593991234567', 1, 'cerrada', '\(a.upc)', 'domicilio', \(before.millisecondsSince1970))
             """)
@@ -137,12 +138,12 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.service.status(tramite: tramite, document: "1710034065")?.state == .pruebaPendiente)
         // A real (non-test) alert does not count either; a prueba after the registration does.
         let after = f.now().millisecondsSince1970
-        try f.store.database.execute("""
+        try f.store.sql.execute("""
             INSERT INTO incident (line_e164, is_test, state, upc_code, location_source, opened_at)
             VALUES ('+593991234567', 0, 'recibida', '\(a.upc)', 'domicilio', \(after))
             """)
         #expect(refusal { try f.service.confirmTest(tramite, by: officer, at: f.now()) }?.code == "no_test_alert")
-        try f.store.database.execute("""
+        try f.store.sql.execute("""
             INSERT INTO incident (line_e164, is_test, state, upc_code, location_source, opened_at)
             VALUES ('+593991234567', 1, 'recibida', '\(a.upc)', 'domicilio', \(after))
             """)

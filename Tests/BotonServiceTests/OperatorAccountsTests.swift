@@ -159,7 +159,7 @@ import BotonStore
         let unknown = failure { try f.accounts.authenticate(username: "nadie", password: "contraseña-segura-1",
                                                             at: f.now()) }
         #expect(unknown == OperatorAccountError(.unauthorized, "Usuario o contraseña incorrectos."))
-        try f.store.database.execute("UPDATE operator SET disabled_at = 1 WHERE id = \(officer.id)")
+        try f.store.sql.execute("UPDATE operator SET disabled_at = 1 WHERE id = \(officer.id)")
         let disabled = failure { try f.accounts.authenticate(username: "andrade", password: "contraseña-segura-1",
                                                              at: f.now()) }
         #expect(disabled == unknown)

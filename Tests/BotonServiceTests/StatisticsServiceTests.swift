@@ -152,9 +152,9 @@ struct StatisticsServiceTests {
         #expect(unchanged?.code == "no_change")
         // The frozen rows cannot be edited behind the service's back.
         #expect(throws: StoreError.self) {
-            try fixture.store.database.execute("UPDATE statistics_figure SET atenciones = 0")
+            try fixture.store.sql.execute("UPDATE statistics_figure SET atenciones = 0")
         }
-        #expect(throws: StoreError.self) { try fixture.store.database.execute("DELETE FROM statistics_revision") }
+        #expect(throws: StoreError.self) { try fixture.store.sql.execute("DELETE FROM statistics_revision") }
     }
 
     @Test func finishedMonthsAreClosedFromTheFirstRecordOn() throws {

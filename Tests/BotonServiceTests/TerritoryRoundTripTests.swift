@@ -3,6 +3,7 @@ import Testing
 @testable import BotonApp
 import BotonGeo
 import BotonStore
+import BotonStoreFixtures
 import BotonRepository
 @testable import BotonRuntime
 
@@ -15,7 +16,8 @@ import BotonRepository
         let dir = NSTemporaryDirectory() + "boton-rt-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let store = try SQLiteStore(path: dir + "/t.sqlite")
+        let database = try TestDatabase(path: dir + "/t.sqlite")
+        let store = try database.openStore()
         try store.migrate()
         try store.replaceTerritory(TerritorySnapshot(territory: territory))
         let counts = try store.territoryCounts()

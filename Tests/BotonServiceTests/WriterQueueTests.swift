@@ -54,6 +54,7 @@ struct WriterQueueTests {
         #expect(!queue.takeBatch(into: &batch, shown: &shown, window: 3_600))
     }
 
+    /// SQLite-only: the WAL checkpointer of the SQLite store.
     @Test func aCheckpointPassCopiesTheWholeLogOfAWriterThatNeverCheckpoints() throws {
         let dir = NSTemporaryDirectory() + "boton-ckpt-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -3,7 +3,9 @@ import Foundation
 import Testing
 @testable import BotonStore
 import BotonRepository
+import BotonStoreFixtures
 
+/// SQLite's engine (`Database`) on either backend switch; PostgreSQL's engine has PostgresDatabaseTests.
 @Suite struct DatabaseTests {
     @Test func errorsCarryTheSQLAndTheResultCode() throws {
         let dir = TemporaryDirectory()
@@ -56,12 +58,11 @@ import BotonRepository
 
     @Test func theAuditLogIsAppendOnly() throws {
         let dir = TemporaryDirectory()
-        let store = try SQLiteStore(path: dir.file("a.sqlite"))
-        try store.migrate()
+        let store = try dir.migratedStore("a.sqlite")
         let id = try store.appendAudit(AuditEntry(at: .init(millisecondsSince1970: 1_000), actor: "operador:1",
                                                   action: "ver_ciudadano", subject: "solicitud:7"))
-        #expect(throws: StoreError.self) { try store.database.execute("UPDATE audit_log SET actor = 'x'") }
-        #expect(throws: StoreError.self) { try store.database.execute("DELETE FROM audit_log") }
+        #expect(throws: StoreError.self) { try store.sql.execute("UPDATE audit_log SET actor = 'x'") }
+        #expect(throws: StoreError.self) { try store.sql.execute("DELETE FROM audit_log") }
         let entries = try store.auditEntries(subject: "solicitud:7", limit: 10)
         #expect(entries.map(\.id) == [id])
         #expect(entries.first?.actor == "operador:1")
@@ -81,6 +82,7 @@ import BotonRepository
     }
 }
 
+/// SQLite-only: the WAL file, checkpoints and SQLite's write lock.
 @Suite struct CheckpointAndLockTests {
     @Test func aPassiveCheckpointCopiesTheLogAndTheNextWriterStartsItAgain() throws {
         let dir = TemporaryDirectory()
@@ -172,12 +174,13 @@ import BotonRepository
 @Suite struct ServerSecretTests {
     @Test func aSecretIsMadeOnceAndThenReadBack() throws {
         let dir = TemporaryDirectory()
-        let store = try SQLiteStore(path: dir.file("a.sqlite"))
+        let database = try TestDatabase(path: dir.file("a.sqlite"))
+        let store = try database.openStore()
         try store.migrate()
         let at = Timestamp(millisecondsSince1970: 1_000)
         let made = try store.serverSecret("csrf", at: at) { [1, 2, 3] }
         // Another connection (another process, a restart) gets the stored one and never calls `make`.
-        let other = try SQLiteStore(path: dir.file("a.sqlite"))
+        let other = try database.openStore()
         let read = try other.serverSecret("csrf", at: at) { Issue.record("made twice"); return [9] }
         #expect(made == [1, 2, 3] && read == [1, 2, 3])
         #expect(try other.serverSecret("otro", at: at) { [4] } == [4])

@@ -4,6 +4,7 @@ import Testing
 import BotonRepository
 import BotonCore
 
+/// SQLite's migrations (`Migrator`, `Schema`); PostgreSQL's migrator and schema have PostgresDatabaseTests.
 @Suite struct MigrationTests {
     @Test func migratesAFreshDatabaseAndIsIdempotent() throws {
         let dir = TemporaryDirectory()

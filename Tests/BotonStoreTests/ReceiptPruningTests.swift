@@ -6,8 +6,7 @@ import BotonRepository
 @Suite struct ReceiptPruningTests {
     @Test func onlyReceiptsOlderThanTheCutGoOldestFirstAndAtMostTheLimit() throws {
         let dir = TemporaryDirectory()
-        let store = try SQLiteStore(path: dir.file("r.sqlite"))
-        try store.migrate()
+        let store = try dir.migratedStore("r.sqlite")
         let sender = [UInt8](repeating: 7, count: 16)
         for sequence in 1 ... 10 {
             try store.insertReceipt(sender: sender, sequence: UInt64(sequence), kind: "latido",

@@ -5,13 +5,11 @@ import Testing
 import BotonRepository
 
 @Suite struct SessionRepositoryTests {
-    private func store(_ dir: TemporaryDirectory) throws -> SQLiteStore {
-        let store = try SQLiteStore(path: dir.file("s.sqlite"))
-        try store.migrate()
-        return store
+    private func store(_ dir: TemporaryDirectory) throws -> any SQLStore {
+        try dir.migratedStore("s.sqlite")
     }
 
-    private func addOperator(_ store: SQLiteStore, _ name: String) throws -> Int64 {
+    private func addOperator(_ store: any SQLStore, _ name: String) throws -> Int64 {
         try store.insertOperator(OperatorRecord(username: name, displayName: name, role: .administrador,
                                                 upcCode: nil, districtCode: nil, passwordHash: [1], passwordSalt: [2],
                                                 passwordRounds: 1, createdAt: Timestamp(millisecondsSince1970: 1)))
@@ -33,9 +31,9 @@ import BotonRepository
         #expect(try store.liveSession(tokenHash: hashA, at: t(5_000)) == nil)
         #expect(try store.liveSession(tokenHash: [UInt8](repeating: 0, count: 32), at: t(2_000)) == nil)
         // A disabled account's sessions stop at once.
-        try store.database.execute("UPDATE operator SET disabled_at = 3000 WHERE username = 'beto'")
+        try store.sql.execute("UPDATE operator SET disabled_at = 3000 WHERE username = 'beto'")
         #expect(try store.liveSession(tokenHash: hashB, at: t(3_000)) == nil)
-        try store.database.execute("UPDATE operator SET disabled_at = NULL")
+        try store.sql.execute("UPDATE operator SET disabled_at = NULL")
 
         #expect(try store.deleteExpiredSessions(at: t(6_000)) == 1)
         #expect(try store.liveSession(tokenHash: hashB, at: t(6_000)) != nil)
@@ -44,6 +42,6 @@ import BotonRepository
         try store.insertSession(OperatorSessionRecord(tokenHash: hashA, operatorID: ana, createdAt: t(1),
                                                       expiresAt: t(99_000), clientAddress: nil))
         #expect(try store.deleteSessions(operatorID: ana) == 1)
-        #expect(try store.database.statement("SELECT count(*) FROM operator_session").first { $0.int(0) } == 0)
+        #expect(try store.sql.prepared("SELECT count(*) FROM operator_session").first { $0.int(0) } == 0)
     }
 }

@@ -1,4 +1,5 @@
 import BotonCore
+import BotonStoreFixtures
 import Foundation
 import Testing
 
@@ -39,7 +40,13 @@ import Testing
     }
 
     private static func state(_ db: String, _ tramite: String) throws -> String {
-        try Boton.runPython("""
+        if TestBackend.isPostgreSQL {
+            return try sqlite(db, """
+                SELECT e.state || ' ' || CASE WHEN d.revoked_at IS NULL THEN 'vigente' ELSE 'revocado' END
+                FROM enrollment e JOIN device d ON d.id = e.device_id WHERE e.tramite = '\(tramite)'
+                """)
+        }
+        return try Boton.runPython("""
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1])
             e = c.execute("SELECT state, device_id FROM enrollment WHERE tramite = ?", (sys.argv[2],)).fetchone()
@@ -176,12 +183,8 @@ import Testing
         let again = try officerAPI.request("POST", "/api/v1/oficial/enrolamientos/\(tramite)/confirmar-baja",
                                            headers: header)
         #expect(again.status == 409)
-        let audit = try Boton.runPython("""
-            import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1])
-            print(",".join(r[0] for r in c.execute(
-                "SELECT action FROM audit_log WHERE action IN ('solicitar_baja','confirmar_baja','acceso_denegado') ORDER BY id")))
-            """, db)
-        #expect(audit == "solicitar_baja,acceso_denegado,acceso_denegado,confirmar_baja\n")
+        let audit = try sqliteColumn(db, "SELECT action FROM audit_log "
+            + "WHERE action IN ('solicitar_baja','confirmar_baja','acceso_denegado') ORDER BY id")
+        #expect(audit == ["solicitar_baja", "acceso_denegado", "acceso_denegado", "confirmar_baja"])
     }
 }

@@ -1,3 +1,4 @@
+import BotonStoreFixtures
 import Foundation
 
 /// Runs the `boton` executable that `swift build` put beside the test bundle.
@@ -26,7 +27,9 @@ struct Boton {
 
     static var territoryFile: String { root + "/Config/territorio-ec.geojson" }
 
-    /// Runs to completion, collecting both streams.
+    /// Runs to completion, collecting both streams. Every `--database PATH` names the test's database on the
+    /// backend under test (``TestDatabases/rewrite(_:)``): the file under SQLite, a database of its own under
+    /// PostgreSQL.
     @discardableResult
     static func run(_ arguments: [String], stdin: String? = nil, directory: String? = nil) throws -> Result {
         try runProcess(executable, arguments, stdin: stdin, directory: directory)
@@ -40,10 +43,10 @@ struct Boton {
         let process = Process()
         if program.hasPrefix("/") {
             process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
+            process.arguments = try TestDatabases.rewrite(arguments)
         } else {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = [program] + arguments
+            process.arguments = [program] + (try TestDatabases.rewrite(arguments))
         }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
@@ -75,14 +78,18 @@ struct Boton {
     }
 }
 
-/// A directory under the system's temporary directory, removed when released.
+/// A directory under the system's temporary directory, removed when released (with the PostgreSQL databases of
+/// the paths under it).
 final class TemporaryDirectory {
     let path: String
     init() {
         path = NSTemporaryDirectory() + "boton-it-" + UUID().uuidString
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    deinit {
+        TestDatabases.release(under: path)
+        try? FileManager.default.removeItem(atPath: path)
+    }
     func file(_ name: String) -> String { path + "/" + name }
     func write(_ name: String, _ text: String) -> String {
         let p = file(name)

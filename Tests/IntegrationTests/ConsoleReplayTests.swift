@@ -19,7 +19,7 @@ import Testing
 
         // The window: 3,000 events, interleaved, of an alert of Quito's UPC, one of its neighbour (not escalated:
         // not Quito's to see) and one of Guayaquil's.
-        let store = try SQLiteStore(path: db)
+        let store = try TestDatabases.database(db).openStore()
         let now = Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000))
         let upcs = [ConsoleTests.quitoUPC, ConsoleTests.neighbourUPC, Applicant.guayaquil.upc]
         let alerts = try store.insertIncidentFixtures(upcs.enumerated().map { index, upc in
@@ -27,7 +27,7 @@ import Testing
                             openedAt: now.adding(milliseconds: -60_000), closedAt: nil)
         })
         var quitoEvents: [Int64] = []
-        try store.database.inTransaction { () throws(StoreError) in
+        try store.sql.inTransaction { () throws(StoreError) in
             for n in 0..<1_000 {
                 for (alert, upc) in zip(alerts, upcs) {
                     let id = try store.appendIncidentEvent(IncidentEventRecord(

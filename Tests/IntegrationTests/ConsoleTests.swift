@@ -1,4 +1,5 @@
 import BotonNet
+import BotonStoreFixtures
 import BotonTestSupport
 import Foundation
 import Glibc
@@ -144,6 +145,12 @@ import Testing
         #expect(Set(actions).isSuperset(of: ["ver_alerta", "tomar", "despachar", "cerrar", "acceso_denegado"]))
         #expect(try quito.client.get("/api/v1/auditoria").status == 403)
         #expect(try admin.client.request("DELETE", "/api/v1/auditoria").status != 200)
+        if TestBackend.isPostgreSQL {
+            // The same refusal on PostgreSQL (the trigger of the audit log), through our own connection.
+            let store = try TestDatabases.database(db).openStore()
+            #expect(throws: (any Error).self) { try store.sql.execute("UPDATE audit_log SET action = 'nada'") }
+            return
+        }
         let edit = try Boton.runProcess("/usr/bin/env", ["python3", "-c", """
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1])
@@ -368,11 +375,21 @@ func apiSession(_ server: Server, _ username: String) throws -> APISession {
     return APISession(client: client, csrf: csrf)
 }
 
-/// One answer of `sqlite3`-like queries, through Python's sqlite3 (an independent reader of the file).
+/// One answer of `sqlite3`-like queries, through Python's sqlite3 (an independent reader of the file); under
+/// PostgreSQL through a libpq connection of the test's own, booleans read as `1`/`0`.
 func sqlite(_ db: String, _ query: String) throws -> String {
+    if TestBackend.isPostgreSQL { return try TestDatabases.database(db).scalar(query) }
     let r = try Boton.runProcess("/usr/bin/env", ["python3", "-c",
         "import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone()[0])", db, query])
     return r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+/// The first column of every row, as ``sqlite(_:_:)`` reads one value.
+func sqliteColumn(_ db: String, _ query: String) throws -> [String] {
+    if TestBackend.isPostgreSQL { return try TestDatabases.database(db).column(query) }
+    let r = try Boton.runProcess("/usr/bin/env", ["python3", "-c",
+        "import sqlite3, sys\nfor r in sqlite3.connect(sys.argv[1]).execute(sys.argv[2]): print(r[0])", db, query])
+    return r.stdout.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
 }
 
 /// A console's event stream read over a raw connection.

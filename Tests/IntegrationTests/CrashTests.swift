@@ -1,4 +1,5 @@
 import BotonStore
+import BotonStoreFixtures
 import BotonTestSupport
 import Foundation
 import Testing
@@ -18,7 +19,7 @@ import Testing
         for round in 1 ... Self.rounds {
             let transport = ["udp", "tcp", "tls"][round % 3]
             let port = [ports.udp, ports.tcp, ports.tls][round % 3]
-            let load = LoadProcess(arguments: [
+            let load = try LoadProcess(arguments: [
                 "alert", "load", "--database", db, "--transport", transport, "--port", String(port),
                 "--rate", "400", "--duration", "0.6", "--devices", "25", "--seed", String(round), "--grace", "30",
                 "--acknowledged", "-", "--json",
@@ -34,10 +35,11 @@ import Testing
             acknowledgedTotal += acknowledged.count
 
             // Every acknowledged alert: its receipt is stored and points at the incident the phone was told.
-            let database = try Database(path: db, options: Database.Options(readOnly: true))
-            let receipt = try database.statement(
+            let store: (any SQLStore)? = TestBackend.isPostgreSQL ? try TestDatabases.database(db).openStore() : nil
+            let database: any SQLDatabase = try store?.sql ?? Database(path: db, options: Database.Options(readOnly: true))
+            let receipt = try database.prepared(
                 "SELECT incident_id FROM frame_receipt WHERE sender_id = ?1 AND sequence = ?2 AND status = 'aceptada'")
-            let incident = try database.statement("SELECT count(*) FROM incident WHERE id = ?1")
+            let incident = try database.prepared("SELECT count(*) FROM incident WHERE id = ?1")
             var missing: [String] = []
             for alert in acknowledged {
                 let stored = try receipt.first([.blob(alert.device), .integer(alert.sequence)]) { $0.int64(0) }
@@ -82,9 +84,9 @@ private final class LoadProcess {
     /// Standard output as read so far (bytes: a chunk may end inside a line).
     private var bytes: [UInt8] = []
 
-    init(arguments: [String]) {
+    init(arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: Boton.executable)
-        process.arguments = arguments
+        process.arguments = try TestDatabases.rewrite(arguments)
         process.standardOutput = out
         process.standardError = err
         try? process.run()

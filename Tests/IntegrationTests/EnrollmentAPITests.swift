@@ -1,5 +1,6 @@
 import BotonCore
 import BotonCrypto
+import BotonStoreFixtures
 import Foundation
 import Testing
 
@@ -134,13 +135,9 @@ import Testing
         #expect(officer.cookies["boton_sesion"] == nil)
         #expect(try officer.get("/api/v1/oficial/enrolamientos").status == 401)
 
-        let audit = try Boton.runPython("""
-            import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1])
-            print(",".join(r[0] for r in c.execute("SELECT action FROM audit_log ORDER BY id")))
-            """, db)
+        let audit = try sqliteColumn(db, "SELECT action FROM audit_log ORDER BY id").joined(separator: ",")
         #expect(audit == "crear_operador,inicio_sesion_fallido,inicio_sesion,ver_solicitud,registrar_contacto,"
-            + "verificar_solicitud,registrar_boton,confirmar_prueba,solicitar_baja,cierre_sesion\n")
+            + "verificar_solicitud,registrar_boton,confirmar_prueba,solicitar_baja,cierre_sesion")
     }
 
     @Test func anOfficerSeesOnlyTheirScope() throws {

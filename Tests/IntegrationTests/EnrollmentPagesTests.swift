@@ -2,6 +2,7 @@ import BotonCore
 import BotonCrypto
 import BotonNet
 import BotonStore
+import BotonStoreFixtures
 import BotonTestSupport
 import Foundation
 import Testing
@@ -153,13 +154,10 @@ import Testing
         let sessionToken = try #require(officer.cookies["boton_sesion"])
         #expect(sessionToken.count == 64)
         // Only the token's SHA-256 is stored, with an 8-hour expiry.
-        let stored = try Boton.runPython("""
-            import sqlite3, sys
-            c = sqlite3.connect(sys.argv[1])
-            print(c.execute("SELECT lower(hex(token_hash)), operator_id, expires_at - created_at, client_address "
-                            "FROM operator_session").fetchall())
-            """, db)
-        #expect(stored == "[('\(Hex.encode(Digest.sha256(Hex.decode(sessionToken)!)))', 1, 28800000, '127.0.0.1')]\n")
+        let hash = TestBackend.isPostgreSQL ? "encode(token_hash, 'hex')" : "lower(hex(token_hash))"
+        let stored = try sqliteColumn(db, "SELECT \(hash) || ' ' || operator_id || ' ' || (expires_at - created_at) "
+                                      + "|| ' ' || client_address FROM operator_session")
+        #expect(stored == ["\(Hex.encode(Digest.sha256(Hex.decode(sessionToken)!))) 1 28800000 127.0.0.1"])
 
         let list = try officer.get("/oficial/solicitudes")
         #expect(list.status == 200)
@@ -289,7 +287,7 @@ import Testing
         #expect(lifted.status == 0 && lifted.stdout.hasPrefix("desbloqueada: andrade"))
         #expect(try browser.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": officerPassword])
             .status == 201)
-        let audit = try SQLiteStore(path: db).auditEntries(subject: nil, limit: 100)
+        let audit = try TestDatabases.database(db).openStore().auditEntries(subject: nil, limit: 100)
         #expect(audit.contains { $0.action == "desbloquear_cuenta" && $0.detail == nil })
         let again = try Boton.run(["operator", "unlock", "--database", db, "--usuario", "andrade", "--por", "admin"])
         #expect(again.stdout.hasPrefix("sin cambios"))

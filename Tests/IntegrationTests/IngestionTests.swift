@@ -1,3 +1,4 @@
+import BotonStoreFixtures
 import Foundation
 import Testing
 
@@ -95,6 +96,14 @@ import Testing
         let cancel = try Boton.run(["alert", "cancel", "--sequence", "2"] + base)
         #expect(cancel.stdout.hasPrefix("aceptada secuencia=2 incidente=1 upc=UPC-09D"))
         #expect(server.stop() == 0)
+        if TestBackend.isPostgreSQL {
+            // Our own libpq connection as the reader.
+            #expect(try sqlite(db, "SELECT state || ' ' || (cancelled_at IS NOT NULL)::int FROM incident WHERE id = 1")
+                    == "recibida 1")
+            #expect(try sqlite(db, "SELECT string_agg(kind, ',' ORDER BY id) FROM incident_event WHERE incident_id = 1")
+                    == "transicion,cancelacion")
+            return
+        }
         // An independent reader: Python's sqlite3 on the same file.
         let check = Process()
         check.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -1,3 +1,4 @@
+import BotonStoreFixtures
 import Foundation
 import Testing
 
@@ -30,6 +31,16 @@ import Testing
         #expect(role.status == 64 && role.stderr.contains("--rol is operador_upc, supervisor_distrito or administrador"))
 
         // What is stored: PBKDF2 parameters, never the password; and the audit row.
+        if TestBackend.isPostgreSQL {
+            #expect(try sqliteColumn(db, "SELECT username || ' ' || role || ' ' || password_rounds || ' ' "
+                                     + "|| length(password_salt) || ' ' || length(password_hash) FROM operator ORDER BY id")
+                    == ["andrade operador_upc 600000 16 32", "vera supervisor_distrito 600000 16 32"])
+            #expect(try sqlite(db, "SELECT count(*) FROM operator WHERE position('clave'::bytea in password_hash) > 0")
+                    == "0")
+            #expect(try sqliteColumn(db, "SELECT actor || ' ' || action || ' ' || subject FROM audit_log ORDER BY id")
+                    == ["sistema crear_operador operador:1", "sistema crear_operador operador:2"])
+            return
+        }
         let check = try Boton.runPython("""
             import sqlite3, sys
             c = sqlite3.connect(sys.argv[1])

@@ -11,7 +11,7 @@ import BotonRuntime
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "andrade", upc: Applicant.quitoUPC)
-        let store = try SQLiteStore(path: db)
+        let store = try TestDatabases.database(db).openStore()
         let ids = try store.insertIncidentFixtures([IncidentFixture(
             outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
             openedAt: SystemClock.now().adding(seconds: -3600), closedAt: SystemClock.now().adding(seconds: -600))])
@@ -106,7 +106,7 @@ import BotonRuntime
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         let previous = YearMonth(ecuador: SystemClock.now()).adding(months: -1)
-        try SQLiteStore(path: db).insertIncidentFixtures([IncidentFixture(
+        try TestDatabases.database(db).openStore().insertIncidentFixtures([IncidentFixture(
             outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
             openedAt: previous.ecuadorStart.adding(seconds: 60), closedAt: previous.ecuadorStart.adding(seconds: 600))])
         let server = try Server(database: db)

@@ -1,3 +1,4 @@
+import BotonStoreFixtures
 import Foundation
 import Testing
 
@@ -56,7 +57,11 @@ import Testing
         let dir = TemporaryDirectory()
         let db = dir.file("boton.sqlite")
         #expect(try Boton.run(["db", "migrate", "--database", db]).status == 0)
-        // Simulate a newer binary's schema with the sqlite3 C API through our own store module.
+        // Simulate a newer binary's schema: PostgreSQL's schema_version row, or SQLite's user_version through
+        // Python's sqlite3.
+        if TestBackend.isPostgreSQL {
+            try TestDatabases.database(db).openStore().sql.execute("UPDATE schema_version SET version = 99")
+        } else {
         let sqlite = Process()
         sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
@@ -64,6 +69,7 @@ import Testing
         try sqlite.run()
         sqlite.waitUntilExit()
         #expect(sqlite.terminationStatus == 0)
+        }
         let migrate = try Boton.run(["db", "migrate", "--database", db])
         #expect(migrate.status == 1)
         #expect(migrate.stderr.contains("newer boton"))

@@ -1,3 +1,4 @@
+import BotonStoreFixtures
 import BotonTestSupport
 import Foundation
 
@@ -38,7 +39,10 @@ final class Server {
             _ = try Boton.run(["tls", "generate", "--host", "test"] + tls)
         }
         process.executableURL = URL(fileURLWithPath: Boton.executable)
-        process.arguments = ["serve", "--database", database, "--set", "ingest.host=127.0.0.1",
+        // A node given its own store settings (PostgresNodesTests) keeps them; otherwise `--database` names the
+        // test's database on the backend under test.
+        let ownStore = extra.contains { $0.hasPrefix("store.backend=") }
+        process.arguments = (ownStore ? ["serve"] : try TestDatabases.rewrite(["serve", "--database", database])) + [ "--set", "ingest.host=127.0.0.1",
                              "--set", "ingest.udp_port=\(udpPort)", "--set", "ingest.tcp_port=\(tcpPort)",
                              "--set", "ingest.tls_port=\(tlsPort)", "--set", "http.host=127.0.0.1",
                              "--set", "http.port=\(httpPort)", "--set", "http.tls_port=\(httpsPort)",
@@ -121,12 +125,28 @@ final class Server {
     }
 }
 
-/// A migrated database with the national territory, shared setup of the ingestion tests.
+/// A migrated database with the national territory, shared setup of the ingestion tests. Under PostgreSQL, a
+/// copy of one database the same two commands prepared once for the whole run.
 func preparedDatabase(in dir: TemporaryDirectory) throws -> String {
     let db = dir.file("boton.sqlite")
+    if TestBackend.isPostgreSQL {
+        _ = try TestDatabases.database(db, postgresTemplate: try preparedTemplate.get())
+        return db
+    }
     _ = try Boton.run(["db", "migrate", "--database", db])
     _ = try Boton.run(["territory", "import", "--database", db])
     return db
+}
+
+/// The PostgreSQL database `preparedDatabase(in:)` copies: `boton db migrate` and `boton territory import`, once.
+private let preparedTemplate: Result<String, any Error> = Result {
+    let template = try TestDatabase(path: NSTemporaryDirectory() + "boton-template-" + UUID().uuidString)
+    for command in [["db", "migrate"], ["territory", "import"]] {
+        let r = try Boton.run(command + template.commandLineSettings)
+        guard r.status == 0 else { throw Server.ServerError(reason: "\(command) failed", log: r.stderr) }
+    }
+    // Kept for the whole run (the throw-away server goes with it).
+    return try template.keep()
 }
 
 /// Provisions a line; returns (device id, secret).

@@ -91,7 +91,7 @@ import BotonRuntime
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         let previous = Self.current.adding(months: -1)
-        let store = try SQLiteStore(path: db)
+        let store = try TestDatabases.database(db).openStore()
         func alert(_ minutes: Int64) -> IncidentFixture {
             IncidentFixture(outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
                             openedAt: previous.ecuadorStart.adding(seconds: minutes * 60),
@@ -139,7 +139,7 @@ import BotonRuntime
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         let previous = Self.current.adding(months: -1)
-        let store = try SQLiteStore(path: db)
+        let store = try TestDatabases.database(db).openStore()
         try store.insertIncidentFixtures((0..<3).map { i in
             IncidentFixture(outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
                             openedAt: previous.ecuadorStart.adding(seconds: 60),

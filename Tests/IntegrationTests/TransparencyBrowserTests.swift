@@ -22,7 +22,7 @@ import BotonRuntime
         try Boton.run(["stats", "import", dir.write("tabla.txt", StatisticsCommandTests.seedTable), "--database", db])
         // The system's own figures for last month, after the published series.
         let previous = YearMonth(ecuador: SystemClock.now()).adding(months: -1)
-        try SQLiteStore(path: db).insertIncidentFixtures((0..<12).map { i in
+        try TestDatabases.database(db).openStore().insertIncidentFixtures((0..<12).map { i in
             IncidentFixture(outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
                             openedAt: previous.ecuadorStart.adding(seconds: 60),
                             closedAt: previous.ecuadorStart.adding(seconds: Int64(600 + i)))

@@ -32,21 +32,22 @@ public struct IncidentFixture: Sendable, Equatable {
     }
 }
 
-extension SQLiteStore {
-    /// Inserts alerts (and the phone lines they need) in one transaction; returns their ids in order.
+extension SQLStore {
+    /// Inserts alerts (and the phone lines they need) in one transaction; returns their ids in order. Written in
+    /// the SQL both engines accept, so the tests that use it run on either backend.
     @discardableResult
     public func insertIncidentFixtures(_ fixtures: [IncidentFixture]) throws(StoreError) -> [Int64] {
-        let db = database
+        let db = sql
         return try db.inTransaction { () throws(StoreError) -> [Int64] in
-            let line = try db.statement("""
+            let line = try db.prepared("""
                 INSERT INTO phone_line (e164, kind, created_at) VALUES (?1, 'celular', 0) ON CONFLICT DO NOTHING
                 """)
-            let incident = try db.statement("""
+            let incident = try db.prepared("""
                 INSERT INTO incident (line_e164, is_test, state, outcome, upc_code, subcircuit_code, location_source,
                                       opened_at, taken_at, closed_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'gps', ?7, ?8, ?9)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'gps', ?7, ?8, ?9) RETURNING id
                 """)
-            let event = try db.statement("""
+            let event = try db.prepared("""
                 INSERT INTO incident_event (incident_id, upc_code, kind, actor, at)
                 VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'escalada', 'sistema', ?2)
                 """)
@@ -54,20 +55,22 @@ extension SQLiteStore {
             for f in fixtures {
                 try line.run([.text(f.lineE164)])
                 let state = f.closedAt != nil ? "cerrada" : (f.takenAt != nil ? "tomada" : "recibida")
-                try incident.run([.text(f.lineE164), .integer(f.isTest ? 1 : 0), .text(state),
+                let id = try incident.first([.text(f.lineE164), .integer(f.isTest ? 1 : 0), .text(state),
                                   f.closedAt == nil ? .null : (f.outcome.map { .text($0.rawValue) } ?? .null),
-                                  .text(f.upcCode), Self.optional(f.subcircuitCode),
+                                  .text(f.upcCode), f.subcircuitCode.map { .text($0) } ?? .null,
                                   .integer(f.openedAt.millisecondsSince1970),
                                   f.takenAt.map { .integer($0.millisecondsSince1970) } ?? .null,
-                                  f.closedAt.map { .integer($0.millisecondsSince1970) } ?? .null])
-                let id = db.lastInsertRowID
+                                  f.closedAt.map { .integer($0.millisecondsSince1970) } ?? .null]) { $0.int64(0) } ?? 0
+                if !f.escalatedAt.isEmpty { try db.orderEventAppends() }
                 for at in f.escalatedAt { try event.run([.integer(id), .integer(at.millisecondsSince1970)]) }
                 ids.append(id)
             }
             return ids
         }
     }
+}
 
+extension SQLiteStore {
     /// Bulk-loads `count` closed alerts spread evenly over `[from, to)` in closing order, for the statistics
     /// benchmark: one SQL statement (a recursive CTE) in one transaction. Every 50th alert is a test (`prueba`);
     /// of the others, by `n mod 10`: 0–6 `atendida`, 7 `falsa_alarma`, 8 `cancelada_por_ciudadano`,
