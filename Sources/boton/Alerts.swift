@@ -318,6 +318,10 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
                 printToStandardError("No hay un pedido de baja pendiente para este botón: no se cambió nada. Pida la "
                                      + "baja primero en /registro/estado con su número de trámite y su documento.")
             }
+            if ack.status == .rechazada && ack.reason == .dadaDeBaja {
+                printToStandardError("Este botón de seguridad fue dado de baja: ya no envía alertas a la UPC. En una "
+                                     + "emergencia llame al 911. Para volver a tenerlo, registre la línea otra vez.")
+            }
             return ack.status == .aceptada || ack.status == .duplicada ? 0 : 2
         case .shortRejection(let r):
             print("rechazada motivo=\(r.reason.rawValue) (sin autenticar) intentos=\(attempts)")

@@ -246,9 +246,11 @@ extension Answer {
         return Int64(ack.incidentID)
     }
 
-    /// `aceptada` with its incident, `rechazada/desconocido`, …
+    /// `aceptada` with its incident, `rechazada dada_de_baja` (authenticated), `rechazo desconocido` (not), …
     var summary: String {
         switch self {
+        case .acknowledgement(let ack, _) where ack.status == .rechazada:
+            return "rechazada \(ack.reason.rawValue)"
         case .acknowledgement(let ack, _): return "\(ack.status) \(ack.incidentID)"
         case .rejection(let r): return "rechazo \(r.reason)"
         case .site(let outcome, _): return "sitio \(outcome)"

@@ -420,8 +420,16 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.audit(tramite).last == "dispositivo:\(id) confirmar_baja")
         #expect(try f.store.device(id: id)?.revokedAt != nil)
         #expect(try f.service.status(tramite: tramite, document: "1710034065")?.state == .dadaDeBaja)
-        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 12, at: t.adding(seconds: 4)).summary
-            == "rechazo desconocido")
+        // Refused with the device's own key, saying why: the phone can tell its owner the button was switched off.
+        let after = try f.sendAppTest(deviceID: id, secret: secret, sequence: 12, at: t.adding(seconds: 4))
+        #expect(after.summary == "rechazada dada_de_baja")
+        guard case .acknowledgement(let switchedOff, let key) = after else { Issue.record("ack expected"); return }
+        #expect(key == secret && switchedOff.sequence == 12 && switchedOff.incidentID == 0)
+        // The baja frame itself, retransmitted, still gets its first answer.
+        guard case .acknowledgement(let retransmitted, _) = try baja(11, at: t.adding(seconds: 5)) else {
+            Issue.record("ack expected"); return
+        }
+        #expect(retransmitted.status == .duplicada)
         // A second baja is a conflict (terminal).
         #expect(refusal { try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now()) }?.kind
             == .conflict)
@@ -450,7 +458,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.store.device(id: id)?.revokedAt != nil)
         #expect(try f.text("SELECT count(*) FROM device WHERE revoked_at IS NULL") == "0")
         #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 9, at: f.now().adding(seconds: 11)).summary
-            == "rechazo desconocido")
+            == "rechazada dada_de_baja")
     }
 
     @Test func aRequestWithoutAButtonOffersNoBaja() throws {
