@@ -112,6 +112,7 @@ public final class ConsoleWeb: Sendable {
             try run {
                 let scope = ConsoleScope(session.identity)
                 let list = try withDesk { (desk) throws(ConsoleError) in try desk.list(for: session.identity, at: web.clock()) }
+                feed.listed(list, by: scope)
                 return try EnrollmentWeb.json(ConsoleJSON.List(alertas: list.map { alert($0, scope) }))
             }
         })
@@ -119,6 +120,7 @@ public final class ConsoleWeb: Sendable {
             try run {
                 let id = try Self.id(parameters)
                 let dossier = try withDesk { (desk) throws(ConsoleError) in try desk.dossier(id, for: session.identity, at: web.clock()) }
+                feed.listed([dossier.incident], by: ConsoleScope(session.identity))
                 logger.info("incident_viewed", ["incident": String(id), "operator": String(session.identity.id)])
                 return try EnrollmentWeb.json(ConsoleJSON.Dossier(dossier, upcName: jurisdictions.upcName(dossier.incident.upcCode),
                                                                   scope: ConsoleScope(session.identity)))
