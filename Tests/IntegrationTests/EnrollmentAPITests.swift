@@ -140,7 +140,7 @@ import Testing
             print(",".join(r[0] for r in c.execute("SELECT action FROM audit_log ORDER BY id")))
             """, db)
         #expect(audit == "crear_operador,inicio_sesion_fallido,inicio_sesion,ver_solicitud,registrar_contacto,"
-            + "verificar_solicitud,registrar_boton,confirmar_prueba,solicitar_baja,cierre_sesion\n")
+            + "verificar_solicitud,registrar_boton,confirmar_prueba,tomar,cerrar,solicitar_baja,cierre_sesion\n")
     }
 
     @Test func anOfficerSeesOnlyTheirScope() throws {
