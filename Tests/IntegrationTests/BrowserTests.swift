@@ -45,15 +45,20 @@ import Testing
         let run = try Self.python(Boton.root + "/Tests/Browser/registro.py", [
             "--chromium", chromium, "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path,
             "--form", formJSON, "--documento", "0926687856", "--lat", place.latitude, "--lon", place.longitude,
-            // First a wrong cédula (bad check digit) and a number that is no phone line; then corrected.
-            "--wrong", #"{"numero_documento": "0926687857", "telefono": "12345"}"#,
+            // First a wrong cédula (bad check digit), a number that is no phone line and a birth date written
+            // day first; then corrected (the birth date typed as its hint says: issue 15, bug 9).
+            "--wrong", #"{"numero_documento": "0926687857", "telefono": "12345", "fecha_nacimiento": "23/04/1985"}"#,
         ])
         try #require(run.status == 0, "the browser run failed:\n\(run.stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
 
         // The wrong submission came back with a Spanish message for each wrong field, linked and marked.
         let errors = try #require(result["errores"] as? [[String: Any]])
-        #expect(errors.compactMap { $0["campo"] as? String }.sorted() == ["numero_documento", "telefono"])
+        #expect(errors.compactMap { $0["campo"] as? String }.sorted()
+            == ["fecha_nacimiento", "numero_documento", "telefono"])
+        // The birth date's error repeats the hint: how to write it.
+        let birth = errors.first { $0["campo"] as? String == "fecha_nacimiento" }?["mensaje"] as? String
+        #expect(birth?.contains("año-mes-día") == true && birth?.contains("1985-04-23") == true, "\(birth ?? "-")")
         #expect(errors.allSatisfy { ($0["invalido"] as? Bool) == true })
         #expect(errors.allSatisfy { (($0["mensaje"] as? String) ?? "").count > 10 })
 
