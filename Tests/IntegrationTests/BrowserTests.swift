@@ -92,6 +92,50 @@ import Testing
         }
     }
 
+    /// Issue 15, bug 3, in a real browser (`Tests/Browser/escalada.py`): with no central configured (the default),
+    /// an alert nobody takes reaches level 3 and the console says that nothing was sent — not the red "Escalada a
+    /// la central" it showed before.
+    @Test func anAlertThatReachesLevelThreeWithoutACentralSaysSoOnTheConsole() throws {
+        let chromium = try #require(Self.chromium(), """
+            Chromium is not installed, so the browser test cannot run. Install it with \
+            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
+            """)
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOfficer(db, "operadora", upc: Applicant.quitoUPC)
+        let place = Applicant()
+        let (device, secret) = try provision(db, line: place.phone, lat: place.latitude, lon: place.longitude)
+        let server = try Server(database: db, extra: ["--set", "console.sla_s=1"])
+        defer { server.stop() }
+        let browser = try LineProcess("python3", [
+            Boton.root + "/Tests/Browser/escalada.py", "--chromium", chromium,
+            "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path, "--usuario", "operadora",
+            "--password-stdin",
+        ])
+        try browser.send(officerPassword)
+        guard let ready = browser.readLine(), ready.contains("\"listo\": true") else {
+            let (status, stderr) = browser.finish()
+            Issue.record("the console did not come up (status \(status)):\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+            return
+        }
+        let sent = try Boton.run(["alert", "send", "--device", device, "--secret", secret,
+                                  "--port", String(server.udpPort), "--lat", place.latitude, "--lon", place.longitude])
+        let incident = try #require(sent.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }
+            .flatMap { Int($0.dropFirst("incidente=".count)) }, "\(sent.stdout)")
+        try browser.send("{\"incidente\": \(incident)}")
+        let last = browser.readLine()
+        let (status, stderr) = browser.finish()
+        try #require(status == 0, "the browser run failed:\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data((last ?? "").utf8)) as? [String: Any])
+        let said = "Nivel 3: sin central configurada (no se envió)"
+        #expect(result["central"] as? String == "sin_central")
+        #expect(result["marca"] as? String == said)
+        #expect((result["clase"] as? String)?.contains("central-sin_central") == true)
+        #expect(result["alarma"] as? String == "Alerta \(incident) sin tomar: \(said)", "\(result["alarma"] ?? "")")
+        #expect(result["escalamiento"] as? String == said)
+        #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
+    }
+
     /// The UPC console in a real browser (`Tests/Browser/consola.py`): an operator of the alert's UPC signs in
     /// through the form, opens /consola and waits until the page says it is live (the feed's `sincronizado`). Only
     /// then, told so on the script's stdout, the test sends an alert with `boton alert send` and names its incident
