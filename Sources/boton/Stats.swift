@@ -97,8 +97,9 @@ private let statsExport = Command(
         // Which range was written, always (on standard error: standard output is the export itself).
         let provisional = range.months.contains(current) && months.contains(current)
             ? " (\(current) en curso: cifras provisionales)" : ""
-        printToStandardError("Exportados \(months.count) meses con cifras, de \(range.from) a \(range.to)\(provisional), "
-                             + "en formato \(format.rawValue)" + (out.map { " a \($0)" } ?? "") + ".\n")
+        let exported = months.count == 1 ? "Exportado 1 mes con cifras" : "Exportados \(months.count) meses con cifras"
+        printToStandardError("\(exported), de \(range.from) a \(range.to)\(provisional), en formato \(format.rawValue)"
+                             + (out.map { " a \($0)" } ?? "") + ".\n")
         if !missing.isEmpty {
             printToStandardError("Sin cifras para \(missing.count) meses del rango (\(missing.first!)"
                                  + (missing.count > 1 ? " … \(missing.last!)" : "") + "): ni importadas ni del sistema.\n")
