@@ -201,6 +201,12 @@ public final class BotonServer {
             freeFailures: http.loginThrottleFailures, baseSeconds: http.loginThrottleBaseSeconds,
             maxSeconds: http.loginThrottleMaxSeconds))
         probe.signIns = { (throttle.passwordChecks, throttle.throttledAttempts) }
+        let hasCentral = escalator.hasCentral
+        probe.central = {
+            (hasCentral, hasCentral ? try? store.withConnection { (connection) throws(StoreError) in
+                try connection.centralOutbox()
+            } : nil)
+        }
         var router = Router(onError: { request, error in
             logger.error("http_handler_failed", ["path": request.path, "error": String(describing: error)])
             return .text("Error interno. Intente de nuevo.\n", status: .internalServerError)

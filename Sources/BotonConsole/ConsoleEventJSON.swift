@@ -17,6 +17,9 @@ package struct ConsoleEventJSON: Encodable {
         let lineaSuspendida: Bool
         let canceladaEn: String?
         let nivelEscalada: Int
+        /// At level 3, what became of the notice to the central: `sin_central` (none configured: nothing was
+        /// sent), `pendiente`, `entregada` or `fallando`; absent below level 3.
+        let central: String?
         let recibidaEn: String
         let recibidaMs: Int64
         let tomadaEn: String?
@@ -39,7 +42,7 @@ package struct ConsoleEventJSON: Encodable {
         }
 
         package enum CodingKeys: String, CodingKey {
-            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio
+            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio, central
             case upcNombre = "upc_nombre", lineaSuspendida = "linea_suspendida", canceladaEn = "cancelada_en"
             case nivelEscalada = "nivel_escalada", recibidaEn = "recibida_en", recibidaMs = "recibida_ms"
             case tomadaEn = "tomada_en", tomadaPor = "tomada_por", despachadaEn = "despachada_en"
@@ -58,6 +61,7 @@ package struct ConsoleEventJSON: Encodable {
             lineaSuspendida = r.lineSuspended
             canceladaEn = r.cancelledAt.map(APITime.text)
             nivelEscalada = r.escalationLevel
+            central = r.central?.rawValue
             recibidaEn = APITime.text(r.openedAt)
             recibidaMs = r.openedAt.millisecondsSince1970
             tomadaEn = r.takenAt.map(APITime.text)
@@ -135,6 +139,7 @@ extension ConsoleEventJSON {
         w.member("linea_suspendida", a.lineaSuspendida)
         w.member("cancelada_en", a.canceladaEn)
         w.member("nivel_escalada", Int64(a.nivelEscalada))
+        w.member("central", a.central)
         w.member("recibida_en", a.recibidaEn)
         w.member("recibida_ms", a.recibidaMs)
         w.member("tomada_en", a.tomadaEn)

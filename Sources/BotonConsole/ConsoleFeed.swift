@@ -41,9 +41,11 @@ public protocol ConsoleStream: AnyObject, Sendable {
 /// and only when none are left does the console turn live. So the live feed never reads a replay window and never
 /// waits for a replay; at most `console.replay_backlog` replays run or wait (the stream route answers 503 beyond).
 ///
-/// When a new alert's event reaches a console of the alert's own UPC, the alert becomes `notificada`: the feed hands
-/// the alert to `markShown` (the ingestion writer, which writes it with its next batch) and delivers the transition
-/// when the writer's commit wakes it. The feed never writes: a second writing connection made the ingestion writer
+/// When a *recibida* alert reaches a console of the alert's own UPC — live, or in the console's replay (the current
+/// alerts a console opens with, or what it missed since its `Last-Event-ID`: alerts that came while no console was
+/// open, or before a restart) — the alert becomes `notificada`: the feed hands the alert to `markShown` (the
+/// ingestion writer, which writes it with its next batch) and delivers the transition when the writer's commit wakes
+/// it. A console's API listing hands over the same (``listed(_:by:)``). The feed never writes: a second writing connection made the ingestion writer
 /// wait for its lock (SQLite's busy handler sleeps at least a millisecond), and at first held every console's
 /// delivery back (p99 150 ms at 1,000 alerts/s).
 public final class ConsoleFeed: Component {
@@ -182,6 +184,12 @@ public final class ConsoleFeed: Component {
     /// Whether a stream that opens now may have its replay (`console.replay_backlog`); the route answers 503 with
     /// `Retry-After` otherwise.
     public var acceptsReplay: Bool { replaysInProgress < replayBacklog }
+
+    /// A console of `scope` listed these alerts (the console's API list, a dossier): those of its own UPC still
+    /// *recibida* were shown there, so they become *notificada* (handed to `markShown`). Cheap; any thread.
+    public func listed(_ incidents: [IncidentRecord], by scope: ConsoleScope) {
+        markShown(incidents.filter { $0.state == .recibida && scope.propia($0) == true }.map(\.id))
+    }
 
     /// Something was appended to `incident_event`: read it now. Cheap; callable from any thread.
     public func changed() { thread.wake() }
@@ -405,6 +413,10 @@ public final class ConsoleFeed: Component {
         }
         do throws(StoreError) {
             var sent = 0
+            // Alerts of the console's own UPC still recibida that it was sent: shown, so notificada.
+            var shown: [Int64] = []
+            var shownSet = Set<Int64>()
+            defer { markShown(shown) }
             let complete = try Self.merge(console.scope.slices(jurisdictions), after: start,
                                           pageRows: Self.replayPageRows, fetch: { (slice, after, limit) throws(StoreError) in
                 if let hook = beforeReplayPage.withLock({ $0 }) { hook() }
@@ -412,8 +424,12 @@ public final class ConsoleFeed: Component {
             }) { row in
                 guard console.sink.isOpen else { return false }
                 if console.scope.sees(row.incident, jurisdictions) {
-                    console.sink.send(encoded: encode(row, propia: console.scope.propia(row.incident)))
+                    let propia = console.scope.propia(row.incident)
+                    console.sink.send(encoded: encode(row, propia: propia))
                     sent += 1
+                    if propia == true, row.incident.state == .recibida, shownSet.insert(row.incident.id).inserted {
+                        shown.append(row.incident.id)
+                    }
                 }
                 return true
             }
@@ -481,6 +497,7 @@ public final class ConsoleFeed: Component {
         let rows = try store.feed(after: cursor, limit: 2_000)
         guard let last = rows.last else { return (cursor, []) }
         var notify: [Int64] = []
+        var notified = Set<Int64>()
         var count = 0
         var overflowed: [ObjectIdentifier] = []
         for row in rows {
@@ -503,8 +520,9 @@ public final class ConsoleFeed: Component {
                 }
                 reachedOwner = reachedOwner || propia == true
             }
-            if reachedOwner, row.event.kind == "transicion", row.event.fromState == nil,
-               row.incident.state == .recibida {
+            // Any event of a still-recibida alert that reached its UPC's console shows it (its first, or a
+            // position of an alert a console missed); the writer marks each once (the domain's rule).
+            if reachedOwner, row.incident.state == .recibida, notified.insert(row.incident.id).inserted {
                 notify.append(row.incident.id)
             }
         }

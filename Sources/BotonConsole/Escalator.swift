@@ -14,7 +14,10 @@ public import BotonRuntime
 /// - level 2: the distrito's supervisors are alerted (their consoles mark it);
 /// - level 3: the central is notified: a JSON document goes to `central_delivery`, in the same transaction as the
 ///   event, and the thread POSTs it to `console.central_url`, retrying with exponential backoff (1 s doubling to
-///   5 min) until it answers 2xx. Each delivery (or the lack of a central) is recorded as a note on the alert.
+///   5 min) until it answers 2xx. Each delivery, the first failure of one, or the lack of a central is recorded on
+///   the alert (its level-3 note, or a note of its own), so the consoles' badge follows it: no central configured,
+///   pendiente, entregada, fallando (``CentralDeliveryState``). Without a central, start-up logs a warning
+///   (`central_not_configured`) and `/salud` says so.
 ///
 /// Every step is an `escalada` event in the alert's history, so every console in scope sees it live.
 ///
@@ -64,7 +67,19 @@ public final class Escalator: Component {
         self.clock = clock
     }
 
-    public func start() { thread.start { [self] in run() } }
+    public func start() {
+        if central == nil {
+            // Level 3 is still recorded (and shown as such), but reaches nobody: say it where operators look.
+            logger.warning("central_not_configured", [
+                "setting": "console.central_url", "url": centralURL.isEmpty ? "-" : centralURL,
+                "effect": "level 3 escalations are recorded but sent to no central",
+            ])
+        }
+        thread.start { [self] in run() }
+    }
+
+    /// Whether level 3 has a central to notify (`console.central_url` set to an http(s) URL).
+    public var hasCentral: Bool { central != nil }
 
     /// Look again now. Cheap; calls before the thread wakes count once.
     public func changed() { thread.wake() }
@@ -178,7 +193,7 @@ public final class Escalator: Component {
             return "\(waited): alerta a los supervisores del distrito \(jurisdictions.district(of: record) ?? "?")."
         default:
             return central == nil
-                ? "\(waited): no hay central configurada (console.central_url)."
+                ? "\(waited): no hay central configurada (console.central_url): no se envió a ninguna central."
                 : "\(waited): se notifica a la central."
         }
     }
@@ -232,8 +247,23 @@ public final class Escalator: Component {
                 failure = String(describing: error)
             }
             let backoff = min(Int64(1_000) << Int64(min(attempts - 1, 20)), 300_000)
-            let next = clock().adding(milliseconds: backoff)
-            try store.markCentralFailed(id: delivery.id, attempts: attempts, next: next, error: failure)
+            let at = clock()
+            let next = at.adding(milliseconds: backoff)
+            if attempts == 1 {
+                // The first failure goes on the alert (the consoles' badge turns to "fallando"); later ones only
+                // to the log, so a long outage does not fill the alert's history.
+                let error = failure
+                let shown = error.hasPrefix("HTTP ") ? error : "sin respuesta"
+                try store.inTransaction { () throws(StoreError) in
+                    try store.markCentralFailed(id: delivery.id, attempts: attempts, next: next, error: error)
+                    try store.appendIncidentEvent(IncidentEventRecord(
+                        incidentID: delivery.incidentID, kind: "nota", actor: Author.sistema.storageForm, at: at,
+                        detail: "La central no confirmó la recepción (\(shown)); se reintenta hasta que responda."))
+                }
+                recorded = true
+            } else {
+                try store.markCentralFailed(id: delivery.id, attempts: attempts, next: next, error: failure)
+            }
             logger.warning("central_delivery_failed", ["incident": String(delivery.incidentID), "url": centralURL,
                                                        "attempts": String(attempts), "error": failure,
                                                        "retry_ms": String(backoff)])

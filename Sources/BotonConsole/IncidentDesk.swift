@@ -35,8 +35,11 @@ public typealias ConsoleStore = Transactional & ConsoleRepository & AuditLogRepo
 
 /// The enrollment side of *confirmar prueba*, as the console sees it (BotonWeb adapts the enrollment service).
 public protocol EnrollmentActivation {
-    /// The request `tramite` received its test alert and this officer confirmed it: it becomes `activa`.
-    func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp) throws(ConsoleError)
+    /// The request `tramite` received its test alert and this officer confirmed it: it becomes `activa`, and
+    /// `closingTestAlert` runs in the same transaction (with the test incident the enrollment found) to close the
+    /// alert; if it throws, neither change is kept.
+    func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp,
+                     closingTestAlert: (Int64) throws -> Void) throws(ConsoleError)
 }
 
 /// The UPC console's actions on alerts, each one transaction with its audit entry: *tomar*, *despachar*,
@@ -209,16 +212,49 @@ public struct IncidentDesk {
             throw ConsoleError(.conflict, code: "sin_prueba_pendiente",
                                "La línea de la alerta \(id) no tiene una solicitud que espere su alerta de prueba.")
         }
-        try enrollments.confirmTest(enrollment.tramite, by: officer, at: at)
         var closed = record
-        if record.state != .cerrada {
-            if record.state == .recibida || record.state == .notificada {
-                closed = try take(id, by: officer, at: at)
-            }
-            closed = try close(id, outcome: .prueba, note: "Prueba confirmada; solicitud \(enrollment.tramite) activa",
-                               by: officer, at: at).incident
+        try enrollments.confirmTest(enrollment.tramite, by: officer, at: at) { _ in
+            // This alert (the one on the operator's screen), in the enrollment's transaction.
+            closed = try Self.closeConfirmedTest(id, tramite: enrollment.tramite, store: store, by: officer, at: at)
+                ?? record
         }
         return (closed, enrollment.tramite)
+    }
+
+    /// The console's side of *confirmar prueba*, for the enrollment service to run **inside its own transaction**
+    /// (no transaction here): the test alert `id` is taken (if nobody had) and closed with outcome `prueba`, each
+    /// step an incident event and an audit entry (`tomar`, `cerrar`) as if done from the console. Already closed:
+    /// left as it is. Nil when `id` is not a test alert. The caller has checked the officer's scope (the request's
+    /// UPC or district is the alert's line's).
+    @discardableResult
+    public static func closeConfirmedTest(_ id: Int64, tramite: String, store: any ConsoleStore,
+                                          by officer: OperatorIdentity, at: Timestamp) throws -> IncidentRecord?
+    {
+        guard var record = try store.incident(id: id), record.isTest else { return nil }
+        guard record.state != .cerrada else { return record }
+        var incident = try IncidentHistory.replay(record, try store.incidentEvents(incident: id))
+        let before = incident.events.count
+        let now = max(at, incident.updatedAt)
+        let actor = officer.author.storageForm
+        if record.state == .recibida || record.state == .notificada {
+            try incident.transition(to: .tomada, by: officer.author, at: now)
+            record.state = .tomada
+            record.takenAt = now
+            record.takenBy = actor
+            try store.appendAudit(AuditEntry(at: at, actor: actor, action: "tomar", subject: "alerta:\(id)"))
+        }
+        try incident.close(outcome: .prueba, by: officer.author, at: now,
+                           note: "Prueba confirmada; solicitud \(tramite) activa")
+        record.state = .cerrada
+        record.outcome = .prueba
+        record.closedAt = now
+        for event in incident.events[before...] {
+            try store.appendIncidentEvent(IncidentHistory.record(of: event, incident: id))
+        }
+        try store.updateIncident(record)
+        try store.appendAudit(AuditEntry(at: at, actor: actor, action: "cerrar", subject: "alerta:\(id)",
+                                         detail: "resultado=\(IncidentOutcome.prueba.rawValue)"))
+        return record
     }
 
     /// A supervisor of the line's distrito (or an administrator) lifts a suspension: the line and its button are

@@ -146,11 +146,15 @@ public struct BirthDateError: ValidationError, Equatable {
     public init(_ kind: Reason) { self.kind = kind }
     public var field: String { "fecha_nacimiento" }
     public var reason: String { kind.rawValue }
+    /// How to write it, as the form's hint says and its errors repeat.
+    public static let hint = "Año, mes y día con guiones: por ejemplo 1985-04-23 para el 23 de abril de 1985."
+
     public var mensaje: String {
         switch kind {
-        case .empty: return "Ingrese su fecha de nacimiento."
-        case .format: return "Escriba la fecha de nacimiento como año-mes-día, por ejemplo 1985-04-23."
-        case .nonexistent: return "La fecha de nacimiento no existe en el calendario. Revise el día y el mes."
+        case .empty: return "Ingrese su fecha de nacimiento. \(Self.hint)"
+        case .format: return "Escriba la fecha de nacimiento como año-mes-día. \(Self.hint)"
+        case .nonexistent: return "La fecha de nacimiento no existe en el calendario: revise el día y el mes. "
+            + Self.hint
         case .future: return "La fecha de nacimiento no puede ser posterior a la fecha de hoy."
         case .age: return "La fecha de nacimiento indica más de \(BirthDate.maximumAge) años. Revise el año."
         }

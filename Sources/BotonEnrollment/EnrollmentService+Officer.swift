@@ -171,9 +171,14 @@ extension EnrollmentService {
 
     /// The UPC saw the test alert (procedure *en línea*, step 4; *presencial*, step 4): `prueba_pendiente` →
     /// `activa`, only if a test incident (`is_test = 1`) of the line was opened at or after the registration.
+    ///
+    /// `closingTestAlert` runs inside the same transaction with that test incident's id, after the request became
+    /// `activa`: the console's desk closes the alert there (outcome `prueba`), so the request and its test alert
+    /// change together or not at all, whichever page the officer confirmed from. Whatever it throws rolls both
+    /// back.
     @discardableResult
-    public func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp) throws(EnrollmentError)
-        -> EnrollmentSummary
+    public func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp,
+                            closingTestAlert: (Int64) throws -> Void) throws(EnrollmentError) -> EnrollmentSummary
     {
         try officerAction(tramite, officer, at: at) { (record) throws -> EnrollmentSummary in
             guard record.state == .pruebaPendiente, let registeredAt = record.registeredAt else {
@@ -193,8 +198,10 @@ extension EnrollmentService {
                                           + "su registro (\(EcuadorTime.text(registeredAt))). Pida al ciudadano que \(how) "
                                           + "y vuelva a confirmar.")
             }
-            return try move(record, to: .activa, by: officer, note: "Alerta de prueba \(incident)",
-                            action: "confirmar_prueba", at: at)
+            let summary = try move(record, to: .activa, by: officer, note: "Alerta de prueba \(incident)",
+                                   action: "confirmar_prueba", at: at)
+            try closingTestAlert(incident)
+            return summary
         }
     }
 

@@ -33,6 +33,7 @@ public final class IngestionPipeline: Sendable {
     private let malformedCount = Atomic<Int>(0)
     private let unknownCount = Atomic<Int>(0)
     private let forgedCount = Atomic<Int>(0)
+    private let revokedCount = Atomic<Int>(0)
     /// Datagram answers not sent: the address's answer budget was spent.
     private let unansweredCount = Atomic<Int>(0)
     private let gate: SenderGate
@@ -98,6 +99,8 @@ public final class IngestionPipeline: Sendable {
         if unknown > 0 { status.rejected["desconocido", default: 0] += unknown }
         let forged = forgedCount.load(ordering: .relaxed)
         if forged > 0 { status.rejected["clave", default: 0] += forged }
+        let revoked = revokedCount.load(ordering: .relaxed)
+        if revoked > 0 { status.rejected["dada_de_baja", default: 0] += revoked }
         status.unanswered = unansweredCount.load(ordering: .relaxed)
         status.credentialReads = gate.lookups.load(ordering: .relaxed)
         status.overReadBudget = gate.overBudget.load(ordering: .relaxed)
@@ -190,6 +193,11 @@ public final class IngestionPipeline: Sendable {
         case .unknown:
             unknownCount.add(1, ordering: .relaxed)
             return .answered(ReplyBytes { ShortRejection(reason: .desconocido).encode(into: $0) })
+        case .revoked(let key):
+            revokedCount.add(1, ordering: .relaxed)
+            let ack = Acknowledgement(status: .rechazada, reason: .dadaDeBaja, sequence: header.sequence,
+                                      serverTimeMs: receivedAt.millisecondsSince1970)
+            return .answered(ReplyBytes { out in key.withUnsafeBytes { ack.encode(key: $0, into: out) } })
         case .forged(let key):
             forgedCount.add(1, ordering: .relaxed)
             let ack = Acknowledgement(status: .rechazada, reason: .clave, sequence: header.sequence,

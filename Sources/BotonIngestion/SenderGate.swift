@@ -11,7 +11,8 @@ import Synchronization
 /// connection, so the gate may trust what it read a little while ago:
 /// - A known sender's secret never changes (a line registered again gets a new device), so a cached secret checks
 ///   the MAC for as long as it is cached; it is read again after ``ttlNanoseconds`` when the global read budget
-///   allows, to notice a revocation early (the writer refuses a revoked device anyway).
+///   allows, to notice a revocation early (the writer refuses a revoked device anyway). A revoked device's
+///   authentic frame is answered *rechazada dada_de_baja*, signed with its key, without reaching the writer.
 /// - An unknown id is remembered as unknown for ``ttlNanoseconds``: a device provisioned meanwhile is answered
 ///   *desconocido* for at most that long.
 /// - A sender not in the cache costs one store read, taken from a per-address budget
@@ -26,8 +27,11 @@ final class SenderGate: Sendable {
     enum Verdict {
         /// A known sender's valid MAC: queue it for the writer.
         case pass
-        /// Unknown or revoked: the short rejection *desconocido*.
+        /// Unknown (or a revoked gateway): the short rejection *desconocido*.
         case unknown
+        /// A revoked device's valid MAC: *rechazada dada_de_baja*, signed with the device's key (the button was
+        /// switched off, and the phone can believe it).
+        case revoked(key: [UInt8])
         /// A known sender, a MAC that does not verify: *rechazada clave*, signed with the sender's key (so a
         /// phone with a wrong key learns it; the answer proves nothing to whoever forged the frame).
         case forged(key: [UInt8])
@@ -110,7 +114,8 @@ final class SenderGate: Sendable {
             guard let read = read(header.sender, now: now, in: shard) else { return .unverified }
             entry = read
         }
-        guard let secret = entry.secret, !entry.revoked else { return .unknown }
+        guard let secret = entry.secret else { return .unknown }
+        if entry.revoked, case .gateway = header.sender { return .unknown }
         // A known id travels in clear: an address that keeps sending it with wrong MACs stops costing a MAC
         // check each (the flood's price), without touching the same sender from any other address.
         let pair = source?.paired(with: header.sender)
@@ -125,7 +130,8 @@ final class SenderGate: Sendable {
             }
         }
         if !authentic, let pair { _ = forgeries.take(pair, nowNs: now) }
-        return authentic ? .pass : .forged(key: secret)
+        guard authentic else { return .forged(key: secret) }
+        return entry.revoked ? .revoked(key: secret) : .pass
     }
 
     /// Reads the sender's credential on a borrowed connection and caches it; nil when the store cannot be read.

@@ -131,7 +131,7 @@ final class Writer: @unchecked Sendable {
                                received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
         throws(StoreError) -> Answer
     {
-        guard let credential = try device(id, now: now), !credential.revoked else {
+        guard let credential = try device(id, now: now) else {
             return .rejection(ShortRejection(reason: .desconocido))
         }
         let key = credential.secret
@@ -144,6 +144,15 @@ final class Writer: @unchecked Sendable {
         guard authentic else { return ack(.rechazada, .clave) }
         let sender = id.bytes
         let fingerprint = header.fingerprint.bytes
+        if credential.revoked {
+            // Switched off: said with the device's key, so the phone can tell its owner. A retransmission of a
+            // frame answered before (the baja itself) still gets its first answer.
+            if let previous = try store.receipt(sender: sender, sequence: header.sequence),
+               previous.fingerprint == fingerprint, previous.status == "aceptada" {
+                return ack(.duplicada, incident: previous.incidentID, upc: previous.upcCode)
+            }
+            return ack(.rechazada, .dadaDeBaja)
+        }
         if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
                                              frame.clientTimestampMs, ack: ack) {
             return answered
@@ -196,7 +205,7 @@ final class Writer: @unchecked Sendable {
     /// A `baja` frame: the enrolled device confirms the baja asked for online. Its request, if `baja_solicitada`,
     /// becomes `dada_de_baja` by the domain's rules (replayed from its history), every credential of the line is
     /// revoked and the step audited (`confirmar_baja`), all in this batch's transaction; the device is dropped
-    /// from the cache, so its next frame is `desconocido`. Without a pending request nothing changes and the
+    /// from the cache, so its next frame is `rechazada`/`dada_de_baja`. Without a pending request nothing changes and the
     /// answer is `rechazada`/`sin_solicitud` — stored like any answer, so a retransmission of the frame can never
     /// confirm a request made after it.
     private func confirmBaja(deviceID id: DeviceID, sender: [UInt8], fingerprint: [UInt8], sequence: UInt64,

@@ -22,13 +22,17 @@ public struct IncidentRecord: Sendable, Equatable {
     public var unit: String?
     /// The DC-09 site the alert came from, nil for a phone's or a gateway's.
     public var site: IncidentSite?
+    /// At escalation level 3, what became of the notice to the central (read with the alert, never written with
+    /// it): ``CentralDeliveryState``; nil below level 3.
+    public var central: CentralDeliveryState?
 
     public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: IncidentState,
                 outcome: IncidentOutcome?, upcCode: String, subcircuitCode: String?, locationSource: String,
                 lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?,
                 cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?,
-                unit: String?, site: IncidentSite? = nil) {
+                unit: String?, site: IncidentSite? = nil, central: CentralDeliveryState? = nil) {
         self.site = site
+        self.central = central
         self.id = id
         self.lineE164 = lineE164
         self.deviceID = deviceID
@@ -98,6 +102,31 @@ public struct IncidentPositionRecord: Sendable, Equatable {
     }
 }
 
+/// What became of an alert's level-3 notice to the central. Raw values are what the console shows.
+public enum CentralDeliveryState: String, Sendable, Equatable {
+    /// No central was configured (`console.central_url` empty) when it escalated: nothing was sent anywhere.
+    case sinCentral = "sin_central"
+    /// Waiting in the outbox, not tried yet.
+    case pendiente
+    /// The central answered 2xx.
+    case entregada
+    /// Tried and failed at least once; retried with backoff.
+    case fallando
+}
+
+/// The central's outbox, for `/salud`.
+public struct CentralOutbox: Sendable, Equatable {
+    /// Notices not delivered yet.
+    public var pending: Int
+    /// Of those, notices tried at least once without a 2xx.
+    public var failing: Int
+
+    public init(pending: Int, failing: Int) {
+        self.pending = pending
+        self.failing = failing
+    }
+}
+
 /// A notification to the central waiting in the outbox.
 public struct CentralDeliveryRecord: Sendable, Equatable {
     public var id: Int64
@@ -163,6 +192,8 @@ public protocol ConsoleRepository {
     func enqueueCentralDelivery(incident: Int64, payload: String, at: Timestamp) throws(StoreError)
     func dueCentralDeliveries(now: Timestamp, limit: Int) throws(StoreError) -> [CentralDeliveryRecord]
     func nextCentralAttempt() throws(StoreError) -> Timestamp?
+    /// What the outbox holds undelivered.
+    func centralOutbox() throws(StoreError) -> CentralOutbox
     func markCentralDelivered(id: Int64, attempts: Int, at: Timestamp) throws(StoreError)
     func markCentralFailed(id: Int64, attempts: Int, next: Timestamp, error: String) throws(StoreError)
     func lineSuspension(_ e164: String) throws(StoreError) -> LineSuspension?

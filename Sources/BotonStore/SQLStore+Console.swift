@@ -11,7 +11,11 @@ extension SQLStore {
         i.site_account, i.site_event_code, i.site_event_meaning,
         (SELECT name FROM dc09_site WHERE account = i.site_account),
         (SELECT address FROM dc09_site WHERE account = i.site_account),
-        (SELECT contact_e164 FROM dc09_site WHERE account = i.site_account)
+        (SELECT contact_e164 FROM dc09_site WHERE account = i.site_account),
+        CASE WHEN i.escalation_level >= 3 THEN coalesce((
+            SELECT CASE WHEN d.delivered_at IS NOT NULL THEN 'entregada' WHEN d.attempts > 0 THEN 'fallando'
+                        ELSE 'pendiente' END
+            FROM central_delivery d WHERE d.incident_id = i.id ORDER BY d.id DESC LIMIT 1), 'sin_central') END
         """ }
     static var eventColumns: String { "e.id, e.incident_id, e.kind, e.from_state, e.to_state, e.actor, e.at, e.detail, e.note" }
 
@@ -24,7 +28,10 @@ extension SQLStore {
             subcircuitCode: s.optionalText(c + 7), locationSource: s.text(c + 8), lineSuspended: s.bool(c + 9),
             openedAt: Timestamp(millisecondsSince1970: s.int64(c + 10)), takenAt: time(11), closedAt: time(12),
             cancelledAt: time(13), escalationLevel: s.int(c + 14), takenBy: s.optionalText(c + 15),
-            dispatchedAt: time(16), unit: s.optionalText(c + 17), site: site(s, from: c + 18))
+            dispatchedAt: time(16), unit: s.optionalText(c + 17), site: site(s, from: c + 18),
+            // Level 3 without an outbox row: it escalated while no central was configured (the row is written in
+            // the escalation's own transaction when one is).
+            central: try s.optionalValue(c + 24, as: CentralDeliveryState.self))
     }
 
     /// The site an alert came from (DC-09), with the event that opened it.
@@ -227,6 +234,13 @@ extension SQLStore {
     public func nextCentralAttempt() throws(StoreError) -> Timestamp? {
         try sql.prepared("SELECT min(next_attempt_at) FROM central_delivery WHERE delivered_at IS NULL")
             .first { s in s.optionalInt64(0).map { Timestamp(millisecondsSince1970: $0) } } ?? nil
+    }
+
+    public func centralOutbox() throws(StoreError) -> CentralOutbox {
+        try sql.prepared("""
+            SELECT count(*), coalesce(sum(CASE WHEN attempts > 0 THEN 1 ELSE 0 END), 0) FROM central_delivery
+            WHERE delivered_at IS NULL
+            """).first { s in CentralOutbox(pending: s.int(0), failing: s.int(1)) } ?? CentralOutbox(pending: 0, failing: 0)
     }
 
     public func markCentralDelivered(id: Int64, attempts: Int, at: Timestamp) throws(StoreError) {

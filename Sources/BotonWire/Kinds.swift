@@ -15,7 +15,7 @@ public enum FrameKind: String, Sendable, Hashable, CaseIterable, Codable {
     case gateway
     /// 7 — the citizen confirms, from the enrolled device, the baja they asked for online (the número de trámite
     /// and document alone only ask for it). Answered ``AckStatus/aceptada`` when it gave the button de baja (the
-    /// device's credential is revoked: its later frames are ``RejectReason/desconocido``), or
+    /// device's credential is revoked: its later frames are ``RejectReason/dadaDeBaja``), or
     /// ``AckStatus/rechazada`` with ``RejectReason/sinSolicitud`` when no baja of this device was asked for.
     case baja
 
@@ -96,13 +96,18 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
     /// 2 — the client timestamp is outside the replay window, or the sequence number was already used for a
     /// different frame.
     case ventana
-    /// 3 — the device or gateway id is not enrolled, or was revoked.
+    /// 3 — the device or gateway id is not enrolled (or a gateway's was revoked). Normally in a ``ShortRejection``.
     case desconocido
     /// 4 — the frame could not be parsed.
     case malformada
     /// 5 — a ``FrameKind/baja`` with no pending baja request for the device's enrollment: nothing was changed
     /// and the button keeps working. (The citizen first asks for the baja online, then confirms it.)
     case sinSolicitud = "sin_solicitud"
+    /// 6 — the device was switched off: its credential was revoked (the citizen's baja, confirmed from the button or
+    /// by the UPC, or the line registered again with another device). Only in an authenticated
+    /// ``Acknowledgement`` signed with the device's own key, and only for a frame whose MAC verifies, so the phone
+    /// can believe it and tell its owner that the button no longer sends alerts.
+    case dadaDeBaja = "dada_de_baja"
 
     /// The reason byte.
     public var wireValue: UInt8 {
@@ -113,6 +118,7 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
         case .desconocido: 3
         case .malformada: 4
         case .sinSolicitud: 5
+        case .dadaDeBaja: 6
         }
     }
 
@@ -124,6 +130,7 @@ public enum RejectReason: String, Sendable, Hashable, CaseIterable, Codable {
         case 3: self = .desconocido
         case 4: self = .malformada
         case 5: self = .sinSolicitud
+        case 6: self = .dadaDeBaja
         default: return nil
         }
     }

@@ -69,9 +69,53 @@ let alertCommand = Command(
         alertFrameCommand("cancel", kind: .cancelacion, summary: "Cancel the open alert of the device's line."),
         alertFrameCommand("baja", kind: .baja,
                           summary: "Confirm from the device the baja asked for online (the button stops working)."),
+        alertGatewayCommand,
         alertLoadCommand,
         alertFramesCommand,
     ])
+
+/// `boton alert gateway`: the carrier's side of a call to 135 from a fijo line.
+let alertGatewayCommand = Command(
+    "gateway", summary: "Report, as a carrier gateway, a call to 135 from a line (a fijo's alert or its test).",
+    details: """
+    What a carrier's gateway sends when a registered fijo line dials the short code 135: one gateway frame naming \
+    the calling line, signed with the gateway's secret (`boton gateway add` prints both), sent and retried like a \
+    phone's frame (see `boton alert send`). --test marks the call as the test the UPC asks for after "Registrar \
+    botón" (the officer then confirms it and the request becomes activa); without it, the call is an emergency. The \
+    line must have been registered as a fijo (its link to the gateways is made then); --line takes it as the citizen \
+    writes it ("02 245 6789", "+593 2 245 6789").
+    """,
+    options: [
+        CommonOptions.config, CommonOptions.set,
+        .init("--gateway", value: "ID", help: "Gateway id (32 hex digits).", required: true),
+        .init("--secret", value: "HEX", help: "Gateway secret (64 hex digits).", required: true),
+        .init("--line", value: "PHONE", help: "The calling line (a registered fijo).", required: true),
+        .init("--test", help: "A test call (prueba), as the carrier marks one."),
+        .init("--sequence", value: "N", help: "Sequence number (default: now in ms)."),
+        .init("--timestamp", value: "MS", help: "Client time in ms since the epoch (default: now)."),
+        .init("--budget", value: "S", help: "Seconds to keep retrying while busy or unanswered (default 120)."),
+    ] + transportOptions) { args in
+    let context = try CommandContext(args)
+    guard let gateway = args.value("--gateway").flatMap(GatewayID.init(hex:)) else {
+        throw UsageError(path: args.path, message: "--gateway must be 32 hex digits")
+    }
+    guard let secret = args.value("--secret").flatMap(Hex.decode), secret.count == 32 else {
+        throw UsageError(path: args.path, message: "--secret must be 64 hex digits")
+    }
+    let calling: CallingLine
+    do {
+        calling = try CallingLine(e164: try PhoneLine(args.value("--line")!).e164)
+    } catch let error as PhoneLineError {
+        throw UsageError(path: args.path, message: "--line: \(error.mensaje)")
+    } catch {
+        throw UsageError(path: args.path, message: "--line: not a phone line (\(error))")
+    }
+    let now = SystemClock.now().millisecondsSince1970
+    let frame = GatewayFrame(gatewayID: gateway, sequence: UInt64(try args.int("--sequence") ?? Int(now)),
+                             clientTimestampMs: Int64(try args.int("--timestamp") ?? Int(now)),
+                             isTest: args.flag("--test"), line: calling)
+    return try sendAndReport(frame.encode(secret: secret), key: secret, args, context)
+}
 
 let alertFramesCommand = Command(
     "frames", summary: "Write signed alert frames to a file, for a raw UDP sender (Scripts/bench ingest).",
@@ -298,30 +342,42 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
                                 sequence: UInt64(try args.int("--sequence") ?? Int(now)),
                                 clientTimestampMs: Int64(try args.int("--timestamp") ?? Int(now)),
                                 batteryPercent: battery.map { UInt8($0) }, position: position)
-        let transport = try transport(args)
-        let client = AlertClient(servers: try servers(args, transport, context), transport: transport,
-                                 caFile: args.value("--ca"))
-        let budget = try args.int("--budget") ?? 120
-        guard (0...3_600).contains(budget) else {
-            throw UsageError(path: args.path, message: "--budget is 0 to 3600 seconds")
+        return try sendAndReport(frame.encode(secret: secret), key: secret, args, context)
+    }
+}
+
+/// Sends one signed frame as a phone (or a gateway) would, retried within --budget, and prints the answer: one line
+/// on standard output, and what it means for the person on standard error when they must act. 0 when stored
+/// (aceptada, duplicada), 2 when refused.
+private func sendAndReport(_ bytes: [UInt8], key secret: [UInt8], _ args: ParsedArguments,
+                           _ context: CommandContext) throws -> Int32 {
+    let transport = try transport(args)
+    let client = AlertClient(servers: try servers(args, transport, context), transport: transport,
+                             caFile: args.value("--ca"))
+    let budget = try args.int("--budget") ?? 120
+    guard (0...3_600).contains(budget) else {
+        throw UsageError(path: args.path, message: "--budget is 0 to 3600 seconds")
+    }
+    let (reply, attempts) = try client.send(bytes, key: secret,
+                                            policy: AlertClient.RetryPolicy(budgetMs: budget * 1000))
+    switch reply {
+    case .acknowledgement(let ack):
+        var line = "\(ack.status.rawValue)"
+        if ack.status == .rechazada { line += " motivo=\(ack.reason.rawValue)" }
+        line += " secuencia=\(ack.sequence) incidente=\(ack.incidentID) upc=\(ack.upcCode?.text ?? "-")"
+        line += " hora_servidor=\(ack.serverTimeMs) intentos=\(attempts)"
+        print(line)
+        if ack.status == .rechazada && ack.reason == .sinSolicitud {
+            printToStandardError("No hay un pedido de baja pendiente para este botón: no se cambió nada. Pida la "
+                                 + "baja primero en /registro/estado con su número de trámite y su documento.")
         }
-        let (reply, attempts) = try client.send(frame.encode(secret: secret), key: secret,
-                                                policy: AlertClient.RetryPolicy(budgetMs: budget * 1000))
-        switch reply {
-        case .acknowledgement(let ack):
-            var line = "\(ack.status.rawValue)"
-            if ack.status == .rechazada { line += " motivo=\(ack.reason.rawValue)" }
-            line += " secuencia=\(ack.sequence) incidente=\(ack.incidentID) upc=\(ack.upcCode?.text ?? "-")"
-            line += " hora_servidor=\(ack.serverTimeMs) intentos=\(attempts)"
-            print(line)
-            if ack.status == .rechazada && ack.reason == .sinSolicitud {
-                printToStandardError("No hay un pedido de baja pendiente para este botón: no se cambió nada. Pida la "
-                                     + "baja primero en /registro/estado con su número de trámite y su documento.")
-            }
-            return ack.status == .aceptada || ack.status == .duplicada ? 0 : 2
-        case .shortRejection(let r):
-            print("rechazada motivo=\(r.reason.rawValue) (sin autenticar) intentos=\(attempts)")
-            return 2
+        if ack.status == .rechazada && ack.reason == .dadaDeBaja {
+            printToStandardError("Este botón de seguridad fue dado de baja: ya no envía alertas a la UPC. En una "
+                                 + "emergencia llame al 911. Para volver a tenerlo, registre la línea otra vez.")
         }
+        return ack.status == .aceptada || ack.status == .duplicada ? 0 : 2
+    case .shortRejection(let r):
+        print("rechazada motivo=\(r.reason.rawValue) (sin autenticar) intentos=\(attempts)")
+        return 2
     }
 }

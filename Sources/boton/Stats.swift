@@ -33,12 +33,13 @@ private let statsExport = Command(
     revision; svg draws both series. --by breaks csv and json down by a level of the territory; public exports \
     suppress figures from 1 to stats.privacy_threshold - 1 below distrito (--internal: no suppression, plus tests, \
     false alarms, escalations, median time to take, enrollments). Closed months come from their frozen figures; \
-    open ones are computed now and marked provisional. Without --from/--to: from the oldest month with figures to \
-    the last finished month that has figures.
+    open ones are computed now and marked provisional. Without --from/--to: every month with figures, from the \
+    oldest to the newest (the current month too, provisional, once the system has figures of its own). The range \
+    written is said on standard error.
     """,
     options: CommonOptions.store + [
         .init("--from", value: "YYYY-MM", help: "First month (default: the oldest with figures)."),
-        .init("--to", value: "YYYY-MM", help: "Last month (default: the last finished month)."),
+        .init("--to", value: "YYYY-MM", help: "Last month (default: the newest with figures)."),
         .init("--format", value: "FORMAT", help: "gobec (default), csv, json or svg."),
         .init("--by", value: "LEVEL", help: "csv/json: zona, subzona, distrito, circuito, subcircuito or upc."),
         .init("--internal", help: "Add the internal figures; no privacy suppression (not for publication)."),
@@ -64,11 +65,14 @@ private let statsExport = Command(
         try StatisticsExport.check(format, level: level)
         let available = try service.availableMonths(current: current)
         let lastFinished = current.adding(months: -1)
+        // The months that have figures: imported, frozen, and the system's own up to this month (provisional).
+        // Stopping at the last closed month left a new system's own figures out of its first exports.
+        let newest = available?.last ?? lastFinished
         let range = try MonthRange.parse(from: args.value("--from"), to: args.value("--to"),
                                          defaultFrom: available?.first ?? lastFinished,
                                          defaultTo: args.value("--from").flatMap(YearMonth.init).map {
-                                             max($0, min(available?.last ?? lastFinished, lastFinished))
-                                         } ?? min(available?.last ?? lastFinished, lastFinished),
+                                             max($0, newest)
+                                         } ?? newest,
                                          current: current)
         let progress = Progress(label: "Calculando", enabled: isatty(2) == 1)
         let rows = try service.rows(range, level: level, detailed: args.flag("--internal")) { done, total in
@@ -84,13 +88,18 @@ private let statsExport = Command(
             revisions: notes))
         let months = Set(rows.map(\.month))
         let missing = range.months.filter { !months.contains($0) }
-        if let out = args.value("--out") {
+        let out = args.value("--out")
+        if let out {
             try writeWhole(text, to: out)
-            printToStandardError("Exportados \(months.count) meses (\(range.from) a \(range.to)) en formato "
-                                 + "\(format.rawValue) a \(out).\n")
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
+        // Which range was written, always (on standard error: standard output is the export itself).
+        let provisional = range.months.contains(current) && months.contains(current)
+            ? " (\(current) en curso: cifras provisionales)" : ""
+        let exported = months.count == 1 ? "Exportado 1 mes con cifras" : "Exportados \(months.count) meses con cifras"
+        printToStandardError("\(exported), de \(range.from) a \(range.to)\(provisional), en formato \(format.rawValue)"
+                             + (out.map { " a \($0)" } ?? "") + ".\n")
         if !missing.isEmpty {
             printToStandardError("Sin cifras para \(missing.count) meses del rango (\(missing.first!)"
                                  + (missing.count > 1 ? " … \(missing.last!)" : "") + "): ni importadas ni del sistema.\n")

@@ -137,17 +137,33 @@ import BotonStore
 
         let console = h.connect(officer)
         #expect(console.take().map(\.alertID) == [unseen, nil])  // the current alerts, then sincronizado
-        #expect(h.shown.all.isEmpty)  // a replay hands nothing over
+        // Issue 15, bug 2: an alert that came while no console of its UPC was open is shown by the snapshot too.
+        #expect(h.shown.all == [[unseen]])
         let shown = try f.alert(from: try f.device(phone: "099 222 3333", at: F.places.a2), sequence: 1, at: f.now())
         h.step()
         #expect(console.alerts.map(\.alertID) == [shown])
-        #expect(h.shown.all == [[shown]])
+        #expect(h.shown.all == [[unseen], [shown]])
 
-        // Only a new alert's first event counts: taking it is shown too, but handed over no more.
+        // Once it is no longer recibida, nothing more is handed over: taking it is shown, but not handed over.
         _ = try f.desk().take(shown, by: officer, at: f.now())
         h.step()
         #expect(console.alerts.map(\.alertID) == [shown, shown])
-        #expect(h.shown.all == [[shown]])
+        #expect(h.shown.all == [[unseen], [shown]])
+
+        // A console that reconnects with its Last-Event-ID (a restart, a lost connection) is sent what it missed:
+        // an alert that arrived meanwhile is handed over by that replay.
+        let cursor = h.state.cursor
+        console.close()
+        h.step()
+        let missed = try f.alert(from: try f.device(phone: "099 444 5555", at: F.places.a2), sequence: 1, at: f.now())
+        h.step()  // no console of the UPC is open: nobody was shown it
+        #expect(h.shown.all == [[unseen], [shown]])
+        let again = h.connect(officer, lastEventID: cursor, tokenHash: Array(repeating: 8, count: 32))
+        #expect(again.take().map(\.alertID) == [missed, nil])
+        #expect(h.shown.all == [[unseen], [shown], [missed]])
+        // The API's list of the console's alerts does the same for whatever is still recibida there.
+        h.feed.listed([try #require(try f.store.incident(id: unseen))], by: ConsoleScope(officer))
+        #expect(h.shown.all == [[unseen], [shown], [missed], [unseen]])
     }
 
     @Test func aConsoleWhoseSessionExpiredIsToldSoAndClosed() throws {

@@ -64,8 +64,12 @@ func consoleRefusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = 
 final class RecordingActivation: EnrollmentActivation {
     private(set) var confirmed: [(tramite: String, officer: Int64)] = []
 
-    func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp) throws(ConsoleError) {
+    func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp,
+                     closingTestAlert: (Int64) throws -> Void) throws(ConsoleError) {
         confirmed.append((tramite, officer.id))
+        do { try closingTestAlert(0) } catch let error as ConsoleError { throw error } catch {
+            throw ConsoleError(.unavailable, code: "error", "\(error)")
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import BotonApp
+import BotonConsole
 import BotonCore
 import BotonCrypto
 import BotonGeo
@@ -227,8 +228,20 @@ final class EnrollmentFixture {
                    by officer: OperatorIdentity) throws -> (tramite: String, device: Device) {
         let (tramite, device) = try registered(cedula: cedula, phone: phone, at: place, by: officer)
         try alert(from: device, .prueba, sequence: 1, at: now())
-        _ = try service.confirmTest(tramite, by: officer, at: now())
+        _ = try confirmTest(tramite, by: officer, at: now())
         return (tramite, device)
+    }
+
+    /// *Confirmar prueba* as the request page and the API do it: the request becomes `activa` and its test alert
+    /// is closed as `prueba`, in the enrollment service's one transaction.
+    @discardableResult
+    func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp) throws(EnrollmentError)
+        -> EnrollmentSummary
+    {
+        let store = self.store
+        return try service.confirmTest(tramite, by: officer, at: at) { id in
+            try IncidentDesk.closeConfirmedTest(id, tramite: tramite, store: store, by: officer, at: at)
+        }
     }
 
     /// A test alert (*prueba*) from the app credential issued for an enrollment.
@@ -259,9 +272,11 @@ extension Answer {
         return Int64(ack.incidentID)
     }
 
-    /// `aceptada` with its incident, `rechazada/desconocido`, …
+    /// `aceptada` with its incident, `rechazada dada_de_baja` (authenticated), `rechazo desconocido` (not), …
     var summary: String {
         switch self {
+        case .acknowledgement(let ack, _) where ack.status == .rechazada:
+            return "rechazada \(ack.reason.rawValue)"
         case .acknowledgement(let ack, _): return "\(ack.status) \(ack.incidentID)"
         case .rejection(let r): return "rechazo \(r.reason)"
         case .site(let outcome, _): return "sitio \(outcome)"

@@ -75,13 +75,13 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(registration.instrucciones.contains("código de activación"))
 
         // Step 4: no test yet → a clear refusal; the phone's prueba through the real writer → activa.
-        let early = refusal { try f.service.confirmTest(tramite, by: officer, at: f.now()) }
+        let early = refusal { try f.confirmTest(tramite, by: officer, at: f.now()) }
         #expect(early?.kind == .conflict && early?.code == "no_test_alert")
         #expect(early?.mensaje.contains("Todavía no ha llegado la alerta de prueba de la línea 099 123 4567") == true)
         let answer = try f.sendAppTest(deviceID: deviceID, secret: Hex.decode(secretHex)!, at: f.now())
         #expect(answer.summary.hasPrefix("aceptada"))
         #expect(try f.text("SELECT is_test FROM incident") == "1")
-        #expect(try f.service.confirmTest(tramite, by: officer, at: f.now()).state == .activa)
+        #expect(try f.confirmTest(tramite, by: officer, at: f.now()).state == .activa)
         #expect(try f.service.status(tramite: tramite, document: "1710034065")?.mensaje.contains("activo") == true)
 
         // Every step in the history with its author; every officer action in the audit log.
@@ -114,9 +114,9 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.text("SELECT kind FROM device WHERE id = ?1", [.text(deviceID)]) == "linea_fija")
         #expect(registration.instrucciones.contains("marque 135"))
         // The refused call from before the registration does not count.
-        #expect(refusal { try f.service.confirmTest(tramite, by: officer, at: f.now()) }?.code == "no_test_alert")
+        #expect(refusal { try f.confirmTest(tramite, by: officer, at: f.now()) }?.code == "no_test_alert")
         #expect(try f.sendGatewayTest(line: "+59322456789", at: f.now()).summary.hasPrefix("aceptada"))
-        #expect(try f.service.confirmTest(tramite, by: officer, at: f.now()).state == .activa)
+        #expect(try f.confirmTest(tramite, by: officer, at: f.now()).state == .activa)
     }
 
     @Test func aTestAlertFromBeforeTheRegistrationDoesNotCount() throws {
@@ -133,7 +133,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
             VALUES ('+593991234567', 1, 'cerrada', '\(a.upc)', 'domicilio', \(before.millisecondsSince1970))
             """)
         _ = try f.service.register(tramite, by: officer, at: f.now())
-        let error = refusal { try f.service.confirmTest(tramite, by: officer, at: f.now()) }
+        let error = refusal { try f.confirmTest(tramite, by: officer, at: f.now()) }
         #expect(error?.kind == .conflict && error?.code == "no_test_alert")
         #expect(try f.service.status(tramite: tramite, document: "1710034065")?.state == .pruebaPendiente)
         // A real (non-test) alert does not count either; a prueba after the registration does.
@@ -142,12 +142,13 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
             INSERT INTO incident (line_e164, is_test, state, upc_code, location_source, opened_at)
             VALUES ('+593991234567', 0, 'recibida', '\(a.upc)', 'domicilio', \(after))
             """)
-        #expect(refusal { try f.service.confirmTest(tramite, by: officer, at: f.now()) }?.code == "no_test_alert")
+        #expect(refusal { try f.confirmTest(tramite, by: officer, at: f.now()) }?.code == "no_test_alert")
         try f.store.sql.execute("""
             INSERT INTO incident (line_e164, is_test, state, upc_code, location_source, opened_at)
             VALUES ('+593991234567', 1, 'recibida', '\(a.upc)', 'domicilio', \(after))
             """)
-        #expect(try f.service.confirmTest(tramite, by: officer, at: f.now()).state == .activa)
+        // (Raw rows without their history: the enrollment's side alone, without closing the alert.)
+        #expect(try f.service.confirmTest(tramite, by: officer, at: f.now()) { _ in }.state == .activa)
     }
 
     @Test func stepsOutOfOrderAreConflicts() throws {
@@ -160,7 +161,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         let early = refusal { try f.service.register(tramite, by: officer, at: f.now()) }
         #expect(early?.kind == .conflict && early?.code == "wrong_state")
         #expect(early?.mensaje.contains("No se puede pasar la solicitud de «Ingresada» a «Registrada»") == true)
-        #expect(refusal { try f.service.confirmTest(tramite, by: officer, at: f.now()) }?.code == "wrong_state")
+        #expect(refusal { try f.confirmTest(tramite, by: officer, at: f.now()) }?.code == "wrong_state")
         // Nothing was written by the refusals.
         #expect(try f.history(tramite).count == 1)
         #expect(try f.text("SELECT count(*) FROM device") == "0")
@@ -221,7 +222,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
             return
         }
         _ = try f.sendAppTest(deviceID: id, secret: Hex.decode(secret)!, at: f.now())
-        #expect(try f.service.confirmTest(tramite, by: officerB, at: f.now()).state == .activa)
+        #expect(try f.confirmTest(tramite, by: officerB, at: f.now()).state == .activa)
         #expect(try f.audit(tramite).first == "operador:\(officerB.id) crear_solicitud_presencial")
         #expect(try f.text("SELECT channel FROM enrollment") == "presencial")
     }
@@ -360,7 +361,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         else { throw FixtureError("app credential expected") }
         let secret = Hex.decode(secretHex)!
         #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 1, at: f.now()).summary.hasPrefix("aceptada"))
-        try f.service.confirmTest(tramite, by: officer, at: f.now())
+        try f.confirmTest(tramite, by: officer, at: f.now())
         return (tramite, officer, id, secret)
     }
 
@@ -421,8 +422,16 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.audit(tramite).last == "dispositivo:\(id) confirmar_baja")
         #expect(try f.store.device(id: id)?.revokedAt != nil)
         #expect(try f.service.status(tramite: tramite, document: "1710034065")?.state == .dadaDeBaja)
-        #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 12, at: t.adding(seconds: 4)).summary
-            == "rechazo desconocido")
+        // Refused with the device's own key, saying why: the phone can tell its owner the button was switched off.
+        let after = try f.sendAppTest(deviceID: id, secret: secret, sequence: 12, at: t.adding(seconds: 4))
+        #expect(after.summary == "rechazada dada_de_baja")
+        guard case .acknowledgement(let switchedOff, let key) = after else { Issue.record("ack expected"); return }
+        #expect(key == secret && switchedOff.sequence == 12 && switchedOff.incidentID == 0)
+        // The baja frame itself, retransmitted, still gets its first answer.
+        guard case .acknowledgement(let retransmitted, _) = try baja(11, at: t.adding(seconds: 5)) else {
+            Issue.record("ack expected"); return
+        }
+        #expect(retransmitted.status == .duplicada)
         // A second baja is a conflict (terminal).
         #expect(refusal { try f.service.requestBaja(tramite: tramite, document: "1710034065", at: f.now()) }?.kind
             == .conflict)
@@ -451,7 +460,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(try f.store.device(id: id)?.revokedAt != nil)
         #expect(try f.text("SELECT count(*) FROM device WHERE revoked_at IS NULL") == "0")
         #expect(try f.sendAppTest(deviceID: id, secret: secret, sequence: 9, at: f.now().adding(seconds: 11)).summary
-            == "rechazo desconocido")
+            == "rechazada dada_de_baja")
     }
 
     @Test func aRequestWithoutAButtonOffersNoBaja() throws {
@@ -566,7 +575,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
             ("verify", refusal { try f.service.verify(tramite, by: officerB, at: f.now()) }),
             ("reject", refusal { try f.service.reject(tramite, reason: "x", by: officerB, at: f.now()) }),
             ("register", refusal { try f.service.register(tramite, by: officerB, at: f.now()) }),
-            ("confirm", refusal { try f.service.confirmTest(tramite, by: officerB, at: f.now()) }),
+            ("confirm", refusal { try f.confirmTest(tramite, by: officerB, at: f.now()) }),
         ]
         // Answered exactly as a trámite that does not exist (kind, code and words), so números cannot be probed.
         let unknownNumber = TramiteNumber(year: 2026, sequence: 998)!.text

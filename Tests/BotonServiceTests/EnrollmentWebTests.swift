@@ -58,6 +58,26 @@ struct EnrollmentWebTests {
                                           submitLabel: "R").contains("name=\"politica_explicada\""))
     }
 
+    /// Issue 15, bug 9: the hint said "año-mes-día: 1985-04-23" over a date field that does not take typed text.
+    @Test func theBirthDateIsATextFieldThatTakesWhatItsHintSaysAndItsErrorsRepeatIt() {
+        let html = EnrollmentFormPage.render(action: "/registro", csrfToken: "t", values: [:], errors: HTML.Errors(),
+                                             officer: false, submitLabel: "Enviar")
+        #expect(html.contains("id=\"fecha_nacimiento\" name=\"fecha_nacimiento\" type=\"text\" value=\"\" required "
+                              + "autocomplete=\"bday\""))
+        #expect(html.contains("inputmode=\"numeric\" pattern=\"[0-9]{4}-[0-9]{2}-[0-9]{2}\" maxlength=\"10\""))
+        #expect(!html.contains("type=\"date\""))
+        #expect(html.contains(HTML.escape(BirthDateError.hint)) && BirthDateError.hint.contains("1985-04-23"))
+        for reason in [BirthDateError.Reason.empty, .format, .nonexistent] {
+            #expect(BirthDateError(reason).mensaje.hasSuffix(BirthDateError.hint))
+        }
+        // What a citizen may type is read as the hint says, and anything else answered with the hint.
+        let today = CivilDate(year: 2026, month: 5, day: 10)!
+        #expect((try? BirthDate("1985-04-23", today: today)) != nil)
+        for typed in ["23/04/1985", "23-04-1985", "1985/04/23"] {
+            #expect(throws: BirthDateError(.format)) { try BirthDate(typed, today: today) }
+        }
+    }
+
     @Test func jsonBodiesReadLikeTheForm() throws {
         let body = """
             {"numero_documento": "1710034065", "domicilio_latitud": -0.2202, "domicilio_longitud": -78,

@@ -96,11 +96,14 @@ import BotonStore
         #expect(notes.count == 3)
         #expect(notes[0].hasPrefix("Sin tomar en 60 s"))
         #expect(notes[1] == "Sin tomar en 120 s: alerta a los supervisores del distrito \(a.district).")
-        #expect(notes[2] == "Sin tomar en 180 s: no hay central configurada (console.central_url).")
+        #expect(notes[2] == "Sin tomar en 180 s: no hay central configurada (console.central_url): no se envió a "
+                + "ninguna central.")
         // Still waiting: escalation is not a state.
         #expect(try f.store.incident(id: id)?.state == .recibida)
-        // No central configured: nothing for it in the outbox.
+        // No central configured: nothing for it in the outbox, and the alert says so (issue 15, bug 3).
         #expect(try f.count("central_delivery") == 0)
+        #expect(try f.store.incident(id: id)?.central == .sinCentral)
+        #expect(try f.store.centralOutbox() == CentralOutbox(pending: 0, failing: 0))
     }
 
     @Test func levelThreeQueuesTheCentralsNotificationWhenOneIsConfigured() throws {
@@ -114,6 +117,7 @@ import BotonStore
         let late = opened.adding(milliseconds: 3 * Self.sla)
         #expect(try escalator.escalateDue(store: connection, now: late))
         #expect(try f.store.incident(id: id)?.escalationLevel == 1)
+        #expect(try f.store.incident(id: id)?.central == nil)  // nothing to say below level 3
         #expect(try f.count("central_delivery") == 0)
         #expect(try escalator.escalateDue(store: connection, now: late))
         #expect(try f.count("central_delivery") == 0)
@@ -127,6 +131,16 @@ import BotonStore
         #expect(payload?["nivel"] as? Int == 3 && payload?["upc"] as? String == a.upc)
         #expect(payload?["distrito"] as? String == a.district)
         #expect(try f.store.incidentEvents(incident: id).last?.note == "Sin tomar en 180 s: se notifica a la central.")
+        // What the consoles show (issue 15, bug 3): pendiente, then fallando after a failed try, then entregada.
+        #expect(try f.store.incident(id: id)?.central == .pendiente)
+        #expect(try f.store.centralOutbox() == CentralOutbox(pending: 1, failing: 0))
+        let delivery = try #require(due.first)
+        try f.store.markCentralFailed(id: delivery.id, attempts: 1, next: late, error: "HTTP 503")
+        #expect(try f.store.incident(id: id)?.central == .fallando)
+        #expect(try f.store.centralOutbox() == CentralOutbox(pending: 1, failing: 1))
+        try f.store.markCentralDelivered(id: delivery.id, attempts: 2, at: late)
+        #expect(try f.store.incident(id: id)?.central == .entregada)
+        #expect(try f.store.centralOutbox() == CentralOutbox(pending: 0, failing: 0))
     }
 
     @Test func aTakenAlertAndATestAlertNeverEscalate() throws {

@@ -4,6 +4,7 @@ import BotonCore
 import BotonRepository
 import BotonStore
 @testable import BotonConsole
+import BotonEnrollment
 @testable import BotonRuntime
 
 /// The console's actions on alerts over a real SQLite file: each one transaction with its history rows and its
@@ -203,5 +204,40 @@ import BotonStore
         #expect(try f.incidentAudit(test) == ["\(op) tomar", "\(op) cerrar resultado=prueba"])
         // The real alert was left alone.
         #expect(try f.store.incident(id: real)?.state == .recibida)
+    }
+
+    /// Issue 15, bug 1: "Confirmar prueba" on the request page closed nothing; the test alert stayed open on the
+    /// console as "Recibida · PRUEBA" and the console's own button then answered 409.
+    @Test func confirmingFromTheRequestPageClosesTheTestAlertInTheSameTransaction() throws {
+        let f = try F()
+        let a = F.places.a
+        let officer = try f.officer("quito", upc: a.upc)
+        let (tramite, device) = try f.registered(at: a, by: officer)
+        let test = try f.alert(from: device, .prueba, sequence: 1, at: f.now())
+
+        // If closing the alert fails, the request is not activated either: one transaction.
+        struct Broken: Error {}
+        let failed = refusal { try f.service.confirmTest(tramite, by: officer, at: f.now()) { _ in throw Broken() } }
+        #expect(failed?.kind == .unavailable)
+        #expect(try f.history(tramite).last == "registrada>prueba_pendiente operador:\(officer.id)")
+        #expect(try f.store.incident(id: test)?.state == .recibida)
+
+        // As the request page and the API do it: activa, and the test alert closed as prueba by the officer.
+        #expect(try f.confirmTest(tramite, by: officer, at: f.now()).state == .activa)
+        let closed = try #require(try f.store.incident(id: test))
+        #expect(closed.state == .cerrada && closed.outcome == .prueba && closed.closedAt != nil)
+        let op = "operador:\(officer.id)"
+        #expect(closed.takenBy == op)
+        #expect(try f.incidentHistory(test) == [
+            "transicion ->recibida dispositivo:\(device.id)", "transicion recibida>tomada \(op)",
+            "transicion tomada>cerrada \(op) prueba",
+        ])
+        #expect(try f.incidentAudit(test) == ["\(op) tomar", "\(op) cerrar resultado=prueba"])
+        #expect(try f.history(tramite).last == "prueba_pendiente>activa \(op)")
+
+        // The console has nothing left to confirm: a refusal that changes nothing.
+        let desk = f.desk(enrollments: RecordingActivation())
+        #expect(consoleRefusal { try desk.confirmTest(test, by: officer, at: f.now()) }?.code == "sin_prueba_pendiente")
+        #expect(try f.incidentHistory(test).count == 3)
     }
 }

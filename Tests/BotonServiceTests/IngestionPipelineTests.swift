@@ -117,6 +117,27 @@ import BotonWire
         #expect(try f.count("incident") == 1)
     }
 
+    @Test func aRevokedDeviceIsToldItWasGivenDeBajaWithItsOwnKeyBeforeTheQueue() throws {
+        let f = try F()
+        let device = try f.device(at: F.places.a)
+        try f.store.revokeDevice(id: device.id, at: f.now())
+        let pipeline = try Self.pipeline(f)
+        // The writer is not started: whatever reached the queue would stay there.
+
+        // Its genuine frame: rechazada / dada_de_baja, signed with the device's key (not an advisory short rejection).
+        let frame = try F.frame(device, sequence: 1, at: SystemClock.now())
+        let refused = try Self.acknowledgement(try Self.immediateAnswer(pipeline, frame, key: device.secret))
+        #expect(refused.status == .rechazada && refused.reason == .dadaDeBaja && refused.sequence == 1)
+        #expect(refused.incidentID == 0)
+        // A frame with another key learns nothing more than any forged frame does.
+        let forged = try F.frame(device, sequence: 2, at: SystemClock.now(), secret: [UInt8](repeating: 9, count: 32))
+        let wrongKey = try Self.acknowledgement(try Self.immediateAnswer(pipeline, forged, key: device.secret))
+        #expect(wrongKey.status == .rechazada && wrongKey.reason == .clave)
+        #expect(pipeline.queueDepth == 0)
+        #expect(pipeline.status.rejected == ["clave": 1, "dada_de_baja": 1])
+        #expect(try f.count("incident") == 0)
+    }
+
     @Test func uncachedSendersCostAtMostTheReadBudgetOfTheirAddress() throws {
         let f = try F()
         var configuration = Configuration()

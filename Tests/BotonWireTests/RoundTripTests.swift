@@ -76,6 +76,7 @@ import Testing
         let statuses: [(AckStatus, RejectReason)] = [
             (.aceptada, .ninguna), (.duplicada, .ninguna), (.ocupadoReintente, .ninguna),
             (.rechazada, .clave), (.rechazada, .ventana), (.rechazada, .desconocido), (.rechazada, .malformada),
+            (.rechazada, .sinSolicitud), (.rechazada, .dadaDeBaja),
         ]
         for (status, reason) in statuses {
             for upc in [nil, UPCCode("A"), UPCCode("UPC-0123456789AB")] {

@@ -69,8 +69,8 @@ import Testing
         #expect(AckStatus.allCases.map(\.rawValue) == ["aceptada", "duplicada", "ocupado_reintente", "rechazada"])
         #expect(AckStatus.allCases.map(\.wireValue) == [0, 1, 2, 3])
         #expect(RejectReason.allCases.map(\.rawValue)
-            == ["ninguna", "clave", "ventana", "desconocido", "malformada", "sin_solicitud"])
-        #expect(RejectReason.allCases.map(\.wireValue) == [0, 1, 2, 3, 4, 5])
+            == ["ninguna", "clave", "ventana", "desconocido", "malformada", "sin_solicitud", "dada_de_baja"])
+        #expect(RejectReason.allCases.map(\.wireValue) == [0, 1, 2, 3, 4, 5, 6])
         for kind in FrameKind.allCases { #expect(FrameKind(wireValue: kind.wireValue) == kind) }
         for status in AckStatus.allCases { #expect(AckStatus(wireValue: status.wireValue) == status) }
         for reason in RejectReason.allCases { #expect(RejectReason(wireValue: reason.wireValue) == reason) }

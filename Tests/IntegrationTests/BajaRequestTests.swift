@@ -1,5 +1,9 @@
 import BotonCore
+import BotonCrypto
+import BotonNet
 import BotonStoreFixtures
+import BotonTestSupport
+import BotonWire
 import Foundation
 import Testing
 
@@ -109,9 +113,28 @@ import Testing
         let confirmed = try Boton.run(["alert", "baja", "--activation", code, "--port", String(server.udpPort)])
         #expect(confirmed.status == 0 && confirmed.stdout.hasPrefix("aceptada "), "\(confirmed.stdout)\(confirmed.stderr)")
         #expect(try Self.state(db, tramite) == "dada_de_baja revocado")
+        // Refused with the button's own key, at the first answer, saying it was switched off (not "unknown").
         let refused = try Self.alert(server, code)
-        #expect(refused.status != 0 && refused.stdout.contains("rechazada motivo=desconocido"),
+        #expect(refused.status == 2 && refused.stdout.hasPrefix("rechazada motivo=dada_de_baja secuencia="),
                 "\(refused.stdout)\(refused.stderr)")
+        #expect(!refused.stdout.contains("sin autenticar"))
+        #expect(refused.stderr.contains("Este botón de seguridad fue dado de baja"))
+        // The HTTPS intake says the same, as JSON with the signed acknowledgement.
+        let credential = try ActivationCode(code)
+        let deviceHex = Hex.encode(credential.deviceID)
+        let frame = try DeviceFrame(kind: .alerta, deviceID: DeviceID(hex: deviceHex)!, sequence: 900,
+                                    clientTimestampMs: Int64(Date().timeIntervalSince1970 * 1000),
+                                    batteryPercent: 50, position: nil).encode(secret: credential.secret)
+        let intake = try HTTPTestClient(port: server.httpsPort, tls: try TLSContext(clientVerifying: server.certificate))
+        let overHTTPS = try intake.request("POST", "/api/v1/alertas", headers: [
+            "Content-Type": "application/octet-stream", "X-Boton-Dispositivo": deviceHex], body: frame)
+        #expect(overHTTPS.status == 410)
+        let json = try overHTTPS.json()
+        #expect(json["estado"] as? String == "rechazada" && json["motivo"] as? String == "dada_de_baja")
+        #expect((json["mensaje"] as? String)?.contains("fue dado de baja") == true)
+        let signed = try Acknowledgement.decode(Array(Data(base64Encoded: json["acuse"] as! String)!),
+                                                key: credential.secret)
+        #expect(signed.status == .rechazada && signed.reason == .dadaDeBaja && signed.sequence == 900)
         #expect(try stranger.get("/salud").status == 200)
     }
 

@@ -45,15 +45,20 @@ import Testing
         let run = try Self.python(Boton.root + "/Tests/Browser/registro.py", [
             "--chromium", chromium, "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path,
             "--form", formJSON, "--documento", "0926687856", "--lat", place.latitude, "--lon", place.longitude,
-            // First a wrong cédula (bad check digit) and a number that is no phone line; then corrected.
-            "--wrong", #"{"numero_documento": "0926687857", "telefono": "12345"}"#,
+            // First a wrong cédula (bad check digit), a number that is no phone line and a birth date written
+            // day first; then corrected (the birth date typed as its hint says: issue 15, bug 9).
+            "--wrong", #"{"numero_documento": "0926687857", "telefono": "12345", "fecha_nacimiento": "23/04/1985"}"#,
         ])
         try #require(run.status == 0, "the browser run failed:\n\(run.stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
         let result = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
 
         // The wrong submission came back with a Spanish message for each wrong field, linked and marked.
         let errors = try #require(result["errores"] as? [[String: Any]])
-        #expect(errors.compactMap { $0["campo"] as? String }.sorted() == ["numero_documento", "telefono"])
+        #expect(errors.compactMap { $0["campo"] as? String }.sorted()
+            == ["fecha_nacimiento", "numero_documento", "telefono"])
+        // The birth date's error repeats the hint: how to write it.
+        let birth = errors.first { $0["campo"] as? String == "fecha_nacimiento" }?["mensaje"] as? String
+        #expect(birth?.contains("año-mes-día") == true && birth?.contains("1985-04-23") == true, "\(birth ?? "-")")
         #expect(errors.allSatisfy { ($0["invalido"] as? Bool) == true })
         #expect(errors.allSatisfy { (($0["mensaje"] as? String) ?? "").count > 10 })
 
@@ -85,6 +90,50 @@ import Testing
             let success = try #require(screenshots.first { $0.hasSuffix("/registro.png") })
             try FileManager.default.copyItem(atPath: success, toPath: target)
         }
+    }
+
+    /// Issue 15, bug 3, in a real browser (`Tests/Browser/escalada.py`): with no central configured (the default),
+    /// an alert nobody takes reaches level 3 and the console says that nothing was sent — not the red "Escalada a
+    /// la central" it showed before.
+    @Test func anAlertThatReachesLevelThreeWithoutACentralSaysSoOnTheConsole() throws {
+        let chromium = try #require(Self.chromium(), """
+            Chromium is not installed, so the browser test cannot run. Install it with \
+            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
+            """)
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOfficer(db, "operadora", upc: Applicant.quitoUPC)
+        let place = Applicant()
+        let (device, secret) = try provision(db, line: place.phone, lat: place.latitude, lon: place.longitude)
+        let server = try Server(database: db, extra: ["--set", "console.sla_s=1"])
+        defer { server.stop() }
+        let browser = try LineProcess("python3", [
+            Boton.root + "/Tests/Browser/escalada.py", "--chromium", chromium,
+            "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path, "--usuario", "operadora",
+            "--password-stdin",
+        ])
+        try browser.send(officerPassword)
+        guard let ready = browser.readLine(), ready.contains("\"listo\": true") else {
+            let (status, stderr) = browser.finish()
+            Issue.record("the console did not come up (status \(status)):\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+            return
+        }
+        let sent = try Boton.run(["alert", "send", "--device", device, "--secret", secret,
+                                  "--port", String(server.udpPort), "--lat", place.latitude, "--lon", place.longitude])
+        let incident = try #require(sent.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }
+            .flatMap { Int($0.dropFirst("incidente=".count)) }, "\(sent.stdout)")
+        try browser.send("{\"incidente\": \(incident)}")
+        let last = browser.readLine()
+        let (status, stderr) = browser.finish()
+        try #require(status == 0, "the browser run failed:\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+        let result = try #require(try JSONSerialization.jsonObject(with: Data((last ?? "").utf8)) as? [String: Any])
+        let said = "Nivel 3: sin central configurada (no se envió)"
+        #expect(result["central"] as? String == "sin_central")
+        #expect(result["marca"] as? String == said)
+        #expect((result["clase"] as? String)?.contains("central-sin_central") == true)
+        #expect(result["alarma"] as? String == "Alerta \(incident) sin tomar: \(said)", "\(result["alarma"] ?? "")")
+        #expect(result["escalamiento"] as? String == said)
+        #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
     }
 
     /// The UPC console in a real browser (`Tests/Browser/consola.py`): an operator of the alert's UPC signs in

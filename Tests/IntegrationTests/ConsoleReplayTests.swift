@@ -18,13 +18,15 @@ import Testing
                                              lon: Applicant.guayaquil.longitude)
 
         // The window: 3,000 events, interleaved, of an alert of Quito's UPC, one of its neighbour (not escalated:
-        // not Quito's to see) and one of Guayaquil's.
+        // not Quito's to see) and one of Guayaquil's. Taken already: a recibida alert shown on its UPC's console
+        // would become notificada, one more event in the window.
         let store = try TestDatabases.database(db).openStore()
         let now = Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000))
         let upcs = [ConsoleTests.quitoUPC, ConsoleTests.neighbourUPC, Applicant.guayaquil.upc]
         let alerts = try store.insertIncidentFixtures(upcs.enumerated().map { index, upc in
             IncidentFixture(lineE164: "+59399000000\(index)", outcome: nil, upcCode: upc, subcircuitCode: nil,
-                            openedAt: now.adding(milliseconds: -60_000), closedAt: nil)
+                            openedAt: now.adding(milliseconds: -60_000), takenAt: now.adding(milliseconds: -50_000),
+                            closedAt: nil)
         })
         var quitoEvents: [Int64] = []
         try store.sql.inTransaction { () throws(StoreError) in

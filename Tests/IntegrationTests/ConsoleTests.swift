@@ -188,16 +188,43 @@ import Testing
         #expect(first.string("evento.nota")?.contains(Self.neighbourUPC) == true)
         var levels: [Int] = [1]
         var delivered = false
+        // Issue 15, bug 3: at level 3 the alert says what became of the notice: pendiente, then fallando (the
+        // central's first answer is a 503, noted on the alert), then entregada; never below level 3.
+        var centralStates: [String] = []
+        var failureNoted = false
         while !(levels.last == 3 && delivered) {
             let event = try stream.next()
             guard event.int("alerta.id") == 2 else { continue }
+            if let state = event.string("alerta.central") {
+                #expect(event.int("alerta.nivel_escalada") == 3)
+                if centralStates.last != state { centralStates.append(state) }
+            }
             if event.string("evento.tipo") == "escalada" { levels.append(event.int("alerta.nivel_escalada") ?? 0) }
+            if event.string("evento.tipo") == "nota",
+               event.string("evento.detalle") == "La central no confirmó la recepción (HTTP 503); se reintenta hasta que "
+                   + "responda." {
+                failureNoted = true
+            }
             if event.string("evento.tipo") == "nota", event.string("evento.detalle")?.contains("central recibió") == true {
                 delivered = true
                 #expect(event.string("evento.detalle")?.contains("intento 2") == true)
+                #expect(event.string("alerta.central") == "entregada")
             }
         }
         #expect(levels == [1, 2, 3])
+        #expect(failureNoted)
+        // Each event carries the alert as it is when the feed reads it (an event may be read after the next attempt):
+        // the states only move forward, and end delivered.
+        let order = ["pendiente", "fallando", "entregada"]
+        let ranks = centralStates.compactMap { order.firstIndex(of: $0) }
+        #expect(ranks.count == centralStates.count && ranks == ranks.sorted() && centralStates.last == "entregada",
+                "\(centralStates)")
+        let health = try HTTPTestClient(port: server.httpPort).request("GET", "/salud").json()
+        let outbox = try #require(health["central"] as? [String: Any])
+        // (/salud answers from its monitor's last reading: the outbox as it was then.)
+        #expect(outbox["configurada"] as? Bool == true && ["ok", "fallando"].contains(outbox["estado"] as? String))
+        #expect(outbox["pendientes"] is Int && outbox["fallando"] is Int && outbox["mensaje"] == nil)
+        #expect(!server.log.contains("event=central_not_configured"))
         let bodies = central.bodies()
         #expect(bodies.count == 2 && bodies.allSatisfy { $0.contains("\"alerta\":2") && $0.contains("\"nivel\":3") })
         // The neighbour may take it; the test alert stays unescalated.

@@ -161,7 +161,7 @@ struct DatabaseFailoverTests {
 }
 
 /// Waits until `condition` holds, checking every 50 ms, for at most `limit` (a guard, not a timing assertion).
-private func poll(_ what: String, within limit: Duration = .seconds(60), _ condition: () throws -> Bool) throws {
+func poll(_ what: String, within limit: Duration = .seconds(60), _ condition: () throws -> Bool) throws {
     let deadline = ContinuousClock.now + limit
     while try !condition() {
         guard ContinuousClock.now < deadline else { throw WebClientError("timed out waiting for \(what)") }

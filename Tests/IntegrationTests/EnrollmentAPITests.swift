@@ -137,7 +137,67 @@ import Testing
 
         let audit = try sqliteColumn(db, "SELECT action FROM audit_log ORDER BY id").joined(separator: ",")
         #expect(audit == "crear_operador,inicio_sesion_fallido,inicio_sesion,ver_solicitud,registrar_contacto,"
-            + "verificar_solicitud,registrar_boton,confirmar_prueba,solicitar_baja,cierre_sesion")
+            + "verificar_solicitud,registrar_boton,confirmar_prueba,tomar,cerrar,solicitar_baja,cierre_sesion")
+    }
+
+    /// Issue 15, bug 4: after "Registrar botón" a fijo line is told to dial 135, and `boton alert gateway` sends
+    /// the carrier's report of that call: the test reaches the UPC, the officer confirms it, the button is activa
+    /// and its test alert closed; a later call without --test is an emergency.
+    @Test func aFijoLineIsActivatedByItsCallTo135ReportedByTheCarriersGateway() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOfficer(db, "andrade", upc: Applicant.quitoUPC)
+        let added = try Boton.run(["gateway", "add", "--name", "CNT Quito", "--database", db])
+        #expect(added.status == 0, "\(added.stderr)")
+        let printed = Dictionary(uniqueKeysWithValues: added.stdout.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        })
+        let gateway = try #require(printed["gateway"]), secret = try #require(printed["clave"])
+        let server = try Server(database: db)
+        defer { server.stop() }
+
+        var applicant = Applicant()
+        applicant.phone = "02 245 6789"
+        let citizen = try WebClient(port: server.httpPort)
+        let tramite = try #require(try citizen.postJSON("/api/v1/enrolamientos", applicant.json).string("tramite"))
+        let officer = try WebClient(port: server.httpPort)
+        let login = try officer.postJSON("/api/v1/sesiones", ["usuario": "andrade", "contrasena": officerPassword])
+        let header = ["X-CSRF-Token": try #require(try login.string("csrf"))]
+        let api = "/api/v1/oficial/enrolamientos/\(tramite)"
+        #expect(try officer.postJSON(api + "/contactos", ["resultado": "contactado"], headers: header).status == 200)
+        #expect(try officer.request("POST", api + "/verificar", headers: header).status == 200)
+        let registered = try officer.request("POST", api + "/registrar", headers: header)
+        #expect(registered.status == 200)
+        #expect(try registered.string("instrucciones")?.contains("marque 135") == true, "\(registered.text)")
+
+        // The carrier reports the test call from the fijo (as the citizen writes the number).
+        let call = try Boton.run(["alert", "gateway", "--gateway", gateway, "--secret", secret, "--line", "02 245 6789",
+                                  "--test", "--port", String(server.udpPort)])
+        #expect(call.status == 0 && call.stdout.hasPrefix("aceptada ") && call.stdout.contains("upc=\(Applicant.quitoUPC)"),
+                "\(call.stdout)\(call.stderr)")
+        let incident = try #require(call.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }?
+            .dropFirst("incidente=".count))
+        let confirmed = try officer.request("POST", api + "/confirmar-prueba", headers: header)
+        #expect(confirmed.status == 200)
+        #expect(try confirmed.string("estado") == "activa", "\(confirmed.text)")
+        let test = try officer.get("/api/v1/consola/alertas/\(incident)")
+        #expect(try test.value("alerta.prueba") as? Bool == true && test.string("alerta.resultado") == "prueba")
+
+        // Now a real call to 135 from that line is an alert of its UPC.
+        let emergency = try Boton.run(["alert", "gateway", "--gateway", gateway, "--secret", secret,
+                                       "--line", "+593 2 245 6789", "--port", String(server.udpPort)])
+        #expect(emergency.status == 0 && emergency.stdout.hasPrefix("aceptada "), "\(emergency.stdout)")
+        let real = try #require(emergency.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }?
+            .dropFirst("incidente=".count))
+        #expect(real != incident)
+        #expect(try officer.get("/api/v1/consola/alertas/\(real)").value("alerta.prueba") as? Bool == false)
+        // A line that is not a registered fijo is refused; a malformed one never leaves the command.
+        let stranger = try Boton.run(["alert", "gateway", "--gateway", gateway, "--secret", secret,
+                                      "--line", "02 299 9999", "--test", "--port", String(server.udpPort)])
+        #expect(stranger.status == 2 && stranger.stdout.hasPrefix("rechazada motivo=desconocido"), "\(stranger.stdout)")
+        let typo = try Boton.run(["alert", "gateway", "--gateway", gateway, "--secret", secret, "--line", "02-ABC"])
+        #expect(typo.status != 0 && typo.stderr.contains("--line"))
     }
 
     @Test func anOfficerSeesOnlyTheirScope() throws {

@@ -353,6 +353,19 @@ import Testing
         #expect(Self.element("estado", in: active.text) == "Activa")
         #expect(active.text.contains("Alerta de prueba confirmada: el botón está activo."))
         #expect(!(try officer.get("/oficial/solicitudes").text.contains(tramite)))
+        // Issue 15, bug 1: the test alert was closed with it (outcome prueba, by this officer), not left open on
+        // the console as "Recibida · PRUEBA".
+        let incident = try #require(alert.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }?
+            .dropFirst("incidente=".count))
+        let dossier = try officer.get("/api/v1/consola/alertas/\(incident)")
+        #expect(dossier.status == 200)
+        #expect(try dossier.string("alerta.estado") == "cerrada" && dossier.string("alerta.resultado") == "prueba")
+        #expect(try dossier.value("alerta.prueba") as? Bool == true)
+        #expect(try dossier.string("alerta.tomada_por") != nil)
+        // Nothing is left for the console's own "Confirmar prueba": it says so instead of changing anything.
+        let header = ["X-CSRF-Token": try #require(officer.cookies["boton_csrf"])]
+        let again = try officer.request("POST", "/api/v1/consola/alertas/\(incident)/confirmar-prueba", headers: header)
+        #expect(again.status == 409)
     }
 
     @Test func anOfficerContactsAndRejectsWithAReasonTheCitizenThenReads() throws {

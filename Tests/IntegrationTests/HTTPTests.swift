@@ -22,6 +22,12 @@ import Testing
         #expect((json["territorio"] as? [String: Any])?["subcircuitos"] as? Int == 1483)
         #expect((json["escuchas"] as? [String: Any])?["udp"] as? Int == server.udpPort)
         #expect((json["escuchas"] as? [String: Any])?["https"] as? Int == server.httpsPort)
+        // Issue 15, bug 3: no central configured (the default) is said at start-up and in /salud, without turning
+        // the service's health to error.
+        let central = try #require(json["central"] as? [String: Any])
+        #expect(central["estado"] as? String == "sin_central" && central["configurada"] as? Bool == false)
+        #expect((central["mensaje"] as? String)?.contains("no se envían a ninguna central") == true)
+        try server.waitFor("event=central_not_configured")
         // /metrics on its own (loopback) listener; on the main port it is 404 without a configured token.
         #expect(try client.request("GET", "/metrics").status == 404)
         let metrics = try HTTPTestClient(port: server.metricsPort).request("GET", "/metrics")

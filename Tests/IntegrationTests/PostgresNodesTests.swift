@@ -99,6 +99,49 @@ struct PostgresNodesTests {
         #expect(a.stop() == 0 && b.stop() == 0)
     }
 
+    /// Test (b): phones that know both nodes lose nothing when one dies under load.
+    @Test func aNodeKilledUnderLoadLosesNothingAndThePhonesGoOnThroughTheOther() throws {
+        let cluster = try Cluster()
+        let a = try cluster.node()
+        defer { a.stop() }
+        let b = try cluster.node()
+        defer { b.stop() }
+        let acknowledged = cluster.dir.file("acknowledged.txt")
+        let settings = cluster.settings
+        let (portA, portB) = (a.udpPort, b.udpPort)
+        let load = Thread.detachNewThreadWithResult {
+            try? Boton.run(["alert", "load", "--devices", "40", "--rate", "50", "--duration", "6", "--grace", "60",
+                            "--server", "127.0.0.1:\(portA)", "--server", "127.0.0.1:\(portB)",
+                            "--acknowledged", acknowledged, "--json"] + settings)
+        }
+        // Some alerts acknowledged through node A, then A dies without a word.
+        try poll("30 acknowledged alerts") { DatabaseFailoverTests.lines(acknowledged).count >= 30 }
+        let before = DatabaseFailoverTests.lines(acknowledged).count
+        kill(a.process.processIdentifier, SIGKILL)
+        let report = load.wait()
+        #expect(report?.stdout.contains("\"lost\":0") == true, "\(report?.stdout ?? "") \(report?.stderr ?? "")")
+        #expect(report?.stdout.contains("\"failovers\":0") == false, "the load never moved to node B")
+        let lines = DatabaseFailoverTests.lines(acknowledged)
+        #expect(lines.count > before, "nothing acknowledged after node A died")
+        // Every alert a phone was told is stored is stored, with the incident its answer named.
+        let db = try PostgresDatabase(connectionString: PostgresNodesTests.admin + " dbname=\(cluster.name)")
+        var missing: [String] = []
+        for line in lines {
+            let fields = line.split(separator: " ").map(String.init)
+            guard fields.count >= 4, let sequence = Int64(fields[1]), let incident = Int64(fields[3]) else {
+                Issue.record("unexpected line in the acknowledged file: \(line)")
+                continue
+            }
+            let stored = try db.prepared("""
+                SELECT r.incident_id FROM frame_receipt r JOIN incident i ON i.id = r.incident_id
+                WHERE r.sender_id = decode(?1, 'hex') AND r.sequence = ?2
+                """).first([.text(fields[0]), .integer(sequence)]) { $0.int64(0) }
+            if stored != incident { missing.append("\(line) (stored: \(stored.map(String.init) ?? "nothing"))") }
+        }
+        #expect(missing.isEmpty, "acknowledged but not stored: \(missing.prefix(10))")
+        #expect(b.stop() == 0)
+    }
+
     @Test func withBothNodesWritingAConsoleSeesEveryEventOnceInIdOrder() throws {
         let cluster = try Cluster()
         try cluster.addOperator("admin", role: "administrador")

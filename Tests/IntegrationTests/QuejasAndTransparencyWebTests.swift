@@ -102,6 +102,47 @@ import BotonRuntime
         #expect(badPage.status == 422 && badPage.text.contains("El rango está invertido"))
     }
 
+    /// Issue 15, bug 7: the page named the range asked for ("enero de 2019 a noviembre de 2026") over a table
+    /// ending December 2025; it names what the table holds and says which months have no figures yet.
+    @Test func theTransparencyPageNamesThePeriodItsTableHolds() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try Boton.run(["stats", "import", dir.write("tabla.txt", StatisticsCommandTests.seedTable), "--database", db])
+        // The system's own first figures, this month: the default range now reaches the last finished month.
+        let now = SystemClock.now()
+        let current = YearMonth(ecuador: now)
+        try SQLiteStore(path: db).insertIncidentFixtures([IncidentFixture(
+            outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
+            openedAt: max(current.ecuadorStart, now.adding(seconds: -600)), closedAt: now)])
+        let server = try Server(database: db)
+        defer { server.stop() }
+        let client = try WebClient(port: server.httpPort)
+
+        let page = try client.get("/transparencia")
+        #expect(page.status == 200)
+        #expect(page.text.contains("en el formato publicado en gob.ec, de enero de 2019 a diciembre de 2025.</p>"),
+                "\(page.text)")
+        let lastFinished = current.adding(months: -1)
+        let gap = YearMonth.range(try #require(YearMonth("2026-01")), lastFinished)
+        if !gap.isEmpty {
+            let named = gap.count == 1 ? gap[0].spanishText
+                : "de \(gap[0].spanishText) a \(gap.last!.spanishText)"
+            #expect(page.text.contains("Sin cifras todavía para \(gap.count == 1 ? "1 mes" : "\(gap.count) meses") del "
+                                       + "período pedido (\(named))"), "\(page.text)")
+        }
+
+        // A range asked for that reaches past the table: the table's own period, and the months without figures.
+        let asked = try client.get("/transparencia?desde=2025-06&hasta=2026-03")
+        #expect(asked.status == 200)
+        #expect(asked.text.contains("de junio de 2025 a diciembre de 2025.</p>"))
+        #expect(asked.text.contains("Sin cifras todavía para 3 meses del período pedido (de enero de 2026 a marzo de "
+                                    + "2026)"))
+        #expect(asked.text.components(separatedBy: "<tr><td>").count - 1 == 7)
+        // A range with everything: no such notice.
+        let whole = try client.get("/transparencia?desde=2020-01&hasta=2020-12")
+        #expect(whole.text.contains("de enero de 2020 a diciembre de 2020.</p>") && !whole.text.contains("Sin cifras"))
+    }
+
     @Test func theRunningServiceClosesTheFinishedMonth() throws {
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)

@@ -135,6 +135,36 @@ import BotonRuntime
         #expect(again.status == 1 && again.stderr.contains("no cambiaron"))
     }
 
+    /// Issue 15, bug 6: the README's `stats export --format csv` on a new system was empty (the default range
+    /// stopped at the last closed month); it covers the months with figures and says which range it wrote.
+    @Test func theDefaultExportCoversTheSystemsOwnMonthsAndSaysTheRange() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let store = try SQLiteStore(path: db)
+        let now = SystemClock.now()
+        // One alert attended this month: the system's only figures.
+        try store.insertIncidentFixtures([IncidentFixture(
+            outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
+            openedAt: max(Self.current.ecuadorStart, now.adding(seconds: -600)), closedAt: now)])
+        let month = Self.current.description
+        let csv = try Boton.run(["stats", "export", "--format", "csv", "--database", db])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let row = "\(Self.current.year),\(Self.current.twoDigitMonth),nacional,,,0,1,provisional,"
+        #expect(csv.stdout.contains(row), "\(csv.stdout)")
+        #expect(csv.stderr.contains("Exportado 1 mes con cifras, de \(month) a \(month) (\(month) en curso: "
+                                    + "cifras provisionales), en formato csv."), "\(csv.stderr)")
+        // Written to a file, the same range is named with it.
+        let out = dir.file("cifras.csv")
+        let written = try Boton.run(["stats", "export", "--format", "csv", "--out", out, "--database", db])
+        #expect(written.stderr.contains("de \(month) a \(month)") && written.stderr.contains("a \(out)."))
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == csv.stdout)
+        // The whole series with the published table: the months it holds, counted in the plural.
+        try Boton.run(["stats", "import", dir.write("tabla.txt", Self.seedTable), "--database", db])
+        let all = try Boton.run(["stats", "export", "--format", "csv", "--database", db])
+        #expect(all.stdout.contains("2019,01,nacional,") && all.stdout.contains(row))
+        #expect(all.stderr.contains("Exportados 85 meses con cifras, de 2019-01 a \(month)"), "\(all.stderr)")
+    }
+
     @Test func breakdownsUseTheTerritoryAndSuppressSmallFiguresInPublic() throws {
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)

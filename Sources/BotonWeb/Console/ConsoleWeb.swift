@@ -112,6 +112,7 @@ public final class ConsoleWeb: Sendable {
             try run {
                 let scope = ConsoleScope(session.identity)
                 let list = try withDesk { (desk) throws(ConsoleError) in try desk.list(for: session.identity, at: web.clock()) }
+                feed.listed(list, by: scope)
                 return try EnrollmentWeb.json(ConsoleJSON.List(alertas: list.map { alert($0, scope) }))
             }
         })
@@ -119,6 +120,7 @@ public final class ConsoleWeb: Sendable {
             try run {
                 let id = try Self.id(parameters)
                 let dossier = try withDesk { (desk) throws(ConsoleError) in try desk.dossier(id, for: session.identity, at: web.clock()) }
+                feed.listed([dossier.incident], by: ConsoleScope(session.identity))
                 logger.info("incident_viewed", ["incident": String(id), "operator": String(session.identity.id)])
                 return try EnrollmentWeb.json(ConsoleJSON.Dossier(dossier, upcName: jurisdictions.upcName(dossier.incident.upcCode),
                                                                   scope: ConsoleScope(session.identity)))
@@ -272,10 +274,21 @@ public final class ConsoleWeb: Sendable {
 struct EnrollmentActivationService: EnrollmentActivation {
     let service: EnrollmentService
 
-    func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp) throws(ConsoleError) {
+    func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp,
+                     closingTestAlert: (Int64) throws -> Void) throws(ConsoleError) {
+        // The desk's own refusal (or a store failure) while closing the alert, as it was.
+        var deskError: ConsoleError?
         do {
-            _ = try service.confirmTest(tramite, by: officer, at: at)
+            _ = try service.confirmTest(tramite, by: officer, at: at) { id in
+                do { try closingTestAlert(id) } catch let error as ConsoleError {
+                    deskError = error
+                    throw error
+                }
+            }
         } catch {
+            if let deskError { throw deskError }
+            if error.kind == .unavailable { throw ConsoleError(.unavailable, code: error.code, error.mensaje,
+                                                               detail: error.detail) }
             throw ConsoleError(error.kind == .forbidden ? .forbidden : .conflict, code: error.code, error.mensaje)
         }
     }
@@ -283,3 +296,24 @@ struct EnrollmentActivationService: EnrollmentActivation {
 
 /// The web server's event streams are what the console feed writes to.
 extension EventSink: ConsoleStream {}
+
+extension EnrollmentWeb {
+    /// *Confirmar prueba* from the request page or the officer's API: the request becomes `activa` and its test
+    /// alert is closed with outcome `prueba` (taken first if nobody had), in the enrollment service's one
+    /// transaction on `connection` — the same as confirming from the console. The consoles see the closing at the
+    /// feed's next read (it reads at least once a second).
+    static func confirmTest(_ tramite: String, by officer: OperatorIdentity, at: Timestamp,
+                            connection: any StoreConnection, logger: Logger, routing: RoutingTable)
+        throws(EnrollmentError) -> EnrollmentSummary
+    {
+        let service = EnrollmentService(store: connection, routing: routing, logger: logger)
+        return try service.confirmTest(tramite, by: officer, at: at) { id in
+            do {
+                try IncidentDesk.closeConfirmedTest(id, tramite: tramite, store: connection, by: officer, at: at)
+            } catch let error as ConsoleError {
+                throw EnrollmentError(error.kind == .unavailable ? .unavailable : .conflict, code: error.code,
+                                      error.mensaje, detail: error.detail)
+            }
+        }
+    }
+}

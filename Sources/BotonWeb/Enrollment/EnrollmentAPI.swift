@@ -151,8 +151,11 @@ extension EnrollmentWeb {
         })
         router.post("/api/v1/oficial/enrolamientos/:tramite/confirmar-prueba", officerAPI { [self] request, parameters, session in
             _ = try Self.jsonObject(request, allowEmpty: true)
-            return try Self.json(APIJSON.Summary(try withService { (service) throws(EnrollmentError) in try service.confirmTest(parameters["tramite"] ?? "",
-                                                                           by: session.identity, at: clock()) }))
+            let summary = try store.withConnection({ (connection) throws(EnrollmentError) in
+                try Self.confirmTest(parameters["tramite"] ?? "", by: session.identity, at: clock(),
+                                     connection: connection, logger: logger, routing: routing)
+            }, unavailable: { EnrollmentError.storage($0) })
+            return try Self.json(APIJSON.Summary(summary))
         })
         router.post("/api/v1/oficial/enrolamientos/:tramite/confirmar-baja", officerAPI { [self] request, parameters, session in
             _ = try Self.jsonObject(request, allowEmpty: true)

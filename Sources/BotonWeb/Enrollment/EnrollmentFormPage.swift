@@ -102,10 +102,14 @@ enum EnrollmentFormPage {
                         required: true, autocomplete: officer ? "off" : "given-name")
         h += HTML.input(F.apellidos.rawValue, label: "Apellidos", value: value(F.apellidos.rawValue), errors: errors,
                         required: true, autocomplete: officer ? "off" : "family-name")
+        // A text field that takes what its hint says (a browser's date field does not take typed text, and
+        // shows the date in its own format): año-mes-día, the digits a phone's keypad offers, and the same hint
+        // in the error.
         h += HTML.input(F.fechaNacimiento.rawValue, label: "Fecha de nacimiento",
-                        value: value(F.fechaNacimiento.rawValue), errors: errors, type: "date",
-                        help: "Día, mes y año. Si lo escribe, use año-mes-día: 1985-04-23.", required: true,
-                        autocomplete: officer ? "off" : "bday")
+                        value: value(F.fechaNacimiento.rawValue), errors: errors, type: "text",
+                        help: BirthDateError.hint, required: true, autocomplete: officer ? "off" : "bday",
+                        extra: "inputmode=\"numeric\" pattern=\"[0-9]{4}-[0-9]{2}-[0-9]{2}\" maxlength=\"10\" "
+                            + "placeholder=\"AAAA-MM-DD\" title=\"\(HTML.attribute(BirthDateError.hint))\"")
         h += "</fieldset>\n"
 
         h += "<fieldset>\n<legend>Línea telefónica del botón</legend>\n"

@@ -289,7 +289,8 @@ extension EnrollmentWeb {
         do {
             return try store.withConnection({ (connection) throws -> HTTPResponse in
                 try officerAction(action, tramite: tramite, context, fields,
-                                  service: EnrollmentService(store: connection, routing: routing, logger: logger))
+                                  service: EnrollmentService(store: connection, routing: routing, logger: logger),
+                                  connection: connection)
             }, unavailable: unavailable)
         } catch let error as EnrollmentError where error.kind == .unavailable {
             return Self.officerPage("Servicio no disponible", HTML.alert(error.mensaje), context,
@@ -298,7 +299,8 @@ extension EnrollmentWeb {
     }
 
     private func officerAction(_ action: String, tramite: String, _ context: OfficerContext,
-                               _ fields: [String: String], service: EnrollmentService) throws -> HTTPResponse
+                               _ fields: [String: String], service: EnrollmentService,
+                               connection: any StoreConnection) throws -> HTTPResponse
     {
         let officer = context.identity
         let back = "/oficial/solicitudes/\(tramite)"
@@ -319,7 +321,8 @@ extension EnrollmentWeb {
                 try service.reject(tramite, reason: fields["motivo"] ?? "", by: officer, at: clock())
                 return Self.redirect(back + "?aviso=rechazada", cookies: context.cookies)
             case "confirmar-prueba":
-                try service.confirmTest(tramite, by: officer, at: clock())
+                _ = try Self.confirmTest(tramite, by: officer, at: clock(), connection: connection, logger: logger,
+                                         routing: routing)
                 return Self.redirect(back + "?aviso=activa", cookies: context.cookies)
             case "confirmar-baja":
                 try service.confirmBaja(tramite, by: officer, at: clock())

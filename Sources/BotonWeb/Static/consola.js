@@ -33,6 +33,13 @@
   var TIPOS = { nueva: 'Alerta recibida', transicion: 'Cambio de estado', cierre: 'Cierre', escalada: 'Escalamiento',
     nota: 'Nota', posicion: 'Posición recibida', cancelacion: 'Cancelación del ciudadano' };
   var ESCALADA = ['', 'Escalada a las UPC del circuito', 'Escalada a los supervisores del distrito', 'Escalada a la central'];
+  // Level 3 says what really happened to the notice to the central.
+  var CENTRAL = { sin_central: 'Nivel 3: sin central configurada (no se envió)', pendiente: 'Escalada a la central · envío pendiente',
+    entregada: 'Escalada a la central · entregada', fallando: 'Escalada a la central · envío fallando, se reintenta' };
+  function escalamiento(a) {
+    if (a.nivel_escalada >= 3 && a.central) { return CENTRAL[a.central] || ESCALADA[3]; }
+    return ESCALADA[a.nivel_escalada] || 'Escalada';
+  }
 
   function el(tag, attrs, texto) {
     var e = document.createElement(tag);
@@ -109,7 +116,10 @@
       if (a.linea_suspendida) { b.appendChild(el('span', { 'class': 'marca suspendida' }, 'LÍNEA SUSPENDIDA')); }
       if (a.sitio) { b.appendChild(el('span', { 'class': 'marca sitio' }, 'SITIO ' + a.sitio.nombre + ' · ' + a.sitio.significado)); }
       if (a.cancelada_en) { b.appendChild(el('span', { 'class': 'marca cancelada' }, a.sitio ? 'CANCELADA POR EL SITIO' : 'CANCELADA POR EL CIUDADANO')); }
-      if (a.nivel_escalada > 0) { b.appendChild(el('span', { 'class': 'marca escalada' }, ESCALADA[a.nivel_escalada] || 'Escalada')); }
+      if (a.nivel_escalada > 0) {
+        b.appendChild(el('span', { 'class': 'marca escalada' + (a.central ? ' central-' + a.central : ''), 'data-central': a.central || '' },
+          escalamiento(a)));
+      }
       if (a.propia === false) { b.appendChild(el('span', { 'class': 'marca apoyo' }, 'De ' + (a.upc_nombre || a.upc))); }
       b.appendChild(el('span', { 'class': 'lugar' }, (a.upc_nombre || a.upc) + (a.subcircuito ? ' · ' + a.subcircuito : '')));
       b.appendChild(el('span', { 'class': 'tiempo', 'data-desde': String(a.recibida_ms), 'data-abierta': abierta(a) && !a.prueba &&
@@ -151,7 +161,7 @@
             (d.alerta.upc_nombre || d.alerta.upc) + (d.alerta.linea_suspendida ? ' · línea suspendida' : ''), d.alerta.prueba,
             d.alerta.id);
         } else if (d.evento.tipo === 'escalada' && (!anterior || anterior.nivel_escalada < d.alerta.nivel_escalada)) {
-          avisar('Alerta ' + d.alerta.id + ' sin tomar: ' + (ESCALADA[d.alerta.nivel_escalada] || 'escalada'), false,
+          avisar('Alerta ' + d.alerta.id + ' sin tomar: ' + escalamiento(d.alerta), false,
             d.alerta.id);
         } else if (d.evento.tipo === 'cancelacion') {
           avisar('El ciudadano canceló la alerta ' + d.alerta.id + '. Ciérrela cuando lo confirme.', true, d.alerta.id);
@@ -315,7 +325,7 @@
     fila(dl, 'UPC', (a.upc_nombre || '') + ' (' + a.upc + ')');
     fila(dl, 'Subcircuito', a.subcircuito);
     fila(dl, 'Ubicación por', a.ubicacion === 'gps' ? 'GPS del teléfono' : a.ubicacion === 'domicilio' ? 'domicilio registrado (sin GPS)' : a.ubicacion);
-    if (a.nivel_escalada > 0) { fila(dl, 'Escalamiento', ESCALADA[a.nivel_escalada]); }
+    if (a.nivel_escalada > 0) { fila(dl, 'Escalamiento', escalamiento(a)); }
     fila(dl, 'Unidad despachada', a.unidad);
     fila(dl, 'Trámite', d.tramite);
     detalle.appendChild(dl);

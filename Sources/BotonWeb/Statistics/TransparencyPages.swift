@@ -101,10 +101,15 @@ extension StatisticsWeb {
         }
         let range = context.range
         let query = HTML.attribute("?desde=\(range.from)&hasta=\(range.to)")
+        let national = rows.filter { $0.scope.level == .nacional }
+        // The period named is the one the table holds (not the one asked for, which may reach months without
+        // figures yet); the months of the request without figures are said separately.
+        let held = national.map(\.month)
+        let period = held.first.map { first in
+            ", de \(first.spanishText) a \(held.last!.spanishText)" } ?? ""
         var body = """
-        <p>Cifras mensuales del trámite <strong>Activación de botones de seguridad para casos de emergencia</strong> de la \
-        Policía Nacional del Ecuador, en el formato publicado en gob.ec, de \(range.from.spanishText) a \
-        \(range.to.spanishText).</p>
+        <p id="periodo">Cifras mensuales del trámite <strong>Activación de botones de seguridad para casos de \
+        emergencia</strong> de la Policía Nacional del Ecuador, en el formato publicado en gob.ec\(period).</p>
         <ul>
         <li><strong>Volumen de Atenciones</strong>: alertas reales (no de prueba) cerradas en el mes con resultado \
         \(HTML.escape(settings.countedOutcomes.map(\.nombre).sorted().map { "«\($0)»" }.joined(separator: " o "))).</li>
@@ -116,10 +121,18 @@ extension StatisticsWeb {
 
         """
         body += rangeForm(desde: range.from.description, hasta: range.to.description)
-        let national = rows.filter { $0.scope.level == .nacional }
         if national.isEmpty {
-            body += HTML.notice("Aún no hay cifras publicadas para este período.")
+            body += HTML.notice("Aún no hay cifras publicadas para el período de \(range.from.spanishText) a "
+                                + "\(range.to.spanishText).")
             return EnrollmentWeb.page("Transparencia", body)
+        }
+        let runs = Self.monthsWithout(Set(held), in: range)
+        if !runs.isEmpty {
+            let named = runs.map { $0.from == $0.to ? $0.from.spanishText
+                : "de \($0.from.spanishText) a \($0.to.spanishText)" }
+            let count = runs.reduce(0) { $0 + $1.count }
+            body += HTML.notice("Sin cifras todavía para \(count == 1 ? "1 mes" : "\(count) meses") del período "
+                                + "pedido (\(named.joined(separator: "; "))): aún no se han publicado ni cerrado.")
         }
         body += "<figure class=\"grafico\">\n<img src=\"/transparencia/grafico.svg\(query)\" width=\"960\" height=\"540\" "
             + "alt=\"\(HTML.attribute(TransparencyChart.description(national.map { $0.figures.volume($0.month) })))\">\n"
@@ -162,6 +175,21 @@ extension StatisticsWeb {
         var response = EnrollmentWeb.page("Transparencia", body)
         response.headers.replace(name: "Cache-Control", value: "public, max-age=300")
         return response
+    }
+
+    /// The months of `range` not in `held`, as runs of consecutive months, oldest first.
+    static func monthsWithout(_ held: Set<YearMonth>, in range: MonthRange)
+        -> [(from: YearMonth, to: YearMonth, count: Int)]
+    {
+        var runs: [(from: YearMonth, to: YearMonth, count: Int)] = []
+        for month in range.months where !held.contains(month) {
+            if let last = runs.last, last.to.adding(months: 1) == month {
+                runs[runs.count - 1] = (last.from, month, last.count + 1)
+            } else {
+                runs.append((month, month, 1))
+            }
+        }
+        return runs
     }
 
     static func sourceText(_ row: StatisticsRow) -> String {

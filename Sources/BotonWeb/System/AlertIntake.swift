@@ -17,7 +17,8 @@ public import BotonIngestion
 /// | 201 | aceptada | stored (a new alert, or joined to the open one) |
 /// | 200 | duplicada | a retransmission: the first answer again |
 /// | 503 + Retry-After | ocupado_reintente | the queue is full or the store cannot commit: retry |
-/// | 401 | rechazada (clave, desconocido) | wrong key, or unknown/revoked device |
+/// | 401 | rechazada (clave, desconocido) | wrong key, or unknown device |
+/// | 410 | rechazada (dada_de_baja) | the device was switched off (its credential revoked) |
 /// | 409 | rechazada (ventana) | clock outside ±300 s, or a sequence reused for another frame |
 /// | 400 | rechazada (malformada) | not a frame, or the header does not match it |
 /// | 415 | | another Content-Type |
@@ -129,6 +130,7 @@ public enum AlertIntake {
         switch reason {
         case .clave, .desconocido: return .unauthorized
         case .ventana, .sinSolicitud: return .conflict
+        case .dadaDeBaja: return .gone
         default: return .badRequest
         }
     }
@@ -145,7 +147,9 @@ public enum AlertIntake {
     private static func message(_ reason: RejectReason) -> String {
         switch reason {
         case .clave: return "La firma no corresponde a la clave del dispositivo."
-        case .desconocido: return "Dispositivo desconocido o dado de baja."
+        case .desconocido: return "Dispositivo desconocido: esta línea no tiene un botón de seguridad registrado."
+        case .dadaDeBaja: return "Este botón de seguridad fue dado de baja: ya no envía alertas a la UPC. En una "
+            + "emergencia llame al 911. Para volver a tenerlo, registre la línea otra vez en /registro."
         case .ventana: return "La hora del teléfono difiere de la del servidor, o la secuencia ya fue usada."
         case .sinSolicitud: return "No hay un pedido de baja pendiente para este botón: no se cambió nada y el botón "
             + "sigue activo."

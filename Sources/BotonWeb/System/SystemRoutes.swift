@@ -30,6 +30,9 @@ public struct ServiceProbe: Sendable {
     /// Whether this node runs the singleton jobs now (the cluster's leader), and what it is called; nil: no
     /// election (`/salud` then omits `cluster`).
     public var cluster: @Sendable () -> (leader: Bool, node: String)? = { nil }
+    /// Whether level 3 of escalation has a central (`console.central_url`), and its outbox (nil: not readable now).
+    /// Nil: not reported.
+    public var central: (@Sendable () -> (configured: Bool, outbox: CentralOutbox?))?
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
                 ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
@@ -85,10 +88,22 @@ public enum SystemRoutes {
             let rol: String
             let nodo: String
         }
+        /// Where level 3 of escalation goes. Informative: it does not turn `estado` to error.
+        var central: Central? = nil
         enum CodingKeys: String, CodingKey {
-            case estado, medido, almacen, ingesta, escuchas, territorio, cluster
+            case estado, medido, almacen, ingesta, escuchas, territorio, cluster, central
             case componentesCaidos = "componentes_caidos"
         }
+    }
+
+    struct Central: Encodable {
+        /// `sin_central` (none configured: level 3 is recorded but sent nowhere), `ok`, `fallando` (notices tried
+        /// without a 2xx are waiting) or `desconocido` (the outbox could not be read).
+        let estado: String
+        let configurada: Bool
+        let pendientes: Int?
+        let fallando: Int?
+        let mensaje: String?
     }
 
     /// What `/salud` answers when the monitor has not read anything for too long.
@@ -112,11 +127,24 @@ public enum SystemRoutes {
             rechazadas: status.rejected, cola: probe.queueDepth(), errorAlmacenamiento: status.storageFailure)
         let failed = probe.failedComponents()
         let healthy = store.estado == "ok" && ingestion.estado == "ok" && !probe.territory.isEmpty && failed.isEmpty
-        let health = Health(estado: healthy ? "ok" : "error", medido: measured, almacen: store,
+        var health = Health(estado: healthy ? "ok" : "error", medido: measured, almacen: store,
                             ingesta: ingestion, escuchas: probe.listeners(), territorio: probe.territory,
                             componentesCaidos: failed.isEmpty
                                 ? nil : Dictionary(failed.map { ($0.component, $0.reason) }) { first, _ in first },
                             cluster: probe.cluster().map { .init(rol: $0.leader ? "lider" : "seguidor", nodo: $0.node) })
+        if let central = probe.central?() {
+            if !central.configured {
+                health.central = Central(estado: "sin_central", configurada: false, pendientes: nil, fallando: nil,
+                                         mensaje: "No hay central configurada (console.central_url): las alertas que "
+                                             + "llegan al nivel 3 de escalamiento no se envían a ninguna central.")
+            } else if let outbox = central.outbox {
+                health.central = Central(estado: outbox.failing > 0 ? "fallando" : "ok", configurada: true,
+                                         pendientes: outbox.pending, fallando: outbox.failing, mensaje: nil)
+            } else {
+                health.central = Central(estado: "desconocido", configurada: true, pendientes: nil, fallando: nil,
+                                         mensaje: nil)
+            }
+        }
         return jsonAnswer(health, status: healthy ? .ok : .serviceUnavailable)
     }
 
