@@ -111,7 +111,7 @@ import BotonRuntime
         // The system's own first figures, this month: the default range now reaches the last finished month.
         let now = SystemClock.now()
         let current = YearMonth(ecuador: now)
-        try SQLiteStore(path: db).insertIncidentFixtures([IncidentFixture(
+        try TestDatabases.database(db).openStore().insertIncidentFixtures([IncidentFixture(
             outcome: .atendida, upcCode: Applicant.quitoUPC, subcircuitCode: "17D04C01S01",
             openedAt: max(current.ecuadorStart, now.adding(seconds: -600)), closedAt: now)])
         let server = try Server(database: db)

@@ -140,7 +140,7 @@ import BotonRuntime
     @Test func theDefaultExportCoversTheSystemsOwnMonthsAndSaysTheRange() throws {
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
-        let store = try SQLiteStore(path: db)
+        let store = try TestDatabases.database(db).openStore()
         let now = SystemClock.now()
         // One alert attended this month: the system's only figures.
         try store.insertIncidentFixtures([IncidentFixture(
