@@ -117,7 +117,7 @@ public final class PostgresDatabase: SQLDatabase {
     // MARK: Transactions
 
     public func inTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
-        try execute("BEGIN")
+        try begin()
         do {
             let result = try body()
             try commit()
@@ -129,11 +129,27 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     public func inTransaction<T>(rethrowing body: () throws -> T) throws -> T {
-        try execute("BEGIN")
+        try begin()
         do {
             let result = try body()
             try commit()
             return result
+        } catch {
+            rollbackIfOpen()
+            throw error
+        }
+    }
+
+    /// BEGIN, then the cluster-wide write lock (`pg_advisory_xact_lock`, held until COMMIT or ROLLBACK) before any
+    /// row is touched: PostgreSQL's transactions then run one after another as SQLite's `BEGIN IMMEDIATE` ones do.
+    /// Taken first, in every transaction, it can never be part of a deadlock: a transaction that locked rows first
+    /// and asked for it when appending an event (``SQLDatabase/orderEventAppends()``) deadlocked with the ingestion
+    /// writer, which holds it and marks those rows *notificada* (seen as a 503 on closing an alert). It also gives
+    /// event ids the order the console feed reads them in.
+    private func begin() throws(StoreError) {
+        try execute("BEGIN")
+        do {
+            _ = try prepared("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").first([]) { _ in 0 }
         } catch {
             rollbackIfOpen()
             throw error

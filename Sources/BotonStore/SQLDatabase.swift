@@ -49,10 +49,11 @@ extension SQLDatabase {
     ///
     /// SQLite serialises write transactions, so ids are handed out in commit order already. PostgreSQL hands out
     /// identity values when rows are inserted, not when transactions commit: two nodes' transactions could commit
-    /// 101 before 100, and a feed that had read 101 would never see 100. So every transaction that appends events
-    /// first takes one transaction-scoped advisory lock (`pg_advisory_xact_lock`, held until COMMIT or ROLLBACK):
-    /// the transactions that append events run their appends one after another across every node, each id is
+    /// 101 before 100, and a feed that had read 101 would never see 100. So every PostgreSQL transaction takes one
+    /// transaction-scoped advisory lock (`pg_advisory_xact_lock`, held until COMMIT or ROLLBACK) right after BEGIN
+    /// (`PostgresDatabase.inTransaction`): transactions run one after another across every node, each id is
     /// assigned after every smaller one committed or rolled back, and `id > cursor` stays a rule that cannot skip.
+    /// This call takes it again for an append made outside ``inTransaction(_:)`` (a no-op inside one).
     public func orderEventAppends() throws(StoreError) {
         guard dialect == .postgresql else { return }
         _ = try prepared("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").first([]) { _ in 0 }
