@@ -523,15 +523,6 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
                 Glibc.close(fd)
                 continue
             }
-            if limits.reservedForProven > 0,
-               unprovenCount.load(ordering: .relaxed) >= limits.maxConnections - limits.reservedForProven,
-               !evictOldestUnproven(&loop)
-            {
-                counters.withLock { $0.refusedOverLimit += 1 }
-                onEvent(.refusedOverLimit(peer, open: open))
-                Glibc.close(fd)
-                continue
-            }
             let host = peer.host
             let fromHost = openByAddress.withLock { counts -> Int? in
                 let n = counts[host, default: 0]
@@ -542,6 +533,18 @@ public final class StreamServer<Handler: StreamHandler>: Sendable {
             if let fromHost {
                 counters.withLock { $0.refusedOverLimit += 1 }
                 onEvent(.refusedOverAddressLimit(peer, open: fromHost))
+                Glibc.close(fd)
+                continue
+            }
+            // Only a connection its address may still open takes an unproven one's place: an address at its own cap
+            // evicts nobody.
+            if limits.reservedForProven > 0,
+               unprovenCount.load(ordering: .relaxed) >= limits.maxConnections - limits.reservedForProven,
+               !evictOldestUnproven(&loop)
+            {
+                counters.withLock { $0.refusedOverLimit += 1 }
+                onEvent(.refusedOverLimit(peer, open: open))
+                forget(peer)
                 Glibc.close(fd)
                 continue
             }

@@ -53,9 +53,10 @@ extension SQLDatabase {
     /// transaction-scoped advisory lock (`pg_advisory_xact_lock`, held until COMMIT or ROLLBACK) right after BEGIN
     /// (`PostgresDatabase.inTransaction`): transactions run one after another across every node, each id is
     /// assigned after every smaller one committed or rolled back, and `id > cursor` stays a rule that cannot skip.
-    /// This call takes it again for an append made outside ``inTransaction(_:)`` (a no-op inside one).
+    /// This call takes it only for an append made outside ``inTransaction(_:)``; inside one it costs nothing.
     public func orderEventAppends() throws(StoreError) {
-        guard dialect == .postgresql else { return }
+        // Inside a transaction the lock is held already (taken at BEGIN): no second round trip per event.
+        guard dialect == .postgresql, isAutocommit else { return }
         _ = try prepared("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").first([]) { _ in 0 }
     }
 }
