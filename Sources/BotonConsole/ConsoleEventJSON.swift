@@ -31,6 +31,9 @@ package struct ConsoleEventJSON: Encodable {
         package var propia: Bool?
         /// An alert from an alarm panel or panic button (SIA DC-09): the site and the event that opened it.
         let sitio: Site?
+        /// A load generator's alert (`boton alert load`), present (true) only then: consoles show these only when
+        /// asked (`?simulacion=1`).
+        let simulacro: Bool?
 
         package struct Site: Encodable {
             let cuenta: String
@@ -42,7 +45,7 @@ package struct ConsoleEventJSON: Encodable {
         }
 
         package enum CodingKeys: String, CodingKey {
-            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio, central
+            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio, central, simulacro
             case upcNombre = "upc_nombre", lineaSuspendida = "linea_suspendida", canceladaEn = "cancelada_en"
             case nivelEscalada = "nivel_escalada", recibidaEn = "recibida_en", recibidaMs = "recibida_ms"
             case tomadaEn = "tomada_en", tomadaPor = "tomada_por", despachadaEn = "despachada_en"
@@ -54,6 +57,7 @@ package struct ConsoleEventJSON: Encodable {
             estado = r.state.rawValue
             resultado = r.outcome?.rawValue
             prueba = r.isTest
+            simulacro = r.simulated ? true : nil
             upc = r.upcCode
             upcNombre = upcName
             subcircuito = r.subcircuitCode
@@ -148,6 +152,7 @@ extension ConsoleEventJSON {
         w.member("unidad", a.unidad)
         w.member("cerrada_en", a.cerradaEn)
         w.member("propia", a.propia)
+        w.member("simulacro", a.simulacro)
         w.close()
         w.close()
         return w.bytes

@@ -347,7 +347,7 @@ final class Writer: @unchecked Sendable {
         let id = try store.createIncident(NewIncident(
             lineE164: line.e164, deviceID: deviceID, isTest: isTest, upcCode: decision.upc,
             subcircuitCode: decision.subcircuit, locationSource: decision.source, lineSuspended: line.suspended,
-            openedAt: received, author: author))
+            openedAt: received, author: author, simulated: line.simulated))
         if let position { try store.addPosition(incident: id, position, at: now, author: author) }
         notices.append(IncidentNotice(incidentID: id, upcCode: decision.upc, lineE164: line.e164, isTest: isTest,
                                       lineSuspended: line.suspended, change: .nueva, at: now))

@@ -25,12 +25,17 @@ public struct IncidentRecord: Sendable, Equatable {
     /// At escalation level 3, what became of the notice to the central (read with the alert, never written with
     /// it): ``CentralDeliveryState``; nil below level 3.
     public var central: CentralDeliveryState?
+    /// A *simulacro* of the load generator (a simulated line's alert): never counted nor escalated, shown only on
+    /// consoles that ask for simulations.
+    public var simulated: Bool
 
     public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: IncidentState,
                 outcome: IncidentOutcome?, upcCode: String, subcircuitCode: String?, locationSource: String,
                 lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?,
                 cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?,
-                unit: String?, site: IncidentSite? = nil, central: CentralDeliveryState? = nil) {
+                unit: String?, site: IncidentSite? = nil, central: CentralDeliveryState? = nil,
+                simulated: Bool = false) {
+        self.simulated = simulated
         self.site = site
         self.central = central
         self.id = id
