@@ -152,7 +152,9 @@ struct PostgresNodesTests {
         let stream: EventStream
         do {
             let session = try apiSession(b, "admin")
-            stream = try EventStream(port: b.httpPort, cookies: session.client.cookies)
+            // The loads' alerts are simulacros: a console sees them when it asks (`?simulacion=1`).
+            stream = try EventStream(port: b.httpPort, cookies: session.client.cookies,
+                                     path: "/consola/eventos?simulacion=1")
             #expect(try stream.next().event == "sincronizado")
         } catch {
             b.stop()
