@@ -25,6 +25,7 @@ public enum PostgresSchema {
         Migration(version: 9, name: "baseline (SQLite schema 1–9)", sql: baseline),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
+        Migration(version: 12, name: "operator rank", sql: operatorRank),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -391,6 +392,11 @@ public enum PostgresSchema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// SQLite's operator rank: the officer's `grado`, shown before the name in histories.
+    static let operatorRank = """
+    ALTER TABLE operator ADD COLUMN rank TEXT;
     """
 }
 

@@ -20,6 +20,7 @@ public enum Schema {
         Migration(version: 9, name: "baja requests", sql: v9, rebuildsTables: true),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
+        Migration(version: 12, name: "operator rank", sql: operatorRank),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -514,5 +515,12 @@ public enum Schema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// The operator's rank (`grado`: `Sbte.`, `Cbop.`, …), shown before the name in every history, so that a person
+    /// reads "Sbte. Andrade" where the store keeps `operador:42`. Null for accounts made before it (their name
+    /// alone is shown).
+    static let operatorRank = """
+    ALTER TABLE operator ADD COLUMN rank TEXT;
     """
 }
