@@ -241,7 +241,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(error?.kind == .invalid && error?.code == "form")
         #expect(error?.form?.messages == [
             "numero_documento": "El número de pasaporte solo puede tener letras (A-Z) y números, sin espacios ni guiones.",
-            "nacionalidad": "La nacionalidad no es válida: elija un país de la lista.",
+            "nacionalidad": "Elija el país que emitió el pasaporte.",
             "nombres": "Ingrese sus nombres.",
             "apellidos": "Los apellidos solo pueden tener letras, espacios, apóstrofos, guiones y puntos.",
             "fecha_nacimiento": "La fecha de nacimiento no puede ser posterior a la fecha de hoy.",

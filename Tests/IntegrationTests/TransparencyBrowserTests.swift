@@ -42,11 +42,11 @@ import BotonRuntime
         #expect(result["filas"] as? Int == 84 + 1)
         let first = try #require(result["primera_fila"] as? [String])
         #expect(first.first == String(previous.year) && first[3] == "12" && first[4] == "Sistema")
-        #expect(result["ultima_fila"] as? [String] == ["2019", "01 · enero", "0", "16650", "Publicado"])
+        #expect(result["ultima_fila"] as? [String] == ["2019", "01 · enero", "0", "16\u{00A0}650", "Publicado"])
         // The chart decoded at its natural size and is scaled to the page.
         let chart = try #require(result["grafico"] as? [String: Int])
         #expect(chart["ancho"] == 960 && chart["alto"] == 540 && (chart["mostrado"] ?? 0) > 300)
-        #expect((result["grafico_alt"] as? String)?.contains("máximo 30 814 en mayo de 2019") == true)
+        #expect((result["grafico_alt"] as? String)?.contains("máximo 30\u{00A0}814 en mayo de 2019") == true)
         #expect((result["queja"] as? String)?.hasPrefix("Q-") == true)
         #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
         let screenshots = try #require(result["screenshots"] as? [String])
