@@ -140,7 +140,9 @@ import Testing
         let officer = try WebClient(port: server.httpPort)
 
         let redirected = try officer.get("/oficial/solicitudes")
-        #expect(redirected.status == 303 && redirected.header("Location") == "/oficial/ingreso")
+        // The page asked for comes back after the sign-in (issue 15, item 15).
+        #expect(redirected.status == 303
+                && redirected.header("Location") == "/oficial/ingreso?volver=%2Foficial%2Fsolicitudes")
         let token = try officer.csrfToken(from: "/oficial/ingreso")
         #expect(try officer.postForm("/oficial/ingreso", [("usuario", "andrade"), ("contrasena", officerPassword)])
             .status == 403)
@@ -179,7 +181,8 @@ import Testing
         let replay = try WebClient(port: server.httpPort)
         replay.cookies["boton_sesion"] = sessionToken
         let afterOut = try replay.get("/oficial/solicitudes")
-        #expect(afterOut.status == 303 && afterOut.header("Location") == "/oficial/ingreso?sesion=vencida")
+        #expect(afterOut.status == 303
+                && afterOut.header("Location") == "/oficial/ingreso?sesion=vencida&volver=%2Foficial%2Fsolicitudes")
         #expect(try replay.get("/oficial/ingreso?sesion=vencida").text.contains("Su sesión terminó"))
         let apiAfterOut = try WebClient(port: server.httpPort)
         apiAfterOut.cookies["boton_sesion"] = sessionToken
