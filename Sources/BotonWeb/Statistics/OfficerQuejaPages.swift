@@ -146,7 +146,9 @@ extension StatisticsWeb {
         if let incident = queja.incidentRef {
             body += "<dt>Alerta</dt><dd>\(HTML.escape("Alerta \(incident)"))</dd>\n"
         }
-        body += "<dt>Contacto</dt><dd>\(HTML.escape(queja.contact ?? "No dejó contacto"))</dd>\n"
+        // A phone in the one format of every page (099 123 4567); an e-mail as written.
+        let contact = queja.contact.map { (try? PhoneLine($0))?.nationalFormat ?? $0 }
+        body += "<dt>Contacto</dt><dd>\(HTML.escape(contact ?? "No dejó contacto"))</dd>\n"
             + "<dt>Descripción</dt><dd class=\"texto\">\(HTML.escape(queja.description))</dd>\n</dl>\n"
         body += "<h2>Historial</h2>\n<ol class=\"pasos\">\n"
         for step in history {
