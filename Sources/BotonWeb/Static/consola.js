@@ -323,11 +323,11 @@
     detalle.appendChild(el('h2', null, 'Alerta ' + a.id + (a.prueba ? ' · PRUEBA' : '') + ' · ' + (ESTADOS[a.estado] || a.estado)));
     if (a.linea_suspendida) {
       detalle.appendChild(el('p', { 'class': 'aviso error' }, 'La línea está suspendida por falsas alarmas. La alerta se atiende igual.'));
-      // Un supervisor o un administrador la levanta aquí mismo (el operador de UPC no puede).
-      if (raiz.dataset.rol !== 'operador_upc' && !a.sitio && d.linea_suspendida_ahora) {
-        detalle.appendChild(formulario('Levantar la suspensión de la línea', [campo('motivo-suspension', 'Motivo (queda en la auditoría)', 'textarea')],
-          'Levantar suspensión', function (f) { levantarSuspension(a.id, d.linea, f); }));
-      }
+    }
+    // Mientras la línea siga suspendida, un supervisor o un administrador la levanta aquí mismo (el operador de UPC no).
+    if (raiz.dataset.rol !== 'operador_upc' && !a.sitio && d.linea_suspendida_ahora) {
+      detalle.appendChild(formulario('Levantar la suspensión de la línea', [campo('motivo-suspension', 'Motivo (queda en la auditoría)', 'textarea')],
+        'Levantar suspensión', function (f) { levantarSuspension(a.id, d.linea, f); }));
     }
     if (a.cancelada_en) {
       detalle.appendChild(el('p', { 'class': 'aviso' }, (a.sitio ? 'El sitio envió una cancelación o apertura tras la alarma (' : 'El ciudadano canceló la alerta (') + hora(a.cancelada_en) + '). Confirme y ciérrela.'));
