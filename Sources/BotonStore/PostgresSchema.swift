@@ -26,6 +26,7 @@ public enum PostgresSchema {
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
         Migration(version: 12, name: "simulated load", sql: v12),
+        Migration(version: 13, name: "operator rank", sql: operatorRank),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -420,6 +421,11 @@ public enum PostgresSchema {
     DROP TRIGGER incident_event_no_update ON incident_event;
     CREATE TRIGGER incident_event_no_update BEFORE UPDATE OR DELETE ON incident_event
         FOR EACH ROW EXECUTE FUNCTION boton_event_guard();
+    """
+
+    /// The operator's rank (`grado`), shown before the name in histories (SQLite's operatorRank).
+    static let operatorRank = """
+    ALTER TABLE operator ADD COLUMN rank TEXT;
     """
 }
 

@@ -21,6 +21,7 @@ public enum Schema {
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
         Migration(version: 12, name: "simulated load", sql: v12),
+        Migration(version: 13, name: "operator rank", sql: operatorRank),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -538,5 +539,12 @@ public enum Schema {
         WHEN (SELECT is_test FROM incident WHERE id = OLD.incident_id) IS NOT 2
           OR OLD.id >= (SELECT max(id) FROM incident_event)
         BEGIN SELECT RAISE(ABORT, 'incident_event is append-only'); END;
+    """
+
+    /// The operator's rank (`grado`: `Sbte.`, `Cbop.`, …), shown before the name in every history, so that a person
+    /// reads "Sbte. Andrade" where the store keeps `operador:42`. Null for accounts made before it (their name
+    /// alone is shown).
+    static let operatorRank = """
+    ALTER TABLE operator ADD COLUMN rank TEXT;
     """
 }

@@ -36,9 +36,11 @@ enum ConsoleJSON {
         let apellidos: String
         let tipoDocumento: String
         let documento: String
+        /// `Cédula 1710034065`, `Pasaporte C0123456 (Venezuela)`.
+        let documentoTexto: String
         enum CodingKeys: String, CodingKey {
             case nombres, apellidos, documento
-            case tipoDocumento = "tipo_documento"
+            case tipoDocumento = "tipo_documento", documentoTexto = "documento_texto"
         }
     }
 
@@ -63,10 +65,15 @@ enum ConsoleJSON {
         let contactos: [Contact]
         let posiciones: [Position]
         let historial: [ConsoleEventJSON.Event]
+        /// Rank and name of each operator of `historial`, by its `actor` (`operador:42` → `Sbte. Andrade`).
+        let actores: [String: String]
+        /// Whether the line is suspended now: a supervisor may lift it from the dossier.
+        let lineaSuspendidaAhora: Bool
         let croquis: String
         enum CodingKeys: String, CodingKey {
-            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis
+            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis, actores
             case lineaNacional = "linea_nacional", estadoSolicitud = "estado_solicitud"
+            case lineaSuspendidaAhora = "linea_suspendida_ahora"
         }
 
         init(_ d: IncidentDossier, upcName: String?, scope: ConsoleScope) {
@@ -77,7 +84,9 @@ enum ConsoleJSON {
             lineaNacional = (try? PhoneLine(d.incident.lineE164))?.nationalFormat ?? d.incident.lineE164
             ciudadano = d.citizen.map {
                 Citizen(nombres: $0.nombres, apellidos: $0.apellidos, tipoDocumento: $0.documentKind,
-                        documento: $0.documentNumber)
+                        documento: $0.documentNumber,
+                        documentoTexto: IdentityDocument.text(kind: $0.documentKind, number: $0.documentNumber,
+                                                              nationality: $0.nationality))
             }
             tramite = d.enrollment?.tramite
             estadoSolicitud = d.enrollment?.state.rawValue
@@ -95,6 +104,8 @@ enum ConsoleJSON {
                          recibidaEn: APITime.text($0.receivedAt))
             }
             historial = d.events.map(ConsoleEventJSON.Event.init)
+            actores = d.actorNames
+            lineaSuspendidaAhora = d.lineSuspendedNow
             croquis = "/consola/alertas/\(d.incident.id)/croquis.svg"
         }
     }

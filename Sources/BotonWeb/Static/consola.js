@@ -47,9 +47,14 @@
     if (texto !== undefined && texto !== null) { e.textContent = texto; }
     return e;
   }
+  // La fecha como en todas las páginas del servicio: «14:05 del 07/03/2026», hora de Ecuador continental.
+  var FORMATO_FECHA = new Intl.DateTimeFormat('es-EC', { timeZone: 'America/Guayaquil', hourCycle: 'h23', year: 'numeric',
+    month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   function hora(iso) {
     if (!iso) { return ''; }
-    return new Date(iso).toLocaleString('es-EC', { timeZone: 'America/Guayaquil', hour12: false });
+    var p = {};
+    FORMATO_FECHA.formatToParts(new Date(iso)).forEach(function (x) { p[x.type] = x.value; });
+    return p.hour + ':' + p.minute + ' del ' + p.day + '/' + p.month + '/' + p.year;
   }
   function duracion(s) {
     s = Math.max(0, Math.floor(s));
@@ -190,7 +195,7 @@
       estado.className = 'sin-conexion';
       if (fuente.readyState === EventSource.CLOSED) {
         fetch('/api/v1/sesiones/actual', { credentials: 'same-origin' }).then(function (r) {
-          if (r.status === 401) { window.location.href = '/oficial/ingreso?sesion=vencida'; }
+          if (r.status === 401) { window.location.href = '/oficial/ingreso?sesion=vencida&volver=%2Fconsola'; }
           else { setTimeout(conectar, 3000); }
         }, function () { setTimeout(conectar, 3000); });
       }
@@ -250,6 +255,20 @@
     p.textContent = aviso.texto;
     p.className = aviso.error ? 'aviso error' : 'aviso exito';
   }
+  function levantarSuspension(id, linea, f) {
+    accionEnCurso = id;
+    api('POST', '/api/v1/consola/lineas/' + encodeURIComponent(linea) + '/levantar-suspension',
+      { motivo: f['motivo-suspension'].value }).then(function (r) {
+      accionEnCurso = null;
+      if (r.ok) { f.reset(); }
+      aviso = { id: id, texto: r.datos.mensaje || (r.ok ? 'Listo.' : 'No se pudo.'), error: !r.ok };
+      mostrarAviso();
+      abrir(id, true);
+    }, function () {
+      accionEnCurso = null;
+      mensaje('Sin conexión con el servidor.', true);
+    });
+  }
   function accion(id, nombre, cuerpo, formularioEnviado) {
     accionEnCurso = id;
     api('POST', '/api/v1/consola/alertas/' + id + '/' + nombre, cuerpo).then(function (r) {
@@ -307,6 +326,11 @@
     if (a.linea_suspendida) {
       detalle.appendChild(el('p', { 'class': 'aviso error' }, 'La línea está suspendida por falsas alarmas. La alerta se atiende igual.'));
     }
+    // Mientras la línea siga suspendida, un supervisor o un administrador la levanta aquí mismo (el operador de UPC no).
+    if (raiz.dataset.rol !== 'operador_upc' && !a.sitio && d.linea_suspendida_ahora) {
+      detalle.appendChild(formulario('Levantar la suspensión de la línea', [campo('motivo-suspension', 'Motivo (queda en la auditoría)', 'textarea')],
+        'Levantar suspensión', function (f) { levantarSuspension(a.id, d.linea, f); }));
+    }
     if (a.cancelada_en) {
       detalle.appendChild(el('p', { 'class': 'aviso' }, (a.sitio ? 'El sitio envió una cancelación o apertura tras la alarma (' : 'El ciudadano canceló la alerta (') + hora(a.cancelada_en) + '). Confirme y ciérrela.'));
     }
@@ -319,7 +343,7 @@
       fila(dl, 'Contacto del sitio', a.sitio.contacto);
     }
     if (d.ciudadano) { fila(dl, 'Ciudadano', d.ciudadano.nombres + ' ' + d.ciudadano.apellidos); }
-    if (d.ciudadano) { fila(dl, 'Documento', d.ciudadano.tipo_documento + ' ' + d.ciudadano.documento); }
+    if (d.ciudadano) { fila(dl, 'Documento', d.ciudadano.documento_texto); }
     if (!a.sitio) { fila(dl, 'Línea', d.linea_nacional); }
     if (d.domicilio) { fila(dl, 'Domicilio registrado', d.domicilio.direccion); }
     if (d.trabajo) { fila(dl, 'Trabajo', d.trabajo.direccion); }
@@ -339,7 +363,7 @@
     }
     var fig = el('figure', { 'class': 'croquis' });
     fig.appendChild(el('img', { src: d.croquis + '?v=' + d.posiciones.length, alt: 'Croquis del subcircuito con las posiciones recibidas', width: '480', height: '360' }));
-    fig.appendChild(el('figcaption', null, d.posiciones.length ? d.posiciones.length + ' posición(es) recibida(s)' : 'Sin posición GPS: se muestra el domicilio registrado'));
+    fig.appendChild(el('figcaption', null, d.posiciones.length ? d.posiciones.length + (d.posiciones.length === 1 ? ' posición recibida' : ' posiciones recibidas') : 'Sin posición GPS: se muestra el domicilio registrado'));
     detalle.appendChild(fig);
     if (d.posiciones.length) {
       var ol = el('ol', { 'class': 'posiciones' });
@@ -366,7 +390,7 @@
         detalle.appendChild(formulario('Despachar', [campo('unidad', 'Unidad o patrullero')], 'Despachar',
           function (f) { accion(a.id, 'despachar', { unidad: f.unidad.value }, f); }));
       }
-      detalle.appendChild(formulario('Nota', [campo('texto-nota', 'Nota', 'textarea')], 'Guardar nota',
+      detalle.appendChild(formulario('Agregar al historial', [campo('texto-nota', 'Nota', 'textarea')], 'Guardar nota',
         function (f) { accion(a.id, 'nota', { texto: f['texto-nota'].value }, f); }));
       if (a.estado === 'tomada' || a.estado === 'despachada') {
         var opciones = a.prueba ? [['prueba', 'Prueba']] : [['atendida', 'Atendida'], ['falsa_alarma', 'Falsa alarma'],
@@ -382,7 +406,7 @@
     d.historial.forEach(function (e) {
       var texto = hora(e.en) + ' · ' + (TIPOS[e.tipo] || e.tipo) + (e.a && e.tipo !== 'nueva' ? ' → ' + (ESTADOS[e.a] || e.a) : '') +
         (e.tipo === 'cierre' && e.detalle ? ' (' + (RESULTADOS[e.detalle] || e.detalle) + ')' : '') +
-        (e.tipo === 'nota' && e.detalle ? ': ' + e.detalle : '') + (e.nota ? ': ' + e.nota : '') + ' · ' + autor(e.actor);
+        (e.tipo === 'nota' && e.detalle ? ': ' + e.detalle : '') + (e.nota ? ': ' + e.nota : '') + ' · ' + autor(e.actor, d.actores);
       h.appendChild(el('li', null, texto));
     });
     detalle.appendChild(h);
@@ -397,13 +421,15 @@
     }
     mostrarAviso();
   }
-  // Quién hizo cada cosa, en palabras del operador (el registro guarda `operador:42`, `dispositivo:<id>`…).
-  function autor(actor) {
+  // Quién hizo cada cosa, en palabras del operador (el registro guarda `operador:42`, `dispositivo:<id>`…); los
+  // operadores, con el grado y el nombre que trae el expediente (`actores`).
+  function autor(actor, actores) {
+    if (actores && actores[actor]) { return actores[actor]; }
     if (actor === 'sistema') { return 'sistema'; }
     if (actor === 'ciudadano') { return 'ciudadano'; }
     if (actor.indexOf('dispositivo:') === 0) { return 'teléfono del ciudadano'; }
     if (actor.indexOf('gateway:') === 0) { return 'llamada al 135'; }
-    if (actor.indexOf('operador:') === 0) { return 'operador n.º ' + actor.slice(9); }
+    if (actor.indexOf('operador:') === 0) { return 'operador (cuenta ' + actor.slice(9) + ')'; }
     return actor;
   }
 
