@@ -14,6 +14,8 @@ public enum SiteEventClass: String, Sendable, CaseIterable {
     case cancelacion
     /// Anything else: acknowledged and counted by code, not shown.
     case otro
+    /// A `NULL` poll (link test): nothing but a sign of life for the site's supervision.
+    case sondeo
 }
 
 /// One event from a site, ready for the writer.

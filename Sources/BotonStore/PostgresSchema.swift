@@ -25,6 +25,7 @@ public enum PostgresSchema {
         Migration(version: 9, name: "baseline (SQLite schema 1–9)", sql: baseline),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
+        Migration(version: 12, name: "sender supervision", sql: v12),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -391,6 +392,28 @@ public enum PostgresSchema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// SQLite's 12: supervision of every sender.
+    static let v12 = """
+    ALTER TABLE dc09_site ADD COLUMN supervision_s BIGINT;
+    ALTER TABLE gateway ADD COLUMN supervision_s BIGINT;
+    CREATE TABLE sender_supervision (
+        kind          TEXT NOT NULL CHECK (kind IN ('telefono', 'sitio', 'gateway')),
+        sender        TEXT NOT NULL,
+        label         TEXT NOT NULL,
+        upc_code      TEXT NOT NULL,
+        interval_s    BIGINT NOT NULL,
+        last_seen_at  BIGINT NOT NULL,
+        silent_at     BIGINT NOT NULL,
+        silent_since  BIGINT,
+        latitude      DOUBLE PRECISION,
+        longitude     DOUBLE PRECISION,
+        PRIMARY KEY (kind, sender)
+    );
+    CREATE INDEX sender_supervision_due ON sender_supervision(silent_at) WHERE silent_since IS NULL;
+    CREATE INDEX sender_supervision_silent ON sender_supervision(upc_code, silent_since)
+        WHERE silent_since IS NOT NULL;
     """
 }
 

@@ -20,6 +20,7 @@ public enum Schema {
         Migration(version: 9, name: "baja requests", sql: v9, rebuildsTables: true),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
+        Migration(version: 12, name: "sender supervision", sql: v12),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -514,5 +515,32 @@ public enum Schema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// Supervision of every sender: `sender_supervision`, one row per supervised phone, site or gateway (keyed by
+    /// kind and id) with its UPC, interval, last sign of life, the instant it falls silent (`silent_at`), and, once
+    /// the supervision pass found it silent, since when (`silent_since`). The writer refreshes a row in its batch's
+    /// transaction; the pass reads `sender_supervision_due` (senders heard, by deadline) and the consoles
+    /// `sender_supervision_silent` (silent senders by UPC): both partial, both ranges with a limit. Sites and
+    /// gateways declare their interval (`supervision_s`, NULL: not supervised).
+    static let v12 = """
+    ALTER TABLE dc09_site ADD COLUMN supervision_s INTEGER;
+    ALTER TABLE gateway ADD COLUMN supervision_s INTEGER;
+    CREATE TABLE sender_supervision (
+        kind          TEXT NOT NULL CHECK (kind IN ('telefono', 'sitio', 'gateway')),
+        sender        TEXT NOT NULL,
+        label         TEXT NOT NULL,
+        upc_code      TEXT NOT NULL,
+        interval_s    INTEGER NOT NULL,
+        last_seen_at  INTEGER NOT NULL,
+        silent_at     INTEGER NOT NULL,
+        silent_since  INTEGER,
+        latitude      REAL,
+        longitude     REAL,
+        PRIMARY KEY (kind, sender)
+    ) WITHOUT ROWID;
+    CREATE INDEX sender_supervision_due ON sender_supervision(silent_at) WHERE silent_since IS NULL;
+    CREATE INDEX sender_supervision_silent ON sender_supervision(upc_code, silent_since)
+        WHERE silent_since IS NOT NULL;
     """
 }
