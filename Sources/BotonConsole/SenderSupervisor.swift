@@ -95,7 +95,7 @@ public final class SenderSupervisor: Component {
             for sender in batch {
                 logger.warning("sender_silent", [
                     "kind": sender.kind.rawValue, "sender": sender.sender, "upc": sender.upcCode,
-                    "last_seen": sender.lastSeenAt.description, "interval_s": String(sender.intervalSeconds),
+                    "last_seen": APITime.text(sender.lastSeenAt), "interval_s": String(sender.intervalSeconds),
                 ])
             }
             marked += batch
