@@ -4,13 +4,16 @@
 One release `boton serve` (durable: store.synchronous=full, the group commit) on a fresh database with the
 national territory. Then, one after the other against the same server:
 
-1. DC-09 over TCP: --accounts sites (registered with `boton dc09 account add`), one connection each, each sending
+- DC-09 over TCP: --accounts sites (registered with `boton dc09 account add`), one connection each, each sending
    panics (SIA-DCS `Nri1/PA501`, with the timestamp, in clear, built by the independent `siadc09` package) one at a
    time, the next as soon as the ACK came, for --seconds.
-2. Our binary protocol over TCP (2-byte length prefix): as many phones (`boton alert frames`, signed frames),
+- Our binary protocol over TCP (2-byte length prefix): as many phones (`boton alert frames`, signed frames),
    one connection each, one alert at a time, for --seconds.
 
-Both clients are the same asyncio loop over pre-built messages (building them is not measured). Printed: events
+alternated --rounds times (binary first), so that neither always runs on the smaller database.
+
+Both clients are the same asyncio loop over pre-built messages (building them is not measured; DC-09's are built
+just before each of its rounds, their timestamps must be within the receiver's 40 s window). Printed: events
 acknowledged per second for each, the ratio DC-09 / binary (target ≥ 0.5), and p50/p99 from writing a message to
 reading its answer. Every process it starts is stopped on exit, also on failure; everything is written under a
 temporary directory.
@@ -133,7 +136,8 @@ def main():
     ap.add_argument("--boton", required=True)
     ap.add_argument("--accounts", type=int, default=64, help="DC-09 sites, and phones (one connection each)")
     ap.add_argument("--seconds", type=float, default=8.0)
-    ap.add_argument("--per-stream", type=int, default=3000, help="messages pre-built per connection")
+    ap.add_argument("--rounds", type=int, default=2, help="alternated runs of each protocol")
+    ap.add_argument("--per-stream", type=int, default=2500, help="messages pre-built per connection and round")
     args = ap.parse_args()
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     work = tempfile.mkdtemp(prefix="boton-bench-dc09-")
@@ -160,7 +164,7 @@ def main():
         log(f"Provisioning {args.accounts} phones and signing their frames …")
         frames_path = os.path.join(work, "frames.bin")
         subprocess.run([boton, "alert", "frames", "--database", db, "--devices", str(args.accounts), "--count",
-                        str(args.accounts * args.per_stream), "--out", frames_path] + config,
+                        str(args.accounts * args.per_stream * args.rounds), "--out", frames_path] + config,
                        check=True, capture_output=True)
         with open(frames_path, "rb") as f:
             raw = f.read()
@@ -172,25 +176,38 @@ def main():
 
         server = Server(boton, db, work, config)
 
-        log(f"Building {args.accounts} × {args.per_stream} DC-09 messages (siadc09) …")
-        now = util.now()
-        dc09_streams = []
-        for acct in accounts:
-            a = sacct.Account(acct=int(acct, 16), key=None, rcvr=None, pref=None)
-            stream = []
-            for seq in range(1, args.per_stream + 1):
-                m = message.Message(a, config={"idtoken": "SIA-DCS", "seqno": seq,
-                                               "data": Data(content=f"#{acct}|Nri1/PA501".encode()), "xdata": []})
-                stream.append(m.encode(timestamp=now, encrypt=False))
-            dc09_streams.append(stream)
+        def dc09_round(r):
+            """Each site's messages of round `r` (sequences of their own), stamped now: DC-09's window is 40 s."""
+            now = util.now()
+            streams = []
+            for acct in accounts:
+                a = sacct.Account(acct=int(acct, 16), key=None, rcvr=None, pref=None)
+                streams.append([message.Message(a, config={
+                    "idtoken": "SIA-DCS", "seqno": (r * args.per_stream + seq - 1) % 9999 + 1,
+                    "data": Data(content=f"#{acct}|Nri1/PA501".encode()), "xdata": []}).encode(timestamp=now,
+                                                                                            encrypt=False)
+                    for seq in range(1, args.per_stream + 1)])
+            return streams
 
-        log(f"1. DC-09 over TCP: {args.accounts} sites, one panic in flight each, {args.seconds:.0f} s …")
-        dc_count, dc_elapsed, dc_lat = asyncio.run(
-            closed_loop(server.ports["dc09-tcp"], dc09_streams, args.seconds, dc09_answer))
-        log(f"2. binary protocol over TCP: {len(binary_streams)} phones, one alert in flight each, "
-            f"{args.seconds:.0f} s …")
-        bin_count, bin_elapsed, bin_lat = asyncio.run(
-            closed_loop(server.ports["tcp"], binary_streams, args.seconds, binary_answer))
+        # Alternated, binary first, --rounds times each: the database grows as they go, so neither always runs on
+        # the smaller one. Each protocol's figures are over all its rounds.
+        dc_count = bin_count = 0
+        dc_elapsed = bin_elapsed = 0.0
+        dc_lat, bin_lat = [], []
+        for r in range(args.rounds):
+            log(f"{r + 1}a. binary protocol over TCP: {len(binary_streams)} phones, one alert in flight each, "
+                f"{args.seconds:.0f} s …")
+            count, elapsed, lat = asyncio.run(closed_loop(
+                server.ports["tcp"], [s[r * args.per_stream:(r + 1) * args.per_stream] for s in binary_streams],
+                args.seconds, binary_answer))
+            log(f"    {count / elapsed:.0f}/s")
+            bin_count, bin_elapsed, bin_lat = bin_count + count, bin_elapsed + elapsed, bin_lat + lat
+            log(f"{r + 1}b. DC-09 over TCP: {args.accounts} sites, one panic in flight each, {args.seconds:.0f} s …")
+            streams = dc09_round(r)
+            count, elapsed, lat = asyncio.run(closed_loop(server.ports["dc09-tcp"], streams, args.seconds,
+                                                          dc09_answer))
+            log(f"    {count / elapsed:.0f}/s")
+            dc_count, dc_elapsed, dc_lat = dc_count + count, dc_elapsed + elapsed, dc_lat + lat
         server.stop()
 
         dc_rate = dc_count / dc_elapsed

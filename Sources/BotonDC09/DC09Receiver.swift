@@ -108,7 +108,7 @@ public final class DC09Receiver: Sendable {
                                  eventClass: .sondeo, code: "NULL", meaning: "Sondeo", position: content.position)
             let queued = pipeline.submitSite(poll, receivedAt: now, source: source) { outcome in
                 switch outcome {
-                case .stored, .duplicate: later(ack)
+                case .polled, .stored, .duplicate: later(ack)
                 case .unknownSite: later(DC09Answer.duh(to: header))
                 case .busy: later(nil)
                 }
@@ -156,6 +156,8 @@ public final class DC09Receiver: Sendable {
                 later(ack)
             case .unknownSite:
                 later(DC09Answer.duh(to: header))
+            case .polled:
+                later(ack)  // not for events; answered as an event would be
             case .busy:
                 // Not stored: no answer, so the panel sends again (an ACK would lose the event).
                 later(nil)

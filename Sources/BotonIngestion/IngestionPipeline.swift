@@ -368,6 +368,7 @@ public final class IngestionPipeline: Sendable {
                                 s.accepted += 1
                                 if let key { s.dc09Events[key, default: 0] += 1 }
                             case .duplicate: s.duplicates += 1
+                            case .polled: break
                             case .unknownSite: s.rejected["desconocido", default: 0] += 1
                             case .busy: s.busy += 1
                             }

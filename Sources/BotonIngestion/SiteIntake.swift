@@ -53,6 +53,8 @@ public enum SiteOutcome: Sendable, Equatable {
     case stored(incident: Int64?, upc: String?)
     /// A retransmission of an event already committed: acknowledge again.
     case duplicate(incident: Int64?)
+    /// A `NULL` poll, its sign of life committed (for a supervised site): acknowledge. Not counted as a frame stored.
+    case polled
     /// The account is not registered, or disabled (the writer's own reading).
     case unknownSite
     /// Not stored (queue full, server stopping, commit failed): the site must send again.

@@ -25,7 +25,7 @@ extension Writer {
             sighted(.sitio, site.account, label: site.name, upc: home.upcCode, intervalSeconds: interval, at: now,
                     latitude: latitude, longitude: longitude, starts: true)
         }
-        if event.eventClass == .sondeo { return .site(.stored(incident: nil, upc: nil), metricKey: nil) }
+        if event.eventClass == .sondeo { return .site(.polled, metricKey: nil) }
         let sender = Self.siteSender(event.account)
         let sequence = UInt64(event.sequence)
         if let (previous, at) = try store.receiptWithTime(sender: sender, sequence: sequence),

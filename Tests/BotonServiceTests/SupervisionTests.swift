@@ -82,7 +82,7 @@ import BotonWire
         }
         // A NULL poll from each: only the site registered with an interval is supervised.
         for account in ["1A2B", "3C4D"] {
-            #expect(try Self.poll(f, account: account, at: t0) == .stored(incident: nil, upc: nil))
+            #expect(try Self.poll(f, account: account, at: t0) == .polled)
         }
         let row = try #require(try f.store.supervisedSender(kind: .sitio, sender: "1A2B"))
         #expect(row.upcCode == a.upc && row.label == "Farmacia 1A2B" && row.intervalSeconds == 60)
