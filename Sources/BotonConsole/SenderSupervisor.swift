@@ -59,16 +59,20 @@ public final class SenderSupervisor: Component {
             waitMs = intervalMs
             do throws(StoreError) {
                 if connection == nil { connection = try store.open(.background) }
-                let store = connection!
-                if isLeader() { _ = try markSilent(store: store, now: clock()) }
-                let read = try store.silentSenderCounts()
-                counts.withLock { $0 = read }
+                try turn(store: connection!)
             } catch {
                 logger.error("supervision_failed", ["error": error.description])
                 counts.withLock { $0 = nil }
                 connection = nil
             }
         }
+    }
+
+    /// One turn of the thread: on the leader the pass marks who fell silent; on every node the counts are read.
+    public func turn(store: any StoreConnection) throws(StoreError) {
+        if isLeader() { _ = try markSilent(store: store, now: clock()) }
+        let read = try store.silentSenderCounts()
+        counts.withLock { $0 = read }
     }
 
     /// One supervision pass at `now`: marks every sender past its deadline (``passLimit`` per transaction) and

@@ -140,6 +140,22 @@ import BotonWire
         #expect(try f.store.supervisedSender(kind: .telefono, sender: phone.id) == nil)
     }
 
+    /// A singleton job: on a follower the running pass marks nothing (it only reads the counts), on the leader it does.
+    @Test func onlyTheLeadersPassMarksSilentSendersAndEveryNodeReadsTheCounts() throws {
+        let f = try F()
+        let phone = try f.device(at: F.places.a)
+        let t0 = f.now()
+        _ = try f.ingest(F.frame(phone, .latido, sequence: 1, at: t0), at: t0)
+        let later = Self.rule.silentAt(lastSeen: t0).adding(seconds: 1)
+        for leader in [false, true] {
+            let supervisor = SenderSupervisor(store: f.database.provider(), configuration: Configuration.Supervision(),
+                                              logger: F.quiet, isLeader: { leader }, clock: { later })
+            #expect(supervisor.silentCounts == nil)
+            try supervisor.turn(store: f.store)  // what its thread does every supervision.check_ms
+            #expect(supervisor.silentCounts?[.telefono] == (leader ? 1 : 0), "leader \(leader)")
+        }
+    }
+
     // MARK: Sites through the writer
 
     static func poll(_ f: F, account: String, at: Timestamp) throws -> SiteOutcome {
