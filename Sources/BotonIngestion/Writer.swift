@@ -308,17 +308,17 @@ final class Writer: @unchecked Sendable {
             return .rejection(ShortRejection(reason: .malformada))
         }
         guard key.withUnsafeBytes({ GatewayFrame.verify(bytes, secret: $0) }) else { return ack(.rechazada, .clave) }
-        if let interval = credential.supervisionSeconds {
-            // Any frame the gateway signs proves its link, whatever it then asks (a call, a test call, a line we
-            // do not know). Its "Sin señal" goes to the central's console.
-            sighted(.gateway, id.description, label: credential.name, upc: routing.centralCode,
-                    intervalSeconds: interval, at: now, latitude: nil, longitude: nil, starts: true)
-        }
         let sender = id.bytes
         let fingerprint = header.fingerprint.bytes
         if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
                                              frame.clientTimestampMs, ack: ack) {
             return answered
+        }
+        if let interval = credential.supervisionSeconds {
+            // Any new frame the gateway signs proves its link, whatever it then asks (a call, a test call, a line
+            // we do not know); a copy of an old one does not. Its "Sin señal" goes to the central's console.
+            sighted(.gateway, id.description, label: credential.name, upc: routing.centralCode,
+                    intervalSeconds: interval, at: now, latitude: nil, longitude: nil, starts: true)
         }
         // The line must be registered and linked for gateway activations.
         guard let line = try store.registeredLine(e164: frame.line.e164), line.gatewayLinked else {

@@ -121,6 +121,10 @@ import BotonWire
         #expect(answer.summary.hasPrefix("rechazada"), "\(answer.summary)")
         let row = try #require(try f.store.supervisedSender(kind: .gateway, sender: id))
         #expect(row.upcCode == Configuration.Territory().centralCode && row.label == "CNT Quito")
+        // The same frame again once out of the replay window (a copy anyone could send) moves nothing.
+        let replayAt = t0.adding(seconds: Int64(Configuration.Ingest().replayWindowSeconds) + 1)
+        _ = try f.ingest(frame.encode(secret: Hex.decode(secretHex)!), at: replayAt)
+        #expect(try f.store.supervisedSender(kind: .gateway, sender: id)?.lastSeenAt == t0)
         let rule = SenderSupervision(intervalSeconds: 120, graceSeconds: Configuration.Supervision().graceSeconds)
         let marked = try Self.supervisor(f).markSilent(store: f.store, now: rule.silentAt(lastSeen: t0).adding(seconds: 1))
         #expect(marked.map(\.kind) == [.gateway])
