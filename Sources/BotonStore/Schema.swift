@@ -22,6 +22,7 @@ public enum Schema {
         Migration(version: 11, name: "dc09 sites", sql: v11),
         Migration(version: 12, name: "simulated load", sql: v12),
         Migration(version: 13, name: "operator rank", sql: operatorRank),
+        Migration(version: 14, name: "sender supervision", sql: senderSupervision),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -546,5 +547,32 @@ public enum Schema {
     /// alone is shown).
     static let operatorRank = """
     ALTER TABLE operator ADD COLUMN rank TEXT;
+    """
+
+    /// Supervision of every sender: `sender_supervision`, one row per supervised phone, site or gateway (keyed by
+    /// kind and id) with its UPC, interval, last sign of life, the instant it falls silent (`silent_at`), and, once
+    /// the supervision pass found it silent, since when (`silent_since`). The writer refreshes a row in its batch's
+    /// transaction; the pass reads `sender_supervision_due` (senders heard, by deadline) and the consoles
+    /// `sender_supervision_silent` (silent senders by UPC): both partial, both ranges with a limit. Sites and
+    /// gateways declare their interval (`supervision_s`, NULL: not supervised).
+    static let senderSupervision = """
+    ALTER TABLE dc09_site ADD COLUMN supervision_s INTEGER;
+    ALTER TABLE gateway ADD COLUMN supervision_s INTEGER;
+    CREATE TABLE sender_supervision (
+        kind          TEXT NOT NULL CHECK (kind IN ('telefono', 'sitio', 'gateway')),
+        sender        TEXT NOT NULL,
+        label         TEXT NOT NULL,
+        upc_code      TEXT NOT NULL,
+        interval_s    INTEGER NOT NULL,
+        last_seen_at  INTEGER NOT NULL,
+        silent_at     INTEGER NOT NULL,
+        silent_since  INTEGER,
+        latitude      REAL,
+        longitude     REAL,
+        PRIMARY KEY (kind, sender)
+    ) WITHOUT ROWID;
+    CREATE INDEX sender_supervision_due ON sender_supervision(silent_at) WHERE silent_since IS NULL;
+    CREATE INDEX sender_supervision_silent ON sender_supervision(upc_code, silent_since)
+        WHERE silent_since IS NOT NULL;
     """
 }

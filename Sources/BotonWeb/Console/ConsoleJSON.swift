@@ -5,6 +5,25 @@ import BotonConsole
 
 /// The console API's answers (Spanish keys, snake case, instants in ISO 8601 UTC).
 enum ConsoleJSON {
+    struct Silent: Encodable {
+        let sin_senal: [SilentSender]
+    }
+
+    /// A supervised sender silent past its interval plus grace.
+    struct SilentSender: Encodable {
+        let tipo: String
+        let tipo_nombre: String
+        let id: String
+        let nombre: String
+        let upc: String
+        let upc_nombre: String?
+        let sin_senal_desde: String
+        let ultima_senal: String
+        let intervalo_s: Int
+        let latitud: Double?
+        let longitud: Double?
+    }
+
     struct List: Encodable {
         let alertas: [ConsoleEventJSON.Alert]
     }

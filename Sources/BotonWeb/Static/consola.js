@@ -182,6 +182,7 @@
     });
     fuente.addEventListener('sincronizado', function () {
       sincronizada = true;
+      sinSenal();
       estado.textContent = 'En línea · alertas en vivo';
       estado.className = 'en-linea';
       pintar();
@@ -465,6 +466,34 @@
       });
     });
   }
+
+  // --- Sin señal: emisores supervisados en silencio ------------------------------------------------------------
+  // Leído al abrir, cada vez que el canal en vivo se sincroniza y cada 30 s (se limpia solo con la siguiente
+  // señal del emisor).
+  function sinSenal() {
+    var tabla = document.getElementById('tabla-sin-senal');
+    var cuerpo = tabla.querySelector('tbody');
+    var aviso = document.getElementById('sin-senal-aviso');
+    api('GET', '/api/v1/consola/sin-senal').then(function (r) {
+      if (!r.ok) { aviso.textContent = r.datos.mensaje || 'No se pudo cargar la lista.'; return; }
+      cuerpo.textContent = '';
+      var lista = r.datos.sin_senal;
+      tabla.hidden = lista.length === 0;
+      aviso.textContent = lista.length ? '' : 'Todos los emisores supervisados de su jurisdicción tienen señal.';
+      lista.forEach(function (s) {
+        var tr = el('tr', { 'data-tipo': s.tipo, 'data-id': s.id });
+        tr.appendChild(el('td', { 'class': 'emisor' }, s.nombre));
+        tr.appendChild(el('td', null, s.tipo_nombre));
+        tr.appendChild(el('td', { 'class': 'desde' }, hora(s.sin_senal_desde)));
+        tr.appendChild(el('td', null, hora(s.ultima_senal)));
+        tr.appendChild(el('td', { 'class': 'posicion' }, s.latitud == null ? 'Sin posición'
+          : s.latitud.toFixed(5) + ', ' + s.longitud.toFixed(5)));
+        cuerpo.appendChild(tr);
+      });
+    }, function () { aviso.textContent = 'No se pudo cargar la lista.'; });
+  }
+  sinSenal();
+  setInterval(sinSenal, 30000);
 
   conectar();
 })();
