@@ -457,7 +457,9 @@ def main():
         fmt = lambda v: "none" if v is None else f"{v:,.0f} ms"
         print("4. database failover: SIGKILL of the primary under load (200 alerts/s, two nodes), standby promoted")
         print(f"    kill → promoted: {r['promote_ms']:,.0f} ms; kill → first acknowledgement: "
-              f"{fmt(r['kill_to_ack'])}; promotion → first acknowledgement: {fmt(r['promote_to_ack'])}")
+              f"{fmt(r['kill_to_ack'])}; promotion → first acknowledgement: {fmt(r['promote_to_ack'])}"
+              + (" (before `pg_ctl promote -w` returned: the nodes wrote to the new primary as soon as it took "
+                 "writes)" if (r['promote_to_ack'] or 0) < 0 else ""))
         print(f"    acknowledged {rep.get('acknowledged', 0):,}, lost {rep.get('lost', '?')}; new primary: "
               f"in recovery {r['new_primary']['recovery']}, accepted receipts {r['new_primary']['aceptadas']:,}")
 
