@@ -25,12 +25,19 @@ public struct IncidentRecord: Sendable, Equatable {
     /// At escalation level 3, what became of the notice to the central (read with the alert, never written with
     /// it): ``CentralDeliveryState``; nil below level 3.
     public var central: CentralDeliveryState?
+    /// A silent alert: the citizen cannot talk; the UPC must not call the line.
+    public var isSilent: Bool
+    /// The last battery level (percent) a frame of the alert carried, nil when none did.
+    public var batteryPercent: Int?
 
     public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: IncidentState,
                 outcome: IncidentOutcome?, upcCode: String, subcircuitCode: String?, locationSource: String,
                 lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?,
                 cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?,
-                unit: String?, site: IncidentSite? = nil, central: CentralDeliveryState? = nil) {
+                unit: String?, site: IncidentSite? = nil, central: CentralDeliveryState? = nil,
+                isSilent: Bool = false, batteryPercent: Int? = nil) {
+        self.isSilent = isSilent
+        self.batteryPercent = batteryPercent
         self.site = site
         self.central = central
         self.id = id
@@ -92,8 +99,12 @@ public struct IncidentPositionRecord: Sendable, Equatable {
     public var accuracyMeters: Int?
     public var fixAgeSeconds: Int?
     public var receivedAt: Timestamp
+    /// The battery level the frame carried with this position, nil when unknown.
+    public var batteryPercent: Int?
 
-    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?, receivedAt: Timestamp) {
+    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?, receivedAt: Timestamp,
+                batteryPercent: Int? = nil) {
+        self.batteryPercent = batteryPercent
         self.latitude = latitude
         self.longitude = longitude
         self.accuracyMeters = accuracyMeters

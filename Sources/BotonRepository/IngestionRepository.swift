@@ -71,16 +71,26 @@ public struct FrameReceipt: Sendable, Equatable {
     }
 }
 
-/// An incident still open, for merging repeated presses and attaching positions.
+/// An incident still open, for merging repeated presses and attaching positions; with what the phone is told of
+/// it (its state and unit) and what a frame may change (silent, battery) without another read.
 public struct OpenIncident: Sendable, Equatable {
     public var id: Int64
     public var upcCode: String
     public var openedAt: Timestamp
+    public var state: IncidentState
+    public var unit: String?
+    public var isSilent: Bool
+    public var batteryPercent: Int?
 
-    public init(id: Int64, upcCode: String, openedAt: Timestamp) {
+    public init(id: Int64, upcCode: String, openedAt: Timestamp, state: IncidentState = .recibida,
+                unit: String? = nil, isSilent: Bool = false, batteryPercent: Int? = nil) {
         self.id = id
         self.upcCode = upcCode
         self.openedAt = openedAt
+        self.state = state
+        self.unit = unit
+        self.isSilent = isSilent
+        self.batteryPercent = batteryPercent
     }
 }
 
@@ -96,9 +106,16 @@ public struct NewIncident: Sendable {
     public var lineSuspended: Bool
     public var openedAt: Timestamp
     public var author: String
+    /// A silent alert (the citizen cannot talk).
+    public var isSilent: Bool
+    /// The battery level the opening frame carried.
+    public var batteryPercent: Int?
 
     public init(lineE164: String, deviceID: String?, isTest: Bool, upcCode: String, subcircuitCode: String?,
-                locationSource: String, lineSuspended: Bool, openedAt: Timestamp, author: String) {
+                locationSource: String, lineSuspended: Bool, openedAt: Timestamp, author: String,
+                isSilent: Bool = false, batteryPercent: Int? = nil) {
+        self.isSilent = isSilent
+        self.batteryPercent = batteryPercent
         self.lineE164 = lineE164
         self.deviceID = deviceID
         self.isTest = isTest
@@ -116,8 +133,12 @@ public struct IncidentPosition: Sendable, Equatable {
     public var longitude: Double
     public var accuracyMeters: Int?
     public var fixAgeSeconds: Int?
+    /// The battery level the frame carried, nil when unknown.
+    public var batteryPercent: Int?
 
-    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?) {
+    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?,
+                batteryPercent: Int? = nil) {
+        self.batteryPercent = batteryPercent
         self.latitude = latitude
         self.longitude = longitude
         self.accuracyMeters = accuracyMeters
@@ -136,6 +157,12 @@ public protocol IngestionRepository {
     /// The newest incident of `line` not yet `cerrada`, opened at or after `since`, of the same test-ness.
     func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident?
     func createIncident(_ incident: NewIncident) throws(StoreError) -> Int64
+    /// A later press of an open alert changes what the UPC must know: it was silent (`silent`: the flag only ever
+    /// goes on), or the phone's battery level changed.
+    func updateOpenIncident(_ incident: Int64, silent: Bool, batteryPercent: Int?) throws(StoreError)
+    /// The newest non-test incident of `line` opened at or after `since`, open or closed: what a phone that asks
+    /// for its alert's state is told when no open alert was read already.
+    func latestIncident(line: String, since: Timestamp) throws(StoreError) -> OpenIncident?
     func addPosition(incident: Int64, _ position: IncidentPosition, at: Timestamp, author: String)
         throws(StoreError)
     func recordCancellation(incident: Int64, at: Timestamp, author: String) throws(StoreError)

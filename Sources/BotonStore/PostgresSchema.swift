@@ -25,6 +25,7 @@ public enum PostgresSchema {
         Migration(version: 9, name: "baseline (SQLite schema 1–9)", sql: baseline),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
+        Migration(version: 12, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -391,6 +392,14 @@ public enum PostgresSchema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// SQLite's silent alerts and battery (``Schema``): `incident.is_silent`, `incident.battery_percent`,
+    /// `incident_position.battery_percent`.
+    static let silentAlertsAndBattery = """
+    ALTER TABLE incident ADD COLUMN is_silent BIGINT NOT NULL DEFAULT 0 CHECK (is_silent IN (0, 1));
+    ALTER TABLE incident ADD COLUMN battery_percent BIGINT CHECK (battery_percent BETWEEN 0 AND 100);
+    ALTER TABLE incident_position ADD COLUMN battery_percent BIGINT CHECK (battery_percent BETWEEN 0 AND 100);
     """
 }
 

@@ -20,6 +20,7 @@ public enum Schema {
         Migration(version: 9, name: "baja requests", sql: v9, rebuildsTables: true),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
+        Migration(version: 12, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -514,5 +515,15 @@ public enum Schema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// Silent alerts and the phone's battery: `incident.is_silent` (1 once any press of the alert was silent: the
+    /// citizen cannot talk, the UPC must not call the line), `incident.battery_percent` (the last battery level a
+    /// frame of the alert carried) and `incident_position.battery_percent` (the level with each position).
+    /// Self-contained, so that it can take another number at a merge.
+    static let silentAlertsAndBattery = """
+    ALTER TABLE incident ADD COLUMN is_silent INTEGER NOT NULL DEFAULT 0 CHECK (is_silent IN (0, 1));
+    ALTER TABLE incident ADD COLUMN battery_percent INTEGER CHECK (battery_percent BETWEEN 0 AND 100);
+    ALTER TABLE incident_position ADD COLUMN battery_percent INTEGER CHECK (battery_percent BETWEEN 0 AND 100);
     """
 }

@@ -14,8 +14,10 @@ enum ConsoleJSON {
         let longitud: Double
         let precisionM: Int?
         let recibidaEn: String
+        /// The battery level the frame carried with this position.
+        let bateria: Int?
         enum CodingKeys: String, CodingKey {
-            case latitud, longitud
+            case latitud, longitud, bateria
             case precisionM = "precision_m", recibidaEn = "recibida_en"
         }
     }
@@ -29,6 +31,8 @@ enum ConsoleJSON {
     struct Contact: Encodable {
         let nombre: String
         let telefono: String
+        /// The number for a `tel:` link.
+        let e164: String
     }
 
     struct Citizen: Encodable {
@@ -64,8 +68,10 @@ enum ConsoleJSON {
         let posiciones: [Position]
         let historial: [ConsoleEventJSON.Event]
         let croquis: String
+        /// The territory for the map (`GET`, JSON: ``ConsoleMap``).
+        let mapa: String
         enum CodingKeys: String, CodingKey {
-            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis
+            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis, mapa
             case lineaNacional = "linea_nacional", estadoSolicitud = "estado_solicitud"
         }
 
@@ -88,14 +94,16 @@ enum ConsoleJSON {
                 e.workAddress.map { Address(direccion: $0, latitud: e.workLatitude ?? 0, longitud: e.workLongitude ?? 0) }
             }
             contactos = d.contacts.map {
-                Contact(nombre: $0.name, telefono: (try? PhoneLine($0.phone))?.nationalFormat ?? $0.phone)
+                Contact(nombre: $0.name, telefono: (try? PhoneLine($0.phone))?.nationalFormat ?? $0.phone,
+                        e164: (try? PhoneLine($0.phone))?.e164 ?? $0.phone)
             }
             posiciones = d.positions.map {
                 Position(latitud: $0.latitude, longitud: $0.longitude, precisionM: $0.accuracyMeters,
-                         recibidaEn: APITime.text($0.receivedAt))
+                         recibidaEn: APITime.text($0.receivedAt), bateria: $0.batteryPercent)
             }
             historial = d.events.map(ConsoleEventJSON.Event.init)
             croquis = "/consola/alertas/\(d.incident.id)/croquis.svg"
+            mapa = "/api/v1/consola/alertas/\(d.incident.id)/mapa"
         }
     }
 
