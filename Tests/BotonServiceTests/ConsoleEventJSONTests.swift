@@ -21,7 +21,7 @@ import BotonRepository
             cancelledAt: full ? Timestamp(millisecondsSince1970: 1_795_290_865_000) : nil,
             escalationLevel: full ? 2 : 0, takenBy: full ? "operador:1" : nil,
             dispatchedAt: full ? Timestamp(millisecondsSince1970: 1_795_290_861_000) : nil,
-            unit: full ? awkward : nil, central: full ? .fallando : nil)
+            unit: full ? awkward : nil, central: full ? .fallando : nil, isSilent: full, batteryPercent: full ? 37 : nil)
     }
 
     @Test(arguments: [true, false], [true, false, nil] as [Bool?])
