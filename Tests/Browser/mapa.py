@@ -82,7 +82,7 @@ def map_state(page):
         return {territorio: m.dataset.territorio || '', posiciones: Number(m.dataset.posiciones || -1),
                 marcas: n('path.posicion'), ultima: n('path.posicion.ultima'), recorrido: n('path.recorrido'),
                 precision: n('path.precision'), subcircuito: n('path.subcircuito'), vecinos: n('path.vecino'),
-                upc: n('.icono-upc'), teselas: n('.leaflet-tile'), alto: m.getBoundingClientRect().height}; })()""")
+                upc: n('.icono-upc'), domicilio: n('.icono-domicilio'), teselas: n('.leaflet-tile'), alto: m.getBoundingClientRect().height}; })()""")
 
 
 def run(chromium, args, password):

@@ -314,6 +314,8 @@ import Testing
         let map = try #require(opened["mapa"] as? [String: Any])
         #expect(map["territorio"] as? String == "listo" && map["posiciones"] as? Int == 1, "\(map)")
         #expect(map["subcircuito"] as? Int == 1 && (map["vecinos"] as? Int ?? 0) > 0 && map["upc"] as? Int == 1, "\(map)")
+        // The registered address (the line's, provisioned without an enrollment).
+        #expect(map["domicilio"] as? Int == 1, "\(map)")
         // No base tiles configured: the territory layer alone, nothing fetched from elsewhere.
         #expect(map["teselas"] as? Int == 0, "\(map)")
         let take = try #require(opened["tomar"] as? [String: Any])

@@ -1,4 +1,5 @@
 import BotonCore
+import BotonGeo
 import BotonRepository
 import Foundation
 import BotonConsole
@@ -75,7 +76,9 @@ enum ConsoleJSON {
             case lineaNacional = "linea_nacional", estadoSolicitud = "estado_solicitud"
         }
 
-        init(_ d: IncidentDossier, upcName: String?, scope: ConsoleScope) {
+        /// `lineHome`: the registered address's position of a line without an enrollment (shown on the map as the
+        /// address when the dossier has none).
+        init(_ d: IncidentDossier, upcName: String?, scope: ConsoleScope, lineHome: GeoPoint? = nil) {
             var alert = ConsoleEventJSON.Alert(d.incident, upcName: upcName)
             alert.propia = scope.propia(d.incident)
             alerta = alert
@@ -89,6 +92,8 @@ enum ConsoleJSON {
             estadoSolicitud = d.enrollment?.state.rawValue
             domicilio = d.enrollment.map {
                 Address(direccion: $0.homeAddress, latitud: $0.homeLatitude, longitud: $0.homeLongitude)
+            } ?? lineHome.map {
+                Address(direccion: "Posición registrada de la línea", latitud: $0.latitude, longitud: $0.longitude)
             }
             trabajo = d.enrollment.flatMap { e in
                 e.workAddress.map { Address(direccion: $0, latitud: e.workLatitude ?? 0, longitud: e.workLongitude ?? 0) }

@@ -127,11 +127,14 @@ public final class ConsoleWeb: Sendable {
         router.get("/api/v1/consola/alertas/:id", web.officerAPI { [self] _, parameters, session in
             try run {
                 let id = try Self.id(parameters)
-                let dossier = try withDesk { (desk) throws(ConsoleError) in try desk.dossier(id, for: session.identity, at: web.clock()) }
+                let (dossier, lineHome) = try withDesk { (desk) throws(ConsoleError) -> (IncidentDossier, GeoPoint?) in
+                    let dossier = try desk.dossier(id, for: session.identity, at: web.clock())
+                    return (dossier, Self.registeredPosition(dossier, desk))
+                }
                 feed.listed([dossier.incident], by: ConsoleScope(session.identity))
                 logger.info("incident_viewed", ["incident": String(id), "operator": String(session.identity.id)])
                 return try EnrollmentWeb.json(ConsoleJSON.Dossier(dossier, upcName: jurisdictions.upcName(dossier.incident.upcCode),
-                                                                  scope: ConsoleScope(session.identity)))
+                                                                  scope: ConsoleScope(session.identity), lineHome: lineHome))
             }
         })
         router.get("/consola/alertas/:id/croquis.svg", web.officerAPI { [self] _, parameters, session in
@@ -265,6 +268,16 @@ public final class ConsoleWeb: Sendable {
             response.headers.replace(name: "Cache-Control", value: "no-store")
             return response
         }
+    }
+
+    /// A line registered without an enrollment (provisioned, not a DC-09 site) still has the position of its
+    /// address: the map shows it. Nil when the dossier has the enrollment's address, or none is known.
+    static func registeredPosition(_ dossier: IncidentDossier, _ desk: IncidentDesk) -> GeoPoint? {
+        guard dossier.enrollment == nil, dossier.incident.site == nil else { return nil }
+        let home: (subcircuit: String?, latitude: Double?, longitude: Double?)?
+        do { home = try desk.store.lineHome(e164: dossier.incident.lineE164) } catch { return nil }
+        guard let lat = home?.latitude, let lon = home?.longitude else { return nil }
+        return GeoPoint(latitude: lat, longitude: lon)
     }
 
     func alert(_ r: IncidentRecord, _ scope: ConsoleScope) -> ConsoleEventJSON.Alert {
