@@ -76,6 +76,7 @@ def run(chromium, args, password):
     page.wait_for(f"!!document.querySelector({json.dumps(item)}) && !document.getElementById('alarma').hidden",
                   f"alert {ident} did not appear live with the alarm banner", timeout=20)
     alarm = text_of(page, "#alarma")
+    page.evaluate("window.scrollTo(0, 0)")
     shots.append(page.screenshot(os.path.join(args.out, "consola-alarma.png")))
 
     # Open it: the citizen's dossier and the map of the place (Leaflet, served by us).
@@ -108,6 +109,7 @@ def run(chromium, args, password):
     message = text_of(page, "#mensaje-accion")
     title = text_of(page, item + " .titulo")
     state = text_of(page, "#detalle h2")
+    page.evaluate("window.scrollTo(0, 0)")
     shots.append(page.screenshot(os.path.join(args.out, "consola.png")))
 
     # The second tab: the enrollments of this UPC awaiting verification, each linking to its page.

@@ -79,10 +79,18 @@ def rect(page, selector):
 def map_state(page):
     return page.evaluate("""(() => { const m = document.getElementById('mapa'); if (!m) return null;
         const n = s => m.querySelectorAll(s).length;
+        const box = m.getBoundingClientRect();
+        // Drawn where it can be seen: the subcircuito's outline and the last position inside the map's box (a map
+        // laid out while detached from the page draws them clipped or off to one side).
+        const inside = s => { const e = m.querySelector(s); if (!e) return false; const r = e.getBoundingClientRect();
+            return r.width > 4 && r.left >= box.left - 1 && r.right <= box.right + 1 && r.top >= box.top - 1
+                && r.bottom <= box.bottom + 1; };
+        const outline = m.querySelector('path.subcircuito');
         return {territorio: m.dataset.territorio || '', posiciones: Number(m.dataset.posiciones || -1),
                 marcas: n('path.posicion'), ultima: n('path.posicion.ultima'), recorrido: n('path.recorrido'),
                 precision: n('path.precision'), subcircuito: n('path.subcircuito'), vecinos: n('path.vecino'),
-                upc: n('.icono-upc'), domicilio: n('.icono-domicilio'), teselas: n('.leaflet-tile'), alto: m.getBoundingClientRect().height}; })()""")
+                upc: n('.icono-upc'), domicilio: n('.icono-domicilio'), ultima_visible: inside('path.posicion.ultima'),
+                contorno_ancho: outline ? Math.round(outline.getBoundingClientRect().width) : 0, teselas: n('.leaflet-tile'), alto: m.getBoundingClientRect().height}; })()""")
 
 
 def run(chromium, args, password):
@@ -147,6 +155,7 @@ def run(chromium, args, password):
                   f"the map did not show {count} positions live", timeout=20)
     track = map_state(page)
     caption = text_of(page, "#leyenda-mapa")
+    page.evaluate("window.scrollTo(0, 0)")
     shots.append(page.screenshot(os.path.join(args.out, "consola-mapa.png")))
     # Take it and dispatch a unit: the phone is told (the caller checks its answer).
     page.click("#accion-tomar")
@@ -157,6 +166,7 @@ def run(chromium, args, password):
                   "the alert was not shown despachada")
     say({"recorrido": track, "leyenda": caption, "despachada": text_of(page, "#detalle h2")})
     read()  # the caller asked the phone's state; go on to the phone layout
+    page.evaluate("window.scrollTo(0, 0)")
     shots.append(page.screenshot(os.path.join(args.out, "consola.png")))
 
     # A phone: the selected alert's header stays in view while the operator scrolls its dossier.

@@ -314,6 +314,7 @@ import Testing
         let map = try #require(opened["mapa"] as? [String: Any])
         #expect(map["territorio"] as? String == "listo" && map["posiciones"] as? Int == 1, "\(map)")
         #expect(map["subcircuito"] as? Int == 1 && (map["vecinos"] as? Int ?? 0) > 0 && map["upc"] as? Int == 1, "\(map)")
+        #expect(map["ultima_visible"] as? Bool == true && (map["contorno_ancho"] as? Int ?? 0) > 100, "\(map)")
         // The registered address (the line's, provisioned without an enrollment).
         #expect(map["domicilio"] as? Int == 1, "\(map)")
         // No base tiles configured: the territory layer alone, nothing fetched from elsewhere.
@@ -338,6 +339,8 @@ import Testing
         let onMap = try #require(drawn["recorrido"] as? [String: Any])
         #expect(onMap["marcas"] as? Int == 4 && onMap["ultima"] as? Int == 1 && onMap["recorrido"] as? Int == 1
                 && onMap["precision"] as? Int == 4, "\(onMap)")
+        // Redrawn in place: the newest position inside the map, the subcircuito drawn whole at a readable size.
+        #expect(onMap["ultima_visible"] as? Bool == true && (onMap["contorno_ancho"] as? Int ?? 0) > 100, "\(onMap)")
         #expect(drawn["leyenda"] as? String == "4 posiciones recibidas · ● posiciones con su precisión · ■ domicilio · ▲ UPC")
         #expect(drawn["despachada"] as? String == "Alerta \(silent) · Despachada")
 

@@ -272,7 +272,12 @@
   function mostrarAviso() {
     var p = document.getElementById('mensaje-accion');
     if (!aviso || aviso.id !== seleccion) { if (p) { p.remove(); } return; }
-    if (!p) { p = el('p', { id: 'mensaje-accion', role: 'status' }); detalle.prepend(p); }
+    // En la cabecera fija del detalle, bajo las acciones: el operador ve la respuesta donde actuó.
+    if (!p) {
+      p = el('p', { id: 'mensaje-accion', role: 'status' });
+      var cabecera = document.getElementById('cabecera-detalle');
+      if (cabecera && detalle.contains(cabecera)) { cabecera.appendChild(p); } else { detalle.prepend(p); }
+    }
     p.textContent = aviso.texto;
     p.className = aviso.error ? 'aviso error' : 'aviso exito';
   }
@@ -421,6 +426,8 @@
       detalle.appendChild(ul);
     }
     var fig = el('figure', { 'class': MAPA ? 'mapa' : 'croquis' });
+    // El mapa se dibuja con su contenedor ya en la página (con su tamaño): fuera de ella Leaflet lo mediría en 0.
+    detalle.appendChild(fig);
     if (MAPA) {
       mapaDe(d, fig);
     } else {
@@ -429,8 +436,6 @@
     fig.appendChild(el('figcaption', { id: 'leyenda-mapa' }, (d.posiciones.length === 1 ? '1 posición recibida'
       : d.posiciones.length ? d.posiciones.length + ' posiciones recibidas' : 'Sin posición GPS: se muestra el domicilio registrado') +
       (MAPA ? ' · ● posiciones con su precisión · ■ domicilio · ▲ UPC' : '')));
-    detalle.appendChild(fig);
-    if (MAPA) { mapa.invalidateSize(); }
     if (d.posiciones.length) {
       var ol = el('ol', { 'class': 'posiciones' });
       d.posiciones.forEach(function (p) {
@@ -488,6 +493,7 @@
       contenedorMapa = el('div', { id: 'mapa', 'class': 'mapa-alerta', role: 'region', 'aria-label': 'Mapa de la alerta' });
     }
     fig.appendChild(contenedorMapa);
+    if (mapa) { mapa.invalidateSize(false); }
     if (!mapa) {
       mapa = L.map(contenedorMapa, { zoomControl: true, attributionControl: !!TESELAS });
       if (TESELAS) {
@@ -562,21 +568,24 @@
     contenedorMapa.dataset.posiciones = String(d.posiciones.length);
   }
   // Encuadra la primera vez el subcircuito con el recorrido; después solo si la última posición quedó fuera de la
-  // vista (el operador puede haber acercado el mapa: no se le cambia sin motivo).
+  // vista o en su borde (el operador puede haber acercado el mapa: nunca se acerca más, solo se aleja lo necesario).
   function encuadrar(territorioNuevo) {
     var limites = L.latLngBounds([]);
     if (capaRecorrido.getLayers().length) { limites.extend(capaRecorrido.getBounds()); }
     if (limitesSubcircuito && limitesSubcircuito.isValid()) { limites.extend(limitesSubcircuito); }
     if (!limites.isValid()) { return; }
     if (!encuadre || territorioNuevo) {
-      mapa.fitBounds(limites, { padding: [20, 20], maxZoom: 17 });
+      // Sin animación: el recorrido se redibuja con cada evento y debe quedar donde se ve, no a mitad de un zoom.
+      mapa.fitBounds(limites, { padding: [20, 20], maxZoom: 17, animate: false });
       encuadre = true;
       return;
     }
     var capas = capaRecorrido.getLayers();
     var ultima = null;
     capas.forEach(function (c) { if (c instanceof L.CircleMarker && !(c instanceof L.Circle)) { ultima = c.getLatLng(); } });
-    if (ultima && !mapa.getBounds().contains(ultima)) { mapa.panTo(ultima); }
+    if (ultima && !mapa.getBounds().pad(-0.1).contains(ultima)) {
+      mapa.fitBounds(limites.extend(ultima), { padding: [30, 30], maxZoom: mapa.getZoom(), animate: false });
+    }
   }
 
   // Quién hizo cada cosa, en palabras del operador (el registro guarda `operador:42`, `dispositivo:<id>`…).
