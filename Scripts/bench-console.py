@@ -156,7 +156,7 @@ class Console:
     def __init__(self, name, scope, port, cookie):
         self.name, self.scope = name, scope
         self.sock = socket.create_connection(("127.0.0.1", port))
-        self.sock.sendall((f"GET /consola/eventos HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
+        self.sock.sendall((f"GET /consola/eventos?simulacion=1 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nCookie: {cookie}\r\n"
                            f"Accept: text/event-stream\r\n\r\n").encode())
         self.sock.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
         self.sock.setblocking(False)

@@ -108,6 +108,10 @@ public final class BotonServer {
         // scan every waiting alert a thousand times a second under load).
         pipeline.subscribe { _ in feed.changed() }
         group.add(feed)
+        // Several nodes: the other nodes' commits wake this node's feed too (NOTIFY, a hint; the table is the truth).
+        if let open = configuration.makeChangeNotificationsOpener() {
+            group.add(FeedWakeUp(open: open, wake: { feed.changed() }, logger: logger))
+        }
         group.add(escalator)
         let ports = PortBook()
         let (web, health, probe) = try makeWebServer(store: store, pipeline: pipeline, routing: routing, ports: ports,

@@ -7,42 +7,54 @@ public import BotonSimulator
 import BotonWire
 
 extension Provisioning {
-    /// `count` simulated phones for `boton alert load`: mobile lines 09… with addresses at random points inside
-    /// the territory's subcircuitos (a fixed `seed` gives the same points), registered in one transaction.
+    /// `count` simulated phones for `boton alert load`: mobile lines 099… with addresses at random points inside
+    /// the territory's subcircuitos (a fixed `seed` gives the same points), registered in one transaction and
+    /// marked simulated (``RegisteredLine/simulated``): their alerts are *simulacros*. A number that is already a
+    /// real citizen's line is never touched: another number is drawn for it.
     public static func provisionLoadDevices(count: Int, seed: UInt64, store: any CredentialRepository, routing: RoutingTable,
                                             at: Timestamp) throws -> [LoadDevice]
     {
         var random = SplitMix(seed: seed)
         // Lines: 099 + 7 digits from a random block, so separate runs rarely reuse a line.
-        let block = Int(random.next() % 9_000_000)
-        var rows: [(id: String, kind: String, secret: [UInt8], line: RegisteredLine)] = []
+        var next = Int(random.next() % 9_000_000)
         var devices: [LoadDevice] = []
-        for i in 0 ..< count {
-            var point = GeoPoint(latitude: 0, longitude: 0)
-            var area: SubcircuitArea?
-            for _ in 0 ..< 10_000 {
-                // Mainland Ecuador's bounding box; about half of it is inside some subcircuito.
-                point = GeoPoint(latitude: -5.0 + random.unit() * 6.4, longitude: -81.0 + random.unit() * 5.8)
-                let route = routing.route(point)
-                if route.source == .subcircuito, let found = route.subcircuit {
-                    area = found
-                    break
-                }
+        var wanted = count
+        for _ in 0 ..< 20 where wanted > 0 {
+            var rows: [(id: String, kind: String, secret: [UInt8], line: RegisteredLine)] = []
+            var drawn: [(line: String, device: LoadDevice)] = []
+            for _ in 0 ..< wanted {
+                let (point, area) = try randomPlace(&random, routing: routing)
+                let line = try PhoneLine("099" + String(next % 10_000_000).leftPadded(to: 7))
+                next += 1
+                let id = try Digest.randomBytes(16)
+                let secret = try Digest.randomBytes(32)
+                rows.append((Hex.encode(id), "app", secret,
+                             RegisteredLine(e164: line.e164, kind: line.kind.rawValue,
+                                            homeSubcircuit: area.code.rawValue, homeLatitude: point.latitude,
+                                            homeLongitude: point.longitude, suspended: false, gatewayLinked: false,
+                                            simulated: true)))
+                drawn.append((line.e164, LoadDevice(id: DeviceID(hex: Hex.encode(id))!, secret: secret, home: point)))
             }
-            guard let area else {
-                throw ProvisioningError( "no subcircuito found in the territory to place load devices")
-            }
-            let line = try PhoneLine("099" + String((block + i) % 10_000_000).leftPadded(to: 7))
-            let id = try Digest.randomBytes(16)
-            let secret = try Digest.randomBytes(32)
-            rows.append((Hex.encode(id), "app", secret,
-                         RegisteredLine(e164: line.e164, kind: line.kind.rawValue, homeSubcircuit: area.code.rawValue,
-                                        homeLatitude: point.latitude, homeLongitude: point.longitude,
-                                        suspended: false, gatewayLinked: false)))
-            devices.append(LoadDevice(id: DeviceID(hex: Hex.encode(id))!, secret: secret, home: point))
+            let refused = try store.provisionDevices(rows, at: at)
+            devices += drawn.filter { !refused.contains($0.line) }.map(\.device)
+            wanted = count - devices.count
         }
-        try store.provisionDevices(rows, at: at)
+        guard wanted == 0 else {
+            throw ProvisioningError("could not find \(count) free 099 numbers for simulated devices")
+        }
         return devices
+    }
+
+    /// A random point of mainland Ecuador inside some subcircuito (about half of the bounding box is).
+    private static func randomPlace(_ random: inout SplitMix, routing: RoutingTable) throws
+        -> (GeoPoint, SubcircuitArea)
+    {
+        for _ in 0 ..< 10_000 {
+            let point = GeoPoint(latitude: -5.0 + random.unit() * 6.4, longitude: -81.0 + random.unit() * 5.8)
+            let route = routing.route(point)
+            if route.source == .subcircuito, let area = route.subcircuit { return (point, area) }
+        }
+        throw ProvisioningError("no subcircuito found in the territory to place load devices")
     }
 }
 

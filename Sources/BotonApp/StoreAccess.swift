@@ -56,6 +56,15 @@ extension Configuration {
         return { () throws(StoreError) -> any LeaderLock in SQLiteLeaderLock(path: path) }
     }
 
+    /// Opens the session that hears other nodes' commits (PostgreSQL only: nil for SQLite, one process).
+    func makeChangeNotificationsOpener() -> (@Sendable () throws(StoreError) -> any ChangeNotifications)? {
+        let settings = store
+        guard settings.backend == .postgresql else { return nil }
+        return { () throws(StoreError) -> any ChangeNotifications in
+            try PostgresNotifications(connectionString: settings.postgresql)
+        }
+    }
+
     /// The setting that says where the store is: `store.postgresql` or `store.path`.
     var storeSetting: String { store.backend == .postgresql ? "store.postgresql" : "store.path" }
 

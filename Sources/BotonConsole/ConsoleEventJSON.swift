@@ -35,6 +35,9 @@ package struct ConsoleEventJSON: Encodable {
         let silenciosa: Bool
         /// The last battery level (percent) the phone's frames carried; absent when none did.
         let bateria: Int?
+        /// A load generator's alert (`boton alert load`), present (true) only then: consoles show these only when
+        /// asked (`?simulacion=1`).
+        let simulacro: Bool?
 
         package struct Site: Encodable {
             let cuenta: String
@@ -46,7 +49,7 @@ package struct ConsoleEventJSON: Encodable {
         }
 
         package enum CodingKeys: String, CodingKey {
-            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio, central
+            case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio, central, simulacro
             case silenciosa, bateria
             case upcNombre = "upc_nombre", lineaSuspendida = "linea_suspendida", canceladaEn = "cancelada_en"
             case nivelEscalada = "nivel_escalada", recibidaEn = "recibida_en", recibidaMs = "recibida_ms"
@@ -59,6 +62,7 @@ package struct ConsoleEventJSON: Encodable {
             estado = r.state.rawValue
             resultado = r.outcome?.rawValue
             prueba = r.isTest
+            simulacro = r.simulated ? true : nil
             upc = r.upcCode
             upcNombre = upcName
             subcircuito = r.subcircuitCode
@@ -155,6 +159,7 @@ extension ConsoleEventJSON {
         w.member("unidad", a.unidad)
         w.member("cerrada_en", a.cerradaEn)
         w.member("propia", a.propia)
+        w.member("simulacro", a.simulacro)
         w.member("silenciosa", a.silenciosa)
         if let bateria = a.bateria { w.member("bateria", Int64(bateria)) }
         w.close()

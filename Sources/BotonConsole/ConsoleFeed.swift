@@ -423,7 +423,7 @@ public final class ConsoleFeed: Component {
                 return try fetch(slice, after, limit)
             }) { row in
                 guard console.sink.isOpen else { return false }
-                if console.scope.sees(row.incident, jurisdictions) {
+                if console.scope.shows(row.incident, jurisdictions) {
                     let propia = console.scope.propia(row.incident)
                     console.sink.send(encoded: encode(row, propia: propia))
                     sent += 1
@@ -504,7 +504,7 @@ public final class ConsoleFeed: Component {
             // One encoding per value of `propia` (true, false, absent), shared by every console that gets it.
             var encoded: [Bool?: [UInt8]] = [:]
             var reachedOwner = false
-            for (id, console) in consoles where console.sink.isOpen && console.scope.sees(row.incident, jurisdictions) {
+            for (id, console) in consoles where console.sink.isOpen && console.scope.shows(row.incident, jurisdictions) {
                 let propia = console.scope.propia(row.incident)
                 let bytes = encoded[propia] ?? encode(row, propia: propia)
                 encoded[propia] = bytes
@@ -551,7 +551,7 @@ public final class ConsoleFeed: Component {
                 switch (try? store.liveSession(tokenHash: console.tokenHash, at: now)) ?? nil {
                 case nil:
                     ended = ("console_session_ended", "Su sesión terminó. Ingrese de nuevo.")
-                case let (_, account)? where Self.scope(of: account) != console.scope:
+                case let (_, account)? where Self.scope(of: account).kind != console.scope.kind:
                     ended = ("console_scope_changed", "Su UPC, distrito o rol cambió. Ingrese de nuevo.")
                 default:
                     break

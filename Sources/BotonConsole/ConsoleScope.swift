@@ -10,16 +10,31 @@ public import BotonRepository
 ///
 /// The base rule is BotonCore's ``OfficerScope`` (the same for requests and quejas); the console adds the
 /// escalation: an operator also sees the alerts of the neighbouring UPCs of their circuito once escalated.
+///
+/// *Simulacros* (the load generator's alerts, ``IncidentRecord/simulated``) are in the scope like any alert (an
+/// operator may open, take and close one), but a console lists and streams them only when it asked for them
+/// (``simulacros``, the page's `?simulacion=1`): the load test of a live service must not fill its consoles.
 public struct ConsoleScope: Sendable, Hashable, CustomStringConvertible {
     public typealias Kind = OfficerScope
 
     public let kind: Kind
+    /// The console lists and streams simulated alerts too.
+    public let simulacros: Bool
 
-    public init(_ identity: OperatorIdentity) {
+    public init(_ identity: OperatorIdentity, simulacros: Bool = false) {
         kind = OfficerScope(identity)
+        self.simulacros = simulacros
     }
 
-    public init(kind: Kind) { self.kind = kind }
+    public init(kind: Kind, simulacros: Bool = false) {
+        self.kind = kind
+        self.simulacros = simulacros
+    }
+
+    /// Whether a console of this scope lists and streams the alert: ``sees(_:_:)``, and a simulacro only when asked.
+    public func shows(_ incident: IncidentRecord, _ jurisdictions: Jurisdictions) -> Bool {
+        (simulacros || !incident.simulated) && sees(incident, jurisdictions)
+    }
 
     public func sees(_ incident: IncidentRecord, _ jurisdictions: Jurisdictions) -> Bool {
         if kind.covers(upc: incident.upcCode, district: jurisdictions.district(of: incident)) { return true }
@@ -57,5 +72,5 @@ public struct ConsoleScope: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { kind.description }
+    public var description: String { kind.description + (simulacros ? "+simulacros" : "") }
 }

@@ -70,14 +70,16 @@ public struct IncidentDesk {
 
     /// The operator's open alerts (and those closed within `console.recent_hours`): open before closed, then
     /// escalated, real before tests, newest first.
-    public func list(for officer: OperatorIdentity, at: Timestamp) throws(ConsoleError) -> [IncidentRecord] {
-        let scope = ConsoleScope(officer)
+    public func list(for officer: OperatorIdentity, simulacros: Bool = false, at: Timestamp) throws(ConsoleError)
+        -> [IncidentRecord]
+    {
+        let scope = ConsoleScope(officer, simulacros: simulacros)
         let rows: [IncidentRecord]
         do {
             rows = try store.currentIncidents(closedSince: at.adding(milliseconds: -policy.recentMilliseconds),
                                               limit: 2_000)
         } catch { throw .storage(error) }
-        return rows.filter { scope.sees($0, jurisdictions) }.sorted(by: Self.urgency)
+        return rows.filter { scope.shows($0, jurisdictions) }.sorted(by: Self.urgency)
     }
 
     static func urgency(_ a: IncidentRecord, _ b: IncidentRecord) -> Bool {

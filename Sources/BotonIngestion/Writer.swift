@@ -396,7 +396,7 @@ final class Writer: @unchecked Sendable {
         let id = try store.createIncident(NewIncident(
             lineE164: line.e164, deviceID: deviceID, isTest: isTest, upcCode: decision.upc,
             subcircuitCode: decision.subcircuit, locationSource: decision.source, lineSuspended: line.suspended,
-            openedAt: received, author: author, isSilent: silent, batteryPercent: battery))
+            openedAt: received, author: author, simulated: line.simulated, isSilent: silent, batteryPercent: battery))
         if let position { try store.addPosition(incident: id, position, at: now, author: author) }
         notices.append(IncidentNotice(incidentID: id, upcCode: decision.upc, lineE164: line.e164, isTest: isTest,
                                       lineSuspended: line.suspended, change: .nueva, at: now))

@@ -29,13 +29,17 @@ public struct IncidentRecord: Sendable, Equatable {
     public var isSilent: Bool
     /// The last battery level (percent) a frame of the alert carried, nil when none did.
     public var batteryPercent: Int?
+    /// A *simulacro* of the load generator (a simulated line's alert): never counted nor escalated, shown only on
+    /// consoles that ask for simulations.
+    public var simulated: Bool
 
     public init(id: Int64, lineE164: String, deviceID: String?, isTest: Bool, state: IncidentState,
                 outcome: IncidentOutcome?, upcCode: String, subcircuitCode: String?, locationSource: String,
                 lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?,
                 cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?,
                 unit: String?, site: IncidentSite? = nil, central: CentralDeliveryState? = nil,
-                isSilent: Bool = false, batteryPercent: Int? = nil) {
+                simulated: Bool = false, isSilent: Bool = false, batteryPercent: Int? = nil) {
+        self.simulated = simulated
         self.isSilent = isSilent
         self.batteryPercent = batteryPercent
         self.site = site

@@ -29,9 +29,12 @@ public struct RegisteredLine: Sendable, Equatable {
     public var suspended: Bool
     /// The line may raise alerts through a carrier gateway (a `linea_fija` link exists and is not revoked).
     public var gatewayLinked: Bool
+    /// A line of the load generator (`boton alert load`): its alerts are *simulacros*, never counted, never
+    /// escalated, hidden from consoles unless asked for, removed by `boton alert load --cleanup`.
+    public var simulated: Bool
 
     public init(e164: String, kind: String, homeSubcircuit: String?, homeLatitude: Double?, homeLongitude: Double?,
-                suspended: Bool, gatewayLinked: Bool) {
+                suspended: Bool, gatewayLinked: Bool, simulated: Bool = false) {
         self.e164 = e164
         self.kind = kind
         self.homeSubcircuit = homeSubcircuit
@@ -39,6 +42,7 @@ public struct RegisteredLine: Sendable, Equatable {
         self.homeLongitude = homeLongitude
         self.suspended = suspended
         self.gatewayLinked = gatewayLinked
+        self.simulated = simulated
     }
 }
 
@@ -99,6 +103,8 @@ public struct NewIncident: Sendable {
     public var lineE164: String
     public var deviceID: String?
     public var isTest: Bool
+    /// From a simulated line (``RegisteredLine/simulated``): stored as a *simulacro*.
+    public var simulated: Bool
     public var upcCode: String
     public var subcircuitCode: String?
     /// `gps`, `domicilio`, `upc_cercana` or `central`.
@@ -113,12 +119,13 @@ public struct NewIncident: Sendable {
 
     public init(lineE164: String, deviceID: String?, isTest: Bool, upcCode: String, subcircuitCode: String?,
                 locationSource: String, lineSuspended: Bool, openedAt: Timestamp, author: String,
-                isSilent: Bool = false, batteryPercent: Int? = nil) {
+                simulated: Bool = false, isSilent: Bool = false, batteryPercent: Int? = nil) {
         self.isSilent = isSilent
         self.batteryPercent = batteryPercent
         self.lineE164 = lineE164
         self.deviceID = deviceID
         self.isTest = isTest
+        self.simulated = simulated
         self.upcCode = upcCode
         self.subcircuitCode = subcircuitCode
         self.locationSource = locationSource
@@ -154,13 +161,15 @@ public protocol IngestionRepository {
     func receipt(sender: [UInt8], sequence: UInt64) throws(StoreError) -> FrameReceipt?
     func insertReceipt(sender: [UInt8], sequence: UInt64, kind: String, receipt: FrameReceipt, at: Timestamp)
         throws(StoreError)
-    /// The newest incident of `line` not yet `cerrada`, opened at or after `since`, of the same test-ness.
+    /// The newest incident of `line` not yet `cerrada`, opened at or after `since`, of the same test-ness (a
+    /// simulated line's alerts are all *simulacros*, tests or not).
     func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident?
     func createIncident(_ incident: NewIncident) throws(StoreError) -> Int64
     /// A later press of an open alert changes what the UPC must know: it was silent (`silent`: the flag only ever
     /// goes on), or the phone's battery level changed.
     func updateOpenIncident(_ incident: Int64, silent: Bool, batteryPercent: Int?) throws(StoreError)
-    /// The newest non-test incident of `line` opened at or after `since`, open or closed: what a phone that asks
+    /// The newest incident of `line` that is no test alert (a simulated line's *simulacros* included, as in
+    /// ``openIncident(line:isTest:since:)``), opened at or after `since`, open or closed: what a phone that asks
     /// for its alert's state is told when no open alert was read already.
     func latestIncident(line: String, since: Timestamp) throws(StoreError) -> OpenIncident?
     func addPosition(incident: Int64, _ position: IncidentPosition, at: Timestamp, author: String)
@@ -177,7 +186,29 @@ public protocol CredentialRepository {
     func provisionDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
         throws(StoreError)
     func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError)
-    /// Several devices in one transaction (the load generator provisions thousands).
+    /// Several devices in one transaction (the load generator provisions thousands). A simulated line never
+    /// takes over a real one: such a device is skipped and its line returned.
+    @discardableResult
     func provisionDevices(_ devices: [(id: String, kind: String, secret: [UInt8], line: RegisteredLine)],
-                          at: Timestamp) throws(StoreError)
+                          at: Timestamp) throws(StoreError) -> Set<String>
+    /// Deletes up to `limit` simulated alerts (with their events, positions and receipts) and, once none is left,
+    /// the simulated lines and their devices; call until it returns `finished`.
+    func purgeSimulation(limit: Int) throws(StoreError) -> SimulationPurge
+}
+
+/// What one step of ``CredentialRepository/purgeSimulation(limit:)`` removed.
+public struct SimulationPurge: Sendable, Equatable {
+    public var alerts: Int
+    public var lines: Int
+    /// Simulated alerts left for a later purge (with their lines): the one that holds the newest event of the
+    /// console feed (whose id must never be handed out again).
+    public var kept: Int
+    public var finished: Bool
+
+    public init(alerts: Int, lines: Int, kept: Int, finished: Bool) {
+        self.alerts = alerts
+        self.lines = lines
+        self.kept = kept
+        self.finished = finished
+    }
 }

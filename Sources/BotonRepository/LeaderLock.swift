@@ -17,3 +17,14 @@ public protocol LeaderLock: AnyObject {
     /// Where the lock lives, for messages (never a password).
     var location: String { get }
 }
+
+/// A session that hears when other nodes commit console events (PostgreSQL: `LISTEN boton_feed`): a wake-up hint
+/// for the console feed, never a source of truth (the event table is). A store that one process owns (SQLite)
+/// has none: that process wakes its feed itself.
+public protocol ChangeNotifications: AnyObject {
+    /// Waits up to `timeout` for a notification; true when one (or several) arrived. Throws when the session broke
+    /// (the owner opens a new one).
+    func wait(upTo timeout: Duration) throws(StoreError) -> Bool
+    /// Where the session lives, for messages (never a password).
+    var location: String { get }
+}

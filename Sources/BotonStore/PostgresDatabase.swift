@@ -26,6 +26,11 @@ public final class PostgresDatabase: SQLDatabase {
     private var cache: [String: PostgresStatement] = [:]
     private var statementCount = 0
     public private(set) var changes: Int = 0
+    /// The transaction in progress appended events: its COMMIT carries `NOTIFY boton_feed` (one round trip).
+    private var notifyAtCommit = false
+
+    /// The channel on which committed events are announced to every node's console feed (``PostgresNotifications``).
+    public static let feedChannel = "boton_feed"
 
     /// Connects with a libpq connection string: a URI (`postgresql://user@host:5432/boton?…`) or `key=value`
     /// pairs; several hosts with `target_session_attrs=read-write` find the primary. Unless the string says
@@ -84,6 +89,10 @@ public final class PostgresDatabase: SQLDatabase {
     public var isAutocommit: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
 
     public var dialect: SQLDialect { .postgresql }
+
+    public func willAppendEvents() {
+        if !isAutocommit { notifyAtCommit = true }
+    }
 
     /// True inside a transaction that a failed statement has aborted: only a rollback is accepted now.
     var isInFailedTransaction: Bool { PQtransactionStatus(connection) == PQTRANS_INERROR }
@@ -147,6 +156,7 @@ public final class PostgresDatabase: SQLDatabase {
     /// writer, which holds it and marks those rows *notificada* (seen as a 503 on closing an alert). It also gives
     /// event ids the order the console feed reads them in.
     private func begin() throws(StoreError) {
+        notifyAtCommit = false
         try execute("BEGIN")
         do {
             _ = try prepared("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").first([]) { _ in 0 }
@@ -164,9 +174,13 @@ public final class PostgresDatabase: SQLDatabase {
                              message: "a statement of the transaction failed and its error was not rethrown; "
                                 + "the transaction was rolled back", sql: "COMMIT", codeName: SQLState.name("25P02"))
         }
-        let result = PQexec(connection, "COMMIT")
+        // NOTIFY in the same round trip as COMMIT: PostgreSQL delivers it when (and only if) the transaction
+        // commits, after its rows are visible, so a woken feed finds them.
+        let sql = notifyAtCommit ? "NOTIFY \(Self.feedChannel); COMMIT" : "COMMIT"
+        notifyAtCommit = false
+        let result = PQexec(connection, sql)
         defer { PQclear(result) }
-        try check(result, sql: "COMMIT")
+        try check(result, sql: sql)
         if let tag = PQcmdStatus(result), String(cString: tag) == "ROLLBACK" {
             throw StoreError(kind: .postgres(sqlState: "40000"), message: "the server rolled the transaction back",
                              sql: "COMMIT", codeName: SQLState.name("40000"))
@@ -174,6 +188,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     private func rollbackIfOpen() {
+        notifyAtCommit = false
         if !isBroken, PQtransactionStatus(connection) != PQTRANS_IDLE { try? execute("ROLLBACK") }
     }
 

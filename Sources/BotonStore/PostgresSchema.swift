@@ -25,7 +25,8 @@ public enum PostgresSchema {
         Migration(version: 9, name: "baseline (SQLite schema 1–9)", sql: baseline),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
-        Migration(version: 12, name: "silent alerts and battery", sql: silentAlertsAndBattery),
+        Migration(version: 12, name: "simulated load", sql: v12),
+        Migration(version: 13, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -392,6 +393,34 @@ public enum PostgresSchema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// Simulated load (`boton alert load`): `phone_line.simulated` marks the lines the load generator provisions;
+    /// their alerts are stored with `incident.is_test = 2` (*simulacro*). The column is the alert's purpose: 0 a
+    /// real emergency, 1 a test alert (*prueba*), 2 a simulated one. Every count, the escalation and the central's
+    /// outbox select `is_test = 0` (statistics of tests `= 1`), so a simulated alert is never counted and never
+    /// escalated; consoles hide them unless asked (`?simulacion=1`); `boton alert load --cleanup` deletes them
+    /// through the two partial indexes, which hold only simulated rows. Deleting an alert checks that no receipt
+    /// names it: `frame_receipt_incident` makes that a lookup rather than a scan of a week of receipts.
+    ///
+    /// `incident_event` stays append-only for every real and test alert; only a simulacro's events may be deleted
+    /// (an identity never hands out an id again, so unlike SQLite the newest event needs no guard here).
+    static let v12 = """
+    ALTER TABLE phone_line ADD COLUMN simulated BIGINT NOT NULL DEFAULT 0;
+    CREATE INDEX phone_line_simulated ON phone_line(e164) WHERE simulated = 1;
+    CREATE INDEX incident_simulated ON incident(id) WHERE is_test = 2;
+    CREATE INDEX frame_receipt_incident ON frame_receipt(incident_id);
+    CREATE FUNCTION boton_event_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        IF TG_OP = 'DELETE' AND (SELECT is_test FROM incident WHERE id = OLD.incident_id) = 2 THEN
+            RETURN OLD;
+        END IF;
+        RAISE EXCEPTION USING ERRCODE = 'integrity_constraint_violation', MESSAGE = 'incident_event is append-only';
+    END
+    $$;
+    DROP TRIGGER incident_event_no_update ON incident_event;
+    CREATE TRIGGER incident_event_no_update BEFORE UPDATE OR DELETE ON incident_event
+        FOR EACH ROW EXECUTE FUNCTION boton_event_guard();
     """
 
     /// SQLite's silent alerts and battery (``Schema``): `incident.is_silent`, `incident.battery_percent`,

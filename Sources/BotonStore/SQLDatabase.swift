@@ -28,6 +28,14 @@ public protocol SQLDatabase: AnyObject {
     var location: String { get }
     /// Which engine: for the few places where the SQL must differ (an index hint).
     var dialect: SQLDialect { get }
+    /// The transaction in progress appends to `incident_event` (``orderEventAppends()`` calls it). PostgreSQL
+    /// then tells the other nodes' console feeds at COMMIT (`NOTIFY boton_feed`, a wake-up hint only); nothing on
+    /// SQLite, whose one process wakes its feed itself.
+    func willAppendEvents()
+}
+
+extension SQLDatabase {
+    public func willAppendEvents() {}
 }
 
 /// The engines the repository SQL runs on.
@@ -55,6 +63,7 @@ extension SQLDatabase {
     /// assigned after every smaller one committed or rolled back, and `id > cursor` stays a rule that cannot skip.
     /// This call takes it only for an append made outside ``inTransaction(_:)``; inside one it costs nothing.
     public func orderEventAppends() throws(StoreError) {
+        willAppendEvents()
         // Inside a transaction the lock is held already (taken at BEGIN): no second round trip per event.
         guard dialect == .postgresql, isAutocommit else { return }
         _ = try prepared("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").first([]) { _ in 0 }

@@ -23,7 +23,8 @@ extension SQLStore {
     static func incidentRecord(_ s: any SQLRow, from c: Int32 = 0) throws(StoreError) -> IncidentRecord {
         func time(_ i: Int32) -> Timestamp? { s.optionalInt64(c + i).map { Timestamp(millisecondsSince1970: $0) } }
         return IncidentRecord(
-            id: s.int64(c), lineE164: s.text(c + 1), deviceID: s.optionalText(c + 2), isTest: s.bool(c + 3),
+            // `is_test` is the alert's purpose: 0 an emergency, 1 a test, 2 a simulacro (Schema.v12).
+            id: s.int64(c), lineE164: s.text(c + 1), deviceID: s.optionalText(c + 2), isTest: s.int(c + 3) == 1,
             state: try s.value(c + 4, as: IncidentState.self),
             outcome: try s.optionalValue(c + 5, as: IncidentOutcome.self), upcCode: s.text(c + 6),
             subcircuitCode: s.optionalText(c + 7), locationSource: s.text(c + 8), lineSuspended: s.bool(c + 9),
@@ -32,8 +33,8 @@ extension SQLStore {
             dispatchedAt: time(16), unit: s.optionalText(c + 17), site: site(s, from: c + 18),
             // Level 3 without an outbox row: it escalated while no central was configured (the row is written in
             // the escalation's own transaction when one is).
-            central: try s.optionalValue(c + 24, as: CentralDeliveryState.self), isSilent: s.bool(c + 25),
-            batteryPercent: s.optionalInt64(c + 26).map { Int($0) })
+            central: try s.optionalValue(c + 24, as: CentralDeliveryState.self), simulated: s.int(c + 3) == 2,
+            isSilent: s.bool(c + 25), batteryPercent: s.optionalInt64(c + 26).map { Int($0) })
     }
 
     /// The site an alert came from (DC-09), with the event that opened it.
@@ -318,6 +319,6 @@ extension SQLStore {
 
 extension SQLStore {
     public func openIncidentCount() throws(StoreError) -> Int {
-        try sql.prepared("SELECT count(*) FROM incident WHERE state <> 'cerrada'").first { $0.int(0) } ?? 0
+        try sql.prepared("SELECT count(*) FROM incident WHERE state <> 'cerrada' AND is_test <> 2").first { $0.int(0) } ?? 0
     }
 }

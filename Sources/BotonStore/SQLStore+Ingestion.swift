@@ -21,12 +21,13 @@ extension SQLStore {
     public func registeredLine(e164: String) throws(StoreError) -> RegisteredLine? {
         try sql.prepared("""
             SELECT kind, home_subcircuit, home_latitude, home_longitude, suspended_at IS NOT NULL,
-                EXISTS (SELECT 1 FROM device WHERE line_e164 = ?1 AND kind = 'linea_fija' AND revoked_at IS NULL)
+                EXISTS (SELECT 1 FROM device WHERE line_e164 = ?1 AND kind = 'linea_fija' AND revoked_at IS NULL),
+                simulated
             FROM phone_line WHERE e164 = ?1
             """).first([.text(e164)]) { s in
             RegisteredLine(e164: e164, kind: s.text(0), homeSubcircuit: s.optionalText(1),
                            homeLatitude: s.optionalDouble(2), homeLongitude: s.optionalDouble(3),
-                           suspended: s.bool(4), gatewayLinked: s.bool(5))
+                           suspended: s.bool(4), gatewayLinked: s.bool(5), simulated: s.bool(6))
         }
     }
 
@@ -63,7 +64,7 @@ extension SQLStore {
     public func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident? {
         try sql.prepared("""
             SELECT id, upc_code, opened_at, state, unit, is_silent, battery_percent FROM incident
-            WHERE line_e164 = ?1 AND is_test = ?2 AND state <> 'cerrada' AND opened_at >= ?3
+            WHERE line_e164 = ?1 AND is_test IN (?2, 2) AND state <> 'cerrada' AND opened_at >= ?3
             ORDER BY opened_at DESC LIMIT 1
             """).first([.text(line), .integer(isTest ? 1 : 0), .integer(since.millisecondsSince1970)]) {
             (s) throws(StoreError) in try Self.openIncident(s)
@@ -73,7 +74,7 @@ extension SQLStore {
     public func latestIncident(line: String, since: Timestamp) throws(StoreError) -> OpenIncident? {
         try sql.prepared("""
             SELECT id, upc_code, opened_at, state, unit, is_silent, battery_percent FROM incident
-            WHERE line_e164 = ?1 AND is_test = 0 AND opened_at >= ?2
+            WHERE line_e164 = ?1 AND is_test IN (0, 2) AND opened_at >= ?2
             ORDER BY opened_at DESC LIMIT 1
             """).first([.text(line), .integer(since.millisecondsSince1970)]) {
             (s) throws(StoreError) in try Self.openIncident(s)
@@ -100,7 +101,7 @@ extension SQLStore {
                 line_suspended, opened_at, is_silent, battery_percent)
             VALUES (?1, ?2, ?3, 'recibida', ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             RETURNING id
-            """).first([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.isTest ? 1 : 0),
+            """).first([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.simulated ? 2 : i.isTest ? 1 : 0),
                       .text(i.upcCode), i.subcircuitCode.map { .text($0) } ?? .null, .text(i.locationSource),
                       .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970),
                       .integer(i.isSilent ? 1 : 0), i.batteryPercent.map { .integer(Int64($0)) } ?? .null]) {
@@ -148,35 +149,86 @@ extension SQLStore {
         throws(StoreError)
     {
         try sql.inTransaction { () throws(StoreError) in
-            try insertDevice(id: id, kind: kind, secret: secret, line: line, at: at)
+            _ = try insertDevice(id: id, kind: kind, secret: secret, line: line, at: at)
         }
     }
 
-    /// Several devices in one transaction (the load generator provisions thousands).
+    /// Several devices in one transaction (the load generator provisions thousands). A simulated line never takes
+    /// over a real one: such a device is skipped and its line returned.
+    @discardableResult
     public func provisionDevices(_ devices: [(id: String, kind: String, secret: [UInt8], line: RegisteredLine)],
-                                 at: Timestamp) throws(StoreError)
+                                 at: Timestamp) throws(StoreError) -> Set<String>
     {
-        try sql.inTransaction { () throws(StoreError) in
-            for device in devices {
-                try insertDevice(id: device.id, kind: device.kind, secret: device.secret, line: device.line, at: at)
+        try sql.inTransaction { () throws(StoreError) -> Set<String> in
+            var refused: Set<String> = []
+            for device in devices where !(try insertDevice(id: device.id, kind: device.kind, secret: device.secret,
+                                                           line: device.line, at: at)) {
+                refused.insert(device.line.e164)
             }
+            return refused
         }
     }
 
+    /// Registers the line (or updates its address) and issues the device; false when the line is a real one and
+    /// the device a simulated one's (nothing written).
     private func insertDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
-        throws(StoreError)
+        throws(StoreError) -> Bool
     {
         try sql.prepared("""
-            INSERT INTO phone_line (e164, kind, home_subcircuit, home_latitude, home_longitude, created_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            INSERT INTO phone_line (e164, kind, home_subcircuit, home_latitude, home_longitude, created_at, simulated)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             ON CONFLICT (e164) DO UPDATE SET kind = excluded.kind, home_subcircuit = excluded.home_subcircuit,
                 home_latitude = excluded.home_latitude, home_longitude = excluded.home_longitude
+            WHERE phone_line.simulated = excluded.simulated
             """).run([.text(line.e164), .text(line.kind), line.homeSubcircuit.map { .text($0) } ?? .null,
                       line.homeLatitude.map { .real($0) } ?? .null, line.homeLongitude.map { .real($0) } ?? .null,
-                      .integer(at.millisecondsSince1970)])
+                      .integer(at.millisecondsSince1970), .integer(line.simulated ? 1 : 0)])
+        if sql.changes == 0 {
+            // A real line with a simulated device, or the other way round: a real line is never a load test's,
+            // and provisioning a real device on a simulated line must not leave the line counted as simulated.
+            guard !line.simulated else { return false }
+            throw StoreError(kind: .invalidData, message: "line \(line.e164) belongs to the load generator "
+                                + "(boton alert load --cleanup removes it)")
+        }
         try sql.prepared("""
             INSERT INTO device (id, kind, line_e164, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)
             """).run([.text(id), .text(kind), .text(line.e164), .blob(secret), .integer(at.millisecondsSince1970)])
+        return true
+    }
+
+    public func purgeSimulation(limit: Int) throws(StoreError) -> SimulationPurge {
+        try sql.inTransaction { () throws(StoreError) -> SimulationPurge in
+            // The alert holding the table's newest event stays (SQLite would give that event's id again: see
+            // Schema.v12); it goes in a later purge, once anything newer was recorded.
+            let keep = try sql.prepared("""
+                SELECT incident_id FROM incident_event WHERE id = (SELECT max(id) FROM incident_event)
+                """).first { $0.int64(0) } ?? 0
+            // Alerts first, `limit` at a time (the newest id of the batch bounds every statement's subquery, which
+            // reads the partial index of simulated alerts only).
+            let last = try sql.prepared("""
+                SELECT max(id) FROM (SELECT id FROM incident WHERE is_test = 2 AND id <> ?2 ORDER BY id LIMIT ?1) b
+                """).first([.integer(Int64(max(limit, 1))), .integer(keep)]) { $0.optionalInt64(0) } ?? nil
+            if let last {
+                let batch = "SELECT id FROM incident WHERE is_test = 2 AND id <= ?1 AND id <> ?2"
+                let bounds: [SQLValue] = [.integer(last), .integer(keep)]
+                for table in ["frame_receipt", "incident_position", "incident_event", "central_delivery"] {
+                    try sql.prepared("DELETE FROM \(table) WHERE incident_id IN (\(batch))").run(bounds)
+                }
+                try sql.prepared("DELETE FROM incident WHERE is_test = 2 AND id <= ?1 AND id <> ?2").run(bounds)
+                return SimulationPurge(alerts: sql.changes, lines: 0, kept: 0, finished: false)
+            }
+            let kept = try sql.prepared("SELECT count(*) FROM incident WHERE is_test = 2").first { $0.int(0) } ?? 0
+            // Then the lines no alert names any more, with their devices.
+            let lines = """
+                SELECT e164 FROM phone_line p WHERE simulated = 1
+                  AND NOT EXISTS (SELECT 1 FROM incident i WHERE i.line_e164 = p.e164)
+                ORDER BY e164 LIMIT ?1
+                """
+            try sql.prepared("DELETE FROM device WHERE line_e164 IN (\(lines))").run([.integer(Int64(max(limit, 1)))])
+            try sql.prepared("DELETE FROM phone_line WHERE e164 IN (\(lines))").run([.integer(Int64(max(limit, 1)))])
+            let removed = sql.changes
+            return SimulationPurge(alerts: 0, lines: removed, kept: kept, finished: removed < max(limit, 1))
+        }
     }
 
     public func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError) {

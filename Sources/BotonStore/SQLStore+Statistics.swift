@@ -30,7 +30,7 @@ extension SQLStore {
     {
         let statement = try sql.prepared("""
             SELECT is_test, outcome, subcircuit_code, upc_code, taken_at - opened_at FROM incident
-            WHERE closed_at >= ?1 AND closed_at < ?2
+            WHERE closed_at >= ?1 AND closed_at < ?2 AND is_test <> 2
             """)
         try statement.forEach([.integer(from.millisecondsSince1970), .integer(to.millisecondsSince1970)]) { row in
             body(IncidentFact(isTest: row.bool(0), outcome: row.optionalText(1).flatMap(IncidentOutcome.init(rawValue:)),
@@ -89,7 +89,7 @@ extension SQLStore {
 
     public func firstRecordAt() throws(StoreError) -> Timestamp? {
         let incident = try sql.prepared("""
-            SELECT closed_at FROM incident WHERE closed_at IS NOT NULL ORDER BY closed_at LIMIT 1
+            SELECT closed_at FROM incident WHERE closed_at IS NOT NULL AND is_test <> 2 ORDER BY closed_at LIMIT 1
             """).first { $0.int64(0) }
         let queja = try sql.prepared("SELECT received_at FROM queja ORDER BY received_at LIMIT 1")
             .first { $0.int64(0) }

@@ -20,7 +20,8 @@ public enum Schema {
         Migration(version: 9, name: "baja requests", sql: v9, rebuildsTables: true),
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
-        Migration(version: 12, name: "silent alerts and battery", sql: silentAlertsAndBattery),
+        Migration(version: 12, name: "simulated load", sql: v12),
+        Migration(version: 13, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -515,6 +516,29 @@ public enum Schema {
     ALTER TABLE incident ADD COLUMN site_account TEXT;
     ALTER TABLE incident ADD COLUMN site_event_code TEXT;
     ALTER TABLE incident ADD COLUMN site_event_meaning TEXT;
+    """
+
+    /// Simulated load (`boton alert load`): `phone_line.simulated` marks the lines the load generator provisions;
+    /// their alerts are stored with `incident.is_test = 2` (*simulacro*). The column is the alert's purpose: 0 a
+    /// real emergency, 1 a test alert (*prueba*), 2 a simulated one. Every count, the escalation and the central's
+    /// outbox select `is_test = 0` (statistics of tests `= 1`), so a simulated alert is never counted and never
+    /// escalated; consoles hide them unless asked (`?simulacion=1`); `boton alert load --cleanup` deletes them
+    /// through the two partial indexes, which hold only simulated rows. Deleting an alert checks that no receipt
+    /// names it: `frame_receipt_incident` makes that a lookup rather than a scan of a week of receipts.
+    ///
+    /// `incident_event` stays append-only for every real and test alert; only a simulacro's events may be deleted,
+    /// and never the newest event of the table: SQLite hands out `max(rowid) + 1`, so deleting the newest row would
+    /// give its id again, and a console whose cursor passed it would miss the event that reuses it.
+    static let v12 = """
+    ALTER TABLE phone_line ADD COLUMN simulated INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX phone_line_simulated ON phone_line(e164) WHERE simulated = 1;
+    CREATE INDEX incident_simulated ON incident(id) WHERE is_test = 2;
+    CREATE INDEX frame_receipt_incident ON frame_receipt(incident_id);
+    DROP TRIGGER incident_event_no_delete;
+    CREATE TRIGGER incident_event_no_delete BEFORE DELETE ON incident_event
+        WHEN (SELECT is_test FROM incident WHERE id = OLD.incident_id) IS NOT 2
+          OR OLD.id >= (SELECT max(id) FROM incident_event)
+        BEGIN SELECT RAISE(ABORT, 'incident_event is append-only'); END;
     """
 
     /// Silent alerts and the phone's battery: `incident.is_silent` (1 once any press of the alert was silent: the

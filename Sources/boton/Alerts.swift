@@ -218,6 +218,11 @@ let alertLoadCommand = Command(
     answer (p50, p90, p99, p99.9). --acknowledged FILE appends one line per answered alert as it arrives \
     (device, sequence, status, incident, UPC), for checking against the database afterwards; with \
     --acknowledged - those lines go to standard output and the report to standard error.
+
+    The devices are simulated: their lines are marked so, and their alerts are simulacros, never counted in the \
+    figures, never escalated (nor sent to the central), and hidden from consoles unless one is opened with \
+    /consola?simulacion=1. A number that is a real citizen's line is never used. --cleanup removes every simulated \
+    alert, line and device (a hundred alerts per transaction, so a running service is not held up) and sends nothing.
     """,
     options: CommonOptions.store + transportOptions + [
         .init("--rate", value: "N", help: "Alerts per second (default 100)."),
@@ -227,8 +232,27 @@ let alertLoadCommand = Command(
         .init("--seed", value: "N", help: "Seed for the devices' addresses (default 1)."),
         .init("--acknowledged", value: "FILE", help: "Append each answered alert to FILE as it arrives."),
         .init("--json", help: "Print the report as one JSON object."),
+        .init("--cleanup", help: "Remove every simulated alert, line and device of earlier runs; send nothing."),
     ]) { args in
     let context = try CommandContext(args)
+    if args.flag("--cleanup") {
+        let store = try context.openStore(migrate: false)
+        try context.requireCurrentSchema(store)
+        var alerts = 0, lines = 0, kept = 0
+        while true {
+            let step = try store.purgeSimulation(limit: 100)
+            alerts += step.alerts
+            lines += step.lines
+            kept = step.kept
+            if step.finished { break }
+        }
+        print("eliminadas: \(alerts) alertas simuladas, \(lines) líneas simuladas con sus dispositivos")
+        if kept > 0 {
+            print("pendiente: \(kept) alerta simulada con el evento más reciente de la consola; se elimina en la "
+                  + "próxima limpieza, cuando haya eventos más nuevos")
+        }
+        return 0
+    }
     let transport = try transport(args)
     let rate = try args.int("--rate") ?? 100
     let duration = try args.double("--duration") ?? 10

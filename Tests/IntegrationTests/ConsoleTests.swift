@@ -440,9 +440,9 @@ final class EventStream {
     let status: Int
     private var pending = ""
 
-    init(port: Int, cookies: [String: String], lastEventID: Int64? = nil) throws {
+    init(port: Int, cookies: [String: String], lastEventID: Int64? = nil, path: String = "/consola/eventos") throws {
         http = try HTTPTestClient(port: port)
-        var head = "GET /consola/eventos HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n"
+        var head = "GET \(path) HTTP/1.1\r\nHost: test\r\nAccept: text/event-stream\r\n"
         if !cookies.isEmpty {
             head += "Cookie: " + cookies.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") + "\r\n"
         }

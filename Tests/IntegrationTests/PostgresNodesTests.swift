@@ -77,6 +77,8 @@ struct PostgresNodesTests {
         let b = try cluster.node()
         defer { b.stop() }
 
+        // Node B listens for the other nodes' commits (its feed wakes on them, not only once a second).
+        try b.waitFor("event=feed_wakeup_listening")
         // The console streams from node B.
         let session = try apiSession(b, "quito")
         let stream = try EventStream(port: b.httpPort, cookies: session.client.cookies)
@@ -152,7 +154,9 @@ struct PostgresNodesTests {
         let stream: EventStream
         do {
             let session = try apiSession(b, "admin")
-            stream = try EventStream(port: b.httpPort, cookies: session.client.cookies)
+            // The loads' alerts are simulacros: a console sees them when it asks (`?simulacion=1`).
+            stream = try EventStream(port: b.httpPort, cookies: session.client.cookies,
+                                     path: "/consola/eventos?simulacion=1")
             #expect(try stream.next().event == "sincronizado")
         } catch {
             b.stop()

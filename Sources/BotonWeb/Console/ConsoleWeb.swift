@@ -96,7 +96,7 @@ public final class ConsoleWeb: Sendable {
                                 headers: ["Retry-After": "3"])
             }
             let last = request.header("Last-Event-ID").flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            let scope = ConsoleScope(session.identity)
+            let scope = ConsoleScope(session.identity, simulacros: Self.simulacros(request))
             let token = session.tokenHash
             return EventStreamStart(
                 headers: ["Cache-Control": "no-store"],
@@ -116,10 +116,12 @@ public final class ConsoleWeb: Sendable {
 
     public func install(into router: inout Router) {
         router.get("/consola", web.officerPage { [self] _, _, context, _ in page(context) })
-        router.get("/api/v1/consola/alertas", web.officerAPI { [self] _, _, session in
+        router.get("/api/v1/consola/alertas", web.officerAPI { [self] request, _, session in
             try run {
-                let scope = ConsoleScope(session.identity)
-                let list = try withDesk { (desk) throws(ConsoleError) in try desk.list(for: session.identity, at: web.clock()) }
+                let scope = ConsoleScope(session.identity, simulacros: Self.simulacros(request))
+                let list = try withDesk { (desk) throws(ConsoleError) in
+                    try desk.list(for: session.identity, simulacros: scope.simulacros, at: web.clock())
+                }
                 feed.listed(list, by: scope)
                 return try EnrollmentWeb.json(ConsoleJSON.List(alertas: list.map { alert($0, scope) }))
             }
@@ -189,6 +191,9 @@ public final class ConsoleWeb: Sendable {
             }))
         })
     }
+
+    /// `?simulacion=1`: the console also lists and streams the load generator's simulated alerts.
+    static func simulacros(_ request: HTTPRequest) -> Bool { request.query("simulacion") == "1" }
 
     // MARK: Handlers
 

@@ -140,6 +140,7 @@
       b.appendChild(titulo);
       if (a.silenciosa) { b.appendChild(el('span', { 'class': 'marca silenciosa' }, 'SILENCIOSA · NO LLAMAR')); }
       if (a.prueba) { b.appendChild(el('span', { 'class': 'marca prueba' }, 'PRUEBA')); }
+      if (a.simulacro) { b.appendChild(el('span', { 'class': 'marca prueba simulacro' }, 'SIMULACRO')); }
       if (a.linea_suspendida) { b.appendChild(el('span', { 'class': 'marca suspendida' }, 'LÍNEA SUSPENDIDA')); }
       if (a.sitio) { b.appendChild(el('span', { 'class': 'marca sitio' }, 'SITIO ' + a.sitio.nombre + ' · ' + a.sitio.significado)); }
       if (a.cancelada_en) { b.appendChild(el('span', { 'class': 'marca cancelada' }, a.sitio ? 'CANCELADA POR EL SITIO' : 'CANCELADA POR EL CIUDADANO')); }
@@ -177,17 +178,18 @@
     // Una conexión nueva (no la reconexión automática del EventSource, que envía Last-Event-ID) recibe primero el
     // estado actual: no es motivo de alarma hasta el siguiente `sincronizado`.
     sincronizada = false;
-    var fuente = new EventSource('/consola/eventos');
+    // `/consola?simulacion=1` muestra también las alertas simuladas de una prueba de carga (ocultas por omisión).
+    var fuente = new EventSource('/consola/eventos' + (/[?&]simulacion=1(&|$)/.test(location.search) ? '?simulacion=1' : ''));
     fuente.addEventListener('alerta', function (m) {
       var d = JSON.parse(m.data);
       var anterior = alertas.get(d.alerta.id);
       alertas.set(d.alerta.id, d.alerta);
       if (sincronizada) {
         if (d.evento.tipo === 'nueva') {
-          avisar((d.alerta.prueba ? 'Alerta de PRUEBA ' : d.alerta.silenciosa ? '¡ALERTA SILENCIOSA! No llame a la línea · '
-            : '¡NUEVA ALERTA! ') + d.alerta.id + ' · ' +
-            (d.alerta.upc_nombre || d.alerta.upc) + (d.alerta.linea_suspendida ? ' · línea suspendida' : ''), d.alerta.prueba,
-            d.alerta.id);
+          avisar((d.alerta.simulacro ? 'Simulacro ' : d.alerta.prueba ? 'Alerta de PRUEBA '
+            : d.alerta.silenciosa ? '¡ALERTA SILENCIOSA! No llame a la línea · ' : '¡NUEVA ALERTA! ') + d.alerta.id + ' · ' +
+            (d.alerta.upc_nombre || d.alerta.upc) + (d.alerta.linea_suspendida ? ' · línea suspendida' : ''),
+            d.alerta.prueba || d.alerta.simulacro, d.alerta.id);
         } else if (d.evento.tipo === 'escalada' && (!anterior || anterior.nivel_escalada < d.alerta.nivel_escalada)) {
           avisar('Alerta ' + d.alerta.id + ' sin tomar: ' + escalamiento(d.alerta), false,
             d.alerta.id);
