@@ -133,7 +133,7 @@ let package = Package(
                     swiftSettings: strict),
         // Runs the real `boton` executable against real SQLite files and real sockets.
         .testTarget(name: "IntegrationTests",
-                    dependencies: ["BotonCore", "BotonCrypto", "BotonNet", "BotonRuntime", "BotonStore",
+                    dependencies: ["BotonCore", "BotonCrypto", "BotonNet", "BotonRepository", "BotonRuntime", "BotonStore",
                                    "BotonStoreFixtures", "BotonTestSupport", "BotonWire", "boton"],
                     exclude: ["Peers"], swiftSettings: strict),
     ],

@@ -113,10 +113,15 @@ public final class BotonServer {
             group.add(FeedWakeUp(open: open, wake: { feed.changed() }, logger: logger))
         }
         group.add(escalator)
+        // Supervision of every sender: a singleton pass on the leader marks who fell silent; every node reads the
+        // counts for /metrics.
+        let supervisor = SenderSupervisor(store: store, configuration: configuration.supervision, logger: logger,
+                                          isLeader: isLeader)
+        group.add(supervisor)
         let ports = PortBook()
         let (web, health, probe) = try makeWebServer(store: store, pipeline: pipeline, routing: routing, ports: ports,
-                                                     feed: feed, escalator: escalator, jurisdictions: jurisdictions,
-                                                     group: group, election: election)
+                                                     feed: feed, escalator: escalator, supervisor: supervisor,
+                                                     jurisdictions: jurisdictions, group: group, election: election)
         let metricsServer = try makeMetricsServer(probe: probe, health: health)
         group.add(health)
         group.add(web)
@@ -130,6 +135,7 @@ public final class BotonServer {
             guard leader else { return }
             escalator.changed()
             closer.changed()
+            supervisor.changed()
         }
         let listeners = intake.listeners + [("http", web.address)] + (web.secureAddress.map { [("https", $0)] } ?? [])
             + [("metrics", metricsServer.address)]
@@ -155,8 +161,8 @@ public final class BotonServer {
     /// The web server: health, metrics, the HTTPS alert intake, the static assets, and one route collection per
     /// capability (enrollment, statistics and quejas, console).
     private func makeWebServer(store: any StoreProvider, pipeline: IngestionPipeline, routing: RoutingTable,
-                               ports: PortBook, feed: ConsoleFeed, escalator: Escalator, jurisdictions: Jurisdictions,
-                               group: ComponentGroup, election: LeaderElection)
+                               ports: PortBook, feed: ConsoleFeed, escalator: Escalator, supervisor: SenderSupervisor,
+                               jurisdictions: Jurisdictions, group: ComponentGroup, election: LeaderElection)
         throws -> (WebServer, HealthMonitor, ServiceProbe)
     {
         let territory = routing.territory
@@ -199,6 +205,11 @@ public final class BotonServer {
         probe.failedComponents = { [weak group] in group?.failures ?? [] }
         probe.components = { [weak group] in group?.names ?? [] }
         probe.cluster = { [weak election] in election.map { ($0.isLeader, $0.node) } }
+        probe.silentSenders = { [weak supervisor] in
+            supervisor?.silentCounts.map { counts in
+                Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
+            }
+        }
         let logger = self.logger
         probe.droppedLogLines = { logger.droppedLines }
         let throttle = SignInThrottle(policy: SignInThrottle.Policy(

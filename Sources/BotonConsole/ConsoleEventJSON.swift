@@ -159,6 +159,18 @@ extension ConsoleEventJSON {
         w.member("unidad", a.unidad)
         w.member("cerrada_en", a.cerradaEn)
         w.member("propia", a.propia)
+        if let site = a.sitio {
+            // An alert from a site (SIA DC-09) says so on the live feed as in the snapshot.
+            w.key("sitio")
+            w.open()
+            w.member("cuenta", site.cuenta)
+            w.member("nombre", site.nombre)
+            w.member("direccion", site.direccion)
+            w.member("contacto", site.contacto)
+            w.member("codigo", site.codigo)
+            w.member("significado", site.significado)
+            w.close()
+        }
         w.member("simulacro", a.simulacro)
         w.member("silenciosa", a.silenciosa)
         if let bateria = a.bateria { w.member("bateria", Int64(bateria)) }

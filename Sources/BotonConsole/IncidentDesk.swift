@@ -27,6 +27,10 @@ public struct IncidentDossier: Sendable {
     public let enrollment: EnrollmentRecord?
     public let citizen: CitizenRecord?
     public let contacts: [EnrollmentContactRecord]
+    /// Rank and name of every operator in `events`, by stored author (`operador:42` → `Sbte. Andrade`).
+    public let actorNames: [String: String]
+    /// Whether the alert's line is suspended now (the alert's own flag says whether it was when it arrived).
+    public let lineSuspendedNow: Bool
 }
 
 /// What the desk needs of the store.
@@ -96,11 +100,14 @@ public struct IncidentDesk {
     {
         try withIncident(id, officer, at: at, action: "ver_alerta") { record in
             let enrollment = try store.latestRegisteredEnrollment(line: record.lineE164)
+            let events = try store.incidentEvents(incident: id)
             return IncidentDossier(
-                incident: record, events: try store.incidentEvents(incident: id),
+                incident: record, events: events,
                 positions: try store.incidentPositions(incident: id), enrollment: enrollment,
                 citizen: try enrollment.flatMap { (e) throws(StoreError) in try store.citizen(id: e.citizenID) },
-                contacts: try enrollment.map { (e) throws(StoreError) in try store.contacts(enrollmentID: e.id!) } ?? [])
+                contacts: try enrollment.map { (e) throws(StoreError) in try store.contacts(enrollmentID: e.id!) } ?? [],
+                actorNames: try Self.operatorNames(of: events.map(\.actor), store: store),
+                lineSuspendedNow: try store.lineIsSuspended(e164: record.lineE164) ?? false)
         }.0
     }
 
@@ -403,9 +410,21 @@ public struct IncidentDesk {
         }
     }
 
+    /// Rank and name of the operators among `actors` (stored authors), keyed by the stored form.
+    public static func operatorNames(of actors: [String], store: any OperatorRepository) throws(StoreError)
+        -> [String: String]
+    {
+        var ids = Set<Int64>()
+        for actor in actors { if case .operador(let ref)? = Author(storageForm: actor) { ids.insert(Int64(ref.id)) } }
+        guard !ids.isEmpty else { return [:] }
+        var names: [String: String] = [:]
+        for (id, name) in try store.operatorNames(ids: ids) { names["operador:\(id)"] = name }
+        return names
+    }
+
     static func authorName(_ stored: String, store: any OperatorRepository) -> String {
         guard case .operador(let ref)? = Author(storageForm: stored),
-              let name = (try? store.operatorRecord(id: Int64(ref.id)))??.displayName else { return stored }
+              let name = (try? store.operatorRecord(id: Int64(ref.id)))??.shownName else { return stored }
         return name
     }
 }

@@ -42,4 +42,14 @@ public enum IdentityDocument: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String { key }
+
+    /// How a person reads a stored document: `Cédula 1710034065`, `Pasaporte C0123456 (Venezuela)` (the country's
+    /// Spanish name; its code when the table does not know it).
+    public static func text(kind: String, number: String, nationality: String) -> String {
+        switch Kind(rawValue: kind) {
+        case .cedula?: return "Cédula \(number)"
+        case .pasaporte?: return "Pasaporte \(number) (\(Country(code: nationality)?.nombre ?? nationality))"
+        case nil: return "\(kind) \(number)"
+        }
+    }
 }

@@ -42,6 +42,12 @@ public struct OperatorIdentity: Sendable, Hashable {
         self.districtCode = districtCode
     }
 
+    /// Rank and name as a person reads them: `Sbte. Andrade`; the name alone without a rank.
+    public static func shownName(rank: String?, name: String) -> String {
+        guard let rank, !rank.isEmpty else { return name }
+        return "\(rank) \(name)"
+    }
+
     /// How the operator appears in histories and the audit log (`operador:42`).
     public var author: Author { .operador(id: Int(id), display: displayName) }
 }

@@ -32,7 +32,7 @@ public struct PasaporteError: ValidationError, Equatable {
             if isEcuadorian {
                 return "Los ciudadanos ecuatorianos deben registrarse con su número de cédula, no con pasaporte."
             }
-            return "La nacionalidad no es válida: elija un país de la lista."
+            return "Elija el país que emitió el pasaporte."
         }
     }
 }

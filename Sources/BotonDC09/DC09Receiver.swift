@@ -13,8 +13,10 @@ import BotonCrypto
 ///    clear from a site that has one: DUH.
 /// 4. The timestamp, when present, must be within the window (`dc09.window_s` behind, half of it ahead): otherwise
 ///    NAK with our time, so the panel corrects its clock and sends again.
-/// 5. `NULL` (a link test): ACK at once. An id token we do not handle: DUH. Events go to the writer and are
-///    acknowledged only after their commit; a retransmission is acknowledged again without a second incident.
+/// 5. `NULL` (a link test): a sign of life for the site's supervision, through the writer's group commit like an
+///    event, then ACK (no answer if it could not be queued: the panel polls again). An id token we do not handle:
+///    DUH. Events go to the writer and are acknowledged only after their commit; a retransmission is acknowledged
+///    again without a second incident.
 public final class DC09Receiver: Sendable {
     /// The answer to one message.
     public enum Handling: Sendable {
@@ -102,8 +104,21 @@ public final class DC09Receiver: Sendable {
         let ack = DC09Answer.ack(to: header, key: key, now: nowSeconds)
         switch header.token {
         case "NULL":
+            let poll = SiteEvent(account: account, sequence: header.sequenceNumber, fingerprint: [],
+                                 eventClass: .sondeo, code: "NULL", meaning: "Sondeo", position: content.position)
+            let queued = pipeline.submitSite(poll, receivedAt: now, source: source) { outcome in
+                switch outcome {
+                case .polled, .stored, .duplicate: later(ack)
+                case .unknownSite: later(DC09Answer.duh(to: header))
+                case .busy: later(nil)
+                }
+            }
+            if !queued {
+                refuse("none", "ocupado")
+                return .silent
+            }
             refuse("ACK", "sondeo")
-            return .answer(ack)
+            return .pending
         case "SIA-DCS", "ADM-CID":
             break
         default:
@@ -141,6 +156,8 @@ public final class DC09Receiver: Sendable {
                 later(ack)
             case .unknownSite:
                 later(DC09Answer.duh(to: header))
+            case .polled:
+                later(ack)  // not for events; answered as an event would be
             case .busy:
                 // Not stored: no answer, so the panel sends again (an ACK would lose the event).
                 later(nil)

@@ -156,7 +156,7 @@ public enum DC09Codes {
             case .alerta: return 3
             case .cancelacion: return 2
             case .prueba: return 1
-            case .otro: return 0
+            case .otro, .sondeo: return 0
             }
         }
         return events.max { rank($0.eventClass) < rank($1.eventClass) }

@@ -139,6 +139,11 @@ extension EnrollmentForm {
         for (i, contact) in self.contacts.enumerated() {
             let position = i + 1
             var name: PersonName?, phone: PhoneLine?
+            // Each message names its contact: the summary at the top lists them apart from their fields.
+            func report(_ key: String, _ reason: String, _ mensaje: String) {
+                if problems[key] == nil { problems[key] = .init(reason: reason, mensaje: "Contacto \(position): \(mensaje)") }
+            }
+            func report(_ key: String, _ error: some ValidationError) { report(key, error.reason, error.mensaje) }
             do { name = try PersonName(contact.name, field: .contacto) } catch {
                 report(F.contactName(position), error)
             }

@@ -27,8 +27,11 @@ extension EnrollmentService {
             scope = .district(district)
         }
         return try run { () throws -> [EnrollmentSummary] in
-            try store.enrollments(in: scope, states: Self.awaitingOfficer, limit: max(1, limit))
-                .map(summary)
+            try store.enrollments(in: scope, states: Self.awaitingOfficer, limit: max(1, limit)).map { record in
+                var s = try summary(record)
+                s.citizenName = try store.citizen(id: record.citizenID).map { "\($0.nombres) \($0.apellidos)" }
+                return s
+            }
         }
     }
 
@@ -83,6 +86,16 @@ extension EnrollmentService {
                 throw EnrollmentError(.conflict, code: "not_contacted",
                                       "Antes de verificar la solicitud \(record.tramite), registre el contacto con el "
                                           + "solicitante.")
+            }
+            // Identity, address and contacts are confirmed on a call that reached the citizen.
+            if record.state == .enVerificacion,
+               try !store.contactAttempts(enrollmentID: record.id!).contains(where: {
+                   ContactResult(rawValue: $0.result)?.reachedCitizen == true
+               })
+            {
+                throw EnrollmentError(.conflict, code: "not_reached",
+                                      "Antes de marcar la solicitud \(record.tramite) como verificada, registre una "
+                                          + "llamada en la que habló con el ciudadano (resultado «Contactado»).")
             }
             return try move(record, to: .verificada, by: officer, note: nil, action: "verificar_solicitud", at: at)
         }
@@ -166,6 +179,42 @@ extension EnrollmentService {
             }
             return Registration(summary: try summary(record), line: line, credential: credential,
                                 instrucciones: instrucciones)
+        }
+    }
+
+    /// Issues a new activation code for a celular whose test alert is still pending (the citizen lost the code,
+    /// or typed it into another phone): the line's older credential is revoked, the new one is returned once like
+    /// ``register(_:by:at:)``'s, and the test alert is awaited from now. The request stays `prueba_pendiente`;
+    /// audited as `reemitir_codigo`.
+    public func reissueCode(_ tramite: String, by officer: OperatorIdentity, at: Timestamp) throws(EnrollmentError)
+        -> Registration
+    {
+        try officerAction(tramite, officer, at: at) { (record) throws -> Registration in
+            var record = record
+            let line = try PhoneLine(record.lineE164)
+            guard record.state == .pruebaPendiente, line.kind == .celular else {
+                throw EnrollmentError(.conflict, code: "wrong_state",
+                                      line.kind == .celular
+                                          ? "Solo se emite un código nuevo mientras la solicitud \(record.tramite) "
+                                              + "espera la alerta de prueba (está «\(record.state.nombre)»)."
+                                          : "Una línea fija no usa código de activación: alerta marcando 135.")
+            }
+            let idBytes = try Digest.randomBytes(ActivationCode.deviceIDLength)
+            let secret = try Digest.randomBytes(ActivationCode.secretLength)
+            let deviceID = Hex.encode(idBytes)
+            try store.revokeDevices(line: line.e164, at: at)
+            try store.insertDevice(id: deviceID, kind: "app", line: line.e164, secret: secret, at: at)
+            try store.setRegistration(enrollmentID: record.id!, deviceID: deviceID, at: at)
+            record.registeredAt = at
+            record.deviceID = deviceID
+            try audit(officer, "reemitir_codigo", record, detail: "dispositivo=\(deviceID)", at: at)
+            return Registration(
+                summary: try summary(record), line: line,
+                credential: .app(deviceID: deviceID, secretHex: Hex.encode(secret),
+                                 activationCode: ActivationCode(deviceID: idBytes, secret: secret).text),
+                instrucciones: "El código anterior ya no sirve. Ingrese este código en la aplicación del celular "
+                    + "\(line.nationalFormat) y envíe de nuevo la alerta de prueba: cuando la \(upcName(record.upcCode)) "
+                    + "la confirme, el botón quedará activo.")
         }
     }
 
@@ -363,11 +412,25 @@ extension EnrollmentService {
         let contacts = try store.contacts(enrollmentID: record.id!).compactMap { c in
             (try? PhoneLine(c.phone)).map { EnrollmentDetail.Contact(name: c.name, phone: $0) }
         }
-        let attempts = try store.contactAttempts(enrollmentID: record.id!).compactMap { a -> EnrollmentDetail.ContactAttempt? in
+        let storedAttempts = try store.contactAttempts(enrollmentID: record.id!)
+        let storedHistory = try store.transitions(enrollmentID: record.id!)
+        // Operators are shown by rank and name, not by account number.
+        var ids = Set<Int64>()
+        for a in storedAttempts.map(\.actor) { if case .operador(let o)? = Author(storageForm: a) { ids.insert(Int64(o.id)) } }
+        for t in storedHistory { if case .operador(let o) = t.actor { ids.insert(Int64(o.id)) } }
+        let names = ids.isEmpty ? [:] : try store.operatorNames(ids: ids)
+        func named(_ a: Author) -> Author {
+            guard case .operador(let o) = a, let name = names[Int64(o.id)] else { return a }
+            return .operador(id: o.id, display: name)
+        }
+        let attempts = storedAttempts.compactMap { a -> EnrollmentDetail.ContactAttempt? in
             guard let actor = Author(storageForm: a.actor), let result = ContactResult(rawValue: a.result) else {
                 return nil
             }
-            return EnrollmentDetail.ContactAttempt(actor: actor, at: a.at, result: result, note: a.note)
+            return EnrollmentDetail.ContactAttempt(actor: named(actor), at: a.at, result: result, note: a.note)
+        }
+        let history = storedHistory.map {
+            EnrollmentTransition(from: $0.from, to: $0.to, actor: named($0.actor), at: $0.at, note: $0.note)
         }
         let device = try record.deviceID.flatMap { (id) throws(StoreError) in try store.device(id: id) }.map {
             EnrollmentDetail.Device(id: $0.id, kind: $0.kind, createdAt: $0.createdAt, revokedAt: $0.revokedAt)
@@ -382,9 +445,12 @@ extension EnrollmentService {
             homeLatitude: record.homeLatitude, homeLongitude: record.homeLongitude, workAddress: record.workAddress,
             workLatitude: record.workLatitude, workLongitude: record.workLongitude, contacts: contacts,
             consentAt: record.consentAt, usagePolicyAcceptedAt: record.usagePolicyAcceptedAt,
-            usagePolicyExplained: record.usagePolicyExplained, history: try store.transitions(enrollmentID: record.id!),
+            usagePolicyExplained: record.usagePolicyExplained, history: history,
             contactAttempts: attempts, device: device,
-            linkedRequests: try store.enrollmentsLinked(to: record.id!).map(\.tramite))
+            linkedRequests: try store.enrollmentsLinked(to: record.id!).map(\.tramite),
+            testAlert: try record.registeredAt.flatMap { (since) throws(StoreError) in
+                try store.testIncident(line: record.lineE164, since: since)
+            })
     }
 }
 

@@ -51,6 +51,8 @@ public struct EnrollmentSummary: Sendable, Equatable {
     public let createdAt: Timestamp
     public let updatedAt: Timestamp
     public let registeredAt: Timestamp?
+    /// The citizen's names and surnames, in the officer's list of pending requests (nil elsewhere).
+    public var citizenName: String? = nil
 }
 
 /// The result of an officer's contact attempt.
@@ -61,6 +63,9 @@ public enum ContactResult: String, Sendable, CaseIterable {
     case buzonDeVoz = "buzon_de_voz"
     /// The number is not the citizen's.
     case numeroEquivocado = "numero_equivocado"
+
+    /// Whether the call reached the citizen: only such a contact lets the officer mark the request verified.
+    public var reachedCitizen: Bool { self == .contactado }
 
     public var nombre: String {
         switch self {
@@ -127,6 +132,12 @@ public struct EnrollmentDetail: Sendable, Equatable {
     public let device: Device?
     /// Requests of the same line that came in while this one was live (números de trámite).
     public let linkedRequests: [String]
+    /// The test alert received since the registration (its incident number), once registered; nil before it
+    /// arrives.
+    public let testAlert: Int64?
+
+    /// Whether a recorded contact reached the citizen (the condition of *Marcar como verificada*).
+    public var citizenReached: Bool { contactAttempts.contains { $0.result.reachedCitizen } }
 }
 
 /// The credential issued by ``EnrollmentService/register(_:by:at:)``. Shown once; only the secret is kept.

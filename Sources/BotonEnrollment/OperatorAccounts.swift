@@ -82,8 +82,9 @@ public struct OperatorAccounts {
     /// Creates an account. `username` is lower-cased; an `operador_upc` needs `upc` (its distrito is taken from
     /// the UPC), a `supervisor_distrito` needs `district`, an `administrador` neither.
     @discardableResult
-    public func add(username rawUsername: String, displayName rawDisplayName: String, role: OperatorRole,
-                    upc: String?, district: String?, password: String, at: Timestamp, by author: Author = .sistema)
+    public func add(username rawUsername: String, displayName rawDisplayName: String, rank rawRank: String? = nil,
+                    role: OperatorRole, upc: String?, district: String?, password: String, at: Timestamp,
+                    by author: Author = .sistema)
         throws(OperatorAccountError) -> OperatorIdentity
     {
         let username = rawUsername.trimmed.lowercased()
@@ -101,14 +102,12 @@ public struct OperatorAccounts {
             throw OperatorAccountError(.invalid, "Ingrese el nombre del servidor policial (hasta 100 caracteres), "
                                        + "por ejemplo «Sbte. Andrade».", field: "nombre")
         }
-        guard password.count >= Self.minimumPasswordLength else {
-            throw OperatorAccountError(.invalid, "La contraseña debe tener al menos \(Self.minimumPasswordLength) caracteres.",
-                                       field: "contrasena")
+        let rank = rawRank?.trimmed
+        if let rank, rank.count > 30 || rank.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw OperatorAccountError(.invalid, "El grado es la abreviatura del grado policial (hasta 30 caracteres), "
+                                       + "por ejemplo «Sbte.» o «Cbop.».", field: "grado")
         }
-        guard password.count <= Self.maximumPasswordLength else {
-            throw OperatorAccountError(.invalid, "La contraseña no puede tener más de \(Self.maximumPasswordLength) caracteres.",
-                                       field: "contrasena")
-        }
+        try Self.checkPassword(password)
         var upcCode: String?
         var districtCode: String?
         do {
@@ -156,15 +155,9 @@ public struct OperatorAccounts {
         } catch {
             throw OperatorAccountError(.invalid, "El código de UPC no es válido.", field: "upc")
         }
-        let salt: [UInt8], hash: [UInt8]
-        do {
-            salt = try Digest.randomBytes(Self.saltLength)
-            hash = try Digest.pbkdf2SHA256(password: Array(password.utf8), salt: salt, rounds: passwordRounds)
-        } catch {
-            throw OperatorAccountError(.unavailable, "No se pudo proteger la contraseña; intente de nuevo.",
-                                       detail: "\(error)")
-        }
-        let record = OperatorRecord(username: username, displayName: displayName, role: role,
+        let (salt, hash) = try protect(password)
+        let record = OperatorRecord(username: username, displayName: displayName,
+                                    rank: rank.flatMap { $0.isEmpty ? nil : $0 }, role: role,
                                     upcCode: upcCode, districtCode: districtCode, passwordHash: hash,
                                     passwordSalt: salt, passwordRounds: passwordRounds, createdAt: at)
         let store = self.store
@@ -176,6 +169,7 @@ public struct OperatorAccounts {
                 try store.appendAudit(AuditEntry(at: at, actor: author.storageForm, action: "crear_operador",
                                                  subject: "operador:\(id)",
                                                  detail: "usuario=\(username) rol=\(role.rawValue)"
+                                                     + (record.rank.map { " grado=\($0)" } ?? "")
                                                      + (upcCode.map { " upc=\($0)" } ?? "")
                                                      + (districtCode.map { " distrito=\($0)" } ?? "")))
                 return id
@@ -186,8 +180,90 @@ public struct OperatorAccounts {
         guard id > 0 else {
             throw OperatorAccountError(.conflict, "Ya existe un operador con el usuario «\(username)».", field: "usuario")
         }
-        return OperatorIdentity(id: id, username: username, displayName: displayName, role: role, upcCode: upcCode,
-                                districtCode: districtCode)
+        return OperatorIdentity(id: id, username: username, displayName: record.shownName, role: role,
+                                upcCode: upcCode, districtCode: districtCode)
+    }
+
+    static func checkPassword(_ password: String) throws(OperatorAccountError) {
+        guard password.count >= Self.minimumPasswordLength else {
+            throw OperatorAccountError(.invalid, "La contraseña debe tener al menos \(Self.minimumPasswordLength) caracteres.",
+                                       field: "contrasena")
+        }
+        guard password.count <= Self.maximumPasswordLength else {
+            throw OperatorAccountError(.invalid, "La contraseña no puede tener más de \(Self.maximumPasswordLength) caracteres.",
+                                       field: "contrasena")
+        }
+    }
+
+    /// A new random salt and the PBKDF2 hash of `password` with it.
+    private func protect(_ password: String) throws(OperatorAccountError) -> (salt: [UInt8], hash: [UInt8]) {
+        do {
+            let salt = try Digest.randomBytes(Self.saltLength)
+            return (salt, try Digest.pbkdf2SHA256(password: Array(password.utf8), salt: salt, rounds: passwordRounds))
+        } catch {
+            throw OperatorAccountError(.unavailable, "No se pudo proteger la contraseña; intente de nuevo.",
+                                       detail: "\(error)")
+        }
+    }
+
+    /// Every account, by username.
+    public func list() throws(OperatorAccountError) -> [OperatorRecord] {
+        do { return try store.operatorRecords() } catch { throw .storage(error) }
+    }
+
+    /// Disables (`enabled: false`: its sessions end at once, sign-in is refused) or enables again an account;
+    /// audited as `deshabilitar_operador` / `habilitar_operador` by `actor`. False when it already was so.
+    @discardableResult
+    public func setEnabled(_ enabled: Bool, username rawUsername: String, by actor: String, at: Timestamp)
+        throws(OperatorAccountError) -> Bool
+    {
+        let username = rawUsername.trimmed.lowercased()
+        let store = self.store
+        let outcome: Bool?
+        do {
+            outcome = try store.inTransaction { () throws(StoreError) -> Bool? in
+                guard let record = try store.operatorRecord(username: username), let id = record.id else { return nil }
+                guard (record.disabledAt == nil) != enabled else { return false }
+                try store.setOperatorDisabled(id: id, at: enabled ? nil : at)
+                if !enabled { _ = try store.deleteSessions(operatorID: id) }
+                try store.appendAudit(AuditEntry(at: at, actor: actor,
+                                                 action: enabled ? "habilitar_operador" : "deshabilitar_operador",
+                                                 subject: "operador:\(id)", detail: "usuario=\(username)"))
+                return true
+            }
+        } catch {
+            throw .storage(error)
+        }
+        guard let outcome else {
+            throw OperatorAccountError(.invalid, "No existe la cuenta «\(username)».", field: "usuario")
+        }
+        return outcome
+    }
+
+    /// Sets a new password (the owner forgot it): the failure count is cleared and every session of the account
+    /// ends. Audited as `restablecer_contrasena` by `actor`.
+    public func resetPassword(username rawUsername: String, password: String, by actor: String, at: Timestamp)
+        throws(OperatorAccountError)
+    {
+        let username = rawUsername.trimmed.lowercased()
+        try Self.checkPassword(password)
+        let (salt, hash) = try protect(password)
+        let store = self.store
+        let rounds = passwordRounds
+        let found: Bool
+        do {
+            found = try store.inTransaction { () throws(StoreError) -> Bool in
+                guard let record = try store.operatorRecord(username: username), let id = record.id else { return false }
+                try store.setOperatorPassword(id: id, hash: hash, salt: salt, rounds: rounds)
+                _ = try store.deleteSessions(operatorID: id)
+                try store.appendAudit(AuditEntry(at: at, actor: actor, action: "restablecer_contrasena",
+                                                 subject: "operador:\(id)", detail: "usuario=\(username)"))
+                return true
+            }
+        } catch {
+            throw .storage(error)
+        }
+        guard found else { throw OperatorAccountError(.invalid, "No existe la cuenta «\(username)».", field: "usuario") }
     }
 
     /// Checks a username and password from `address` (the client's); returns the operator's identity, or throws
@@ -239,7 +315,7 @@ public struct OperatorAccounts {
                 }
             } catch { throw .storage(error) }
             throttle?.recordSuccess(username: username, address: address)
-            return OperatorIdentity(id: id, username: record.username, displayName: record.displayName,
+            return OperatorIdentity(id: id, username: record.username, displayName: record.shownName,
                                     role: record.role, upcCode: record.upcCode, districtCode: record.districtCode)
         }
         // A failure: count it on the current row (another connection may have counted one meanwhile). The count
@@ -312,7 +388,7 @@ public struct OperatorAccounts {
     /// The refusal of an address that must wait: the same words whether or not the username exists.
     static func throttledError(until: Timestamp, at: Timestamp) -> OperatorAccountError {
         let seconds = max(1, (until.millisecondsSince1970 - at.millisecondsSince1970 + 999) / 1000)
-        let espera = seconds < 120 ? "\(seconds) segundos" : "\((seconds + 59) / 60) minutos"
+        let espera = Spanish.wait(seconds: Int(seconds))
         return OperatorAccountError(
             .locked, "Demasiados intentos fallidos con este usuario desde su conexión. Espere \(espera) antes de "
                 + "intentar de nuevo desde aquí, o pida a un administrador que desbloquee la cuenta.",

@@ -41,10 +41,11 @@ public enum Provisioning {
         return IssuedCredential(deviceID: deviceID, secretHex: Hex.encode(secret), line: line, route: route)
     }
 
-    public static func addGateway(name: String, store: any CredentialRepository, at: Timestamp) throws -> (id: String, secret: String) {
+    public static func addGateway(name: String, supervisionSeconds: Int? = nil, store: any CredentialRepository,
+                                  at: Timestamp) throws -> (id: String, secret: String) {
         let id = Hex.encode(try Digest.randomBytes(16))
         let secret = try Digest.randomBytes(32)
-        try store.addGateway(id: id, name: name, secret: secret, at: at)
+        try store.addGateway(id: id, name: name, secret: secret, supervisionSeconds: supervisionSeconds, at: at)
         return (id, Hex.encode(secret))
     }
 }

@@ -23,6 +23,9 @@ public struct Router: Sendable {
     private var literalRoutes: [String: [Int]] = [:]
     private var middleware: [Middleware] = []
     private let onError: @Sendable (HTTPRequest, any Error) -> HTTPResponse
+    /// Answers a request no route matches (`404`) or whose route does not take its method (`405`, the router adds
+    /// `Allow`); nil answers the status line as plain text. The application sets it to speak its users' language.
+    public var unmatched: (@Sendable (HTTPRequest, HTTPStatus) -> HTTPResponse)?
 
     /// - Parameter onError: answers a handler error other than ``HTTPError`` (log it there); the default
     ///   answers `500 Internal Server Error` without details.
@@ -145,11 +148,11 @@ public struct Router: Sendable {
                 return onError(request, error)
             }
         case .methodNotAllowed(_, let allowed):
-            var response = HTTPResponse.status(.methodNotAllowed)
-            response.headers.add(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
+            var response = unmatched?(request, .methodNotAllowed) ?? .status(.methodNotAllowed)
+            response.headers.replace(name: "Allow", value: allowed.map(\.rawValue).joined(separator: ", "))
             return response
         case .notFound:
-            return .status(.notFound)
+            return unmatched?(request, .notFound) ?? .status(.notFound)
         }
     }
 }

@@ -11,7 +11,7 @@ public import BotonRuntime
 /// What the ingestion writer needs of its connection: the frames' credentials, receipts and incidents, and the
 /// console's *notificada* marks that ride in its batches.
 public typealias IngestionStore = Transactional & IngestionRepository & ConsoleRepository & EnrollmentRepository
-    & AuditLogRepository & SiteRepository
+    & AuditLogRepository & SiteRepository & SupervisionRepository
 
 /// decode → authenticate → de-duplicate → locate → group commit → acknowledge → publish.
 ///
@@ -315,11 +315,14 @@ public final class IngestionPipeline: Sendable {
             outcomes.removeAll(keepingCapacity: true)
             var notices: [IncidentNotice] = []
             let committed: Bool
+            writer.discardSightings()
             do {
                 try writer.store.inTransaction { () throws(StoreError) in
                     for request in batch {
                         outcomes.append(try writer.process(request, now: now, notices: &notices))
                     }
+                    // The senders' signs of life: one row each, in this transaction (never a write of their own).
+                    try writer.flushSightings()
                     recordShown(shown, now: now, notices: &notices)
                 }
                 committed = true
@@ -365,6 +368,7 @@ public final class IngestionPipeline: Sendable {
                                 s.accepted += 1
                                 if let key { s.dc09Events[key, default: 0] += 1 }
                             case .duplicate: s.duplicates += 1
+                            case .polled: break
                             case .unknownSite: s.rejected["desconocido", default: 0] += 1
                             case .busy: s.busy += 1
                             }

@@ -14,6 +14,8 @@ public enum SiteEventClass: String, Sendable, CaseIterable {
     case cancelacion
     /// Anything else: acknowledged and counted by code, not shown.
     case otro
+    /// A `NULL` poll (link test): nothing but a sign of life for the site's supervision.
+    case sondeo
 }
 
 /// One event from a site, ready for the writer.
@@ -51,6 +53,8 @@ public enum SiteOutcome: Sendable, Equatable {
     case stored(incident: Int64?, upc: String?)
     /// A retransmission of an event already committed: acknowledge again.
     case duplicate(incident: Int64?)
+    /// A `NULL` poll, its sign of life committed (for a supervised site): acknowledge. Not counted as a frame stored.
+    case polled
     /// The account is not registered, or disabled (the writer's own reading).
     case unknownSite
     /// Not stored (queue full, server stopping, commit failed): the site must send again.

@@ -17,6 +17,15 @@ extension Writer {
         guard let site = try store.site(account: event.account), site.disabledAt == nil else {
             return .site(.unknownSite, metricKey: nil)
         }
+        if let interval = site.supervisionSeconds {
+            // Every message of a supervised site (a NULL poll, any event, a retransmission) is a sign of life.
+            let latitude = event.position?.latitude ?? site.latitude
+            let longitude = event.position?.longitude ?? site.longitude
+            let home = routing.route(GeoPoint(latitude: site.latitude, longitude: site.longitude))
+            sighted(.sitio, site.account, label: site.name, upc: home.upcCode, intervalSeconds: interval, at: now,
+                    latitude: latitude, longitude: longitude, starts: true)
+        }
+        if event.eventClass == .sondeo { return .site(.polled, metricKey: nil) }
         let sender = Self.siteSender(event.account)
         let sequence = UInt64(event.sequence)
         if let (previous, at) = try store.receiptWithTime(sender: sender, sequence: sequence),
@@ -39,7 +48,7 @@ extension Writer {
                 notices.append(IncidentNotice(incidentID: open.id, upcCode: open.upcCode, lineE164: line,
                                               isTest: false, lineSuspended: suspended, change: .cancelacion, at: now))
             }
-        case .otro:
+        case .otro, .sondeo:
             break
         }
         try store.replaceReceipt(sender: sender, sequence: sequence, kind: "dc09",

@@ -85,6 +85,16 @@ final class Writer: @unchecked Sendable {
     private var devices: [DeviceID: (credential: DeviceCredential, readAt: Timestamp)] = [:]
     static let credentialCacheMilliseconds: Int64 = 10_000
     private var gateways: [GatewayID: GatewayCredential] = [:]
+    /// The signs of life of supervised senders in the batch being processed, one per sender (the latest), written
+    /// by ``flushSightings()`` inside the batch's transaction: one row per sender per batch, never a write of its own.
+    private var sightings: [SightingKey: SenderSighting] = [:]
+    let phoneIntervalSeconds: Int
+    let graceSeconds: Int
+
+    struct SightingKey: Hashable {
+        let kind: SenderKind
+        let sender: String
+    }
 
     init(store: any IngestionStore, routing: RoutingTable, configuration: Configuration) {
         self.store = store
@@ -93,7 +103,35 @@ final class Writer: @unchecked Sendable {
         mergeWindowMs = Int64(configuration.ingest.mergeWindowSeconds) * 1000
         maxFixAccuracy = configuration.territory.maxFixAccuracyMeters
         siteDuplicateWindowMs = Int64(configuration.dc09.duplicateWindowSeconds) * 1000
+        phoneIntervalSeconds = configuration.supervision.phoneIntervalSeconds
+        graceSeconds = configuration.supervision.graceSeconds
     }
+
+    // MARK: Supervision
+
+    /// Notes a sign of life of a supervised sender (BotonCore's ``SenderSupervision``); `starts` for a sign that
+    /// puts a sender under supervision (a phone's latido, a site or gateway with an interval).
+    func sighted(_ kind: SenderKind, _ sender: String, label: String, upc: String, intervalSeconds: Int,
+                 at: Timestamp, latitude: Double?, longitude: Double?, starts: Bool) {
+        let rule = SenderSupervision(intervalSeconds: intervalSeconds, graceSeconds: graceSeconds)
+        let key = SightingKey(kind: kind, sender: sender)
+        let earlier = sightings[key]
+        sightings[key] = SenderSighting(
+            kind: kind, sender: sender, label: label, upcCode: upc, intervalSeconds: intervalSeconds, at: at,
+            silentAt: rule.silentAt(lastSeen: at), latitude: latitude ?? earlier?.latitude,
+            longitude: longitude ?? earlier?.longitude, starts: starts || earlier?.starts == true)
+    }
+
+    /// Writes the batch's signs of life (inside its transaction) and forgets them.
+    func flushSightings() throws(StoreError) {
+        guard !sightings.isEmpty else { return }
+        let batch = Array(sightings.values)
+        sightings.removeAll(keepingCapacity: true)
+        try store.recordSightings(batch)
+    }
+
+    /// A batch that did not commit: its signs of life go with it.
+    func discardSightings() { sightings.removeAll(keepingCapacity: true) }
 
     /// A new connection in place of one that failed; nothing read on the old one is trusted.
     func replace(store: any IngestionStore) {
@@ -185,6 +223,13 @@ final class Writer: @unchecked Sendable {
             return answered
         }
         let author = "dispositivo:\(id)"
+        // A new authenticated frame is a sign of life; a latido puts the phone under supervision (never a load
+        // test's simulated phone: it would be listed "Sin señal" once the test ends).
+        let home = locate(line: line, position: nil)
+        sighted(.telefono, id.description, label: line.e164, upc: home.upc, intervalSeconds: phoneIntervalSeconds,
+                at: now, latitude: frame.position?.latitude ?? line.homeLatitude,
+                longitude: frame.position?.longitude ?? line.homeLongitude,
+                starts: frame.kind == .latido && !line.simulated)
         let battery = frame.batteryPercent.map { Int($0) }
         var incident: Int64?
         var upc: String?
@@ -314,6 +359,12 @@ final class Writer: @unchecked Sendable {
         if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
                                              frame.clientTimestampMs, ack: ack) {
             return answered
+        }
+        if let interval = credential.supervisionSeconds {
+            // Any new frame the gateway signs proves its link, whatever it then asks (a call, a test call, a line
+            // we do not know); a copy of an old one does not. Its "Sin señal" goes to the central's console.
+            sighted(.gateway, id.description, label: credential.name, upc: routing.centralCode,
+                    intervalSeconds: interval, at: now, latitude: nil, longitude: nil, starts: true)
         }
         // The line must be registered and linked for gateway activations.
         guard let line = try store.registeredLine(e164: frame.line.e164), line.gatewayLinked else {

@@ -51,8 +51,11 @@ public struct GatewayCredential: Sendable, Equatable {
     public var name: String
     public var secret: [UInt8]
     public var revoked: Bool
+    /// The link's supervision interval in seconds (`boton gateway add --supervision-s`); nil: not supervised.
+    public var supervisionSeconds: Int?
 
-    public init(gatewayID: String, name: String, secret: [UInt8], revoked: Bool) {
+    public init(gatewayID: String, name: String, secret: [UInt8], revoked: Bool, supervisionSeconds: Int? = nil) {
+        self.supervisionSeconds = supervisionSeconds
         self.gatewayID = gatewayID
         self.name = name
         self.secret = secret
@@ -185,7 +188,9 @@ public protocol CredentialRepository {
     /// Registers (or updates) a line with its registered address and issues a device credential for it.
     func provisionDevice(id: String, kind: String, secret: [UInt8], line: RegisteredLine, at: Timestamp)
         throws(StoreError)
-    func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError)
+    /// `supervisionSeconds`: the link's supervision interval (nil: not supervised).
+    func addGateway(id: String, name: String, secret: [UInt8], supervisionSeconds: Int?, at: Timestamp)
+        throws(StoreError)
     /// Several devices in one transaction (the load generator provisions thousands). A simulated line never
     /// takes over a real one: such a device is skipped and its line returned.
     @discardableResult

@@ -104,6 +104,9 @@ public protocol AuditLogRepository {
     @discardableResult
     func appendAudit(_ entry: AuditEntry) throws(StoreError) -> Int64
     func auditEntries(subject: String?, limit: Int) throws(StoreError) -> [AuditEntry]
+    /// A page of the log, newest first: entries older than `before` (an id), about `subject` and by `actor`
+    /// when given.
+    func auditPage(subject: String?, actor: String?, before: Int64?, limit: Int) throws(StoreError) -> [AuditEntry]
 }
 
 extension AuditLogRepository {

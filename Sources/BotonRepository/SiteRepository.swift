@@ -16,9 +16,14 @@ public struct SiteRecord: Sendable, Equatable {
     public var contactE164: String
     public var createdAt: Timestamp
     public var disabledAt: Timestamp?
+    /// The panel's poll interval in seconds (`--supervision-s`): silent past it plus `supervision.grace_s`, the
+    /// site is listed "Sin señal". Nil: not supervised.
+    public var supervisionSeconds: Int?
 
     public init(account: String, key: [UInt8]?, name: String, address: String, latitude: Double, longitude: Double,
-                contactE164: String, createdAt: Timestamp, disabledAt: Timestamp? = nil) {
+                contactE164: String, createdAt: Timestamp, disabledAt: Timestamp? = nil,
+                supervisionSeconds: Int? = nil) {
+        self.supervisionSeconds = supervisionSeconds
         self.account = account
         self.key = key
         self.name = name

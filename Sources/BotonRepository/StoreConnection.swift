@@ -53,6 +53,7 @@ public struct MigrationReport: Sendable, Equatable {
 public typealias StoreConnection = Transactional & TerritoryRepository & AuditLogRepository & IngestionRepository
     & CredentialRepository & EnrollmentRepository & OperatorRepository & QuejaRepository & SessionRepository
     & StatisticsRepository & ConsoleRepository & ServerSecretRepository & SchemaRepository & SiteRepository
+    & SupervisionRepository
 
 /// Where connections come from. The web handlers borrow one per request (``withConnection(_:)``); a background
 /// job that keeps its connection for its whole life (the ingestion writer, the console feed, the escalator) opens

@@ -112,6 +112,18 @@ public struct Configuration: Sendable, Equatable {
         public var idleTimeoutSeconds = 120
     }
 
+    /// Supervision of every sender (BotonCore's ``SenderSupervision``): a phone that sends `latido` frames, a DC-09
+    /// site registered with a poll interval, a carrier gateway registered with one. A sender silent past its
+    /// interval plus ``graceSeconds`` is listed "Sin señal" on its UPC's console and counted in `/metrics`.
+    public struct Supervision: Sendable, Equatable {
+        /// The `latido` interval a phone app must keep (BotonWire's DocC page says so to the app's developers).
+        public var phoneIntervalSeconds = 900
+        /// Added to every sender's interval before it counts as silent (a late keep-alive, a slow network).
+        public var graceSeconds = 300
+        /// How often the supervision pass (a singleton job: the leader only) looks for senders that fell silent.
+        public var checkMilliseconds = 10_000
+    }
+
     public struct HTTP: Sendable, Equatable {
         public var host = "0.0.0.0"
         public var port = 8080
@@ -268,6 +280,7 @@ public struct Configuration: Sendable, Equatable {
     public var ingest = Ingest()
     public var http = HTTP()
     public var dc09 = DC09()
+    public var supervision = Supervision()
     public var log = Log()
     public var console = Console()
     public var stats = Stats()
@@ -321,7 +334,7 @@ extension Configuration {
                     throw ConfigurationError(file: file, line: n, reason: "a section header must end with ]")
                 }
                 section = String(line.dropFirst().dropLast()).trimmingCharacters(in: .whitespaces)
-                guard ["store", "cluster", "territory", "ingest", "dc09", "http", "console", "log", "stats"].contains(section) else {
+                guard ["store", "cluster", "territory", "ingest", "dc09", "supervision", "http", "console", "log", "stats"].contains(section) else {
                     throw ConfigurationError(file: file, line: n, reason: "unknown section [\(section)]")
                 }
                 continue
@@ -414,6 +427,9 @@ extension Configuration {
         case "dc09.max_connections": dc09.maxConnections = try int(1...1_000_000)
         case "dc09.max_connections_per_address": dc09.maxConnectionsPerAddress = try int(1...1_000_000)
         case "dc09.idle_timeout_s": dc09.idleTimeoutSeconds = try int(1...86_400)
+        case "supervision.phone_interval_s": supervision.phoneIntervalSeconds = try int(10...86_400)
+        case "supervision.grace_s": supervision.graceSeconds = try int(0...86_400)
+        case "supervision.check_ms": supervision.checkMilliseconds = try int(10...3_600_000)
         case "ingest.host": ingest.host = try text()
         case "ingest.udp_port": ingest.udpPort = try port()
         case "ingest.tcp_port": ingest.tcpPort = try port()

@@ -84,6 +84,18 @@ public final class QuejaService {
         }
     }
 
+    /// What a citizen may read of a complaint by its number alone: its state and when it was received and last
+    /// changed (never its text, contact or place). Nil for a number that does not exist.
+    public func publicStatus(_ id: Int64) throws(QuejaError) -> (state: QuejaState, receivedAt: Timestamp,
+                                                                 updatedAt: Timestamp)?
+    {
+        do {
+            return try store.queja(id: id).map { ($0.state, $0.receivedAt, $0.updatedAt) }
+        } catch {
+            throw QuejaError.storage(error)
+        }
+    }
+
     // MARK: Officers
 
     /// A complaint received by phone or in person, entered by an officer: placed by its references, else at `upc`

@@ -7,12 +7,24 @@ import BotonHTTP
 /// readers announce. Presentation attributes only (no `style`), so it renders under the site's
 /// Content-Security-Policy. Months without figures break the line. Pure: volumes in, SVG text out.
 public enum TransparencyChart {
-    static let width = 960.0, height = 540.0
-    static let left = 78.0, right = 24.0
-    static let topPanel = (y: 92.0, height: 250.0)
-    static let bottomPanel = (y: 402.0, height: 90.0)
+    /// The chart's geometry: ``wide`` for a desk screen (960×540), ``narrow`` for a phone (420×600, drawn near
+    /// its own size, so that its 14-unit labels stay about 12 px tall on a 390 px screen instead of 5).
+    public struct Layout: Sendable {
+        let width: Double, height: Double, left: Double, right: Double
+        let topPanel: (y: Double, height: Double), bottomPanel: (y: Double, height: Double)
+        let title: String, titleSize: Int, yearSize: Int
 
-    public static func svg(_ volumes: [MonthlyVolume]) -> String {
+        public static let wide = Layout(width: 960, height: 540, left: 78, right: 24, topPanel: (92, 250),
+                                        bottomPanel: (402, 90), title: "Botón de Seguridad: atenciones y quejas por mes",
+                                        titleSize: 22, yearSize: 15)
+        public static let narrow = Layout(width: 420, height: 600, left: 60, right: 12, topPanel: (112, 270),
+                                          bottomPanel: (452, 100), title: "Atenciones y quejas por mes",
+                                          titleSize: 20, yearSize: 14)
+    }
+
+    public static func svg(_ volumes: [MonthlyVolume], layout: Layout = .wide) -> String {
+        let width = layout.width, height = layout.height, left = layout.left, right = layout.right
+        let topPanel = layout.topPanel, bottomPanel = layout.bottomPanel
         let sorted = volumes.sorted { $0.month < $1.month }
         var out = """
         <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(Int(width)) \(Int(height))" width="\(Int(width))" \
@@ -21,15 +33,17 @@ public enum TransparencyChart {
         <title id="grafico-titulo">Botón de Seguridad: volumen de atenciones y de quejas por mes</title>
         <desc id="grafico-desc">\(HTMLEscaping.escapeText(description(sorted)))</desc>
         <rect x="0" y="0" width="\(Int(width))" height="\(Int(height))" fill="#ffffff"/>
-        <text x="\(Int(left))" y="30" font-size="22" font-weight="bold" fill="#1a1a1a">Botón de Seguridad: atenciones y quejas por mes</text>
+        <text x="\(Int(left))" y="30" font-size="\(layout.titleSize)" font-weight="bold" fill="#1a1a1a">\(layout.title)</text>
 
         """
         guard let first = sorted.first?.month, let last = sorted.last?.month else {
             return out + "<text x=\"\(Int(left))\" y=\"80\" font-size=\"16\" fill=\"#1a1a1a\">Sin cifras para el período.</text>\n</svg>\n"
         }
-        out += "<text x=\"\(Int(left))\" y=\"56\" font-size=\"16\" fill=\"#444444\">"
-            + "\(HTMLEscaping.escapeText(capitalized(first.spanishText))) a \(HTMLEscaping.escapeText(last.spanishText)) · "
-            + "Policía Nacional del Ecuador</text>\n"
+        let period = "\(HTMLEscaping.escapeText(capitalized(first.spanishText))) a \(HTMLEscaping.escapeText(last.spanishText))"
+        out += layout.width < 600
+            ? "<text x=\"\(Int(left))\" y=\"56\" font-size=\"15\" fill=\"#444444\">\(period)</text>\n"
+                + "<text x=\"\(Int(left))\" y=\"76\" font-size=\"15\" fill=\"#444444\">Policía Nacional del Ecuador</text>\n"
+            : "<text x=\"\(Int(left))\" y=\"56\" font-size=\"16\" fill=\"#444444\">\(period) · Policía Nacional del Ecuador</text>\n"
         let months = YearMonth.range(first, last)
         let step = (width - left - right) / Double(months.count)
         func x(_ month: YearMonth) -> Double { left + (Double(month.index - first.index) + 0.5) * step }
@@ -37,7 +51,9 @@ public enum TransparencyChart {
 
         // Years: a vertical rule at each January across both panels, the year under the bottom axis.
         let years = Array(Set(months.map(\.year))).sorted()
-        let every = years.count > 14 ? 2 : 1
+        // A year label needs about 40 units: on the narrow layout, every second or third year when there are many.
+        let perYear = (width - left - right) / Double(max(years.count, 1))
+        let every = perYear >= 40 ? (years.count > 14 ? 2 : 1) : Int((40 / perYear).rounded(.up))
         for (i, year) in years.enumerated() {
             let start = max(first, YearMonth(year: year, month: 1)!)
             let rx = left + Double(start.index - first.index) * step
@@ -46,14 +62,14 @@ public enum TransparencyChart {
                     + "y2=\"\(f(bottomPanel.y + bottomPanel.height))\" stroke=\"#d0d0d0\" stroke-width=\"1\"/>\n"
             }
             if i % every == 0 {
-                out += "<text x=\"\(f(rx + 3))\" y=\"\(f(bottomPanel.y + bottomPanel.height + 20))\" font-size=\"15\" "
+                out += "<text x=\"\(f(rx + 3))\" y=\"\(f(bottomPanel.y + bottomPanel.height + 20))\" font-size=\"\(layout.yearSize)\" "
                     + "fill=\"#333333\">\(year)</text>\n"
             }
         }
         out += panel(title: "Volumen de Atenciones", values: months.map { byMonth[$0]?.atenciones }, x: months.map(x),
-                     y: topPanel.y, height: topPanel.height, color: "#0b5cad", months: months)
+                     y: topPanel.y, height: topPanel.height, color: "#0b5cad", months: months, layout: layout)
         out += panel(title: "Volumen de Quejas", values: months.map { byMonth[$0]?.quejas }, x: months.map(x),
-                     y: bottomPanel.y, height: bottomPanel.height, color: "#b3261e", months: months)
+                     y: bottomPanel.y, height: bottomPanel.height, color: "#b3261e", months: months, layout: layout)
         out += "<text x=\"\(Int(width - right))\" y=\"\(Int(height - 8))\" font-size=\"14\" fill=\"#555555\" "
             + "text-anchor=\"end\">Mes (hora de Ecuador continental)</text>\n"
         return out + "</svg>\n"
@@ -61,7 +77,8 @@ public enum TransparencyChart {
 
     /// One series in its band: a title, a grid with a readable scale, the line, and dots where months are few.
     static func panel(title: String, values: [Int?], x: [Double], y: Double, height: Double, color: String,
-                      months: [YearMonth]) -> String {
+                      months: [YearMonth], layout: Layout) -> String {
+        let left = layout.left, width = layout.width, right = layout.right
         let maximum = values.compactMap { $0 }.max() ?? 0
         let (tick, top) = scale(maximum, lines: height > 150 ? 5 : 2)
         func py(_ v: Int) -> Double { y + height - Double(v) / Double(top) * height }
@@ -106,12 +123,13 @@ public enum TransparencyChart {
         return (tick, ((maximum + tick - 1) / tick) * tick)
     }
 
-    /// `24 157`: thousands grouped by a space (unambiguous whatever the reader's decimal mark).
-    static func grouped(_ n: Int) -> String {
+    /// `24 157`: thousands grouped by a no-break space (unambiguous whatever the reader's decimal mark, and never
+    /// split across lines). The page's table writes its numbers with it too.
+    public static func grouped(_ n: Int) -> String {
         var digits = String(n)
         var out = ""
         while digits.count > 3 {
-            out = " " + digits.suffix(3) + out
+            out = "\u{00A0}" + digits.suffix(3) + out
             digits.removeLast(3)
         }
         return digits + out

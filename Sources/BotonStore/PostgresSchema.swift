@@ -26,7 +26,9 @@ public enum PostgresSchema {
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
         Migration(version: 12, name: "simulated load", sql: v12),
-        Migration(version: 13, name: "silent alerts and battery", sql: silentAlertsAndBattery),
+        Migration(version: 13, name: "operator rank", sql: operatorRank),
+        Migration(version: 14, name: "sender supervision", sql: senderSupervision),
+        Migration(version: 15, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -421,6 +423,33 @@ public enum PostgresSchema {
     DROP TRIGGER incident_event_no_update ON incident_event;
     CREATE TRIGGER incident_event_no_update BEFORE UPDATE OR DELETE ON incident_event
         FOR EACH ROW EXECUTE FUNCTION boton_event_guard();
+    """
+
+    /// The operator's rank (`grado`), shown before the name in histories (SQLite's operatorRank).
+    static let operatorRank = """
+    ALTER TABLE operator ADD COLUMN rank TEXT;
+    """
+
+    /// SQLite's senderSupervision: supervision of every sender.
+    static let senderSupervision = """
+    ALTER TABLE dc09_site ADD COLUMN supervision_s BIGINT;
+    ALTER TABLE gateway ADD COLUMN supervision_s BIGINT;
+    CREATE TABLE sender_supervision (
+        kind          TEXT NOT NULL CHECK (kind IN ('telefono', 'sitio', 'gateway')),
+        sender        TEXT NOT NULL,
+        label         TEXT NOT NULL,
+        upc_code      TEXT NOT NULL,
+        interval_s    BIGINT NOT NULL,
+        last_seen_at  BIGINT NOT NULL,
+        silent_at     BIGINT NOT NULL,
+        silent_since  BIGINT,
+        latitude      DOUBLE PRECISION,
+        longitude     DOUBLE PRECISION,
+        PRIMARY KEY (kind, sender)
+    );
+    CREATE INDEX sender_supervision_due ON sender_supervision(silent_at) WHERE silent_since IS NULL;
+    CREATE INDEX sender_supervision_silent ON sender_supervision(upc_code, silent_since)
+        WHERE silent_since IS NOT NULL;
     """
 
     /// SQLite's silent alerts and battery (``Schema``): `incident.is_silent`, `incident.battery_percent`,

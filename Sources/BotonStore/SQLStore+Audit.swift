@@ -23,6 +23,25 @@ extension SQLStore {
         ).rows([.integer(Int64(limit))], Self.auditEntry)
     }
 
+    public func auditPage(subject: String?, actor: String?, before: Int64?, limit: Int) throws(StoreError)
+        -> [AuditEntry]
+    {
+        // Only the conditions given, numbered in order: a NULL parameter has no type PostgreSQL could infer.
+        var conditions: [String] = []
+        var values: [SQLValue] = []
+        func add(_ comparison: String, _ value: SQLValue) {
+            values.append(value)
+            conditions.append("\(comparison) ?\(values.count)")
+        }
+        if let subject { add("subject =", .text(subject)) }
+        if let actor { add("actor =", .text(actor)) }
+        if let before { add("id <", .integer(before)) }
+        values.append(.integer(Int64(limit)))
+        return try sql.prepared("SELECT id, at, actor, action, subject, detail FROM audit_log"
+                                + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                                + " ORDER BY id DESC LIMIT ?\(values.count)").rows(values, Self.auditEntry)
+    }
+
     private static func auditEntry(_ s: any SQLRow) -> AuditEntry {
         AuditEntry(id: s.int64(0), at: Timestamp(millisecondsSince1970: s.int64(1)), actor: s.text(2),
                    action: s.text(3), subject: s.text(4), detail: s.optionalText(5))

@@ -12,9 +12,10 @@ extension SQLStore {
     }
 
     public func gatewayCredential(id: String) throws(StoreError) -> GatewayCredential? {
-        try sql.prepared("SELECT name, secret, revoked_at IS NOT NULL FROM gateway WHERE id = ?1")
+        try sql.prepared("SELECT name, secret, revoked_at IS NOT NULL, supervision_s FROM gateway WHERE id = ?1")
             .first([.text(id)]) { s in
-                GatewayCredential(gatewayID: id, name: s.text(0), secret: s.blob(1), revoked: s.bool(2))
+                GatewayCredential(gatewayID: id, name: s.text(0), secret: s.blob(1), revoked: s.bool(2),
+                                  supervisionSeconds: s.optionalInt64(3).map { Int($0) })
             }
     }
 
@@ -231,8 +232,11 @@ extension SQLStore {
         }
     }
 
-    public func addGateway(id: String, name: String, secret: [UInt8], at: Timestamp) throws(StoreError) {
-        try sql.prepared("INSERT INTO gateway (id, name, secret, created_at) VALUES (?1, ?2, ?3, ?4)")
-            .run([.text(id), .text(name), .blob(secret), .integer(at.millisecondsSince1970)])
+    public func addGateway(id: String, name: String, secret: [UInt8], supervisionSeconds: Int?, at: Timestamp)
+        throws(StoreError)
+    {
+        try sql.prepared("INSERT INTO gateway (id, name, secret, created_at, supervision_s) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .run([.text(id), .text(name), .blob(secret), .integer(at.millisecondsSince1970),
+                  supervisionSeconds.map { .integer(Int64($0)) } ?? .null])
     }
 }

@@ -11,21 +11,23 @@ extension SQLStore {
                       .real(site.longitude), .integer(site.createdAt.millisecondsSince1970)])
         try sql.prepared("""
             INSERT INTO dc09_site (account, aes_key, name, address, latitude, longitude, contact_e164, line_e164,
-                created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                created_at, supervision_s) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             """).run([.text(site.account), site.key.map { .blob($0) } ?? .null, .text(site.name),
                       .text(site.address), .real(site.latitude), .real(site.longitude),
-                      .text(site.contactE164), .text(site.lineE164), .integer(site.createdAt.millisecondsSince1970)])
+                      .text(site.contactE164), .text(site.lineE164), .integer(site.createdAt.millisecondsSince1970),
+                      site.supervisionSeconds.map { .integer(Int64($0)) } ?? .null])
     }
 
     static var siteColumns: String { """
-        account, aes_key, name, address, latitude, longitude, contact_e164, created_at, disabled_at
+        account, aes_key, name, address, latitude, longitude, contact_e164, created_at, disabled_at, supervision_s
         """ }
 
     static func siteRecord(_ s: any SQLRow) -> SiteRecord {
         SiteRecord(account: s.text(0), key: s.isNull(1) ? nil : s.blob(1), name: s.text(2), address: s.text(3),
                    latitude: s.double(4), longitude: s.double(5), contactE164: s.text(6),
                    createdAt: Timestamp(millisecondsSince1970: s.int64(7)),
-                   disabledAt: s.optionalInt64(8).map { Timestamp(millisecondsSince1970: $0) })
+                   disabledAt: s.optionalInt64(8).map { Timestamp(millisecondsSince1970: $0) },
+                   supervisionSeconds: s.optionalInt64(9).map { Int($0) })
     }
 
     public func site(account: String) throws(StoreError) -> SiteRecord? {
@@ -42,7 +44,10 @@ extension SQLStore {
     public func disableSite(account: String, at: Timestamp) throws(StoreError) -> Bool {
         try sql.prepared("UPDATE dc09_site SET disabled_at = ?2 WHERE account = ?1 AND disabled_at IS NULL")
             .run([.text(account), .integer(at.millisecondsSince1970)])
-        return sql.changes > 0
+        let disabled = sql.changes > 0
+        // A disabled site is not listed "Sin señal" any more.
+        try stopSupervising(kind: .sitio, sender: account)
+        return disabled
     }
 
     public func tagSiteIncident(_ id: Int64, account: String, eventCode: String, eventMeaning: String)

@@ -21,7 +21,9 @@ public enum Schema {
         Migration(version: 10, name: "console replay by UPC", sql: v10),
         Migration(version: 11, name: "dc09 sites", sql: v11),
         Migration(version: 12, name: "simulated load", sql: v12),
-        Migration(version: 13, name: "silent alerts and battery", sql: silentAlertsAndBattery),
+        Migration(version: 13, name: "operator rank", sql: operatorRank),
+        Migration(version: 14, name: "sender supervision", sql: senderSupervision),
+        Migration(version: 15, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -539,6 +541,40 @@ public enum Schema {
         WHEN (SELECT is_test FROM incident WHERE id = OLD.incident_id) IS NOT 2
           OR OLD.id >= (SELECT max(id) FROM incident_event)
         BEGIN SELECT RAISE(ABORT, 'incident_event is append-only'); END;
+    """
+
+    /// The operator's rank (`grado`: `Sbte.`, `Cbop.`, …), shown before the name in every history, so that a person
+    /// reads "Sbte. Andrade" where the store keeps `operador:42`. Null for accounts made before it (their name
+    /// alone is shown).
+    static let operatorRank = """
+    ALTER TABLE operator ADD COLUMN rank TEXT;
+    """
+
+    /// Supervision of every sender: `sender_supervision`, one row per supervised phone, site or gateway (keyed by
+    /// kind and id) with its UPC, interval, last sign of life, the instant it falls silent (`silent_at`), and, once
+    /// the supervision pass found it silent, since when (`silent_since`). The writer refreshes a row in its batch's
+    /// transaction; the pass reads `sender_supervision_due` (senders heard, by deadline) and the consoles
+    /// `sender_supervision_silent` (silent senders by UPC): both partial, both ranges with a limit. Sites and
+    /// gateways declare their interval (`supervision_s`, NULL: not supervised).
+    static let senderSupervision = """
+    ALTER TABLE dc09_site ADD COLUMN supervision_s INTEGER;
+    ALTER TABLE gateway ADD COLUMN supervision_s INTEGER;
+    CREATE TABLE sender_supervision (
+        kind          TEXT NOT NULL CHECK (kind IN ('telefono', 'sitio', 'gateway')),
+        sender        TEXT NOT NULL,
+        label         TEXT NOT NULL,
+        upc_code      TEXT NOT NULL,
+        interval_s    INTEGER NOT NULL,
+        last_seen_at  INTEGER NOT NULL,
+        silent_at     INTEGER NOT NULL,
+        silent_since  INTEGER,
+        latitude      REAL,
+        longitude     REAL,
+        PRIMARY KEY (kind, sender)
+    ) WITHOUT ROWID;
+    CREATE INDEX sender_supervision_due ON sender_supervision(silent_at) WHERE silent_since IS NULL;
+    CREATE INDEX sender_supervision_silent ON sender_supervision(upc_code, silent_since)
+        WHERE silent_since IS NOT NULL;
     """
 
     /// Silent alerts and the phone's battery: `incident.is_silent` (1 once any press of the alert was silent: the

@@ -93,7 +93,7 @@ public final class RateLimiter: Sendable {
 
     /// The default refusal: a Spanish sentence in plain text.
     public static func plainRefusal(wait: Int) -> HTTPResponse {
-        .text("Demasiadas solicitudes desde su conexión. Intente de nuevo en \(wait) segundos.\n", status: .tooManyRequests)
+        .text("Demasiadas solicitudes desde su conexión. Intente de nuevo en \(wait) segundo\(wait == 1 ? "" : "s").\n", status: .tooManyRequests)
     }
 
     /// Wraps `handler`: over the limit, `refusal` (429 with a Spanish message by default; a page or JSON for

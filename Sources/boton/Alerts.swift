@@ -48,13 +48,22 @@ let gatewayCommand = Command(
     "gateway", summary: "Carrier gateways that report calls to the short code 135.",
     subcommands: [
         Command("add", summary: "Register a gateway; print its id and secret (shown once).",
-                options: CommonOptions.store + [.init("--name", value: "NAME", help: "Carrier and site.",
-                                                      required: true)]) { args in
+                options: CommonOptions.store + [
+                    .init("--name", value: "NAME", help: "Carrier and site.", required: true),
+                    .init("--supervision-s", value: "N",
+                          help: "Supervise the link: any frame the gateway signs is a sign of life; silent past N "
+                              + "seconds plus supervision.grace_s it is listed \"Sin señal\" (on the central's "
+                              + "console). Without it: not supervised."),
+                ]) { args in
             let context = try CommandContext(args)
             let store = try context.openStore(migrate: false)
             try context.requireCurrentSchema(store)
-            let (id, secret) = try Provisioning.addGateway(name: args.value("--name")!, store: store,
-                                                           at: SystemClock.now())
+            let supervision = try args.int("--supervision-s")
+            if let n = supervision, !SenderSupervision.intervalRange.contains(n) {
+                throw UsageError(path: args.path, message: "--supervision-s: 1 to 604800 seconds")
+            }
+            let (id, secret) = try Provisioning.addGateway(name: args.value("--name")!, supervisionSeconds: supervision,
+                                                           store: store, at: SystemClock.now())
             print("gateway: \(id)\nclave:   \(secret)")
             return 0
         },

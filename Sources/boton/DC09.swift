@@ -22,6 +22,10 @@ let dc09Command = Command(
                         .init("--lat", value: "LAT", help: "Latitude of the site.", required: true),
                         .init("--lon", value: "LON", help: "Longitude of the site.", required: true),
                         .init("--contacto", value: "PHONE", help: "Who answers for the site.", required: true),
+                        .init("--supervision-s", value: "N",
+                              help: "The panel's poll interval in seconds (1 to 604800): its NULL polls and any "
+                                  + "event are signs of life; silent past N plus supervision.grace_s, the site "
+                                  + "is listed \"Sin señal\" on its UPC's console. Without it: not supervised."),
                     ]) { args in
                 let context = try CommandContext(args)
                 let store = try context.openStore(migrate: false)
@@ -46,12 +50,17 @@ let dc09Command = Command(
                 do { contact = try PhoneLine(args.value("--contacto")!) } catch {
                     throw UsageError(path: args.path, message: "--contacto: \(error)")
                 }
+                let supervision = try args.int("--supervision-s")
+                if let n = supervision, !SenderSupervision.intervalRange.contains(n) {
+                    throw UsageError(path: args.path, message: "--supervision-s: 1 to 604800 seconds")
+                }
                 let routing = RoutingTable(territory: try Territory(snapshot: try store.loadTerritory()),
                                            configuration: context.configuration.territory)
                 let route = routing.route(GeoPoint(latitude: lat, longitude: lon))
                 let site = SiteRecord(account: account, key: key, name: args.value("--nombre")!,
                                       address: args.value("--direccion")!, latitude: lat, longitude: lon,
-                                      contactE164: contact.e164, createdAt: SystemClock.now())
+                                      contactE164: contact.e164, createdAt: SystemClock.now(),
+                                      supervisionSeconds: supervision)
                 if try store.site(account: account) != nil {
                     throw UsageError(path: args.path, message: "la cuenta \(account) ya está registrada")
                 }
@@ -64,6 +73,7 @@ let dc09Command = Command(
                 sitio:       \(site.name)
                 subcircuito: \(route.subcircuit?.code.rawValue ?? "-")
                 upc:         \(route.upcCode) \(route.upcName)
+                supervisión: \(supervision.map { "sondeo cada \($0) s" } ?? "no")
                 """)
                 return 0
             },
@@ -74,7 +84,9 @@ let dc09Command = Command(
                 for site in try store.sites() {
                     let state = site.disabledAt == nil ? "activa" : "deshabilitada"
                     let cipher = site.key.map { "AES-\($0.count * 8)" } ?? "en claro"
-                    print("\(site.account)\t\(state)\t\(cipher)\t\(site.name)\t\(site.address)\t\(site.contactE164)")
+                    let supervision = site.supervisionSeconds.map { "supervisión \($0) s" } ?? "sin supervisión"
+                    print("\(site.account)\t\(state)\t\(cipher)\t\(site.name)\t\(site.address)\t\(site.contactE164)"
+                          + "\t\(supervision)")
                 }
                 return 0
             },

@@ -235,9 +235,16 @@ private let statsRevisions = Command(
             month = try MonthRange.parse(from: text, to: text, defaultFrom: current, defaultTo: current,
                                          current: current, names: ("--month", "--month")).from
         }
-        for r in try service.revisions(month) {
+        let revisions = try service.revisions(month)
+        // Who revised, by rank and name as well as by account (issue 15, item 14).
+        var ids = Set<Int64>()
+        for r in revisions { if case .operador(let o)? = Author(storageForm: r.actor) { ids.insert(Int64(o.id)) } }
+        let names = ids.isEmpty ? [:] : try service.store.operatorNames(ids: ids)
+        for r in revisions {
             let national = try service.store.frozenFigures(month: r.month, revision: r.revision, level: .nacional)[.national]
-            print("\(r.month)\trevisión \(r.revision)\t\(StatisticsExport.fecha(r.at))\t\(r.actor)\tquejas=\(national?.quejas ?? 0)"
+            var who = r.actor
+            if case .operador(let o)? = Author(storageForm: r.actor), let name = names[Int64(o.id)] { who = "\(name) (\(r.actor))" }
+            print("\(r.month)\trevisión \(r.revision)\t\(StatisticsExport.fecha(r.at))\t\(who)\tquejas=\(national?.quejas ?? 0)"
                   + "\tatenciones=\(national?.atenciones ?? 0)\t\(r.reason)")
         }
         return 0

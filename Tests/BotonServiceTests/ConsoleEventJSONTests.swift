@@ -21,7 +21,24 @@ import BotonRepository
             cancelledAt: full ? Timestamp(millisecondsSince1970: 1_795_290_865_000) : nil,
             escalationLevel: full ? 2 : 0, takenBy: full ? "operador:1" : nil,
             dispatchedAt: full ? Timestamp(millisecondsSince1970: 1_795_290_861_000) : nil,
-            unit: full ? awkward : nil, central: full ? .fallando : nil, isSilent: full, batteryPercent: full ? 37 : nil)
+            unit: full ? awkward : nil,
+            site: full ? IncidentSite(account: "1A2B", name: "Banco \"Centro\"", address: awkward,
+                                      contactE164: "+593987654321", eventCode: "SIA PA",
+                                      eventMeaning: "Alarma de pánico") : nil,
+            central: full ? .fallando : nil, isSilent: full, batteryPercent: full ? 37 : nil)
+    }
+
+    /// Issue 16, item 5 of the task: the live feed carries the site of a DC-09 alert as the snapshot does.
+    @Test func anAlertFromASiteCarriesItsSiteOnTheLiveFeed() throws {
+        let event = IncidentEventRecord(id: 1, incidentID: 7, kind: "transicion", fromState: nil, toState: .recibida,
+                                        actor: "sitio:1A2B", at: Timestamp(millisecondsSince1970: 1_795_290_857_483),
+                                        detail: nil, note: nil)
+        let value = ConsoleEventJSON(evento: .init(event), alerta: .init(Self.incident(full: true), upcName: nil))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(value.json)) as? [String: Any])
+        let site = try #require((document["alerta"] as? [String: Any])?["sitio"] as? [String: Any])
+        #expect(site["cuenta"] as? String == "1A2B" && site["nombre"] as? String == "Banco \"Centro\"")
+        #expect(site["codigo"] as? String == "SIA PA" && site["significado"] as? String == "Alarma de pánico")
+        #expect(site["direccion"] as? String == Self.awkward && site["contacto"] as? String == "+593987654321")
     }
 
     @Test(arguments: [true, false], [true, false, nil] as [Bool?])

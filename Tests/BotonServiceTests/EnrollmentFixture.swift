@@ -172,8 +172,11 @@ final class EnrollmentFixture {
         let store = writer.store
         var notices: [IncidentNotice] = []
         let request = bytes.withUnsafeBytes { IngestRequest(frame: $0, receivedAt: at, route: .callback { _ in }) }
+        writer.discardSightings()
         return try store.inTransaction { () throws(StoreError) -> Answer in
-            try writer.process(request, now: at, notices: &notices)
+            let answer = try writer.process(request, now: at, notices: &notices)
+            try writer.flushSightings()  // as the pipeline does, in the batch's transaction
+            return answer
         }
     }
 

@@ -241,7 +241,7 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
         #expect(error?.kind == .invalid && error?.code == "form")
         #expect(error?.form?.messages == [
             "numero_documento": "El número de pasaporte solo puede tener letras (A-Z) y números, sin espacios ni guiones.",
-            "nacionalidad": "La nacionalidad no es válida: elija un país de la lista.",
+            "nacionalidad": "Elija el país que emitió el pasaporte.",
             "nombres": "Ingrese sus nombres.",
             "apellidos": "Los apellidos solo pueden tener letras, espacios, apóstrofos, guiones y puntos.",
             "fecha_nacimiento": "La fecha de nacimiento no puede ser posterior a la fecha de hoy.",
@@ -254,11 +254,12 @@ func refusal<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourc
                 + "Nacional. Revise que la latitud y la longitud sean las de su domicilio en el Ecuador.",
             "ubicacion_trabajo": "La ubicación del trabajo no es válida: latitud y longitud son números con decimales.",
             "contactos": "Ingrese exactamente tres contactos de referencia (nombre y teléfono); ingresó 2.",
-            "contacto_1_nombre": "Ingrese el nombre del contacto.",
-            "contacto_1_telefono": "El número de teléfono no tiene la cantidad correcta de dígitos: un celular tiene 10 "
+            // Each contact's message names the contact (issue 15, item 20).
+            "contacto_1_nombre": "Contacto 1: Ingrese el nombre del contacto.",
+            "contacto_1_telefono": "Contacto 1: El número de teléfono no tiene la cantidad correcta de dígitos: un celular tiene 10 "
                 + "(099 123 4567) y un fijo 9 con el código de provincia ((02) 234 5678).",
-            "contacto_2_nombre": "El nombre del contacto solo puede tener letras, espacios, apóstrofos, guiones y puntos.",
-            "contacto_2_telefono": "Ese número es de un servicio especial (1800, VoIP o similar); ingrese un número de "
+            "contacto_2_nombre": "Contacto 2: El nombre del contacto solo puede tener letras, espacios, apóstrofos, guiones y puntos.",
+            "contacto_2_telefono": "Contacto 2: Ese número es de un servicio especial (1800, VoIP o similar); ingrese un número de "
                 + "teléfono fijo o celular.",
             "consentimiento_datos": "Para registrarse debe autorizar el tratamiento de sus datos personales según la Ley "
                 + "Orgánica de Protección de Datos Personales.",

@@ -181,7 +181,7 @@ struct EnrollmentWebTests {
         #expect(body?["error"] as? String == "sesion_vencida")
         let page = try get("/oficial/solicitudes")
         #expect(page.status == .seeOther)
-        #expect(page.headers["Location"] == "/oficial/ingreso?sesion=vencida")
+        #expect(page.headers["Location"] == "/oficial/ingreso?sesion=vencida&volver=%2Foficial%2Fsolicitudes")
         // The browser is told to forget the cookie.
         #expect(page.headers.values(for: "Set-Cookie").contains { $0.hasPrefix("boton_sesion=;") && $0.contains("Max-Age=0") })
     }

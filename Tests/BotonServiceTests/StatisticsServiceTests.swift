@@ -270,7 +270,7 @@ struct StatisticsServiceTests {
         let svg = TransparencyChart.svg(volumes)
         #expect(svg.hasPrefix("<svg xmlns=\"http://www.w3.org/2000/svg\""))
         for text in ["Volumen de Atenciones", "Volumen de Quejas", "2024", "2025", "noviembre de 2024 a febrero de 2025",
-                     "máximo 4 000 en febrero de 2025", "role=\"img\""] {
+                     "máximo 4\u{00A0}000 en febrero de 2025", "role=\"img\""] {
             #expect(svg.contains(text), "\(text)")
         }
         #expect(!svg.contains("style"))  // presentation attributes only: the CSP forbids inline styles

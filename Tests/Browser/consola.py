@@ -9,7 +9,8 @@ alerta"), closes it as atendida, and the list must show it closed. Screenshots g
 
 Standard library only; the DevTools client is in cdp.py beside this script. The last line on stdout is one JSON
 object: {"alarma", "detalle", "estado_final", "titulo_final", "mensaje", "mapa", "solicitudes" (rows of cell
-texts), "alertas_ocultas", "solicitud_abierta" (the opened page's h1), "screenshots", "problemas", "navegador"}. Exits 2 with a message on stderr when something does not happen within its time.
+texts), "alertas_ocultas", "solicitud_abierta" (the opened page's h1), "sin_senal" (rows of the "Sin señal" list
+as shown when the console came up), "sin_senal_titulo", "screenshots", "problemas", "navegador"}. Exits 2 with a message on stderr when something does not happen within its time.
 """
 import argparse, json, os, sys
 
@@ -64,6 +65,13 @@ def run(chromium, args, password):
                   "the console never said it was live (event sincronizado)", timeout=20)
     if page.evaluate("document.querySelectorAll('#lista-alertas li').length") != 0:
         raise Failure("the list was not empty before the alert: " + text_of(page, "#lista-alertas"))
+    # The "Sin señal" list of this UPC: supervised senders silent past their interval plus grace.
+    page.wait_for("document.querySelectorAll('#tabla-sin-senal tbody tr').length > 0 || "
+                  "(document.getElementById('sin-senal-aviso').textContent || '').startsWith('Todos')",
+                  "the Sin señal list did not load")
+    silent = page.evaluate("Array.from(document.querySelectorAll('#tabla-sin-senal tbody tr'))"
+                           ".map(r => Array.from(r.cells).map(c => c.textContent.trim()))")
+    silent_heading = text_of(page, "#titulo-sin-senal")
     say({"listo": True, "estado": text_of(page, "#estado-conexion")})
 
     line = sys.stdin.readline()
@@ -130,7 +138,8 @@ def run(chromium, args, password):
 
     say({"alarma": alarm, "detalle": detail, "tomada": taken, "estado_final": state, "titulo_final": title,
          "mensaje": message, "mapa": sketch, "solicitudes": requests, "alertas_ocultas": alerts_hidden,
-         "solicitud_abierta": opened, "screenshots": shots, "problemas": page_problems(page),
+         "solicitud_abierta": opened, "sin_senal": silent, "sin_senal_titulo": silent_heading,
+         "screenshots": shots, "problemas": page_problems(page),
          "navegador": version.get("Browser", "")})
 
 

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Drives headless Chromium through the Chrome DevTools Protocol (the client of registro.py) as a journalist and a
 citizen would: opens /transparencia on a laptop-sized screen, reads the table, checks that the chart (an <img> of
-/transparencia/grafico.svg) loaded, takes a screenshot; then, on a phone-sized screen, files a complaint on /quejas
-and reads its number.
+/transparencia/grafico.svg) loaded, takes a screenshot; opens it again on a 390 px phone and measures what a
+reader there gets (issue 15, item 19): which drawing of the chart, how large its smallest text shows, whether the
+page or the table scrolls sideways; then, on a phone-sized screen, files a complaint on /quejas and reads its number.
 
-Prints one JSON object on stdout: {"titulo", "filas", "primera_fila", "grafico", "grafico_alt", "queja",
+Prints one JSON object on stdout: {"titulo", "filas", "primera_fila", "grafico", "grafico_alt", "telefono", "queja",
 "screenshots", "problemas"}. Exits 2 with a message on stderr when something does not happen within its time.
 """
 import argparse, json, os, shutil, subprocess, sys, tempfile, time, urllib.request
@@ -54,6 +55,24 @@ def main():
         alt = page.evaluate("document.querySelector('figure.grafico img').alt")
         shots = [page.screenshot(os.path.join(args.out, "transparencia.png"))]
 
+        # The same page on a 390 px phone.
+        page.call("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=1, mobile=True)
+        page.navigate(args.base + "/transparencia")
+        deadline = time.time() + 15
+        while time.time() < deadline and not page.evaluate("document.querySelector('figure.grafico img').complete"):
+            time.sleep(0.1)
+        phone = page.evaluate("""(() => {
+            const i = document.querySelector('figure.grafico img'), t = document.getElementById('tabla-transparencia');
+            const box = t.parentElement, cells = [...t.tBodies[0].rows[t.tBodies[0].rows.length - 1].cells];
+            return {fuente: i.currentSrc, natural: i.naturalWidth, mostrado: i.clientWidth,
+                    // The chart's smallest text is 14 units high: how many CSS pixels that is on this screen.
+                    texto_minimo_px: 14 * i.clientWidth / i.naturalWidth,
+                    desborde_pagina: document.documentElement.scrollWidth - window.innerWidth,
+                    desborde_tabla: box.scrollWidth - box.clientWidth,
+                    tabla_derecha: t.getBoundingClientRect().right, ventana: window.innerWidth,
+                    ultima_fila: cells.map(c => c.textContent.trim())}; })()""")
+        shots.append(page.screenshot(os.path.join(args.out, "transparencia-telefono.png")))
+
         # A citizen on a phone files a complaint.
         page.call("Emulation.setDeviceMetricsOverride", width=412, height=915, deviceScaleFactor=1, mobile=True)
         page.navigate(args.base + "/quejas")
@@ -72,6 +91,7 @@ def main():
                 problems.append("log: " + event["params"]["entry"].get("text", ""))
         print(json.dumps({"titulo": title, "filas": len(rows), "primera_fila": rows[0] if rows else [],
                           "ultima_fila": rows[-1] if rows else [], "grafico": chart, "grafico_alt": alt,
+                          "telefono": phone,
                           "queja": number.strip(), "screenshots": shots, "problemas": problems}))
     except Failure as failure:
         print(f"browser test: {failure}", file=sys.stderr)

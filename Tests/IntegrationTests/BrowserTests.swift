@@ -1,4 +1,6 @@
 import BotonCore
+import BotonRepository
+import BotonStoreFixtures
 import BotonTestSupport
 import Foundation
 import Testing
@@ -166,6 +168,21 @@ import Testing
         (other.latitude, other.longitude) = (Applicant.guayaquil.latitude, Applicant.guayaquil.longitude)
         let ownTramite = try #require(try citizen.postJSON("/api/v1/enrolamientos", own.json).string("tramite"))
         let otherTramite = try #require(try citizen.postJSON("/api/v1/enrolamientos", other.json).string("tramite"))
+        // A supervised site of this UPC silent for an hour, and one of Guayaquil's (not for this console), as the
+        // supervision pass leaves them in the store.
+        let store = try TestDatabases.database(db).openStore()
+        let now = Timestamp(millisecondsSince1970: Int64(Date().timeIntervalSince1970 * 1000))
+        let seen = now.adding(seconds: -3_600)
+        for (account, name, upc) in [("7C7C", "Farmacia del Parque", Applicant.quitoUPC),
+                                     ("8D8D", "Banco del Puerto", Applicant.guayaquil.upc)] {
+            let silentAt = seen.adding(seconds: 120)
+            try store.inTransaction { () throws(StoreError) in
+                try store.recordSightings([SenderSighting(
+                    kind: .sitio, sender: account, label: name, upcCode: upc, intervalSeconds: 60, at: seen,
+                    silentAt: silentAt, latitude: -0.2202, longitude: -78.5123, starts: true)])
+                _ = try store.markSilent(kind: .sitio, sender: account, since: silentAt, now: now)
+            }
+        }
 
         let browser = try LineProcess("python3", [
             Boton.root + "/Tests/Browser/consola.py", "--chromium", chromium,
@@ -209,6 +226,12 @@ import Testing
         #expect(!requests.joined().joined().contains(otherTramite))
         #expect(result["alertas_ocultas"] as? Bool == true)
         #expect(result["solicitud_abierta"] as? String == "Solicitud \(ownTramite)")
+        // The "Sin señal" list showed this UPC's silent site (not Guayaquil's), with its last position.
+        let silent = try #require(result["sin_senal"] as? [[String]])
+        #expect(silent.map { $0.first ?? "" } == ["Farmacia del Parque"], "\(silent)")
+        #expect(silent.first?.dropFirst().first == "Sitio (panel de alarma)", "\(silent)")
+        #expect(silent.first?.last == "-0.22020, -78.51230", "\(silent)")
+        #expect(result["sin_senal_titulo"] as? String == "Sin señal")
 
         // Each read of the dossier is audited, so the page reads it when it opens and after each of the operator's
         // actions, not again for the feed's event of that same action: 3 reads (a 4th only if `notificada` reached

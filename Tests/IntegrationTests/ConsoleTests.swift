@@ -30,7 +30,7 @@ import Testing
 
         // No session: the page sends to the sign-in, the API and the stream refuse.
         let anonymous = try WebClient(port: server.httpPort)
-        #expect(try anonymous.get("/consola").header("Location") == "/oficial/ingreso")
+        #expect(try anonymous.get("/consola").header("Location") == "/oficial/ingreso?volver=%2Fconsola")
         #expect(try anonymous.get("/api/v1/consola/alertas").status == 401)
         let refusedStream = try EventStream(port: server.httpPort, cookies: [:])
         #expect(refusedStream.status == 401)

@@ -20,6 +20,7 @@ import BotonTestSupport
         let error: String?
         let answers: [Answer]?
         let frame: String?
+        let polls: Int?
     }
 
     struct Input: Encodable {
@@ -58,10 +59,12 @@ import BotonTestSupport
                              setupHint: Self.hint)
     }
 
-    func addSite(_ db: String, account: String, key: String?, name: String, lat: String, lon: String) throws {
+    func addSite(_ db: String, account: String, key: String?, name: String, lat: String, lon: String,
+                 supervision: Int? = nil) throws {
         let r = try Boton.run(["dc09", "account", "add", "--database", db, "--cuenta", account, "--nombre", name,
                                "--direccion", "Av. Amazonas N34-120", "--lat", lat, "--lon", lon,
-                               "--contacto", "099 765 4321"] + (key.map { ["--clave", $0] } ?? []))
+                               "--contacto", "099 765 4321"] + (key.map { ["--clave", $0] } ?? [])
+                              + (supervision.map { ["--supervision-s", String($0)] } ?? []))
         #expect(r.status == 0, "\(r.stderr)")
     }
 
@@ -175,5 +178,76 @@ import BotonTestSupport
         #expect(text.contains("boton_dc09_answers_total{answer=\"DUH\",reason=\"cuenta_desconocida\"}"))
         #expect(text.contains("boton_dc09_answers_total{answer=\"NAK\",reason=\"ventana\"} 1"))
         _ = server.stop()
+    }
+
+    func poll(_ transport: String, account: String, key: String?, interval: Int, count: Int) -> [String: Value] {
+        ["poll": .text(transport), "account": .text(account), "key": key.map { .text($0) } ?? .none,
+         "interval": .number(interval), "count": .number(count)]
+    }
+
+    /// Item 5 of issue 16 with the real dialler: a site registered with `--supervision-s 2` (grace 1 s, the pass
+    /// every 100 ms) stays off the "Sin señal" list while my-dc09-spt polls it every second, for longer than its
+    /// interval plus grace; once the polls stop it is listed (the pass logs it, `/metrics` counts it, its UPC's
+    /// console lists it); one more poll clears it, committed before its ACK.
+    @Test func nullPollsKeepASiteOffTheSinSenalListAndTheirAbsencePutsItThere() throws {
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        let key = "000102030405060708090A0B0C0D0E0F"
+        try addSite(db, account: "5A5A", key: key, name: "Joyería Quito", lat: "-0.2202", lon: "-78.5123",
+                    supervision: 2)
+        try addSite(db, account: "6B6B", key: nil, name: "Tienda sin supervisión", lat: "-0.2202", lon: "-78.5123")
+        let list = try Boton.run(["dc09", "account", "list", "--database", db])
+        #expect(list.stdout.contains("5A5A\tactiva\tAES-128\tJoyería Quito") && list.stdout.contains("supervisión 2 s"),
+                "\(list.stdout)")
+        try addOfficer(db, "vigilante", upc: Applicant.quitoUPC)
+        let server = try Server(database: db, extra: ["--set", "supervision.grace_s=1",
+                                                      "--set", "supervision.check_ms=100"])
+        defer { server.stop() }
+
+        // Polls every second for more than interval + grace (3 s): the site is heard throughout.
+        let polled = try peer(server.dc09Port, [
+            poll("TCP", account: "5A5A", key: key, interval: 1, count: 6),
+            poll("UDP", account: "6B6B", key: nil, interval: 1, count: 1),
+        ])
+        #expect(polled.map { $0.polls } == [6, 1], "every poll acknowledged")
+        #expect(try sqlite(db, "SELECT count(*) FROM sender_supervision WHERE silent_since IS NOT NULL") == "0")
+        #expect(try sqlite(db, "SELECT kind || ' ' || sender || ' ' || upc_code FROM sender_supervision")
+                    == "sitio 5A5A \(Applicant.quitoUPC)")
+
+        // No more polls: the pass finds it silent (waited for on its log line, not on a clock).
+        try server.waitFor("event=sender_silent kind=sitio sender=5A5A")
+        #expect(try sqlite(db, "SELECT count(*) FROM sender_supervision WHERE silent_since IS NOT NULL") == "1")
+        try waitForMetric(server, "boton_senders_silent{kind=\"sitio\"} 1")
+        let console = try WebClient(port: server.httpPort)
+        _ = try console.postJSON("/api/v1/sesiones", ["usuario": "vigilante", "contrasena": officerPassword])
+        let silent = try console.get("/api/v1/consola/sin-senal")
+        #expect(silent.status == 200)
+        let rows = try #require(try silent.value("sin_senal") as? [[String: Any]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["tipo"] as? String == "sitio" && rows.first?["id"] as? String == "5A5A")
+        #expect(rows.first?["nombre"] as? String == "Joyería Quito" && rows.first?["intervalo_s"] as? Int == 2)
+        #expect(rows.first?["latitud"] as? Double == -0.2202 && rows.first?["sin_senal_desde"] is String)
+
+        // One poll: cleared in the batch that was committed before its ACK.
+        let again = try peer(server.dc09Port, [poll("TCP", account: "5A5A", key: key, interval: 1, count: 1)])
+        #expect(again.first?.polls == 1)
+        #expect(try sqlite(db, "SELECT count(*) FROM sender_supervision WHERE silent_since IS NOT NULL") == "0")
+        let cleared = try console.get("/api/v1/consola/sin-senal")
+        #expect((try cleared.value("sin_senal") as? [[String: Any]])?.isEmpty == true)
+        try waitForMetric(server, "boton_senders_silent{kind=\"sitio\"} 0")
+    }
+
+    /// Reads `/metrics` until it shows `line` (the supervision pass refreshes its counts every check); a deadline
+    /// only guards against a hang.
+    func waitForMetric(_ server: Server, _ line: String) throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        var text = ""
+        while ContinuousClock.now < deadline {
+            text = String(decoding: try HTTPTestClient(port: server.metricsPort).request("GET", "/metrics").body,
+                          as: UTF8.self)
+            if text.contains(line) { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        Issue.record("no \(line) in /metrics within 30 s:\n\(text)")
     }
 }

@@ -68,7 +68,9 @@ import Testing
         #expect(accepted.status == 200)
         let tramite = try #require(Self.element("numero-tramite", in: accepted.text))
         #expect(try TramiteNumber(tramite).text == tramite)
-        #expect(accepted.text.contains("UPC Monjas Collacoto 1 (UPC-17D04C01S01)"))
+        // The UPC by its name: its code is the service's, not something a citizen needs to read.
+        #expect(accepted.text.contains("<dd id=\"upc\">UPC Monjas Collacoto 1</dd>"))
+        #expect(!accepted.text.contains("UPC-17D04C01S01"))
         #expect(accepted.text.contains("le llamará al 099 123 4567"))
 
         // The status page: both keys, or the same sentence whatever was wrong.
@@ -111,7 +113,7 @@ import Testing
         #expect(refused.status == 429)
         let wait = try #require(Int(refused.header("Retry-After") ?? ""))
         #expect((1 ... 60).contains(wait))
-        #expect(refused.text.contains("Espere \(wait) segundos"))
+        #expect(refused.text.contains("Espere \(wait) segundo\(wait == 1 ? "" : "s") e intente"))
         // The API's form shares the bucket, and answers in JSON.
         let api = try client.postJSON("/api/v1/enrolamientos", Applicant().json)
         #expect(api.status == 429 && api.header("Retry-After") != nil)
@@ -138,7 +140,9 @@ import Testing
         let officer = try WebClient(port: server.httpPort)
 
         let redirected = try officer.get("/oficial/solicitudes")
-        #expect(redirected.status == 303 && redirected.header("Location") == "/oficial/ingreso")
+        // The page asked for comes back after the sign-in (issue 15, item 15).
+        #expect(redirected.status == 303
+                && redirected.header("Location") == "/oficial/ingreso?volver=%2Foficial%2Fsolicitudes")
         let token = try officer.csrfToken(from: "/oficial/ingreso")
         #expect(try officer.postForm("/oficial/ingreso", [("usuario", "andrade"), ("contrasena", officerPassword)])
             .status == 403)
@@ -177,7 +181,8 @@ import Testing
         let replay = try WebClient(port: server.httpPort)
         replay.cookies["boton_sesion"] = sessionToken
         let afterOut = try replay.get("/oficial/solicitudes")
-        #expect(afterOut.status == 303 && afterOut.header("Location") == "/oficial/ingreso?sesion=vencida")
+        #expect(afterOut.status == 303
+                && afterOut.header("Location") == "/oficial/ingreso?sesion=vencida&volver=%2Foficial%2Fsolicitudes")
         #expect(try replay.get("/oficial/ingreso?sesion=vencida").text.contains("Su sesión terminó"))
         let apiAfterOut = try WebClient(port: server.httpPort)
         apiAfterOut.cookies["boton_sesion"] = sessionToken
@@ -413,9 +418,9 @@ import Testing
     /// The groups of the activation code shown on a page, or nil when there is none.
     static func activationGroups(_ html: String) -> [String]? {
         guard let start = html.range(of: "id=\"codigo-activacion\">"),
-              let end = html.range(of: "</div>", range: start.upperBound..<html.endIndex) else { return nil }
+              let end = html.range(of: "</ol>", range: start.upperBound..<html.endIndex) else { return nil }
         let block = String(html[start.upperBound..<end.lowerBound])
-        return block.components(separatedBy: "<span>").dropFirst().map { String($0.prefix { $0 != "<" }) }
+        return block.components(separatedBy: "<span class=\"grupo\">").dropFirst().map { String($0.prefix { $0 != "<" }) }
     }
 
     /// The text of the element with `id` (no nested tags), or nil.

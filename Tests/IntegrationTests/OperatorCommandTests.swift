@@ -24,11 +24,11 @@ import Testing
         #expect(taken.stderr == "boton: --usuario: Ya existe un operador con el usuario «andrade».\n")
         let short = try Boton.run(base + ["--usuario", "perez", "--nombre", "X", "--rol", "administrador"],
                                   stdin: "corta\n")
-        #expect(short.stderr == "boton: password: La contraseña debe tener al menos 12 caracteres.\n")
+        #expect(short.stderr == "boton: contraseña: La contraseña debe tener al menos 12 caracteres.\n")
         let empty = try Boton.run(base + ["--usuario", "perez", "--nombre", "X", "--rol", "administrador"], stdin: "")
-        #expect(empty.status == 1 && empty.stderr.contains("standard input is empty"))
+        #expect(empty.status == 1 && empty.stderr.contains("la entrada estándar está vacía"))
         let role = try Boton.run(base + ["--usuario", "perez", "--nombre", "X", "--rol", "jefe"], stdin: "x\n")
-        #expect(role.status == 64 && role.stderr.contains("--rol is operador_upc, supervisor_distrito or administrador"))
+        #expect(role.status == 64 && role.stderr.contains("--rol es operador_upc, supervisor_distrito o administrador"))
 
         // What is stored: PBKDF2 parameters, never the password; and the audit row.
         if TestBackend.isPostgreSQL {

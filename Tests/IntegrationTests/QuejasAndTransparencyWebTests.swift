@@ -83,7 +83,7 @@ import BotonRuntime
         let client = try WebClient(port: server.httpPort)
         let page = try client.get("/transparencia")
         #expect(page.status == 200)
-        #expect(page.text.components(separatedBy: "<tr><td>").count - 1 == 84)
+        #expect(page.text.components(separatedBy: "<tr><td data-etiqueta=\"Año\">").count - 1 == 84)
         #expect(page.text.contains("<img src=\"/transparencia/grafico.svg?desde=2019-01&amp;hasta=2025-12\""))
         let svg = try client.get("/transparencia/grafico.svg?desde=2019-01&hasta=2025-12")
         #expect(svg.status == 200 && svg.header("Content-Type") == "image/svg+xml; charset=utf-8")
@@ -137,7 +137,7 @@ import BotonRuntime
         #expect(asked.text.contains("de junio de 2025 a diciembre de 2025.</p>"))
         #expect(asked.text.contains("Sin cifras todavía para 3 meses del período pedido (de enero de 2026 a marzo de "
                                     + "2026)"))
-        #expect(asked.text.components(separatedBy: "<tr><td>").count - 1 == 7)
+        #expect(asked.text.components(separatedBy: "<tr><td data-etiqueta=\"Año\">").count - 1 == 7)
         // A range with everything: no such notice.
         let whole = try client.get("/transparencia?desde=2020-01&hasta=2020-12")
         #expect(whole.text.contains("de enero de 2020 a diciembre de 2020.</p>") && !whole.text.contains("Sin cifras"))

@@ -6,6 +6,25 @@ import BotonConsole
 
 /// The console API's answers (Spanish keys, snake case, instants in ISO 8601 UTC).
 enum ConsoleJSON {
+    struct Silent: Encodable {
+        let sin_senal: [SilentSender]
+    }
+
+    /// A supervised sender silent past its interval plus grace.
+    struct SilentSender: Encodable {
+        let tipo: String
+        let tipo_nombre: String
+        let id: String
+        let nombre: String
+        let upc: String
+        let upc_nombre: String?
+        let sin_senal_desde: String
+        let ultima_senal: String
+        let intervalo_s: Int
+        let latitud: Double?
+        let longitud: Double?
+    }
+
     struct List: Encodable {
         let alertas: [ConsoleEventJSON.Alert]
     }
@@ -41,9 +60,11 @@ enum ConsoleJSON {
         let apellidos: String
         let tipoDocumento: String
         let documento: String
+        /// `Cédula 1710034065`, `Pasaporte C0123456 (Venezuela)`.
+        let documentoTexto: String
         enum CodingKeys: String, CodingKey {
             case nombres, apellidos, documento
-            case tipoDocumento = "tipo_documento"
+            case tipoDocumento = "tipo_documento", documentoTexto = "documento_texto"
         }
     }
 
@@ -68,12 +89,17 @@ enum ConsoleJSON {
         let contactos: [Contact]
         let posiciones: [Position]
         let historial: [ConsoleEventJSON.Event]
+        /// Rank and name of each operator of `historial`, by its `actor` (`operador:42` → `Sbte. Andrade`).
+        let actores: [String: String]
+        /// Whether the line is suspended now: a supervisor may lift it from the dossier.
+        let lineaSuspendidaAhora: Bool
         let croquis: String
         /// The territory for the map (`GET`, JSON: ``ConsoleMap``).
         let mapa: String
         enum CodingKeys: String, CodingKey {
-            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis, mapa
+            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis, mapa, actores
             case lineaNacional = "linea_nacional", estadoSolicitud = "estado_solicitud"
+            case lineaSuspendidaAhora = "linea_suspendida_ahora"
         }
 
         /// `lineHome`: the registered address's position of a line without an enrollment (shown on the map as the
@@ -86,7 +112,9 @@ enum ConsoleJSON {
             lineaNacional = (try? PhoneLine(d.incident.lineE164))?.nationalFormat ?? d.incident.lineE164
             ciudadano = d.citizen.map {
                 Citizen(nombres: $0.nombres, apellidos: $0.apellidos, tipoDocumento: $0.documentKind,
-                        documento: $0.documentNumber)
+                        documento: $0.documentNumber,
+                        documentoTexto: IdentityDocument.text(kind: $0.documentKind, number: $0.documentNumber,
+                                                              nationality: $0.nationality))
             }
             tramite = d.enrollment?.tramite
             estadoSolicitud = d.enrollment?.state.rawValue
@@ -107,6 +135,8 @@ enum ConsoleJSON {
                          recibidaEn: APITime.text($0.receivedAt), bateria: $0.batteryPercent)
             }
             historial = d.events.map(ConsoleEventJSON.Event.init)
+            actores = d.actorNames
+            lineaSuspendidaAhora = d.lineSuspendedNow
             croquis = "/consola/alertas/\(d.incident.id)/croquis.svg"
             mapa = "/api/v1/consola/alertas/\(d.incident.id)/mapa"
         }

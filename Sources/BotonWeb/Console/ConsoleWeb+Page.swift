@@ -29,6 +29,12 @@ extension ConsoleWeb {
         <h2>Alertas abiertas y recientes</h2>
         <p id="sin-alertas">No hay alertas en su jurisdicción.</p>
         <ol id="lista-alertas" class="alertas" aria-live="polite"></ol>
+        <section id="sin-senal" class="sin-senal" aria-labelledby="titulo-sin-senal">
+        <h2 id="titulo-sin-senal">Sin señal</h2>
+        <p id="sin-senal-aviso" aria-live="polite">Cargando los emisores supervisados…</p>
+        <table id="tabla-sin-senal" hidden><thead><tr><th>Emisor</th><th>Tipo</th><th>Sin señal desde</th>\
+        <th>Última señal</th><th>Última posición</th></tr></thead><tbody></tbody></table>
+        </section>
         </div>
         <div id="detalle" class="detalle" tabindex="-1" aria-live="polite"><p>Seleccione una alerta para ver al ciudadano y actuar.</p></div>
         </section>

@@ -173,6 +173,22 @@ public final class ConsoleWeb: Sendable {
                 return try EnrollmentWeb.json(["mensaje": "Suspensión de la línea \(line.nationalFormat) levantada."])
             }
         })
+        router.get("/api/v1/consola/sin-senal", web.officerAPI { [self] _, _, session in
+            let silent: [SupervisedSender]
+            do throws(StoreError) {
+                silent = try silentSenders(for: ConsoleScope(session.identity))
+            } catch {
+                throw EnrollmentError.storage(error)
+            }
+            return try EnrollmentWeb.json(ConsoleJSON.Silent(sin_senal: silent.map { sender in
+                ConsoleJSON.SilentSender(
+                    tipo: sender.kind.rawValue, tipo_nombre: sender.kind.label, id: sender.sender,
+                    nombre: sender.label, upc: sender.upcCode, upc_nombre: jurisdictions.upcName(sender.upcCode),
+                    sin_senal_desde: APITime.text(sender.silentSince ?? sender.silentAt),
+                    ultima_senal: APITime.text(sender.lastSeenAt), intervalo_s: sender.intervalSeconds,
+                    latitud: sender.latitude, longitud: sender.longitude)
+            }))
+        })
         router.get("/api/v1/auditoria", web.officerAPI { [self] request, _, session in
             guard session.identity.role == .administrador else {
                 throw APIFailure(status: .forbidden, code: "solo_administrador",
@@ -194,6 +210,24 @@ public final class ConsoleWeb: Sendable {
 
     /// `?simulacion=1`: the console also lists and streams the load generator's simulated alerts.
     static func simulacros(_ request: HTTPRequest) -> Bool { request.query("simulacion") == "1" }
+
+    /// How many silent senders one console lists at most (the longest silent first).
+    static let silentListLimit = 200
+
+    /// The senders "Sin señal" an operator's console lists: an operador's own UPC, a supervisor's distrito, every
+    /// UPC (and the central, where gateways are) for an administrador.
+    func silentSenders(for scope: ConsoleScope) throws(StoreError) -> [SupervisedSender] {
+        let upcs: [String]?
+        switch scope.kind {
+        case .nacional: upcs = nil
+        case .ninguno: return []
+        case .upc(let code): upcs = [code]
+        case .distrito(let code): upcs = jurisdictions.upcs(inDistrict: code)
+        }
+        return try web.store.withConnection { (connection) throws(StoreError) in
+            try connection.silentSenders(upcs: upcs, limit: Self.silentListLimit)
+        }
+    }
 
     // MARK: Handlers
 

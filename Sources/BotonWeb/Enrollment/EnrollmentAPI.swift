@@ -276,7 +276,7 @@ extension EnrollmentWeb {
 
     static func rateLimitJSON(wait: Int) -> HTTPResponse {
         (try? json(APIJSON.Failure(error: "demasiadas_solicitudes",
-                                   mensaje: "Demasiadas solicitudes desde su conexión. Intente de nuevo en \(wait) segundos.",
+                                   mensaje: "Demasiadas solicitudes desde su conexión. Intente de nuevo en \(Spanish.wait(seconds: wait)).",
                                    errores: nil), status: .tooManyRequests)) ?? .status(.tooManyRequests)
     }
 }

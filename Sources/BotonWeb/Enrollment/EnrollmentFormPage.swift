@@ -75,6 +75,14 @@ enum EnrollmentFormPage {
     static let policyText = "Acepto la política de uso: el botón de seguridad se usa únicamente en situaciones de "
         + "emergencia; las falsas alarmas y el uso indebido pueden llevar a la suspensión del servicio. Haré la "
         + "alerta de prueba que me indique la Unidad de Policía Comunitaria."
+    /// The same authorisations, as the officer reads them: the citizen gives them, the officer records them.
+    static let officerConsentText = "El ciudadano autoriza a la Policía Nacional del Ecuador a tratar sus datos "
+        + "personales y los de sus contactos de referencia con el único fin de prestar el servicio Botón de Seguridad, "
+        + "conforme a la Ley Orgánica de Protección de Datos Personales (LOPDP). Se le informó que puede pedir el "
+        + "acceso, la rectificación o la eliminación de sus datos, y dar de baja el botón en cualquier momento."
+    static let officerPolicyText = "El ciudadano acepta la política de uso: el botón de seguridad se usa únicamente "
+        + "en situaciones de emergencia; las falsas alarmas y el uso indebido pueden llevar a la suspensión del "
+        + "servicio. Hará la alerta de prueba que le indique la UPC."
     static let explainedText = "Expliqué al ciudadano la política de uso del botón de seguridad y cómo activarlo "
         + "(alerta de prueba)."
 
@@ -122,9 +130,11 @@ enum EnrollmentFormPage {
         h += "</fieldset>\n"
 
         h += position(prefix: "domicilio", legend: "Domicilio", addressKey: F.direccionDomicilio.rawValue,
-                      positionKey: F.ubicacionDomicilio.rawValue, required: true, values: v, errors: errors)
+                      positionKey: F.ubicacionDomicilio.rawValue, required: true, values: v, errors: errors,
+                      officer: officer)
         h += position(prefix: "trabajo", legend: "Lugar de trabajo (opcional)", addressKey: F.direccionTrabajo.rawValue,
-                      positionKey: F.ubicacionTrabajo.rawValue, required: false, values: v, errors: errors)
+                      positionKey: F.ubicacionTrabajo.rawValue, required: false, values: v, errors: errors,
+                      officer: officer)
 
         h += "<fieldset>\n<legend>Contactos de referencia</legend>\n"
         h += "<p class=\"ayuda\" id=\"contactos_ayuda\">Tres personas a las que la UPC pueda llamar si no le "
@@ -141,9 +151,9 @@ enum EnrollmentFormPage {
         h += "</fieldset>\n"
 
         h += "<fieldset>\n<legend>Autorizaciones</legend>\n"
-        h += HTML.checkbox(F.consentimientoDatos.rawValue, label: consentText,
+        h += HTML.checkbox(F.consentimientoDatos.rawValue, label: officer ? officerConsentText : consentText,
                            checked: ticked(v[F.consentimientoDatos.rawValue]), errors: errors)
-        h += HTML.checkbox(F.politicaUso.rawValue, label: policyText, checked: ticked(v[F.politicaUso.rawValue]),
+        h += HTML.checkbox(F.politicaUso.rawValue, label: officer ? officerPolicyText : policyText, checked: ticked(v[F.politicaUso.rawValue]),
                            errors: errors)
         if officer {
             h += HTML.checkbox(F.politicaExplicada.rawValue, label: explainedText,
@@ -157,15 +167,24 @@ enum EnrollmentFormPage {
     /// An address with its position: the "Usar mi ubicación" button (shown by /static/ubicacion.js only where the
     /// browser can locate) and the latitude/longitude fields, which can always be typed.
     static func position(prefix: String, legend: String, addressKey: String, positionKey: String, required: Bool,
-                         values v: [String: String], errors: HTML.Errors) -> String
+                         values v: [String: String], errors: HTML.Errors, officer: Bool = false) -> String
     {
         var h = "<fieldset>\n<legend>\(HTML.escape(legend))</legend>\n"
         h += HTML.input(addressKey, label: "Dirección", value: v[addressKey] ?? "", errors: errors,
                         help: "Calle principal, número y calle secundaria, con una referencia.", required: required,
                         autocomplete: "off")
-        h += "<p class=\"ayuda\">Ubicación: pulse «Usar mi ubicación» si está en ese lugar, o escriba la "
-            + "latitud y la longitud (por ejemplo -0.2202 y -78.5123).</p>\n"
-        h += "<button type=\"button\" class=\"secundario\" data-ubicar=\"\(prefix)\" hidden>Usar mi ubicación</button>\n"
+        if officer {
+            // At the UPC the device's position is the UPC's, not the citizen's home.
+            h += "<p class=\"ayuda\">Ubicación: escriba la latitud y la longitud del lugar (por ejemplo -0.2202 y "
+                + "-78.5123). El botón «Usar la posición de este equipo» toma la posición actual de este equipo, es "
+                + "decir la de la UPC, no la del lugar: úselo solo si está en él.</p>\n"
+            h += "<button type=\"button\" class=\"secundario\" data-ubicar=\"\(prefix)\" hidden>Usar la posición de "
+                + "este equipo</button>\n"
+        } else {
+            h += "<p class=\"ayuda\">Ubicación: pulse «Usar mi ubicación» si está en ese lugar, o escriba la "
+                + "latitud y la longitud (por ejemplo -0.2202 y -78.5123).</p>\n"
+            h += "<button type=\"button\" class=\"secundario\" data-ubicar=\"\(prefix)\" hidden>Usar mi ubicación</button>\n"
+        }
         h += "<p class=\"ayuda\" id=\"\(prefix)_estado\" aria-live=\"polite\"></p>\n"
         h += HTML.groupError(positionKey, errors)
         h += "<div class=\"fila\">\n"

@@ -84,7 +84,7 @@ extension EnrollmentWeb {
         <p class="tramite" id="numero-tramite">\(HTML.escape(s.tramite))</p>
         <p>Guárdelo: con él y su número de documento puede consultar el estado de su solicitud.</p>
         <dl class="datos">
-        <dt>Unidad de Policía Comunitaria</dt><dd id="upc">\(HTML.escape(s.upcName)) (\(HTML.escape(s.upcCode)))</dd>
+        <dt>Unidad de Policía Comunitaria</dt><dd id="upc">\(HTML.escape(s.upcName))</dd>
         <dt>Estado</dt><dd>\(HTML.escape(s.state.nombre))</dd>
         </dl>
         <h2>¿Qué sigue?</h2>
@@ -148,7 +148,7 @@ extension EnrollmentWeb {
         <dl class="datos">
         <dt>Número de trámite</dt><dd class="tramite">\(HTML.escape(v.tramite))</dd>
         <dt>Estado</dt><dd id="estado">\(HTML.escape(v.estado))</dd>
-        <dt>Unidad de Policía Comunitaria</dt><dd>\(HTML.escape(v.upcName)) (\(HTML.escape(v.upcCode)))</dd>
+        <dt>Unidad de Policía Comunitaria</dt><dd>\(HTML.escape(v.upcName))</dd>
         <dt>Ingresada</dt><dd>\(HTML.escape(PageTime.text(v.createdAt)))</dd>
         <dt>Última actualización</dt><dd>\(HTML.escape(PageTime.text(v.updatedAt)))</dd>
 

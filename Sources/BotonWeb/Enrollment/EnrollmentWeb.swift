@@ -58,6 +58,7 @@ public final class EnrollmentWeb: Sendable {
 
     /// Every route of the layer.
     public func install(into router: inout Router) {
+        router.unmatched = { request, status in Self.unmatchedPage(request, status) }
         installCitizenPages(into: &router)
         installOfficerPages(into: &router)
         installAPI(into: &router)
@@ -114,6 +115,25 @@ public final class EnrollmentWeb: Sendable {
         return response
     }
 
+    /// A request no route takes, in Spanish like every other page: JSON under `/api/`, a page elsewhere.
+    static func unmatchedPage(_ request: HTTPRequest, _ status: HTTPStatus) -> HTTPResponse {
+        let notFound = status == .notFound
+        let mensaje = notFound
+            ? "No existe esta dirección. Revise que esté bien escrita."
+            : "Esta dirección no acepta esa acción (\(request.method.rawValue)). Use los botones y enlaces de la página."
+        if request.path.hasPrefix("/api/") {
+            return (try? json(APIJSON.Failure(error: notFound ? "no_encontrado" : "metodo_no_permitido",
+                                              mensaje: mensaje, errores: nil), status: status))
+                ?? .status(status)
+        }
+        return page(notFound ? "Página no encontrada" : "Acción no permitida",
+                    HTML.alert(mensaje) + "<ul>\n<li><a href=\"/registro\">Solicitar el botón de seguridad</a></li>\n"
+                        + "<li><a href=\"/registro/estado\">Consultar una solicitud</a></li>\n"
+                        + "<li><a href=\"/quejas\">Presentar una queja</a></li>\n"
+                        + "<li><a href=\"/oficial/ingreso\">Ingreso de servidores policiales</a></li>\n</ul>\n",
+                    status: status)
+    }
+
     /// 303 to `location`, with cookies.
     static func redirect(_ location: String, cookies: [String] = []) -> HTTPResponse {
         var response = HTTPResponse.redirect(to: location)
@@ -133,7 +153,7 @@ public final class EnrollmentWeb: Sendable {
     /// The page for a client over its rate limit (the limiter adds `Retry-After`).
     static func rateLimitPage(wait: Int) -> HTTPResponse {
         page("Demasiadas solicitudes", HTML.alert(
-            "Recibimos demasiadas solicitudes desde su conexión. Espere \(wait) segundos e intente de nuevo."),
+            "Recibimos demasiadas solicitudes desde su conexión. Espere \(Spanish.wait(seconds: wait)) e intente de nuevo."),
              status: .tooManyRequests)
     }
 

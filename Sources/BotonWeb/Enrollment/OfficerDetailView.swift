@@ -19,7 +19,7 @@ enum OfficerDetailView {
             return "\(lat), \(lon)"
         }
         var h = "<h2>Solicitud</h2>\n<dl class=\"datos\">\n"
-        h += row("Número de trámite", s.tramite)
+        h += "<dt>Número de trámite</dt><dd class=\"tramite-n\">\(e(s.tramite))</dd>\n"
         h += "<dt>Estado</dt><dd id=\"estado\">\(e(s.estado))</dd>\n"
         h += row("Canal", s.channel == .presencial ? "Presencial" : "En línea")
         h += row("UPC asignada", "\(d.upcName) (\(s.upcCode))")
@@ -37,8 +37,8 @@ enum OfficerDetailView {
 
         h += "<h2>Ciudadano</h2>\n<dl class=\"datos\">\n"
         let c = d.citizen
-        h += row("Documento", (c.documentKind == .cedula ? "Cédula " : "Pasaporte ") + c.documentNumber
-                    + (c.documentKind == .pasaporte ? " (\(Country(code: c.nationality)?.nombre ?? c.nationality))" : ""))
+        h += row("Documento", IdentityDocument.text(kind: c.documentKind.rawValue, number: c.documentNumber,
+                                                    nationality: c.nationality))
         h += row("Nombres", c.nombres)
         h += row("Apellidos", c.apellidos)
         h += row("Fecha de nacimiento", c.birthDate)
@@ -62,9 +62,10 @@ enum OfficerDetailView {
 
         if !d.contactAttempts.isEmpty {
             h += "<h2>Intentos de contacto</h2>\n<table>\n<thead><tr><th scope=\"col\">Fecha</th><th scope=\"col\">"
-                + "Resultado</th><th scope=\"col\">Nota</th></tr></thead>\n<tbody>\n"
+                + "Resultado</th><th scope=\"col\">Por</th><th scope=\"col\">Nota</th></tr></thead>\n<tbody>\n"
             for a in d.contactAttempts {
-                h += "<tr><td>\(e(PageTime.text(a.at)))</td><td>\(e(a.result.nombre))</td><td>\(e(a.note ?? ""))</td></tr>\n"
+                h += "<tr><td>\(e(PageTime.text(a.at)))</td><td>\(e(a.result.nombre))</td><td>\(e(author(a.actor)))</td>"
+                    + "<td>\(e(a.note ?? ""))</td></tr>\n"
             }
             h += "</tbody>\n</table>\n"
         }
@@ -91,7 +92,7 @@ enum OfficerDetailView {
 
     static func author(_ a: Author) -> String {
         switch a {
-        case .operador(let o): return o.display ?? "Operador \(o.id)"
+        case .operador(let o): return o.display ?? "operador (cuenta \(o.id))"
         case .ciudadano: return "Ciudadano"
         case .sistema: return "Sistema"
         case .dispositivo: return "Dispositivo"
@@ -123,8 +124,15 @@ enum OfficerDetailView {
                 button: "Registrar contacto")
         }
         if state == .enVerificacion {
-            h += "<h3>Verificar</h3>\n<p>Confirmó con el ciudadano su identidad, su dirección y sus contactos.</p>\n"
-            h += form("verificar", "", button: "Marcar como verificada")
+            h += "<h3>Verificar</h3>\n"
+            if d.citizenReached {
+                h += "<p>Confirmó con el ciudadano su identidad, su dirección y sus contactos.</p>\n"
+                h += form("verificar", "", button: "Marcar como verificada")
+            } else {
+                h += "<p id=\"verificar-pendiente\">Para marcarla como verificada, primero registre una llamada en la "
+                    + "que habló con el ciudadano (resultado «Contactado») y confirmó su identidad, su dirección y sus "
+                    + "contactos.</p>\n"
+            }
         }
         if state == .ingresada || state == .enVerificacion {
             h += "<h3>Rechazar</h3>\n"
@@ -141,9 +149,23 @@ enum OfficerDetailView {
             h += form("registrar", "", button: "Registrar botón")
         }
         if state == .pruebaPendiente {
-            h += "<h3>Confirmar la alerta de prueba</h3>\n<p>Cuando el ciudadano haya hecho la alerta de prueba, "
-                + "confírmela para activar el botón.</p>\n"
+            h += "<h3>Confirmar la alerta de prueba</h3>\n"
+            if let alert = d.testAlert {
+                h += "<p class=\"aviso exito\" id=\"prueba-recibida\">La alerta de prueba llegó (alerta \(alert)). "
+                    + "Confírmela para activar el botón.</p>\n"
+            } else {
+                h += "<p class=\"aviso\" id=\"prueba-pendiente\">La alerta de prueba todavía no llega. "
+                    + (d.line.kind == .celular
+                        ? "Pida al ciudadano que la envíe desde la aplicación."
+                        : "Pida al ciudadano que marque 135 desde la línea fija e indique que es una prueba.")
+                    + " Vuelva a cargar esta página para ver si llegó.</p>\n"
+            }
             h += form("confirmar-prueba", "", button: "Confirmar prueba")
+            if d.line.kind == .celular {
+                h += "<h3>Código de activación</h3>\n<p>Si el ciudadano perdió el código o no logra ingresarlo, emita uno "
+                    + "nuevo: el anterior deja de servir.</p>\n"
+                h += form("reemitir-codigo", "", button: "Emitir un código nuevo", kind: "secundario")
+            }
         }
         if state == .bajaSolicitada {
             h += "<div class=\"aviso\" id=\"baja-solicitada\"><p><strong>Baja solicitada.</strong> Alguien pidió en línea "
@@ -170,14 +192,20 @@ enum OfficerDetailView {
         case .app(_, _, let code):
             let groups = code.split(separator: "-").map(String.init)
             h += "<h2>Código de activación</h2>\n"
-            h += "<p><strong>Se muestra una sola vez.</strong> Díctelo al ciudadano o pídale que lo escriba en la "
-                + "aplicación ahora; no se puede volver a ver.</p>\n"
-            h += "<div class=\"codigo-activacion\" id=\"codigo-activacion\">\n"
-            for start in stride(from: 0, to: groups.count, by: 4) {
-                let line = groups[start ..< min(start + 4, groups.count)].map { "<span>\(HTML.escape($0))</span>" }
-                h += "<p>" + line.joined(separator: " - ") + "</p>\n"
+            h += "<p><strong>Se muestra una sola vez.</strong> Lo más simple: que el ciudadano escanee el código QR con "
+                + "la aplicación. Si no puede, díctele los grupos; no se puede volver a ver (si se pierde, emita uno "
+                + "nuevo desde la solicitud).</p>\n"
+            if let qr = try? QRCode(code) {
+                h += "<figure class=\"qr\" id=\"codigo-qr\">\(qr.svg(moduleSize: 5, title: "Código de activación en QR"))"
+                    + "<figcaption>Código QR del código de activación</figcaption></figure>\n"
             }
-            h += "</div>\n"
+            h += "<p>Para dictar: grupo por grupo, con el alfabeto de deletreo (los números, en palabras).</p>\n"
+            h += "<ol class=\"codigo-activacion\" id=\"codigo-activacion\">\n"
+            for group in groups {
+                h += "<li><span class=\"grupo\">\(HTML.escape(group))</span> <span class=\"deletreo\">"
+                    + HTML.escape(Spelling.words(group)) + "</span></li>\n"
+            }
+            h += "</ol>\n"
         case .lineaFija:
             h += "<h2>Línea fija</h2>\n<p>No hay código: la línea fija alerta llamando al 135.</p>\n"
         }
@@ -185,5 +213,22 @@ enum OfficerDetailView {
         h += "<p><a class=\"boton\" href=\"/oficial/solicitudes/\(HTML.attribute(r.summary.tramite))\">Volver a la "
             + "solicitud</a></p>\n"
         return h
+    }
+}
+
+/// The spelling alphabet officers read codes aloud with: the ICAO words the police radio uses for letters, the
+/// Spanish words for digits.
+enum Spelling {
+    static let words: [Character: String] = [
+        "0": "cero", "1": "uno", "2": "dos", "3": "tres", "4": "cuatro", "5": "cinco", "6": "seis", "7": "siete",
+        "8": "ocho", "9": "nueve", "A": "Alfa", "B": "Bravo", "C": "Charlie", "D": "Delta", "E": "Eco",
+        "F": "Foxtrot", "G": "Golf", "H": "Hotel", "I": "India", "J": "Juliet", "K": "Kilo", "L": "Lima",
+        "M": "Mike", "N": "November", "O": "Oscar", "P": "Papa", "Q": "Quebec", "R": "Romeo", "S": "Sierra",
+        "T": "Tango", "U": "Uniform", "V": "Víctor", "W": "Whiskey", "X": "Xray", "Y": "Yankee", "Z": "Zulu",
+    ]
+
+    /// `0A7` → `cero Alfa siete`.
+    static func words(_ group: String) -> String {
+        group.map { words[Character($0.uppercased())] ?? String($0) }.joined(separator: " ")
     }
 }

@@ -37,7 +37,10 @@ extension EnrollmentWeb {
             return Self.redirect("/oficial/ingreso?sesion=cerrada",
                                  cookies: [sessions.expiredCookie(secure: request.isSecure)])
         })
-        router.get("/oficial/solicitudes", officerPage { [self] _, _, context, _ in try pendingPage(context) })
+        router.get("/oficial/solicitudes", officerPage { [self] request, _, context, _ in
+            try pendingPage(context, search: request.query("tramite"))
+        })
+        installAuditPage(into: &router)
         router.get("/oficial/solicitudes/nueva", officerPage { [self] _, _, context, _ in
             inPersonPage(context, values: [:], errors: HTML.Errors())
         })
@@ -48,7 +51,7 @@ extension EnrollmentWeb {
             try detailPage(parameters["tramite"] ?? "", context, notice: Self.notices[request.query("aviso") ?? ""])
         })
         for action in ["contacto", "verificar", "rechazar", "registrar", "confirmar-prueba", "confirmar-baja",
-                       "rechazar-baja"] {
+                       "rechazar-baja", "reemitir-codigo"] {
             router.post("/oficial/solicitudes/:tramite/\(action)", officerPage { [self] _, parameters, context, fields in
                 try officerAction(action, tramite: parameters["tramite"] ?? "", context, fields)
             })
@@ -69,7 +72,11 @@ extension EnrollmentWeb {
             }
             guard let session else {
                 let had = sessions.hasCookie(request)
-                return Self.redirect("/oficial/ingreso" + (had ? "?sesion=vencida" : ""),
+                // A page asked for by link comes back after the sign-in (a form's POST does not: it was a step).
+                let back = request.method == .get ? Self.safeReturnPath(request.target) : nil
+                let query = [had ? "sesion=vencida" : nil, back.map { "volver=" + Self.percentEncoded($0) }]
+                    .compactMap { $0 }.joined(separator: "&")
+                return Self.redirect("/oficial/ingreso" + (query.isEmpty ? "" : "?" + query),
                                      cookies: had ? [sessions.expiredCookie(secure: request.isSecure)] : [])
             }
             var fields: [String: String] = [:]
@@ -99,6 +106,7 @@ extension EnrollmentWeb {
         <li><a href="/oficial/solicitudes">Solicitudes pendientes</a></li>
         <li><a href="/oficial/solicitudes/nueva">Registro presencial</a></li>
         <li><a href="/oficial/quejas">Quejas</a></li>
+        \(who.role == .administrador ? "<li><a href=\"/oficial/auditoria\">Auditoría</a></li>" : "")
         </ul>
         <p class="quien">\(HTML.escape(who.displayName)) · \(HTML.escape(who.role.nombre)) · \(HTML.escape(scope))</p>
         <form method="post" action="/oficial/salir">\(HTML.hidden(CSRFGuard.fieldName, context.csrfToken))<button type="submit" class="secundario">Salir</button></form>
@@ -115,14 +123,14 @@ extension EnrollmentWeb {
     // MARK: Sign-in
 
     private func signInPage(_ request: HTTPRequest, username: String = "", message: String? = nil,
-                            status: HTTPStatus = .ok) throws -> HTTPResponse
+                            status: HTTPStatus = .ok, returnTo: String? = nil) throws -> HTTPResponse
     {
         if message == nil,
            ((try? store.withConnection({ (connection) throws(StoreError) in
                try sessions.current(request, store: connection, at: clock())
            })) ?? nil) != nil
         {
-            return Self.redirect("/consola")
+            return Self.redirect(Self.safeReturnPath(request.query("volver")) ?? "/consola")
         }
         let (token, cookie) = try csrf.token(for: request)
         var body = ""
@@ -133,6 +141,7 @@ extension EnrollmentWeb {
         }
         if let message { body += HTML.alert(message) }
         body += "<form method=\"post\" action=\"/oficial/ingreso\" novalidate>\n" + HTML.hidden(CSRFGuard.fieldName, token) + "\n"
+        if let back = Self.safeReturnPath(returnTo ?? request.query("volver")) { body += HTML.hidden("volver", back) + "\n" }
         body += HTML.input("usuario", label: "Usuario", value: username, errors: HTML.Errors(), required: true,
                            autocomplete: "username", extra: "autocapitalize=\"none\" spellcheck=\"false\"")
         body += HTML.input("contrasena", label: "Contraseña", errors: HTML.Errors(), type: "password", required: true,
@@ -150,10 +159,10 @@ extension EnrollmentWeb {
         let username = values["usuario"] ?? ""
         switch authenticate(username: username, password: values["contrasena"] ?? "", request: request) {
         case .success(let (_, cookie)):
-            return Self.redirect("/consola", cookies: [cookie])
+            return Self.redirect(Self.safeReturnPath(values["volver"]) ?? "/consola", cookies: [cookie])
         case .failure(let error):
             var response = try signInPage(request, username: username, message: error.mensaje,
-                                          status: Self.status(for: error))
+                                          status: Self.status(for: error), returnTo: values["volver"])
             if let wait = retryAfter(error) { response.headers.replace(name: "Retry-After", value: String(wait)) }
             return response
         }
@@ -206,6 +215,19 @@ extension EnrollmentWeb {
 
     static func status(for error: OperatorAccountError) -> HTTPStatus { error.status }
 
+    /// Where a sign-in may send the browser back to: a path of this site (`/oficial/…`, `/consola…`), never
+    /// another host (`//evil`, `/\evil`, `https://…`), never the sign-in or sign-out itself; nil otherwise.
+    static func safeReturnPath(_ candidate: String?) -> String? {
+        guard let candidate, candidate.utf8.count <= 1024 else { return nil }
+        let bytes = Array(candidate.utf8)
+        guard bytes.first == UInt8(ascii: "/"), bytes.count == 1 || (bytes[1] != UInt8(ascii: "/")),
+              bytes.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "\\") }),
+              candidate.hasPrefix("/oficial") || candidate.hasPrefix("/consola"),
+              !candidate.hasPrefix("/oficial/ingreso"), !candidate.hasPrefix("/oficial/salir")
+        else { return nil }
+        return candidate
+    }
+
     /// The detail of a sign-in refused because every sign-in slot was taken.
     static let signInBusy = "sign-in slots taken"
 
@@ -218,25 +240,39 @@ extension EnrollmentWeb {
 
     // MARK: Lists and detail
 
-    private func pendingPage(_ context: OfficerContext) throws -> HTTPResponse {
+    private func pendingPage(_ context: OfficerContext, search: String?) throws -> HTTPResponse {
+        var searchError: String?
+        if let search = search?.trimmed, !search.isEmpty {
+            // A número de trámite opens its request (the detail checks the scope and audits the reading).
+            if let number = try? TramiteNumber(search) {
+                return Self.redirect("/oficial/solicitudes/\(number.text)", cookies: context.cookies)
+            }
+            searchError = "«\(search)» no es un número de trámite: tiene la forma BS-2026-000123-4."
+        }
         let list: [EnrollmentSummary]
         do { list = try withService { (service) throws(EnrollmentError) in try service.pending(for: context.identity) } } catch {
             log(error, route: "/oficial/solicitudes", officer: context.identity)
             return Self.officerPage("Solicitudes pendientes", HTML.alert(error.mensaje), context,
                                     status: Self.status(for: error.kind))
         }
-        var body = "<p>Solicitudes que esperan una acción de su \(context.identity.role == .operadorUPC ? "UPC" : "alcance"), "
+        var body = "<form method=\"get\" action=\"/oficial/solicitudes\" class=\"buscar\" role=\"search\" novalidate>\n"
+            + HTML.input("tramite", label: "Buscar por número de trámite", value: search ?? "",
+                         errors: HTML.Errors(entries: searchError.map { [("tramite", $0)] } ?? []),
+                         help: "Por ejemplo BS-2026-000123-4: abre la solicitud, esté pendiente o no.",
+                         autocomplete: "off", extra: "autocapitalize=\"characters\" spellcheck=\"false\"")
+            + "<button type=\"submit\" class=\"secundario\">Buscar</button>\n</form>\n"
+        body += "<p>Solicitudes que esperan una acción de su \(context.identity.role == .operadorUPC ? "UPC" : "alcance"), "
             + "las más antiguas primero.</p>\n"
         if list.isEmpty {
             body += HTML.notice("No hay solicitudes pendientes.")
         } else {
             body += "<table>\n<caption>\(list.count) solicitud\(list.count == 1 ? "" : "es")</caption>\n"
-                + "<thead><tr><th scope=\"col\">Trámite</th><th scope=\"col\">Estado</th><th scope=\"col\">Canal</th>"
+                + "<thead><tr><th scope=\"col\">Trámite</th><th scope=\"col\">Ciudadano</th><th scope=\"col\">Estado</th><th scope=\"col\">Canal</th>"
                 + "<th scope=\"col\">Línea</th><th scope=\"col\">UPC</th><th scope=\"col\">Ingresada</th></tr></thead>\n<tbody>\n"
             for s in list {
-                body += "<tr><td><a href=\"/oficial/solicitudes/\(HTML.attribute(s.tramite))\">\(HTML.escape(s.tramite))</a>"
-                    + (s.linkedTo.map { "<br><span class=\"ayuda\">Vinculada a \(HTML.escape($0))</span>" } ?? "")
-                    + "</td><td>\(HTML.escape(s.estado))</td><td>\(s.channel == .presencial ? "Presencial" : "En línea")</td>"
+                body += "<tr><td><a class=\"tramite-n\" href=\"/oficial/solicitudes/\(HTML.attribute(s.tramite))\">\(HTML.escape(s.tramite))</a>"
+                    + (s.linkedTo.map { "<br><span class=\"ayuda\">Vinculada a <span class=\"tramite-n\">\(HTML.escape($0))</span></span>" } ?? "")
+                    + "</td><td>\(HTML.escape(s.citizenName ?? ""))</td><td>\(HTML.escape(s.estado))</td><td>\(s.channel == .presencial ? "Presencial" : "En línea")</td>"
                     + "<td>\(s.lineKind == .fijo ? "Fijo" : "Celular")</td><td>\(HTML.escape(s.upcCode))</td>"
                     + "<td>\(HTML.escape(PageTime.text(s.createdAt)))</td></tr>\n"
             }
@@ -330,6 +366,12 @@ extension EnrollmentWeb {
             case "rechazar-baja":
                 try service.rejectBaja(tramite, reason: fields["motivo"] ?? "", by: officer, at: clock())
                 return Self.redirect(back + "?aviso=baja-rechazada", cookies: context.cookies)
+            case "reemitir-codigo":
+                let registration = try service.reissueCode(tramite, by: officer, at: clock())
+                logger.info("activation_code_reissued", ["tramite": registration.summary.tramite,
+                                                         "operator": String(officer.id)])
+                return Self.officerPage("Código de activación nuevo", OfficerDetailView.registration(registration),
+                                        context)
             default:
                 let registration = try service.register(tramite, by: officer, at: clock())
                 logger.info("enrollment_registered", ["tramite": registration.summary.tramite,
@@ -357,8 +399,8 @@ extension EnrollmentWeb {
         var body = ""
         if errors.isEmpty {
             body += "<p>Registro de una solicitud en la UPC: verifique el documento del ciudadano, explíquele la "
-                + "política de uso y cómo activar el botón. La solicitud queda verificada y asignada a la UPC de su "
-                + "domicilio.</p>\n"
+                + "política de uso y cómo activar el botón, y marque lo que él autoriza. La solicitud queda verificada y "
+                + "asignada a la UPC de su domicilio.</p>\n"
         }
         body += EnrollmentFormPage.render(action: "/oficial/solicitudes/nueva", csrfToken: context.csrfToken,
                                           values: values, errors: errors, officer: true,

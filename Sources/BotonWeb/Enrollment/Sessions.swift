@@ -74,7 +74,7 @@ public final class Sessions: Sendable {
         let hash = Digest.sha256(token)
         guard let (session, record) = try store.liveSession(tokenHash: hash, at: at) else { return nil }
         let identity = OperatorIdentity(id: session.operatorID, username: record.username,
-                                        displayName: record.displayName, role: record.role, upcCode: record.upcCode,
+                                        displayName: record.shownName, role: record.role, upcCode: record.upcCode,
                                         districtCode: record.districtCode)
         return OfficerSession(identity: identity, tokenHash: hash, expiresAt: session.expiresAt)
     }

@@ -52,9 +52,14 @@
     if (texto !== undefined && texto !== null) { e.textContent = texto; }
     return e;
   }
+  // La fecha como en todas las páginas del servicio: «14:05 del 07/03/2026», hora de Ecuador continental.
+  var FORMATO_FECHA = new Intl.DateTimeFormat('es-EC', { timeZone: 'America/Guayaquil', hourCycle: 'h23', year: 'numeric',
+    month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
   function hora(iso) {
     if (!iso) { return ''; }
-    return new Date(iso).toLocaleString('es-EC', { timeZone: 'America/Guayaquil', hour12: false });
+    var p = {};
+    FORMATO_FECHA.formatToParts(new Date(iso)).forEach(function (x) { p[x.type] = x.value; });
+    return p.hour + ':' + p.minute + ' del ' + p.day + '/' + p.month + '/' + p.year;
   }
   function duracion(s) {
     s = Math.max(0, Math.floor(s));
@@ -205,6 +210,7 @@
     });
     fuente.addEventListener('sincronizado', function () {
       sincronizada = true;
+      sinSenal();
       estado.textContent = 'En línea · alertas en vivo';
       estado.className = 'en-linea';
       pintar();
@@ -218,7 +224,7 @@
       estado.className = 'sin-conexion';
       if (fuente.readyState === EventSource.CLOSED) {
         fetch('/api/v1/sesiones/actual', { credentials: 'same-origin' }).then(function (r) {
-          if (r.status === 401) { window.location.href = '/oficial/ingreso?sesion=vencida'; }
+          if (r.status === 401) { window.location.href = '/oficial/ingreso?sesion=vencida&volver=%2Fconsola'; }
           else { setTimeout(conectar, 3000); }
         }, function () { setTimeout(conectar, 3000); });
       }
@@ -282,6 +288,20 @@
     }
     p.textContent = aviso.texto;
     p.className = aviso.error ? 'aviso error' : 'aviso exito';
+  }
+  function levantarSuspension(id, linea, f) {
+    accionEnCurso = id;
+    api('POST', '/api/v1/consola/lineas/' + encodeURIComponent(linea) + '/levantar-suspension',
+      { motivo: f['motivo-suspension'].value }).then(function (r) {
+      accionEnCurso = null;
+      if (r.ok) { f.reset(); }
+      aviso = { id: id, texto: r.datos.mensaje || (r.ok ? 'Listo.' : 'No se pudo.'), error: !r.ok };
+      mostrarAviso();
+      abrir(id, true);
+    }, function () {
+      accionEnCurso = null;
+      mensaje('Sin conexión con el servidor.', true);
+    });
   }
   function accion(id, nombre, cuerpo, formularioEnviado) {
     accionEnCurso = id;
@@ -383,6 +403,11 @@
     if (a.linea_suspendida) {
       detalle.appendChild(el('p', { 'class': 'aviso error' }, 'La línea está suspendida por falsas alarmas. La alerta se atiende igual.'));
     }
+    // Mientras la línea siga suspendida, un supervisor o un administrador la levanta aquí mismo (el operador de UPC no).
+    if (raiz.dataset.rol !== 'operador_upc' && !a.sitio && d.linea_suspendida_ahora) {
+      detalle.appendChild(formulario('Levantar la suspensión de la línea', [campo('motivo-suspension', 'Motivo (queda en la auditoría)', 'textarea')],
+        'Levantar suspensión', function (f) { levantarSuspension(a.id, d.linea, f); }));
+    }
     if (a.cancelada_en) {
       detalle.appendChild(el('p', { 'class': 'aviso' }, (a.sitio ? 'El sitio envió una cancelación o apertura tras la alarma (' : 'El ciudadano canceló la alerta (') + hora(a.cancelada_en) + '). Confirme y ciérrela.'));
     }
@@ -395,7 +420,7 @@
       if (a.sitio.contacto) { filaNodo(dl, 'Contacto del sitio', telefono(a.sitio.contacto, a.sitio.contacto)); }
     }
     if (d.ciudadano) { fila(dl, 'Ciudadano', d.ciudadano.nombres + ' ' + d.ciudadano.apellidos); }
-    if (d.ciudadano) { fila(dl, 'Documento', d.ciudadano.tipo_documento + ' ' + d.ciudadano.documento); }
+    if (d.ciudadano) { fila(dl, 'Documento', d.ciudadano.documento_texto); }
     if (!a.sitio) {
       if (a.silenciosa) {
         var dd = filaNodo(dl, 'Línea', el('span', { id: 'linea-ciudadano' }, d.linea_nacional));
@@ -452,7 +477,7 @@
         detalle.appendChild(formulario('Despachar', [campo('unidad', 'Unidad o patrullero')], 'Despachar',
           function (f) { accion(a.id, 'despachar', { unidad: f.unidad.value }, f); }));
       }
-      detalle.appendChild(formulario('Nota', [campo('texto-nota', 'Nota', 'textarea')], 'Guardar nota',
+      detalle.appendChild(formulario('Agregar al historial', [campo('texto-nota', 'Nota', 'textarea')], 'Guardar nota',
         function (f) { accion(a.id, 'nota', { texto: f['texto-nota'].value }, f); }));
       if (a.estado === 'tomada' || a.estado === 'despachada') {
         var opciones = a.prueba ? [['prueba', 'Prueba']] : [['atendida', 'Atendida'], ['falsa_alarma', 'Falsa alarma'],
@@ -468,7 +493,7 @@
     d.historial.forEach(function (e) {
       var texto = hora(e.en) + ' · ' + (TIPOS[e.tipo] || e.tipo) + (e.a && e.tipo !== 'nueva' ? ' → ' + (ESTADOS[e.a] || e.a) : '') +
         (e.tipo === 'cierre' && e.detalle ? ' (' + (RESULTADOS[e.detalle] || e.detalle) + ')' : '') +
-        (e.tipo === 'nota' && e.detalle ? ': ' + e.detalle : '') + (e.nota ? ': ' + e.nota : '') + ' · ' + autor(e.actor);
+        (e.tipo === 'nota' && e.detalle ? ': ' + e.detalle : '') + (e.nota ? ': ' + e.nota : '') + ' · ' + autor(e.actor, d.actores);
       h.appendChild(el('li', null, texto));
     });
     detalle.appendChild(h);
@@ -590,13 +615,15 @@
     }
   }
 
-  // Quién hizo cada cosa, en palabras del operador (el registro guarda `operador:42`, `dispositivo:<id>`…).
-  function autor(actor) {
+  // Quién hizo cada cosa, en palabras del operador (el registro guarda `operador:42`, `dispositivo:<id>`…); los
+  // operadores, con el grado y el nombre que trae el expediente (`actores`).
+  function autor(actor, actores) {
+    if (actores && actores[actor]) { return actores[actor]; }
     if (actor === 'sistema') { return 'sistema'; }
     if (actor === 'ciudadano') { return 'ciudadano'; }
     if (actor.indexOf('dispositivo:') === 0) { return 'teléfono del ciudadano'; }
     if (actor.indexOf('gateway:') === 0) { return 'llamada al 135'; }
-    if (actor.indexOf('operador:') === 0) { return 'operador n.º ' + actor.slice(9); }
+    if (actor.indexOf('operador:') === 0) { return 'operador (cuenta ' + actor.slice(9) + ')'; }
     return actor;
   }
 
@@ -632,6 +659,34 @@
       });
     });
   }
+
+  // --- Sin señal: emisores supervisados en silencio ------------------------------------------------------------
+  // Leído al abrir, cada vez que el canal en vivo se sincroniza y cada 30 s (se limpia solo con la siguiente
+  // señal del emisor).
+  function sinSenal() {
+    var tabla = document.getElementById('tabla-sin-senal');
+    var cuerpo = tabla.querySelector('tbody');
+    var aviso = document.getElementById('sin-senal-aviso');
+    api('GET', '/api/v1/consola/sin-senal').then(function (r) {
+      if (!r.ok) { aviso.textContent = r.datos.mensaje || 'No se pudo cargar la lista.'; return; }
+      cuerpo.textContent = '';
+      var lista = r.datos.sin_senal;
+      tabla.hidden = lista.length === 0;
+      aviso.textContent = lista.length ? '' : 'Todos los emisores supervisados de su jurisdicción tienen señal.';
+      lista.forEach(function (s) {
+        var tr = el('tr', { 'data-tipo': s.tipo, 'data-id': s.id });
+        tr.appendChild(el('td', { 'class': 'emisor' }, s.nombre));
+        tr.appendChild(el('td', null, s.tipo_nombre));
+        tr.appendChild(el('td', { 'class': 'desde' }, hora(s.sin_senal_desde)));
+        tr.appendChild(el('td', null, hora(s.ultima_senal)));
+        tr.appendChild(el('td', { 'class': 'posicion' }, s.latitud == null ? 'Sin posición'
+          : s.latitud.toFixed(5) + ', ' + s.longitud.toFixed(5)));
+        cuerpo.appendChild(tr);
+      });
+    }, function () { aviso.textContent = 'No se pudo cargar la lista.'; });
+  }
+  sinSenal();
+  setInterval(sinSenal, 30000);
 
   conectar();
 })();

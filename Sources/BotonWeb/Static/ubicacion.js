@@ -8,7 +8,7 @@
     if (!("geolocation" in navigator)) { boton.hidden = true; return; }
     boton.hidden = false;
     boton.addEventListener("click", function () {
-      estado.textContent = "Obteniendo su ubicación…";
+      estado.textContent = "Obteniendo la ubicación…";
       navigator.geolocation.getCurrentPosition(function (pos) {
         document.getElementById(prefijo + "_latitud").value = pos.coords.latitude.toFixed(6);
         document.getElementById(prefijo + "_longitud").value = pos.coords.longitude.toFixed(6);

@@ -1,3 +1,4 @@
+import BotonConsole
 import BotonCore
 import BotonHTTP
 import BotonRepository
@@ -120,6 +121,10 @@ extension StatisticsWeb {
                                              context, status: Self.status(for: error.kind))
         }
         let number = QuejaService.number(id)
+        // Operators by rank and name; without them (the store failed) by account, which is still a person's word.
+        let names = (try? web.store.withConnection { (connection) throws(StoreError) in
+            try IncidentDesk.operatorNames(of: history.map(\.actor), store: connection)
+        }) ?? [:]
         var errors = HTML.Errors()
         var body = ""
         if let failure {
@@ -139,14 +144,17 @@ extension StatisticsWeb {
                 + "\(HTML.escape(tramite))</a></dd>\n"
         }
         if let incident = queja.incidentRef {
-            body += "<dt>Alerta</dt><dd>\(HTML.escape(IncidentReference(id: incident)?.description ?? String(incident)))</dd>\n"
+            body += "<dt>Alerta</dt><dd>\(HTML.escape("Alerta \(incident)"))</dd>\n"
         }
-        body += "<dt>Contacto</dt><dd>\(HTML.escape(queja.contact ?? "No dejó contacto"))</dd>\n"
+        // A phone in the one format of every page (099 123 4567); an e-mail as written.
+        let contact = queja.contact.map { (try? PhoneLine($0))?.nationalFormat ?? $0 }
+        body += "<dt>Contacto</dt><dd>\(HTML.escape(contact ?? "No dejó contacto"))</dd>\n"
             + "<dt>Descripción</dt><dd class=\"texto\">\(HTML.escape(queja.description))</dd>\n</dl>\n"
         body += "<h2>Historial</h2>\n<ol class=\"pasos\">\n"
         for step in history {
+            let who = names[step.actor] ?? Author(storageForm: step.actor).map(OfficerDetailView.author) ?? step.actor
             body += "<li>\(HTML.escape(PageTime.text(step.at))): \(HTML.escape(step.to.nombre)) · "
-                + "\(HTML.escape(step.actor))" + (step.note.map { " — \(HTML.escape($0))" } ?? "") + "</li>\n"
+                + "\(HTML.escape(who))" + (step.note.map { " — \(HTML.escape($0))" } ?? "") + "</li>\n"
         }
         body += "</ol>\n"
         if let next = queja.state.next {

@@ -66,8 +66,12 @@ extension StatisticsWeb {
     {
         do {
             let (rows, context) = try publicRows(request, format: format)
-            var response = HTTPResponse(status: .ok, body: Array(StatisticsExport.render(rows, format: format,
-                                                                                         context: context).utf8))
+            // `?ancho=movil`: the chart drawn for a phone's width (the page offers it to narrow screens).
+            let text = format == .svg && request.query("ancho") == "movil"
+                ? TransparencyChart.svg(rows.filter { $0.scope.level == .nacional }.map { $0.figures.volume($0.month) },
+                                        layout: .narrow)
+                : StatisticsExport.render(rows, format: format, context: context)
+            var response = HTTPResponse(status: .ok, body: Array(text.utf8))
             response.headers.replace(name: "Content-Type", value: contentType)
             response.headers.replace(name: "Cache-Control", value: "public, max-age=300")
             if let filename {
@@ -134,9 +138,12 @@ extension StatisticsWeb {
             body += HTML.notice("Sin cifras todavía para \(count == 1 ? "1 mes" : "\(count) meses") del período "
                                 + "pedido (\(named.joined(separator: "; "))): aún no se han publicado ni cerrado.")
         }
-        body += "<figure class=\"grafico\">\n<img src=\"/transparencia/grafico.svg\(query)\" width=\"960\" height=\"540\" "
+        // On a phone the narrow drawing, whose labels stay readable at that width.
+        body += "<figure class=\"grafico\">\n<picture><source media=\"(max-width: 40rem)\" "
+            + "srcset=\"/transparencia/grafico.svg\(query)&amp;ancho=movil\" width=\"420\" height=\"600\">"
+            + "<img src=\"/transparencia/grafico.svg\(query)\" width=\"960\" height=\"540\" "
             + "alt=\"\(HTML.attribute(TransparencyChart.description(national.map { $0.figures.volume($0.month) })))\">\n"
-            + "<figcaption>Volumen de Atenciones (arriba) y de Quejas (abajo) por mes, cada serie con su escala."
+            + "</picture>\n<figcaption>Volumen de Atenciones (arriba) y de Quejas (abajo) por mes, cada serie con su escala."
             + "</figcaption>\n</figure>\n"
         body += "<p class=\"descargas\">Descargar: <a href=\"/transparencia/tabla.txt\(query)\">tabla en el formato de "
             + "gob.ec</a> · <a href=\"/transparencia/estadisticas.csv\(query)\">CSV</a> · "
@@ -148,9 +155,12 @@ extension StatisticsWeb {
             + "<th scope=\"col\" class=\"numero\">Volumen de Quejas</th>"
             + "<th scope=\"col\" class=\"numero\">Volumen de Atenciones</th><th scope=\"col\">Fuente</th></tr></thead>\n<tbody>\n"
         for row in national.reversed() {
-            body += "<tr><td>\(row.month.year)</td><td>\(row.month.twoDigitMonth) · \(row.month.monthName)</td>"
-                + "<td class=\"numero\">\(row.figures.quejas)</td><td class=\"numero\">\(row.figures.atenciones)</td>"
-                + "<td>\(HTML.escape(Self.sourceText(row)))</td></tr>\n"
+            // Numbers grouped like the chart's (a no-break space); on a phone each row is a card with its labels.
+            body += "<tr><td data-etiqueta=\"Año\">\(row.month.year)</td>"
+                + "<td data-etiqueta=\"Mes\">\(row.month.twoDigitMonth) · \(row.month.monthName)</td>"
+                + "<td class=\"numero\" data-etiqueta=\"Quejas\">\(TransparencyChart.grouped(row.figures.quejas))</td>"
+                + "<td class=\"numero\" data-etiqueta=\"Atenciones\">\(TransparencyChart.grouped(row.figures.atenciones))</td>"
+                + "<td data-etiqueta=\"Fuente\">\(HTML.escape(Self.sourceText(row)))</td></tr>\n"
         }
         body += "</tbody>\n</table>\n</div>\n"
         body += "<h2>Fuentes</h2>\n<ul>\n"

@@ -33,6 +33,9 @@ public struct ServiceProbe: Sendable {
     /// Whether level 3 of escalation has a central (`console.central_url`), and its outbox (nil: not readable now).
     /// Nil: not reported.
     public var central: (@Sendable () -> (configured: Bool, outbox: CentralOutbox?))?
+    /// Senders silent now ("Sin señal"), by kind (`telefono`, `sitio`, `gateway`), as the supervision pass last
+    /// read them; nil: not known (not read yet, or the store is unreadable).
+    public var silentSenders: @Sendable () -> [String: Int]? = { nil }
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
                 ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
@@ -239,6 +242,11 @@ public enum SystemRoutes {
             if let cluster = probe.cluster() {
                 metric("boton_leader", "gauge", "1 while this node runs the singleton jobs (the cluster's leader).",
                        [("", cluster.leader ? "1" : "0")])
+            }
+            if let silent = probe.silentSenders() {
+                metric("boton_senders_silent", "gauge",
+                       "Supervised senders silent past their interval plus grace (\"Sin señal\"), by kind.",
+                       silent.sorted { $0.key < $1.key }.map { ("{kind=\"\($0.key)\"}", String($0.value)) })
             }
             if let open = probe.openIncidents() {
                 metric("boton_incidents_open", "gauge", "Incidents not closed.", [("", String(open))])

@@ -4,12 +4,14 @@ Input: {"port": N, "steps": [...]}; output: one result per step.
 Steps:
   {"dialler": "TCP"|"UDP", "account": "1234", "key": hex|null, "type": "SIA-DCS"|"ADM-CID", "params": {...}}
       -> {"sent": bool, "error": str|null}   (my-dc09-spt: sends, waits for ACK, resends on NAK)
+  {"poll": "TCP"|"UDP", "account": "1234", "key": hex|null, "interval": 1, "count": 5}
+      -> {"polls": n}   (my-dc09-spt's own NULL polling every `interval` s until `count` were acknowledged)
   {"raw": "TCP"|"UDP", "frames": [hex of bytes...], "key": hex|null}
       -> {"answers": [{"token", "seq", "account", "encrypted", "timestamp"} | {"error"}]}
   {"siadc09": {"token": "SIA-DCS", "account": "1234", "data": "#1234|Nri1/PA501", "seq": 5, "key": hex|null,
                "offset_s": 0, "xdata": ["X-78.5", "Y-0.2"]}} -> {"frame": hex}
 """
-import json, socket, sys, datetime
+import json, socket, sys, datetime, time
 from my_dc09_spt import dc09_spt
 from siadc09 import message, util, account as sacct, xdata as sxdata
 from siadc09.xdata import Data
@@ -63,6 +65,17 @@ def main():
                 results.append({"sent": spt.notSent() == 0, "error": None})
             except Exception as e:
                 results.append({"sent": False, "error": repr(e)})
+        elif "poll" in step:
+            key = bytes.fromhex(step["key"]) if step.get("key") else None
+            spt = dc09_spt.dc09_spt(step["account"])
+            spt.set_path('main', 'primary', "127.0.0.1", port, account=step["account"], key=key, type=step["poll"])
+            spt.start_poll(step["interval"], retry_delay=0.1)
+            deadline = time.time() + 60
+            while spt.state()['poll count'] < step["count"] and time.time() < deadline:
+                time.sleep(0.05)
+            polls = spt.state()['poll count']
+            spt.stop_poll()
+            results.append({"polls": polls})
         elif "raw" in step:
             tcp = step["raw"] == "TCP"
             frames = [bytes.fromhex(f) for f in step["frames"]]
