@@ -245,7 +245,15 @@ public final class BotonServer {
         // (makeMetricsServer) serves it to whoever reaches its address.
         router.get("/metrics", SystemRoutes.protectedMetrics(probe, token: http.metricsToken))
         router.post("/api/v1/alertas", AlertIntake.route(pipeline: pipeline))
-        router.get("/static/*ruta", nonBlocking: true, StaticAssets().route())
+        let leafletDirectory = configuration.resolve(configuration.console.leafletDirectory)
+        let assets = StaticAssets(leafletDirectory: leafletDirectory)
+        if !assets.hasLeaflet {
+            // The console still works: the dossier shows the server-drawn sketch instead of the map.
+            logger.warning("leaflet_missing", [
+                "directory": leafletDirectory, "files": StaticAssets.leafletFiles.joined(separator: ","),
+                "effect": "console_without_map", "fix": "apt-get install libjs-leaflet or set console.leaflet_dir"])
+        }
+        router.get("/static/*ruta", nonBlocking: true, assets.route())
         // The forms' CSRF key lives in the database, so that open pages still work after a restart.
         let csrfKey = try store.withConnection({ (connection) throws -> [UInt8] in
             try connection.serverSecret("csrf", at: SystemClock.now()) { try Digest.randomBytes(32) }
@@ -264,7 +272,7 @@ public final class BotonServer {
                       quejaLimiter: RateLimiter(burst: http.formRateBurst, perMinute: http.formRatePerMinute),
                       logger: logger).install(into: &router)
         let console = ConsoleWeb(web: enrollment, feed: feed, escalator: escalator, jurisdictions: jurisdictions,
-                                 configuration: configuration.console)
+                                 configuration: configuration.console, leaflet: assets.hasLeaflet)
         console.install(into: &router)
         return (try WebServer(settings: settings, router: router,
                               eventStreams: ["/consola/eventos": console.eventStream], metrics: metrics,

@@ -31,6 +31,10 @@ package struct ConsoleEventJSON: Encodable {
         package var propia: Bool?
         /// An alert from an alarm panel or panic button (SIA DC-09): the site and the event that opened it.
         let sitio: Site?
+        /// A silent alert: the citizen cannot talk; the console offers no call to the line.
+        let silenciosa: Bool
+        /// The last battery level (percent) the phone's frames carried; absent when none did.
+        let bateria: Int?
         /// A load generator's alert (`boton alert load`), present (true) only then: consoles show these only when
         /// asked (`?simulacion=1`).
         let simulacro: Bool?
@@ -46,6 +50,7 @@ package struct ConsoleEventJSON: Encodable {
 
         package enum CodingKeys: String, CodingKey {
             case id, estado, resultado, prueba, upc, subcircuito, ubicacion, unidad, propia, sitio, central, simulacro
+            case silenciosa, bateria
             case upcNombre = "upc_nombre", lineaSuspendida = "linea_suspendida", canceladaEn = "cancelada_en"
             case nivelEscalada = "nivel_escalada", recibidaEn = "recibida_en", recibidaMs = "recibida_ms"
             case tomadaEn = "tomada_en", tomadaPor = "tomada_por", despachadaEn = "despachada_en"
@@ -73,6 +78,8 @@ package struct ConsoleEventJSON: Encodable {
             despachadaEn = r.dispatchedAt.map(APITime.text)
             unidad = r.unit
             cerradaEn = r.closedAt.map(APITime.text)
+            silenciosa = r.isSilent
+            bateria = r.batteryPercent
             sitio = r.site.map {
                 Site(cuenta: $0.account, nombre: $0.name, direccion: $0.address, contacto: $0.contactE164,
                      codigo: $0.eventCode, significado: $0.eventMeaning)
@@ -165,6 +172,8 @@ extension ConsoleEventJSON {
             w.close()
         }
         w.member("simulacro", a.simulacro)
+        w.member("silenciosa", a.silenciosa)
+        if let bateria = a.bateria { w.member("bateria", Int64(bateria)) }
         w.close()
         w.close()
         return w.bytes

@@ -207,13 +207,16 @@ public final class Escalator: Component {
             let distrito: String?
             let linea: String
             let linea_suspendida: Bool
+            /// A silent alert: the citizen cannot talk; the central must not call the line either.
+            let silenciosa: Bool
             let recibida_en: String
             let escalada_en: String
             let nivel: Int
         }
         let body = Body(alerta: r.id, upc: r.upcCode, subcircuito: r.subcircuitCode,
                         circuito: jurisdictions.circuit(of: r), distrito: jurisdictions.district(of: r),
-                        linea: r.lineE164, linea_suspendida: r.lineSuspended, recibida_en: APITime.text(r.openedAt),
+                        linea: r.lineE164, linea_suspendida: r.lineSuspended, silenciosa: r.isSilent,
+                        recibida_en: APITime.text(r.openedAt),
                         escalada_en: APITime.text(at), nivel: 3)
         return (try? JSONEncoder().encode(body)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }

@@ -17,6 +17,10 @@ public final class Jurisdictions: Sendable {
     private let districtUPCs: [String: [String]]
     /// UPC code → the other UPCs of every circuito it serves, sorted.
     private let upcNeighbours: [String: [String]]
+    /// Each subcircuito's bounding box (min lon, min lat, max lon, max lat), in territory order, for the map's
+    /// neighbours.
+    private let boxes: [(code: String, box: (Double, Double, Double, Double))]
+    private let upcSites: [String: UPCSite]
 
     public init(territory: Territory) {
         var subs: [String: (String, String)] = [:]
@@ -44,6 +48,13 @@ public final class Jurisdictions: Sendable {
                 byDistrict[String(first.circuit.rawValue.prefix(5)), default: []].insert(upc.code.rawValue)
             }
         }
+        boxes = territory.subcircuits.compactMap { area in
+            area.geometry.boundingBox.map { (area.code.rawValue, ($0.minLongitude, $0.minLatitude, $0.maxLongitude,
+                                                                  $0.maxLatitude)) }
+        }
+        var sites: [String: UPCSite] = [:]
+        for upc in territory.upcs { sites[upc.code.rawValue] = upc }
+        upcSites = sites
         self.districtUPCs = byDistrict.mapValues { $0.sorted() }
         self.upcNeighbours = neighbours.mapValues { $0.sorted() }
         self.subcircuits = subs
@@ -88,5 +99,28 @@ public final class Jurisdictions: Sendable {
     public func neighbours(ofUPC upc: String) -> [String] { upcNeighbours[upc] ?? [] }
 
     public func area(_ subcircuit: String) -> SubcircuitArea? { areas[subcircuit] }
+
+    /// The subcircuitos around `subcircuit` on the map: those whose bounding boxes touch its own (grown by about
+    /// 100 m), nearest first, at most `limit`. Bounding boxes, not shared edges: cheap, and a neighbour across a
+    /// river or a gap in the data still shows.
+    public func neighbourAreas(of subcircuit: String, limit: Int = 16) -> [SubcircuitArea] {
+        guard let own = boxes.first(where: { $0.code == subcircuit })?.box else { return [] }
+        let margin = 0.001
+        let centre = ((own.0 + own.2) / 2, (own.1 + own.3) / 2)
+        return boxes.filter { entry in
+            let b = entry.box
+            return entry.code != subcircuit && b.0 <= own.2 + margin && b.2 >= own.0 - margin
+                && b.1 <= own.3 + margin && b.3 >= own.1 - margin
+        }.sorted { a, b in
+            func distance(_ x: (Double, Double, Double, Double)) -> Double {
+                let dx = (x.0 + x.2) / 2 - centre.0, dy = (x.1 + x.3) / 2 - centre.1
+                return dx * dx + dy * dy
+            }
+            return distance(a.box) < distance(b.box)
+        }.prefix(limit).compactMap { areas[$0.code] }
+    }
+
+    /// A UPC of the territory, with its position and landline.
+    public func upcSite(_ code: String) -> UPCSite? { upcSites[code] }
     public func upcName(_ code: String) -> String? { upcNames[code] }
 }

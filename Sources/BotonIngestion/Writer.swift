@@ -41,6 +41,27 @@ struct Acknowledger {
     }
 }
 
+extension Acknowledger {
+    /// A stored frame that asked for its alert's state, answered with it: `alert` is the line's newest alert (nil:
+    /// none in the last 24 hours).
+    func withStatus(_ status: AckStatus, alert: OpenIncident?) -> Answer {
+        let stage: AlertStatus.Stage
+        switch alert?.state {
+        case nil: stage = .ninguna
+        case .recibida?: stage = .recibida
+        case .notificada?: stage = .notificada
+        case .tomada?: stage = .tomada
+        case .despachada?: stage = .despachada
+        case .cerrada?: stage = .cerrada
+        }
+        return Answer.acknowledgement(
+            Acknowledgement(status: status, sequence: sequence, incidentID: UInt64(alert?.id ?? 0),
+                            serverTimeMs: now.millisecondsSince1970,
+                            alertStatus: AlertStatus(stage: stage, unit: stage == .despachada ? alert?.unit : nil)),
+            key: key)
+    }
+}
+
 extension Acknowledgement {
     static func busy(sequence: UInt64, serverTimeMs: Int64) -> Acknowledgement {
         Acknowledgement(status: .ocupadoReintente, sequence: sequence, serverTimeMs: serverTimeMs)
@@ -191,12 +212,17 @@ final class Writer: @unchecked Sendable {
             }
             return ack(.rechazada, .dadaDeBaja)
         }
+        let line = credential.line
         if let answered = try answerSeen(sender: sender, fingerprint: fingerprint, clientTimestampMs:
                                              frame.clientTimestampMs, ack: ack) {
+            // A retransmission that asks for the alert's state gets the state as it is now.
+            if frame.wantsAlertStatus, case .acknowledgement(let first, _) = answered, first.status == .duplicada {
+                return ack.withStatus(.duplicada, alert: try store.latestIncident(
+                    line: line.e164, since: now.adding(seconds: -86_400)))
+            }
             return answered
         }
         let author = "dispositivo:\(id)"
-        let line = credential.line
         // A new authenticated frame is a sign of life; a latido puts the phone under supervision (never a load
         // test's simulated phone: it would be listed "Sin señal" once the test ends).
         let home = locate(line: line, position: nil)
@@ -204,17 +230,23 @@ final class Writer: @unchecked Sendable {
                 at: now, latitude: frame.position?.latitude ?? line.homeLatitude,
                 longitude: frame.position?.longitude ?? line.homeLongitude,
                 starts: frame.kind == .latido && !line.simulated)
+        let battery = frame.batteryPercent.map { Int($0) }
         var incident: Int64?
         var upc: String?
+        /// What a frame that asks for its alert's state is told: the open alert read for the frame, else the
+        /// newest of the line (read only for such a frame).
+        var statusOf: OpenIncident?
         switch frame.kind {
         case .alerta, .prueba:
             let isTest = frame.kind == .prueba
             let position = frame.position.map {
                 IncidentPosition(latitude: $0.latitude, longitude: $0.longitude,
-                                 accuracyMeters: Int($0.accuracyMeters), fixAgeSeconds: Int($0.fixAgeSeconds))
+                                 accuracyMeters: Int($0.accuracyMeters), fixAgeSeconds: Int($0.fixAgeSeconds),
+                                 batteryPercent: battery)
             }
             (incident, upc) = try openOrJoin(line: line, isTest: isTest, position: position, deviceID: id.description,
-                                             author: author, received: received, now: now, notices: &notices)
+                                             author: author, received: received, now: now, notices: &notices,
+                                             silent: frame.isSilent, battery: battery)
         case .cancelacion:
             if let open = try store.openIncident(line: line.e164, isTest: false, since: now.adding(seconds: -86_400)) {
                 try store.recordCancellation(incident: open.id, at: now, author: author)
@@ -228,8 +260,12 @@ final class Writer: @unchecked Sendable {
                let open = try store.openIncident(line: line.e164, isTest: false, since: now.adding(seconds: -86_400)) {
                 try store.addPosition(incident: open.id, IncidentPosition(
                     latitude: p.latitude, longitude: p.longitude, accuracyMeters: Int(p.accuracyMeters),
-                    fixAgeSeconds: Int(p.fixAgeSeconds)), at: now, author: author)
+                    fixAgeSeconds: Int(p.fixAgeSeconds), batteryPercent: battery), at: now, author: author)
+                if let battery, battery != open.batteryPercent {
+                    try store.updateOpenIncident(open.id, silent: false, batteryPercent: battery)
+                }
                 (incident, upc) = (open.id, open.upcCode)
+                statusOf = open
                 notices.append(IncidentNotice(incidentID: open.id, upcCode: open.upcCode, lineE164: line.e164,
                                               isTest: false, lineSuspended: line.suspended, change: .posicion, at: now))
             }
@@ -242,6 +278,14 @@ final class Writer: @unchecked Sendable {
         try store.insertReceipt(sender: sender, sequence: header.sequence, kind: frame.kind.rawValue,
                                 receipt: FrameReceipt(fingerprint: fingerprint, status: "aceptada",
                                                       incidentID: incident, upcCode: upc), at: now)
+        if frame.wantsAlertStatus {
+            // Idle phones never ask; a phone with an alert open asks with its positions (the open alert was read
+            // for them already) and keep-alives (one indexed read by line).
+            if statusOf == nil {
+                statusOf = try store.latestIncident(line: line.e164, since: now.adding(seconds: -86_400))
+            }
+            return ack.withStatus(.aceptada, alert: statusOf)
+        }
         return ack(.aceptada, incident: incident, upc: upc)
     }
 
@@ -381,11 +425,16 @@ final class Writer: @unchecked Sendable {
     /// Joins the line's open incident within the merge window, or opens one routed by position or address, opened
     /// at `received`.
     private func openOrJoin(line: RegisteredLine, isTest: Bool, position: IncidentPosition?, deviceID: String?,
-                            author: String, received: Timestamp, now: Timestamp, notices: inout [IncidentNotice])
+                            author: String, received: Timestamp, now: Timestamp, notices: inout [IncidentNotice],
+                            silent: Bool = false, battery: Int? = nil)
         throws(StoreError) -> (Int64, String)
     {
         if let open = try store.openIncident(line: line.e164, isTest: isTest, since: now.adding(milliseconds: -mergeWindowMs)) {
             if let position { try store.addPosition(incident: open.id, position, at: now, author: author) }
+            // A silent press makes the alert silent (never the other way); a new battery level is kept.
+            if (silent && !open.isSilent) || (battery != nil && battery != open.batteryPercent) {
+                try store.updateOpenIncident(open.id, silent: silent, batteryPercent: battery)
+            }
             notices.append(IncidentNotice(incidentID: open.id, upcCode: open.upcCode, lineE164: line.e164,
                                           isTest: isTest, lineSuspended: line.suspended, change: .posicion, at: now))
             return (open.id, open.upcCode)
@@ -398,7 +447,7 @@ final class Writer: @unchecked Sendable {
         let id = try store.createIncident(NewIncident(
             lineE164: line.e164, deviceID: deviceID, isTest: isTest, upcCode: decision.upc,
             subcircuitCode: decision.subcircuit, locationSource: decision.source, lineSuspended: line.suspended,
-            openedAt: received, author: author, simulated: line.simulated))
+            openedAt: received, author: author, simulated: line.simulated, isSilent: silent, batteryPercent: battery))
         if let position { try store.addPosition(incident: id, position, at: now, author: author) }
         notices.append(IncidentNotice(incidentID: id, upcCode: decision.upc, lineE164: line.e164, isTest: isTest,
                                       lineSuspended: line.suspended, change: .nueva, at: now))

@@ -25,6 +25,10 @@ public struct IncidentRecord: Sendable, Equatable {
     /// At escalation level 3, what became of the notice to the central (read with the alert, never written with
     /// it): ``CentralDeliveryState``; nil below level 3.
     public var central: CentralDeliveryState?
+    /// A silent alert: the citizen cannot talk; the UPC must not call the line.
+    public var isSilent: Bool
+    /// The last battery level (percent) a frame of the alert carried, nil when none did.
+    public var batteryPercent: Int?
     /// A *simulacro* of the load generator (a simulated line's alert): never counted nor escalated, shown only on
     /// consoles that ask for simulations.
     public var simulated: Bool
@@ -34,8 +38,10 @@ public struct IncidentRecord: Sendable, Equatable {
                 lineSuspended: Bool, openedAt: Timestamp, takenAt: Timestamp?, closedAt: Timestamp?,
                 cancelledAt: Timestamp?, escalationLevel: Int, takenBy: String?, dispatchedAt: Timestamp?,
                 unit: String?, site: IncidentSite? = nil, central: CentralDeliveryState? = nil,
-                simulated: Bool = false) {
+                simulated: Bool = false, isSilent: Bool = false, batteryPercent: Int? = nil) {
         self.simulated = simulated
+        self.isSilent = isSilent
+        self.batteryPercent = batteryPercent
         self.site = site
         self.central = central
         self.id = id
@@ -97,8 +103,12 @@ public struct IncidentPositionRecord: Sendable, Equatable {
     public var accuracyMeters: Int?
     public var fixAgeSeconds: Int?
     public var receivedAt: Timestamp
+    /// The battery level the frame carried with this position, nil when unknown.
+    public var batteryPercent: Int?
 
-    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?, receivedAt: Timestamp) {
+    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?, receivedAt: Timestamp,
+                batteryPercent: Int? = nil) {
+        self.batteryPercent = batteryPercent
         self.latitude = latitude
         self.longitude = longitude
         self.accuracyMeters = accuracyMeters

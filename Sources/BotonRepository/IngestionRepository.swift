@@ -78,16 +78,26 @@ public struct FrameReceipt: Sendable, Equatable {
     }
 }
 
-/// An incident still open, for merging repeated presses and attaching positions.
+/// An incident still open, for merging repeated presses and attaching positions; with what the phone is told of
+/// it (its state and unit) and what a frame may change (silent, battery) without another read.
 public struct OpenIncident: Sendable, Equatable {
     public var id: Int64
     public var upcCode: String
     public var openedAt: Timestamp
+    public var state: IncidentState
+    public var unit: String?
+    public var isSilent: Bool
+    public var batteryPercent: Int?
 
-    public init(id: Int64, upcCode: String, openedAt: Timestamp) {
+    public init(id: Int64, upcCode: String, openedAt: Timestamp, state: IncidentState = .recibida,
+                unit: String? = nil, isSilent: Bool = false, batteryPercent: Int? = nil) {
         self.id = id
         self.upcCode = upcCode
         self.openedAt = openedAt
+        self.state = state
+        self.unit = unit
+        self.isSilent = isSilent
+        self.batteryPercent = batteryPercent
     }
 }
 
@@ -105,10 +115,16 @@ public struct NewIncident: Sendable {
     public var lineSuspended: Bool
     public var openedAt: Timestamp
     public var author: String
+    /// A silent alert (the citizen cannot talk).
+    public var isSilent: Bool
+    /// The battery level the opening frame carried.
+    public var batteryPercent: Int?
 
     public init(lineE164: String, deviceID: String?, isTest: Bool, upcCode: String, subcircuitCode: String?,
                 locationSource: String, lineSuspended: Bool, openedAt: Timestamp, author: String,
-                simulated: Bool = false) {
+                simulated: Bool = false, isSilent: Bool = false, batteryPercent: Int? = nil) {
+        self.isSilent = isSilent
+        self.batteryPercent = batteryPercent
         self.lineE164 = lineE164
         self.deviceID = deviceID
         self.isTest = isTest
@@ -127,8 +143,12 @@ public struct IncidentPosition: Sendable, Equatable {
     public var longitude: Double
     public var accuracyMeters: Int?
     public var fixAgeSeconds: Int?
+    /// The battery level the frame carried, nil when unknown.
+    public var batteryPercent: Int?
 
-    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?) {
+    public init(latitude: Double, longitude: Double, accuracyMeters: Int?, fixAgeSeconds: Int?,
+                batteryPercent: Int? = nil) {
+        self.batteryPercent = batteryPercent
         self.latitude = latitude
         self.longitude = longitude
         self.accuracyMeters = accuracyMeters
@@ -148,6 +168,13 @@ public protocol IngestionRepository {
     /// simulated line's alerts are all *simulacros*, tests or not).
     func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident?
     func createIncident(_ incident: NewIncident) throws(StoreError) -> Int64
+    /// A later press of an open alert changes what the UPC must know: it was silent (`silent`: the flag only ever
+    /// goes on), or the phone's battery level changed.
+    func updateOpenIncident(_ incident: Int64, silent: Bool, batteryPercent: Int?) throws(StoreError)
+    /// The newest incident of `line` that is no test alert (a simulated line's *simulacros* included, as in
+    /// ``openIncident(line:isTest:since:)``), opened at or after `since`, open or closed: what a phone that asks
+    /// for its alert's state is told when no open alert was read already.
+    func latestIncident(line: String, since: Timestamp) throws(StoreError) -> OpenIncident?
     func addPosition(incident: Int64, _ position: IncidentPosition, at: Timestamp, author: String)
         throws(StoreError)
     func recordCancellation(incident: Int64, at: Timestamp, author: String) throws(StoreError)

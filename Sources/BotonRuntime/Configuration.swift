@@ -224,6 +224,35 @@ public struct Configuration: Sendable, Equatable {
         /// Replays running or waiting at once; a stream that would need one more is answered 503 with
         /// `Retry-After` (the console page tries again).
         public var replayBacklog = 32
+        /// Base map tiles for the console's map, a Leaflet URL template (`https://host/{z}/{x}/{y}.png`, `{s}` for
+        /// subdomains allowed); empty: no base tiles, the territory layer alone (works offline). The console
+        /// page's Content-Security-Policy allows images from this host only.
+        public var mapTilesURL = ""
+        /// Where Debian's `libjs-leaflet` keeps Leaflet (`leaflet.js`, `leaflet.css`, `images/`), served under
+        /// `/static/leaflet/`. Missing files: a start-up warning and a console without the map (the sketch instead).
+        public var leafletDirectory = "/usr/share/javascript/leaflet"
+
+        /// The CSP source of ``mapTilesURL``: `https://tiles.example.org`, `https://*.tile.example.org` for a
+        /// `{s}` subdomain; nil when empty.
+        public var mapTilesSource: String? { Configuration.tileSource(mapTilesURL) }
+    }
+
+    /// The scheme and host (with port) of a tile URL template, as a CSP source; nil unless it is an http(s) URL
+    /// with a host of letters, digits, dots and hyphens (a leading `{s}.` becomes `*.`) and `{z}`, `{x}`, `{y}`.
+    static func tileSource(_ url: String) -> String? {
+        let scheme: String
+        if url.hasPrefix("https://") { scheme = "https://" } else if url.hasPrefix("http://") { scheme = "http://" } else {
+            return nil
+        }
+        guard url.contains("{z}"), url.contains("{x}"), url.contains("{y}") else { return nil }
+        let rest = url.dropFirst(scheme.count)
+        var host = String(rest.prefix { $0 != "/" })
+        guard !host.isEmpty, rest.count > host.count else { return nil }
+        if host.hasPrefix("{s}.") { host = "*." + host.dropFirst(4) }
+        let body = host.hasPrefix("*.") ? host.dropFirst(2) : Substring(host)
+        guard !body.isEmpty, body.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0)
+                || (0x61...0x7A).contains($0) || $0 == 0x2E || $0 == 0x2D || $0 == 0x3A }) else { return nil }
+        return scheme + host
     }
 
     /// The transparency statistics (quejas and atenciones by month).
@@ -481,6 +510,13 @@ extension Configuration {
         case "console.streams_per_session": console.streamsPerSession = try int(1...100)
         case "console.replay_concurrency": console.replayConcurrency = try int(1...16)
         case "console.replay_backlog": console.replayBacklog = try int(1...10_000)
+        case "console.map_tiles_url":
+            guard value.isEmpty || Self.tileSource(value) != nil else {
+                throw fail("expected an http(s) URL template with {z}, {x} and {y} (e.g. "
+                           + "https://tile.openstreetmap.org/{z}/{x}/{y}.png), or nothing")
+            }
+            console.mapTilesURL = value
+        case "console.leaflet_dir": console.leafletDirectory = try text()
         case "log.level":
             guard let level = LogLevel(rawValue: value) else { throw fail("expected debug, info, warning or error") }
             log.level = level

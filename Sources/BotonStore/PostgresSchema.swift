@@ -28,6 +28,7 @@ public enum PostgresSchema {
         Migration(version: 12, name: "simulated load", sql: v12),
         Migration(version: 13, name: "operator rank", sql: operatorRank),
         Migration(version: 14, name: "sender supervision", sql: senderSupervision),
+        Migration(version: 15, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.last?.version ?? 0 }
@@ -449,6 +450,14 @@ public enum PostgresSchema {
     CREATE INDEX sender_supervision_due ON sender_supervision(silent_at) WHERE silent_since IS NULL;
     CREATE INDEX sender_supervision_silent ON sender_supervision(upc_code, silent_since)
         WHERE silent_since IS NOT NULL;
+    """
+
+    /// SQLite's silent alerts and battery (``Schema``): `incident.is_silent`, `incident.battery_percent`,
+    /// `incident_position.battery_percent`.
+    static let silentAlertsAndBattery = """
+    ALTER TABLE incident ADD COLUMN is_silent BIGINT NOT NULL DEFAULT 0 CHECK (is_silent IN (0, 1));
+    ALTER TABLE incident ADD COLUMN battery_percent BIGINT CHECK (battery_percent BETWEEN 0 AND 100);
+    ALTER TABLE incident_position ADD COLUMN battery_percent BIGINT CHECK (battery_percent BETWEEN 0 AND 100);
     """
 }
 

@@ -15,7 +15,8 @@ extension SQLStore {
         CASE WHEN i.escalation_level >= 3 THEN coalesce((
             SELECT CASE WHEN d.delivered_at IS NOT NULL THEN 'entregada' WHEN d.attempts > 0 THEN 'fallando'
                         ELSE 'pendiente' END
-            FROM central_delivery d WHERE d.incident_id = i.id ORDER BY d.id DESC LIMIT 1), 'sin_central') END
+            FROM central_delivery d WHERE d.incident_id = i.id ORDER BY d.id DESC LIMIT 1), 'sin_central') END,
+        i.is_silent, i.battery_percent
         """ }
     static var eventColumns: String { "e.id, e.incident_id, e.kind, e.from_state, e.to_state, e.actor, e.at, e.detail, e.note" }
 
@@ -32,7 +33,8 @@ extension SQLStore {
             dispatchedAt: time(16), unit: s.optionalText(c + 17), site: site(s, from: c + 18),
             // Level 3 without an outbox row: it escalated while no central was configured (the row is written in
             // the escalation's own transaction when one is).
-            central: try s.optionalValue(c + 24, as: CentralDeliveryState.self), simulated: s.int(c + 3) == 2)
+            central: try s.optionalValue(c + 24, as: CentralDeliveryState.self), simulated: s.int(c + 3) == 2,
+            isSilent: s.bool(c + 25), batteryPercent: s.optionalInt64(c + 26).map { Int($0) })
     }
 
     /// The site an alert came from (DC-09), with the event that opened it.
@@ -101,13 +103,14 @@ extension SQLStore {
 
     public func incidentPositions(incident: Int64) throws(StoreError) -> [IncidentPositionRecord] {
         try sql.prepared("""
-            SELECT latitude, longitude, accuracy_m, fix_age_s, received_at FROM incident_position
+            SELECT latitude, longitude, accuracy_m, fix_age_s, received_at, battery_percent FROM incident_position
             WHERE incident_id = ?1 ORDER BY id
             """).rows([.integer(incident)]) { (s) throws(StoreError) in
             IncidentPositionRecord(latitude: s.double(0), longitude: s.double(1),
                                    accuracyMeters: s.optionalInt64(2).map { Int($0) },
                                    fixAgeSeconds: s.optionalInt64(3).map { Int($0) },
-                                   receivedAt: Timestamp(millisecondsSince1970: s.int64(4)))
+                                   receivedAt: Timestamp(millisecondsSince1970: s.int64(4)),
+                                   batteryPercent: s.optionalInt64(5).map { Int($0) })
         }
     }
 

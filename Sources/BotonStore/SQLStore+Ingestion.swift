@@ -64,22 +64,49 @@ extension SQLStore {
 
     public func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident? {
         try sql.prepared("""
-            SELECT id, upc_code, opened_at FROM incident
+            SELECT id, upc_code, opened_at, state, unit, is_silent, battery_percent FROM incident
             WHERE line_e164 = ?1 AND is_test IN (?2, 2) AND state <> 'cerrada' AND opened_at >= ?3
             ORDER BY opened_at DESC LIMIT 1
-            """).first([.text(line), .integer(isTest ? 1 : 0), .integer(since.millisecondsSince1970)]) { s in
-            OpenIncident(id: s.int64(0), upcCode: s.text(1), openedAt: Timestamp(millisecondsSince1970: s.int64(2)))
+            """).first([.text(line), .integer(isTest ? 1 : 0), .integer(since.millisecondsSince1970)]) {
+            (s) throws(StoreError) in try Self.openIncident(s)
         }
+    }
+
+    public func latestIncident(line: String, since: Timestamp) throws(StoreError) -> OpenIncident? {
+        try sql.prepared("""
+            SELECT id, upc_code, opened_at, state, unit, is_silent, battery_percent FROM incident
+            WHERE line_e164 = ?1 AND is_test IN (0, 2) AND opened_at >= ?2
+            ORDER BY opened_at DESC LIMIT 1
+            """).first([.text(line), .integer(since.millisecondsSince1970)]) {
+            (s) throws(StoreError) in try Self.openIncident(s)
+        }
+    }
+
+    private static func openIncident(_ s: any SQLRow) throws(StoreError) -> OpenIncident {
+        OpenIncident(id: s.int64(0), upcCode: s.text(1), openedAt: Timestamp(millisecondsSince1970: s.int64(2)),
+                     state: try s.value(3, as: IncidentState.self), unit: s.optionalText(4), isSilent: s.bool(5),
+                     batteryPercent: s.optionalInt64(6).map { Int($0) })
+    }
+
+    public func updateOpenIncident(_ incident: Int64, silent: Bool, batteryPercent: Int?) throws(StoreError) {
+        try sql.prepared("""
+            UPDATE incident SET is_silent = CASE WHEN ?2 = 1 THEN 1 ELSE is_silent END,
+                battery_percent = coalesce(?3, battery_percent) WHERE id = ?1
+            """).run([.integer(incident), .integer(silent ? 1 : 0),
+                      batteryPercent.map { .integer(Int64($0)) } ?? .null])
     }
 
     public func createIncident(_ i: NewIncident) throws(StoreError) -> Int64 {
         let id = try sql.prepared("""
             INSERT INTO incident (line_e164, device_id, is_test, state, upc_code, subcircuit_code, location_source,
-                line_suspended, opened_at) VALUES (?1, ?2, ?3, 'recibida', ?4, ?5, ?6, ?7, ?8)
+                line_suspended, opened_at, is_silent, battery_percent)
+            VALUES (?1, ?2, ?3, 'recibida', ?4, ?5, ?6, ?7, ?8, ?9, ?10)
             RETURNING id
             """).first([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.simulated ? 2 : i.isTest ? 1 : 0),
                       .text(i.upcCode), i.subcircuitCode.map { .text($0) } ?? .null, .text(i.locationSource),
-                      .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970)]) { $0.int64(0) } ?? 0
+                      .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970),
+                      .integer(i.isSilent ? 1 : 0), i.batteryPercent.map { .integer(Int64($0)) } ?? .null]) {
+            $0.int64(0) } ?? 0
         try sql.orderEventAppends()
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at)
@@ -92,11 +119,13 @@ extension SQLStore {
         throws(StoreError)
     {
         try sql.prepared("""
-            INSERT INTO incident_position (incident_id, latitude, longitude, accuracy_m, fix_age_s, received_at)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            INSERT INTO incident_position (incident_id, latitude, longitude, accuracy_m, fix_age_s, received_at,
+                battery_percent)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             """).run([.integer(incident), .real(p.latitude), .real(p.longitude),
                       p.accuracyMeters.map { .integer(Int64($0)) } ?? .null,
-                      p.fixAgeSeconds.map { .integer(Int64($0)) } ?? .null, .integer(at.millisecondsSince1970)])
+                      p.fixAgeSeconds.map { .integer(Int64($0)) } ?? .null, .integer(at.millisecondsSince1970),
+                      p.batteryPercent.map { .integer(Int64($0)) } ?? .null])
         try sql.orderEventAppends()
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, actor, at, detail)

@@ -23,6 +23,7 @@ public enum Schema {
         Migration(version: 12, name: "simulated load", sql: v12),
         Migration(version: 13, name: "operator rank", sql: operatorRank),
         Migration(version: 14, name: "sender supervision", sql: senderSupervision),
+        Migration(version: 15, name: "silent alerts and battery", sql: silentAlertsAndBattery),
     ]
 
     public static var latestVersion: Int { migrations.count }
@@ -574,5 +575,15 @@ public enum Schema {
     CREATE INDEX sender_supervision_due ON sender_supervision(silent_at) WHERE silent_since IS NULL;
     CREATE INDEX sender_supervision_silent ON sender_supervision(upc_code, silent_since)
         WHERE silent_since IS NOT NULL;
+    """
+
+    /// Silent alerts and the phone's battery: `incident.is_silent` (1 once any press of the alert was silent: the
+    /// citizen cannot talk, the UPC must not call the line), `incident.battery_percent` (the last battery level a
+    /// frame of the alert carried) and `incident_position.battery_percent` (the level with each position).
+    /// Self-contained, so that it can take another number at a merge.
+    static let silentAlertsAndBattery = """
+    ALTER TABLE incident ADD COLUMN is_silent INTEGER NOT NULL DEFAULT 0 CHECK (is_silent IN (0, 1));
+    ALTER TABLE incident ADD COLUMN battery_percent INTEGER CHECK (battery_percent BETWEEN 0 AND 100);
+    ALTER TABLE incident_position ADD COLUMN battery_percent INTEGER CHECK (battery_percent BETWEEN 0 AND 100);
     """
 }

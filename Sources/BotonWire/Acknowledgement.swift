@@ -19,8 +19,13 @@ public struct Acknowledgement: Hashable, Sendable {
     /// The server's clock when it answered, milliseconds since the Unix epoch. A client whose frames are
     /// rejected with ``RejectReason/ventana`` can re-sync its clock from it.
     public let serverTimeMs: Int64
-    /// The UPC responsible for the incident; nil when none.
+    /// The UPC responsible for the incident; nil when none. Always nil with ``alertStatus`` (its bytes carry the
+    /// unit then; the phone learnt the UPC from its alert's answer).
     public let upcCode: UPCCode?
+    /// Where the alert stands (kind 0x82 on the wire): only in the answer to a `posicion` or `latido` frame that
+    /// asked for it, and only with status ``AckStatus/aceptada`` or ``AckStatus/duplicada``. Nil: a plain
+    /// acknowledgement (kind 0x80), byte for byte as before.
+    public let alertStatus: AlertStatus?
 
     /// `reason` must be ``RejectReason/ninguna`` exactly when `status` is not ``AckStatus/rechazada`` (a
     /// programming error otherwise).
@@ -34,6 +39,24 @@ public struct Acknowledgement: Hashable, Sendable {
         self.incidentID = incidentID
         self.serverTimeMs = serverTimeMs
         self.upcCode = upcCode
+        alertStatus = nil
+    }
+
+    /// An acknowledgement with the alert's state (kind 0x82): `status` must be ``AckStatus/aceptada`` or
+    /// ``AckStatus/duplicada``, and `incidentID` 0 exactly when the stage is ``AlertStatus/Stage/ninguna`` (a
+    /// programming error otherwise).
+    public init(status: AckStatus, sequence: UInt64, incidentID: UInt64, serverTimeMs: Int64,
+                alertStatus: AlertStatus)
+    {
+        precondition(status == .aceptada || status == .duplicada, "an alert's state goes only with a stored frame")
+        precondition((incidentID == 0) == (alertStatus.stage == .ninguna), "an alert's state names its incident")
+        self.status = status
+        reason = .ninguna
+        self.sequence = sequence
+        self.incidentID = incidentID
+        self.serverTimeMs = serverTimeMs
+        upcCode = nil
+        self.alertStatus = alertStatus
     }
 
     static func consistent(_ status: AckStatus, _ reason: RejectReason) -> Bool {
@@ -43,14 +66,16 @@ public struct Acknowledgement: Hashable, Sendable {
     // MARK: Encoding
 
     private func writeFields(_ out: UnsafeMutableRawBufferPointer) {
-        WireFrame.writePrefix(out, kind: WireFrame.acknowledgementKind)
+        WireFrame.writePrefix(out, kind: alertStatus == nil ? WireFrame.acknowledgementKind
+                                                            : WireFrame.statusAcknowledgementKind)
         out.wirePut(status.wireValue, at: 4)
         out.wirePut(reason.wireValue, at: 5)
-        out.wirePut(UInt16(0), at: 6)
+        out.wirePut(alertStatus?.stage.wireValue ?? 0, at: 6)
+        out.wirePut(UInt8(0), at: 7)
         out.wirePut(sequence, at: 8)
         out.wirePut(incidentID, at: 16)
         out.wirePut(serverTimeMs, at: 24)
-        out.wirePut(upcCode?.raw ?? .zero, at: 32)
+        out.wirePut(alertStatus?.rawUnit ?? upcCode?.raw ?? .zero, at: 32)
     }
 
     /// Writes the 64 bytes with an all-zero MAC, for answering before the sender's key is looked up (an
@@ -90,13 +115,16 @@ public struct Acknowledgement: Hashable, Sendable {
 
     /// Parses and authenticates an acknowledgement (what a client does with the server's answer). No allocation.
     ///
-    /// Checks, in order: size (64), magic, version, kind 0x80, the MAC under `key` (``WireError/badMAC``), then
-    /// status, reason and their combination, reserved bytes and the UPC code.
+    /// Checks, in order: size (64), magic, version, kind 0x80 (or 0x82, with the alert's state), the MAC under
+    /// `key` (``WireError/badMAC``), then status, reason and their combination, reserved bytes and the UPC code
+    /// (with the alert's state: the stage and the unit).
     public static func decode(_ bytes: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer)
         throws(WireError) -> Acknowledgement
     {
         let rawKind = try WireFrame.checkPrefix(bytes, expectedLength: length)
-        guard rawKind == WireFrame.acknowledgementKind else { throw .unknownKind(rawKind) }
+        guard rawKind == WireFrame.acknowledgementKind || rawKind == WireFrame.statusAcknowledgementKind else {
+            throw .unknownKind(rawKind)
+        }
         try WireFrame.checkLength(bytes, length)
         guard FrameMAC.matches(bytes, macOffset: macOffset, key: key) else { throw .badMAC }
         return try fields(bytes)
@@ -106,7 +134,9 @@ public struct Acknowledgement: Hashable, Sendable {
     /// itself (the HTTPS intake turns it into JSON); a client must use ``decode(_:key:)-(UnsafeRawBufferPointer,_)``.
     public static func decodeOwnAnswer(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Acknowledgement {
         let rawKind = try WireFrame.checkPrefix(bytes, expectedLength: length)
-        guard rawKind == WireFrame.acknowledgementKind else { throw .unknownKind(rawKind) }
+        guard rawKind == WireFrame.acknowledgementKind || rawKind == WireFrame.statusAcknowledgementKind else {
+            throw .unknownKind(rawKind)
+        }
         try WireFrame.checkLength(bytes, length)
         return try fields(bytes)
     }
@@ -114,6 +144,17 @@ public struct Acknowledgement: Hashable, Sendable {
     private static func fields(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> Acknowledgement {
         guard let status = AckStatus(wireValue: bytes[4]) else { throw .badStatus }
         guard let reason = RejectReason(wireValue: bytes[5]), consistent(status, reason) else { throw .badReason }
+        if bytes[3] == WireFrame.statusAcknowledgementKind {
+            guard status == .aceptada || status == .duplicada else { throw .badStatus }
+            guard bytes[7] == 0 else { throw .badReserved }
+            guard let stage = AlertStatus.Stage(wireValue: bytes[6]) else { throw .badAlertStatus }
+            let incident = bytes.wireUInt64(at: 16)
+            guard (incident == 0) == (stage == .ninguna) else { throw .badAlertStatus }
+            let unit = try AlertStatus.decodeUnit(bytes.wireBytes16(at: 32))
+            return Acknowledgement(status: status, sequence: bytes.wireUInt64(at: 8), incidentID: incident,
+                                   serverTimeMs: bytes.wireInt64(at: 24),
+                                   alertStatus: AlertStatus(stage: stage, rawUnit: unit))
+        }
         guard bytes[6] == 0, bytes[7] == 0 else { throw .badReserved }
         let upc = try UPCCode.decode(bytes.wireBytes16(at: 32))
         return Acknowledgement(status: status, reason: reason, sequence: bytes.wireUInt64(at: 8),

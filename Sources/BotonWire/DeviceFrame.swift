@@ -21,14 +21,33 @@ public struct DeviceFrame: SealedFrame {
     public let batteryPercent: UInt8?
     /// The last fix, nil when the phone has none (flag bit 0 clear; bytes 40..<52 zero).
     public let position: FramePosition?
+    /// A *silent* alert (flag bit 1, only in `alerta` and `prueba`): the citizen pressed in the way that means "I
+    /// cannot talk"; the UPC must not call the line.
+    public let isSilent: Bool
+    /// The phone asks for its alert's state in the answer (flag bit 2, only in `posicion` and `latido`): a stored
+    /// frame is then answered with an acknowledgement with the alert's state (kind 0x82, ``AlertStatus``).
+    public let wantsAlertStatus: Bool
 
-    /// Throws ``WireError/unknownKind(_:)`` for ``FrameKind/gateway`` and ``WireError/badBattery`` for a
-    /// battery above 100.
+    /// Flag bit 0: a position is present.
+    static let positionFlag: UInt8 = 0x01
+    /// Flag bit 1: a silent alert.
+    static let silentFlag: UInt8 = 0x02
+    /// Flag bit 2: answer with the alert's state.
+    static let alertStatusFlag: UInt8 = 0x04
+
+    /// Throws ``WireError/unknownKind(_:)`` for ``FrameKind/gateway``, ``WireError/badBattery`` for a battery
+    /// above 100, and ``WireError/badFlags`` for `isSilent` on a kind other than `alerta` or `prueba`, or
+    /// `wantsAlertStatus` on a kind other than `posicion` or `latido`.
     public init(kind: FrameKind, deviceID: DeviceID, sequence: UInt64, clientTimestampMs: Int64,
-                batteryPercent: UInt8?, position: FramePosition?) throws(WireError)
+                batteryPercent: UInt8?, position: FramePosition?, isSilent: Bool = false,
+                wantsAlertStatus: Bool = false) throws(WireError)
     {
         guard kind.isDeviceKind else { throw .unknownKind(kind.wireValue) }
         if let batteryPercent, batteryPercent > 100 { throw .badBattery }
+        if isSilent, kind != .alerta, kind != .prueba { throw .badFlags }
+        if wantsAlertStatus, kind != .posicion, kind != .latido { throw .badFlags }
+        self.isSilent = isSilent
+        self.wantsAlertStatus = wantsAlertStatus
         self.kind = kind
         self.deviceID = deviceID
         self.sequence = sequence
@@ -42,7 +61,7 @@ public struct DeviceFrame: SealedFrame {
     /// Parses a device frame without checking its MAC. No allocation.
     ///
     /// Checks the header (as ``WireFrame/peek(_:)-(UnsafeRawBufferPointer)``, but only device kinds), then flags
-    /// (only bit 0), battery (0–100 or 255), reserved bytes 6..<8, and the position: in range when flag bit 0 is
+    /// (bit 0; bit 1 only in `alerta` and `prueba`; bit 2 only in `posicion` and `latido`), battery (0–100 or 255), reserved bytes 6..<8, and the position: in range when flag bit 0 is
     /// set, all zero when it is not.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws(WireError) -> DeviceFrame {
         let rawKind = try WireFrame.checkPrefix(bytes, expectedLength: length)
@@ -50,13 +69,13 @@ public struct DeviceFrame: SealedFrame {
         try WireFrame.checkLength(bytes, length)
 
         let flags = bytes[4]
-        guard flags & ~0x01 == 0 else { throw .badFlags }
+        guard flags & ~(positionFlag | silentFlag | alertStatusFlag) == 0 else { throw .badFlags }
         let battery = bytes[5]
         guard battery <= 100 || battery == 255 else { throw .badBattery }
         guard bytes[6] == 0, bytes[7] == 0 else { throw .badReserved }
 
         let position: FramePosition?
-        if flags & 0x01 != 0 {
+        if flags & positionFlag != 0 {
             position = try FramePosition(latitudeE7: bytes.wireInt32(at: 40), longitudeE7: bytes.wireInt32(at: 44),
                                          accuracyMeters: bytes.wireUInt16(at: 48),
                                          fixAgeSeconds: bytes.wireUInt16(at: 50))
@@ -66,7 +85,8 @@ public struct DeviceFrame: SealedFrame {
         }
         return try DeviceFrame(kind: kind, deviceID: DeviceID(bytes.wireBytes16(at: 8)),
                                sequence: bytes.wireUInt64(at: 24), clientTimestampMs: bytes.wireInt64(at: 32),
-                               batteryPercent: battery == 255 ? nil : battery, position: position)
+                               batteryPercent: battery == 255 ? nil : battery, position: position,
+                               isSilent: flags & silentFlag != 0, wantsAlertStatus: flags & alertStatusFlag != 0)
     }
 
     // MARK: Encoding
@@ -78,7 +98,8 @@ public struct DeviceFrame: SealedFrame {
         precondition(buffer.count >= Self.length, "a device frame needs \(Self.length) bytes")
         let out = UnsafeMutableRawBufferPointer(rebasing: buffer[0 ..< Self.length])
         WireFrame.writePrefix(out, kind: kind.wireValue)
-        out.wirePut(position == nil ? UInt8(0) : 1, at: 4)
+        out.wirePut((position == nil ? 0 : Self.positionFlag) | (isSilent ? Self.silentFlag : 0)
+                        | (wantsAlertStatus ? Self.alertStatusFlag : 0), at: 4)
         out.wirePut(batteryPercent ?? 255, at: 5)
         out.wirePut(UInt16(0), at: 6)
         out.wirePut(deviceID.raw, at: 8)

@@ -84,14 +84,15 @@ public enum ServerReply: Hashable, Sendable {
     /// Unauthenticated: advisory only.
     case shortRejection(ShortRejection)
 
-    /// Dispatches on the kind byte: 0x80 → ``Acknowledgement/decode(_:key:)-(UnsafeRawBufferPointer,_)``,
+    /// Dispatches on the kind byte: 0x80 and 0x82 → ``Acknowledgement/decode(_:key:)-(UnsafeRawBufferPointer,_)``,
     /// 0x81 → ``ShortRejection/decode(_:)-(UnsafeRawBufferPointer)``, anything else ``WireError/unknownKind(_:)``.
     public static func decode(_ bytes: UnsafeRawBufferPointer, key: UnsafeRawBufferPointer)
         throws(WireError) -> ServerReply
     {
         let rawKind = try WireFrame.checkPrefix(bytes, expectedLength: ShortRejection.length)
         switch rawKind {
-        case WireFrame.acknowledgementKind: return .acknowledgement(try Acknowledgement.decode(bytes, key: key))
+        case WireFrame.acknowledgementKind, WireFrame.statusAcknowledgementKind:
+            return .acknowledgement(try Acknowledgement.decode(bytes, key: key))
         case WireFrame.shortRejectionKind: return .shortRejection(try ShortRejection.decode(bytes))
         default: throw .unknownKind(rawKind)
         }

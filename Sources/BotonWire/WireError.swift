@@ -34,6 +34,10 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
     /// An acknowledgement's UPC code that is not 1–16 printable ASCII characters, left-aligned, zero padded (or all
     /// zero).
     case badUPCCode
+    /// An acknowledgement with the alert's state (kind 0x82) whose stage byte is not 0–5, whose unit is not UTF-8
+    /// without control characters, left-aligned and zero padded, or whose stage is ``AlertStatus/Stage/ninguna``
+    /// with an incident.
+    case badAlertStatus
     /// A TCP length prefix of 0 or more than ``LengthPrefixedFramer/maximumFrameLength``. The stream cannot be
     /// resynchronized: close the connection.
     case badLengthPrefix(Int)
@@ -60,6 +64,7 @@ public enum WireError: Error, Sendable, Hashable, CustomStringConvertible {
         case .badStatus: "unknown acknowledgement status"
         case .badReason: "unknown rejection reason, or one that does not go with the status"
         case .badUPCCode: "UPC code must be 1-16 printable ASCII characters, left-aligned and zero padded"
+        case .badAlertStatus: "alert state must be 0-5 and the unit UTF-8 text, left-aligned and zero padded"
         case .badLengthPrefix(let length):
             "length prefix \(length) outside 1...\(LengthPrefixedFramer.maximumFrameLength)"
         }

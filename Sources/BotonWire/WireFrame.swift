@@ -16,6 +16,9 @@ public enum WireFrame {
     public static let acknowledgementKind: UInt8 = 0x80
     /// The kind byte of a ``ShortRejection``.
     public static let shortRejectionKind: UInt8 = 0x81
+    /// The server's authenticated answer with the alert's state (``Acknowledgement`` with an ``AlertStatus``),
+    /// only to a frame that asked for it.
+    public static let statusAcknowledgementKind: UInt8 = 0x82
     /// The smallest frame a client sends (a device frame). No reply is ever larger.
     public static let minimumFrameLength = DeviceFrame.length
 

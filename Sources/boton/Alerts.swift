@@ -69,13 +69,17 @@ let gatewayCommand = Command(
         },
     ])
 
-/// `boton alert send|test|cancel`: the simulator. One frame, retried like a phone, and the answer printed.
+/// `boton alert send|test|cancel|position|heartbeat|baja`: the simulator. One frame, retried like a phone, and the answer printed.
 let alertCommand = Command(
     "alert", summary: "Simulate a phone: send an alert, a test or a cancellation and print the answer.",
     subcommands: [
         alertFrameCommand("send", kind: .alerta, summary: "Send an alert (alerta) and print the acknowledgement."),
         alertFrameCommand("test", kind: .prueba, summary: "Send a test alert (prueba) and print the acknowledgement."),
         alertFrameCommand("cancel", kind: .cancelacion, summary: "Cancel the open alert of the device's line."),
+        alertFrameCommand("position", kind: .posicion,
+                          summary: "Send a position update for the open alert; print the answer with the alert's state."),
+        alertFrameCommand("heartbeat", kind: .latido,
+                          summary: "Send a keep-alive (latido); print the answer with the alert's state."),
         alertFrameCommand("baja", kind: .baja,
                           summary: "Confirm from the device the baja asked for online (the button stops working)."),
         alertGatewayCommand,
@@ -315,7 +319,11 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
             busy, silent or unreachable. --sequence defaults to the current time in milliseconds, which keeps \
             it increasing across calls; give the same --sequence and --timestamp to retransmit the same frame. \
             The device is named either by --device and --secret or by the --activation code an officer handed out \
-            at registration (as the app would read it).
+            at registration (as the app would read it). send and test take --silenciosa (the citizen cannot talk: \
+            the console shows the alert as silent and offers no call to the line). position and heartbeat ask for \
+            the alert's state, as the app does while an alert is open (--sin-estado sends them as an older app \
+            would), and print it: estado_alerta=recibida|notificada|tomada|despachada|cerrada|ninguna and the \
+            unit once despachada, with the citizen's message on standard error.
             """,
             options: [
                 CommonOptions.config, CommonOptions.set,
@@ -329,7 +337,7 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
                 .init("--timestamp", value: "MS", help: "Client time in ms since the epoch (default: now)."),
                 .init("--battery", value: "PCT", help: "Battery percent (default unknown)."),
                 .init("--budget", value: "S", help: "Seconds to keep retrying while busy or unanswered (default 120)."),
-            ] + transportOptions) { args in
+            ] + kindOptions(kind) + transportOptions) { args in
         let context = try CommandContext(args)
         let id: DeviceID
         let secret: [UInt8]
@@ -371,11 +379,28 @@ private func alertFrameCommand(_ name: String, kind: FrameKind, summary: String)
         if let battery, !(0...100).contains(battery) {
             throw UsageError(path: args.path, message: "--battery is 0 to 100")
         }
+        if kind == .posicion && position == nil {
+            throw UsageError(path: args.path, message: "a position update needs --lat and --lon")
+        }
         let frame = try DeviceFrame(kind: kind, deviceID: id,
                                 sequence: UInt64(try args.int("--sequence") ?? Int(now)),
                                 clientTimestampMs: Int64(try args.int("--timestamp") ?? Int(now)),
-                                batteryPercent: battery.map { UInt8($0) }, position: position)
+                                batteryPercent: battery.map { UInt8($0) }, position: position,
+                                isSilent: args.flag("--silenciosa"),
+                                wantsAlertStatus: (kind == .posicion || kind == .latido) && !args.flag("--sin-estado"))
         return try sendAndReport(frame.encode(secret: secret), key: secret, args, context)
+    }
+}
+
+/// The options only some kinds take.
+private func kindOptions(_ kind: FrameKind) -> [Command.Option] {
+    switch kind {
+    case .alerta, .prueba:
+        return [.init("--silenciosa", help: "A silent alert: the citizen cannot talk (the UPC must not call the line).")]
+    case .posicion, .latido:
+        return [.init("--sin-estado", help: "Do not ask for the alert's state (as an app older than that answer).")]
+    default:
+        return []
     }
 }
 
@@ -399,7 +424,12 @@ private func sendAndReport(_ bytes: [UInt8], key secret: [UInt8], _ args: Parsed
         if ack.status == .rechazada { line += " motivo=\(ack.reason.rawValue)" }
         line += " secuencia=\(ack.sequence) incidente=\(ack.incidentID) upc=\(ack.upcCode?.text ?? "-")"
         line += " hora_servidor=\(ack.serverTimeMs) intentos=\(attempts)"
+        if let alert = ack.alertStatus {
+            line += " estado_alerta=\(alert.stage.rawValue)"
+            if let unit = alert.unit { line += " unidad=\"\(unit)\"" }
+        }
         print(line)
+        if let alert = ack.alertStatus { printToStandardError(alert.mensaje) }
         if ack.status == .rechazada && ack.reason == .sinSolicitud {
             printToStandardError("No hay un pedido de baja pendiente para este botón: no se cambió nada. Pida la "
                                  + "baja primero en /registro/estado con su número de trámite y su documento.")

@@ -35,6 +35,16 @@ import Testing
         #expect(c.databasePath == "/var/lib/boton.sqlite")
     }
 
+    /// Issue 15, item 10: the console's base tiles, and the one host its page's CSP then allows images from.
+    @Test func theMapTilesURLAndItsHostAsACSPSource() throws {
+        #expect(Configuration().console.mapTilesURL == "" && Configuration().console.mapTilesSource == nil)
+        let c = try Configuration.parse("[console]\nmap_tiles_url = https://tile.openstreetmap.org/{z}/{x}/{y}.png\n")
+        #expect(c.console.mapTilesSource == "https://tile.openstreetmap.org")
+        let s = try Configuration.parse("[console]\nmap_tiles_url = http://{s}.mapas.local:8081/t/{z}/{x}/{y}.png\n")
+        #expect(s.console.mapTilesSource == "http://*.mapas.local:8081")
+        #expect(Configuration().console.leafletDirectory == "/usr/share/javascript/leaflet")
+    }
+
     @Test func theStoreBackendAndItsConnectionString() throws {
         let c = try Configuration.parse("""
             [store]
@@ -65,6 +75,9 @@ import Testing
         ("[store]\nbackend = oracle\n", 2, "store.backend = oracle: expected sqlite or postgresql"),
         ("[store]\npath = x\nbackend = postgresql\n", 3, "store.backend = postgresql needs store.postgresql"),
         ("[store]\npostgresql =\n", 2, "must not be empty"),
+        ("[console]\nmap_tiles_url = tiles.example.org/{z}/{x}/{y}.png\n", 2, "expected an http(s) URL template"),
+        ("[console]\nmap_tiles_url = https://tiles.example.org/mapa.png\n", 2, "with {z}, {x} and {y}"),
+        ("[console]\nmap_tiles_url = https://evil.org\"; script-src */{z}/{x}/{y}\n", 2, "expected an http(s) URL"),
     ])
     func badLinesAreNamed(text: String, line: Int, reason: String) {
         #expect {

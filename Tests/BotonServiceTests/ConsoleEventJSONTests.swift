@@ -25,7 +25,7 @@ import BotonRepository
             site: full ? IncidentSite(account: "1A2B", name: "Banco \"Centro\"", address: awkward,
                                       contactE164: "+593987654321", eventCode: "SIA PA",
                                       eventMeaning: "Alarma de pánico") : nil,
-            central: full ? .fallando : nil)
+            central: full ? .fallando : nil, isSilent: full, batteryPercent: full ? 37 : nil)
     }
 
     /// Issue 16, item 5 of the task: the live feed carries the site of a DC-09 alert as the snapshot does.

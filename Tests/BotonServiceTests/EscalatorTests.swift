@@ -130,6 +130,7 @@ import BotonStore
         #expect((payload?["alerta"] as? NSNumber)?.int64Value == id)
         #expect(payload?["nivel"] as? Int == 3 && payload?["upc"] as? String == a.upc)
         #expect(payload?["distrito"] as? String == a.district)
+        #expect(payload?["silenciosa"] as? Bool == false)  // the central is told not to call a silent alert
         #expect(try f.store.incidentEvents(incident: id).last?.note == "Sin tomar en 180 s: se notifica a la central.")
         // What the consoles show (issue 15, bug 3): pendiente, then fallando after a failed try, then entregada.
         #expect(try f.store.incident(id: id)?.central == .pendiente)

@@ -4,11 +4,11 @@ through the form on /oficial/ingreso, lands on /consola, and waits until the pag
 
 Then it tells its caller so, one JSON line on stdout: {"listo": true}, and waits for one JSON line on stdin:
 {"incidente": ID} once the caller has sent an alert (boton alert send). The alert must appear in the list with
-the alarm banner without reloading; the operator opens it (the sketch image must load), takes it ("Tomar
+the alarm banner without reloading; the operator opens it (the map must show its subcircuito and position), takes it ("Tomar
 alerta"), closes it as atendida, and the list must show it closed. Screenshots go to --out.
 
 Standard library only; the DevTools client is in cdp.py beside this script. The last line on stdout is one JSON
-object: {"alarma", "detalle", "estado_final", "titulo_final", "mensaje", "croquis", "solicitudes" (rows of cell
+object: {"alarma", "detalle", "estado_final", "titulo_final", "mensaje", "mapa", "solicitudes" (rows of cell
 texts), "alertas_ocultas", "solicitud_abierta" (the opened page's h1), "sin_senal" (rows of the "Sin señal" list
 as shown when the console came up), "sin_senal_titulo", "screenshots", "problemas", "navegador"}. Exits 2 with a message on stderr when something does not happen within its time.
 """
@@ -84,16 +84,20 @@ def run(chromium, args, password):
     page.wait_for(f"!!document.querySelector({json.dumps(item)}) && !document.getElementById('alarma').hidden",
                   f"alert {ident} did not appear live with the alarm banner", timeout=20)
     alarm = text_of(page, "#alarma")
+    page.evaluate("window.scrollTo(0, 0)")
     shots.append(page.screenshot(os.path.join(args.out, "consola-alarma.png")))
 
-    # Open it: the citizen's dossier and the sketch of the place.
+    # Open it: the citizen's dossier and the map of the place (Leaflet, served by us).
     page.click(item + " button.abrir-alerta")
     page.wait_for(f"(document.querySelector('#detalle h2') || {{}}).textContent?.startsWith('Alerta {ident} ')",
                   f"the detail of alert {ident} did not open")
-    page.wait_for("(() => { const i = document.querySelector('#detalle figure.croquis img'); "
-                  "return !!i && i.complete && i.naturalWidth > 0; })()", "the sketch image did not load")
-    sketch = page.evaluate("(() => { const i = document.querySelector('#detalle figure.croquis img'); "
-                           "return {src: i.getAttribute('src'), ancho: i.naturalWidth, alto: i.naturalHeight}; })()")
+    page.wait_for("(document.getElementById('mapa') || {dataset: {}}).dataset.territorio === 'listo' && "
+                  "document.querySelectorAll('#mapa path.posicion').length > 0",
+                  "the map did not show the alert's territory and position", timeout=20)
+    sketch = page.evaluate("(() => { const m = document.getElementById('mapa'); "
+                           "return {subcircuito: m.querySelectorAll('path.subcircuito').length, "
+                           "posiciones: m.querySelectorAll('path.posicion').length, "
+                           "llamar: (document.getElementById('accion-llamar') || {getAttribute: () => ''}).getAttribute('href')}; })()")
     detail = text_of(page, "#detalle h2")
 
     # Take it.
@@ -113,6 +117,7 @@ def run(chromium, args, password):
     message = text_of(page, "#mensaje-accion")
     title = text_of(page, item + " .titulo")
     state = text_of(page, "#detalle h2")
+    page.evaluate("window.scrollTo(0, 0)")
     shots.append(page.screenshot(os.path.join(args.out, "consola.png")))
 
     # The second tab: the enrollments of this UPC awaiting verification, each linking to its page.
@@ -132,7 +137,7 @@ def run(chromium, args, password):
         opened = text_of(page, "main h1")
 
     say({"alarma": alarm, "detalle": detail, "tomada": taken, "estado_final": state, "titulo_final": title,
-         "mensaje": message, "croquis": sketch, "solicitudes": requests, "alertas_ocultas": alerts_hidden,
+         "mensaje": message, "mapa": sketch, "solicitudes": requests, "alertas_ocultas": alerts_hidden,
          "solicitud_abierta": opened, "sin_senal": silent, "sin_senal_titulo": silent_heading,
          "screenshots": shots, "problemas": page_problems(page),
          "navegador": version.get("Browser", "")})

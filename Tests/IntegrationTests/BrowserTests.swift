@@ -142,7 +142,7 @@ import Testing
     /// through the form, opens /consola and waits until the page says it is live (the feed's `sincronizado`). Only
     /// then, told so on the script's stdout, the test sends an alert with `boton alert send` and names its incident
     /// on the script's stdin. Without a reload the alert must appear with the alarm banner; the operator opens it
-    /// (dossier and sketch image), takes it, closes it as atendida, and the list shows it closed. Console errors
+    /// (dossier and map), takes it, closes it as atendida, and the list shows it closed. Console errors
     /// and CSP violations fail the test. With `BOTON_SCREENSHOTS=1` the final page is copied to
     /// `Tests/Fixtures/screenshots/consola.png`.
     @Test func anOperatorSeesAnAlertArriveLiveTakesItAndClosesIt() throws {
@@ -213,9 +213,10 @@ import Testing
         #expect(result["estado_final"] as? String == "Alerta \(incident) · Cerrada")
         #expect(result["titulo_final"] as? String == "Alerta \(incident) · Cerrada (Atendida)")
         #expect(result["mensaje"] as? String == "Alerta \(incident) cerrada: atendida.")
-        let sketch = try #require(result["croquis"] as? [String: Any])
-        #expect((sketch["src"] as? String)?.hasPrefix("/consola/alertas/\(incident)/croquis.svg") == true)
-        #expect(sketch["ancho"] as? Int == 480 && sketch["alto"] as? Int == 360)
+        // The map (item 10): the alert's subcircuito and its position; the line offered as a call (not silent).
+        let map = try #require(result["mapa"] as? [String: Any])
+        #expect(map["subcircuito"] as? Int == 1 && map["posiciones"] as? Int == 1, "\(map)")
+        #expect(map["llamar"] as? String == "tel:" + (try PhoneLine(place.phone).e164), "\(map)")
         #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
         // The second tab lists this UPC's request awaiting verification (not Guayaquil's) and opens its page.
         let requests = try #require(result["solicitudes"] as? [[String]])
@@ -261,6 +262,150 @@ import Testing
             try? FileManager.default.removeItem(atPath: target)
             let closed = try #require(screenshots.first { $0.hasSuffix("/consola.png") })
             try FileManager.default.copyItem(atPath: closed, toPath: target)
+        }
+    }
+
+    /// Issue 15, items 10, 11, 12 and 13 in a real browser (`Tests/Browser/mapa.py`): a silent alert with a live
+    /// track on the console map. At a 1366×768 desk the operator's alarm-sound choice survives a reload; an ordinary
+    /// alert and then a silent one arrive (sent with `boton alert send`, the second `--silenciosa`): the newer is
+    /// listed first, marked silent, and its dossier shows the banner, no call to the line, a `geo:` link, the
+    /// battery, and the map with its subcircuito, neighbours and UPC, "Tomar alerta" in view without scrolling.
+    /// Positions sent with `boton alert position` appear on the map as a track with accuracy circles without a
+    /// reload; each position's answer tells the phone the alert's state, and after the operator dispatches a unit a
+    /// keep-alive (`boton alert heartbeat`) is told `despachada` with the unit. On a 390×844 phone the selected
+    /// alert's header stays in view while its dossier scrolls. Console errors and CSP violations fail the test.
+    @Test func aSilentAlertWithALiveTrackOnTheConsoleMap() throws {
+        let chromium = try #require(Self.chromium(), """
+            Chromium is not installed, so the browser test cannot run. Install it with \
+            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
+            """)
+        let dir = TemporaryDirectory()
+        let db = try preparedDatabase(in: dir)
+        try addOfficer(db, "operadora", upc: Applicant.quitoUPC)
+        let place = Applicant()
+        let (other, otherSecret) = try provision(db, line: "099 888 1122", lat: place.latitude, lon: place.longitude)
+        let (device, secret) = try provision(db, line: place.phone, lat: place.latitude, lon: place.longitude)
+        let line = try PhoneLine(place.phone).e164
+        let server = try Server(database: db)
+        defer { server.stop() }
+        let unit = "Patrullero 12"
+        let browser = try LineProcess("python3", [
+            Boton.root + "/Tests/Browser/mapa.py", "--chromium", chromium,
+            "--base", "http://127.0.0.1:\(server.httpPort)", "--out", dir.path, "--usuario", "operadora",
+            "--linea", line, "--unidad", unit, "--password-stdin",
+        ])
+        try browser.send(officerPassword)
+        func fail(_ what: String) {
+            let (status, stderr) = browser.finish()
+            Issue.record("\(what) (status \(status)):\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+        }
+        func json(_ line: String?) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: Data((line ?? "").utf8)) as? [String: Any], "\(line ?? "-")")
+        }
+        func incident(_ result: Boton.Result) throws -> Int {
+            try #require(result.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }
+                .flatMap { Int($0.dropFirst("incidente=".count)) }, "\(result.stdout)")
+        }
+        guard let ready = browser.readLine(), ready.contains("\"listo\": true") else { return fail("the console did not come up") }
+        let sound = try #require(try json(ready)["sonido"] as? [String: Any])
+        #expect(sound["antes"] as? String == "Activar sonido de alarma")
+        #expect(sound["activo"] as? String == "1" && sound["guardado"] as? String == "1", "\(sound)")
+        #expect((sound["despues"] as? String)?.hasPrefix("Sonido de alarma activado") == true, "\(sound)")
+
+        let port = String(server.udpPort)
+        let normal = try incident(try Boton.run(["alert", "send", "--device", other, "--secret", otherSecret,
+                                                 "--port", port, "--lat", place.latitude, "--lon", place.longitude]))
+        let sent = try Boton.run(["alert", "send", "--silenciosa", "--device", device, "--secret", secret, "--port", port,
+                                  "--lat", "-0.2202", "--lon", "-78.5123", "--accuracy", "15", "--battery", "64"])
+        let silent = try incident(sent)
+        #expect(sent.stdout.hasPrefix("aceptada ") && !sent.stdout.contains("estado_alerta="), "\(sent.stdout)")
+        try browser.send("{\"normal\": \(normal), \"silenciosa\": \(silent)}")
+        guard let openedLine = browser.readLine() else { return fail("the silent alert did not open") }
+        let opened = try #require(try json(openedLine)["abierta"] as? [String: Any])
+        // Newest first within its urgency (both open, untaken, not escalated).
+        #expect((opened["orden"] as? [Int])?.prefix(2) == [silent, normal], "\(opened["orden"] ?? "")")
+        #expect((opened["marcas"] as? [String])?.contains("SILENCIOSA · NO LLAMAR") == true, "\(opened["marcas"] ?? "")")
+        #expect((opened["alarma"] as? String)?.hasPrefix("¡ALERTA SILENCIOSA! No llame a la línea · \(silent)") == true,
+                "\(opened["alarma"] ?? "")")
+        #expect(opened["banner"] as? String == "ALERTA SILENCIOSA — no llame a la línea")
+        #expect(opened["llamar"] as? Bool == false)
+        #expect(opened["tel_linea"] as? Int == 0, "\(opened["tel"] ?? "")")
+        #expect(opened["geo"] as? String == "geo:-0.220200,-78.512300?q=-0.220200,-78.512300")
+        let data = (opened["datos"] as? [[String]]) ?? []
+        #expect(data.contains(["Batería del teléfono", "64 %"]), "\(data)")
+        #expect(data.contains { $0.first == "Línea" && $0.last?.contains("no llamar") == true }, "\(data)")
+        let map = try #require(opened["mapa"] as? [String: Any])
+        #expect(map["territorio"] as? String == "listo" && map["posiciones"] as? Int == 1, "\(map)")
+        #expect(map["subcircuito"] as? Int == 1 && (map["vecinos"] as? Int ?? 0) > 0 && map["upc"] as? Int == 1, "\(map)")
+        #expect(map["ultima_visible"] as? Bool == true && (map["contorno_ancho"] as? Int ?? 0) > 100, "\(map)")
+        // The registered address (the line's, provisioned without an enrollment).
+        #expect(map["domicilio"] as? Int == 1, "\(map)")
+        // No base tiles configured: the territory layer alone, nothing fetched from elsewhere.
+        #expect(map["teselas"] as? Int == 0, "\(map)")
+        let take = try #require(opened["tomar"] as? [String: Any])
+        let (top, bottom, height) = (take["top"] as? Double ?? -1, take["bottom"] as? Double ?? 1e9, take["alto"] as? Double ?? 0)
+        #expect(take["scroll"] as? Double == 0 && top >= 0 && bottom <= height && height == 768,
+                "'Tomar alerta' not visible without scrolling at 1366×768: \(take)")
+
+        // Three more positions, each answered with the alert's state (the console has shown it: notificada).
+        let track = [("-0.2195", "-78.5118", "30"), ("-0.2188", "-78.5110", "20"), ("-0.2180", "-78.5101", "12")]
+        for (i, p) in track.enumerated() {
+            let moved = try Boton.run(["alert", "position", "--device", device, "--secret", secret, "--port", port,
+                                       "--lat", p.0, "--lon", p.1, "--accuracy", p.2, "--battery", String(63 - i)])
+            #expect(moved.stdout.hasPrefix("aceptada ") && moved.stdout.contains("incidente=\(silent) ")
+                    && moved.stdout.contains("estado_alerta=notificada"), "\(moved.stdout)")
+            #expect(moved.stderr.contains("La UPC ya tiene su alerta en pantalla."), "\(moved.stderr)")
+        }
+        try browser.send("{\"posiciones\": \(track.count + 1)}")
+        guard let trackLine = browser.readLine() else { return fail("the track did not appear") }
+        let drawn = try json(trackLine)
+        let onMap = try #require(drawn["recorrido"] as? [String: Any])
+        #expect(onMap["marcas"] as? Int == 4 && onMap["ultima"] as? Int == 1 && onMap["recorrido"] as? Int == 1
+                && onMap["precision"] as? Int == 4, "\(onMap)")
+        // Redrawn in place: the newest position inside the map, the subcircuito drawn whole at a readable size.
+        #expect(onMap["ultima_visible"] as? Bool == true && (onMap["contorno_ancho"] as? Int ?? 0) > 100, "\(onMap)")
+        #expect(drawn["leyenda"] as? String == "4 posiciones recibidas · ● posiciones con su precisión · ■ domicilio · ▲ UPC")
+        #expect(drawn["despachada"] as? String == "Alerta \(silent) · Despachada")
+
+        // The phone is told that a unit is on its way, and which.
+        let beat = try Boton.run(["alert", "heartbeat", "--device", device, "--secret", secret, "--port", port])
+        #expect(beat.stdout.contains("incidente=\(silent) ") && beat.stdout.contains("estado_alerta=despachada unidad=\"\(unit)\""),
+                "\(beat.stdout)")
+        #expect(beat.stderr.contains("Una unidad va en camino: \(unit)."), "\(beat.stderr)")
+        try browser.send("{}")
+        let last = browser.readLine()
+        let (status, stderr) = browser.finish()
+        try #require(status == 0, "the browser run failed:\n\(stderr)\nchromium log:\n\(Self.chromiumLog(dir))")
+        let result = try json(last)
+        let phone = try #require(result["telefono"] as? [String: Any])
+        for key in ["al_abrir", "desplazado"] {
+            let box = try #require(phone[key] as? [String: Any], "\(phone)")
+            let (top, bottom, height) = (box["top"] as? Double ?? -1, box["bottom"] as? Double ?? 1e9, box["alto"] as? Double ?? 0)
+            #expect(top >= 0 && bottom <= height && height == 844, "the header left the phone's screen (\(key)): \(box)")
+        }
+        #expect(((phone["desplazado"] as? [String: Any])?["scroll"] as? Double ?? 0) > 0, "\(phone)")
+        #expect(phone["banner"] as? String == "ALERTA SILENCIOSA — no llame a la línea")
+        #expect(phone["ancho_pagina"] as? Int == 390, "\(phone)")
+        #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
+
+        // The store agrees: the alert is silent, with the last battery level, and every position kept its own.
+        #expect(try sqlite(db, "SELECT is_silent FROM incident WHERE id = \(silent)") == "1")
+        #expect(try sqlite(db, "SELECT battery_percent FROM incident WHERE id = \(silent)") == "61")
+        #expect(try sqliteColumn(db, "SELECT battery_percent FROM incident_position WHERE incident_id = \(silent) ORDER BY id")
+                == ["64", "63", "62", "61"])
+        #expect(try sqlite(db, "SELECT is_silent FROM incident WHERE id = \(normal)") == "0")
+        let screenshots = try #require(result["screenshots"] as? [String])
+        #expect(screenshots.map { URL(fileURLWithPath: $0).lastPathComponent }
+                == ["consola-mapa.png", "consola.png", "consola-telefono.png"])
+        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
+            let folder = Boton.root + "/Tests/Fixtures/screenshots"
+            for name in ["consola-mapa.png", "consola-telefono.png"] {
+                let target = folder + "/" + name
+                try? FileManager.default.removeItem(atPath: target)
+                if let shot = screenshots.first(where: { $0.hasSuffix("/" + name) }) {
+                    try FileManager.default.copyItem(atPath: shot, toPath: target)
+                }
+            }
         }
     }
 

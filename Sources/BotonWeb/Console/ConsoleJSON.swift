@@ -1,4 +1,5 @@
 import BotonCore
+import BotonGeo
 import BotonRepository
 import Foundation
 import BotonConsole
@@ -33,8 +34,10 @@ enum ConsoleJSON {
         let longitud: Double
         let precisionM: Int?
         let recibidaEn: String
+        /// The battery level the frame carried with this position.
+        let bateria: Int?
         enum CodingKeys: String, CodingKey {
-            case latitud, longitud
+            case latitud, longitud, bateria
             case precisionM = "precision_m", recibidaEn = "recibida_en"
         }
     }
@@ -48,6 +51,8 @@ enum ConsoleJSON {
     struct Contact: Encodable {
         let nombre: String
         let telefono: String
+        /// The number for a `tel:` link.
+        let e164: String
     }
 
     struct Citizen: Encodable {
@@ -89,13 +94,17 @@ enum ConsoleJSON {
         /// Whether the line is suspended now: a supervisor may lift it from the dossier.
         let lineaSuspendidaAhora: Bool
         let croquis: String
+        /// The territory for the map (`GET`, JSON: ``ConsoleMap``).
+        let mapa: String
         enum CodingKeys: String, CodingKey {
-            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis, actores
+            case alerta, linea, ciudadano, tramite, domicilio, trabajo, contactos, posiciones, historial, croquis, mapa, actores
             case lineaNacional = "linea_nacional", estadoSolicitud = "estado_solicitud"
             case lineaSuspendidaAhora = "linea_suspendida_ahora"
         }
 
-        init(_ d: IncidentDossier, upcName: String?, scope: ConsoleScope) {
+        /// `lineHome`: the registered address's position of a line without an enrollment (shown on the map as the
+        /// address when the dossier has none).
+        init(_ d: IncidentDossier, upcName: String?, scope: ConsoleScope, lineHome: GeoPoint? = nil) {
             var alert = ConsoleEventJSON.Alert(d.incident, upcName: upcName)
             alert.propia = scope.propia(d.incident)
             alerta = alert
@@ -111,21 +120,25 @@ enum ConsoleJSON {
             estadoSolicitud = d.enrollment?.state.rawValue
             domicilio = d.enrollment.map {
                 Address(direccion: $0.homeAddress, latitud: $0.homeLatitude, longitud: $0.homeLongitude)
+            } ?? lineHome.map {
+                Address(direccion: "Posición registrada de la línea", latitud: $0.latitude, longitud: $0.longitude)
             }
             trabajo = d.enrollment.flatMap { e in
                 e.workAddress.map { Address(direccion: $0, latitud: e.workLatitude ?? 0, longitud: e.workLongitude ?? 0) }
             }
             contactos = d.contacts.map {
-                Contact(nombre: $0.name, telefono: (try? PhoneLine($0.phone))?.nationalFormat ?? $0.phone)
+                Contact(nombre: $0.name, telefono: (try? PhoneLine($0.phone))?.nationalFormat ?? $0.phone,
+                        e164: (try? PhoneLine($0.phone))?.e164 ?? $0.phone)
             }
             posiciones = d.positions.map {
                 Position(latitud: $0.latitude, longitud: $0.longitude, precisionM: $0.accuracyMeters,
-                         recibidaEn: APITime.text($0.receivedAt))
+                         recibidaEn: APITime.text($0.receivedAt), bateria: $0.batteryPercent)
             }
             historial = d.events.map(ConsoleEventJSON.Event.init)
             actores = d.actorNames
             lineaSuspendidaAhora = d.lineSuspendedNow
             croquis = "/consola/alertas/\(d.incident.id)/croquis.svg"
+            mapa = "/api/v1/consola/alertas/\(d.incident.id)/mapa"
         }
     }
 

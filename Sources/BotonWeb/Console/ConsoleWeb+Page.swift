@@ -3,14 +3,19 @@ import BotonConsole
 import BotonWebKit
 
 /// The console page: a shell the script `/static/consola.js` fills from the live feed. Everything is served by
-/// us (no CDN, no map tiles): the sketch of an alert's place is an SVG drawn by the server.
+/// us (no CDN): the map is Leaflet from Debian's `libjs-leaflet` under `/static/leaflet/`, over the territory layer
+/// (`/api/v1/consola/alertas/:id/mapa`) and, when `console.map_tiles_url` is set, that host's base tiles, the only
+/// other origin the page's Content-Security-Policy allows (images only). Without Leaflet the dossier shows the
+/// server-drawn SVG sketch instead.
 extension ConsoleWeb {
     func page(_ context: OfficerContext) -> HTTPResponse {
         let who = context.identity
         let scope = ConsoleScope(who)
+        let map = leaflet ? " data-mapa=\"leaflet\" data-teselas=\"\(HTML.attribute(mapTilesURL))\"" : ""
         let body = """
+        \(leaflet ? "<link rel=\"stylesheet\" href=\"/static/leaflet/leaflet.css\">" : "")
         <div id="consola" data-sla="\(slaSeconds)" data-csrf="\(HTML.attribute(context.csrfToken))" \
-        data-alcance="\(HTML.attribute(scope.description))" data-rol="\(HTML.attribute(who.role.rawValue))">
+        data-alcance="\(HTML.attribute(scope.description))" data-rol="\(HTML.attribute(who.role.rawValue))"\(map)>
         <div id="alarma" class="alarma" role="alert" hidden></div>
         <p class="conexion"><span id="estado-conexion" aria-live="polite">Conectando con el servidor…</span>
         <button type="button" id="sonido" class="secundario">Activar sonido de alarma</button></p>
@@ -41,6 +46,10 @@ extension ConsoleWeb {
         </section>
         </div>
         """
-        return EnrollmentWeb.officerPage("Consola de la UPC", body, context, scripts: ["consola.js"])
+        var response = EnrollmentWeb.officerPage("Consola de la UPC", body, context,
+                                                 scripts: leaflet ? ["leaflet/leaflet.js", "consola.js"] : ["consola.js"])
+        response.headers.replace(name: "Content-Security-Policy",
+                                 value: ConsoleMap.contentSecurityPolicy(tileSource: tileSource))
+        return response
     }
 }

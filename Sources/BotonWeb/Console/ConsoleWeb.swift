@@ -27,10 +27,18 @@ public final class ConsoleWeb: Sendable {
     /// `console.streams_per_session`, and the streams each session (by its token's hash) has open now.
     let streamsPerSession: Int
     let streamsOpen = Mutex<[[UInt8]: Int]>([:])
+    /// Whether Leaflet is served (`/static/leaflet/`): the page then shows a map, else the sketch.
+    let leaflet: Bool
+    /// `console.map_tiles_url` (empty: the territory layer alone) and its host as a CSP source.
+    let mapTilesURL: String
+    let tileSource: String?
 
     public init(web: EnrollmentWeb, feed: ConsoleFeed, escalator: Escalator?, jurisdictions: Jurisdictions,
-                configuration: Configuration.Console)
+                configuration: Configuration.Console, leaflet: Bool = false)
     {
+        self.leaflet = leaflet
+        mapTilesURL = configuration.mapTilesURL
+        tileSource = configuration.mapTilesSource
         self.web = web
         self.feed = feed
         self.escalator = escalator
@@ -121,15 +129,33 @@ public final class ConsoleWeb: Sendable {
         router.get("/api/v1/consola/alertas/:id", web.officerAPI { [self] _, parameters, session in
             try run {
                 let id = try Self.id(parameters)
-                let dossier = try withDesk { (desk) throws(ConsoleError) in try desk.dossier(id, for: session.identity, at: web.clock()) }
+                let (dossier, lineHome) = try withDesk { (desk) throws(ConsoleError) -> (IncidentDossier, GeoPoint?) in
+                    let dossier = try desk.dossier(id, for: session.identity, at: web.clock())
+                    return (dossier, Self.registeredPosition(dossier, desk))
+                }
                 feed.listed([dossier.incident], by: ConsoleScope(session.identity))
                 logger.info("incident_viewed", ["incident": String(id), "operator": String(session.identity.id)])
                 return try EnrollmentWeb.json(ConsoleJSON.Dossier(dossier, upcName: jurisdictions.upcName(dossier.incident.upcCode),
-                                                                  scope: ConsoleScope(session.identity)))
+                                                                  scope: ConsoleScope(session.identity), lineHome: lineHome))
             }
         })
         router.get("/consola/alertas/:id/croquis.svg", web.officerAPI { [self] _, parameters, session in
             try run { try sketch(try Self.id(parameters), session) }
+        })
+        router.get("/api/v1/consola/alertas/:id/mapa", web.officerAPI { [self] _, parameters, session in
+            try run {
+                let id = try Self.id(parameters)
+                let answer = try withAnyDesk { desk in
+                    let record = try desk.incident(id, for: session.identity, at: web.clock())
+                    // An alert routed without a subcircuito (nearest UPC, central) shows the registered address's.
+                    let home = record.subcircuitCode == nil
+                        ? (try? desk.store.lineHome(e164: record.lineE164))?.subcircuit : nil
+                    return ConsoleMap.answer(for: record, home: home, jurisdictions: jurisdictions)
+                }
+                var response = try EnrollmentWeb.json(answer)
+                response.headers.replace(name: "Cache-Control", value: "private, max-age=300")
+                return response
+            }
         })
         router.post("/api/v1/consola/alertas/:id/:accion", web.officerAPI { [self] request, parameters, session in
             try run { try action(parameters["accion"] ?? "", id: try Self.id(parameters), request, session) }
@@ -281,6 +307,16 @@ public final class ConsoleWeb: Sendable {
             response.headers.replace(name: "Cache-Control", value: "no-store")
             return response
         }
+    }
+
+    /// A line registered without an enrollment (provisioned, not a DC-09 site) still has the position of its
+    /// address: the map shows it. Nil when the dossier has the enrollment's address, or none is known.
+    static func registeredPosition(_ dossier: IncidentDossier, _ desk: IncidentDesk) -> GeoPoint? {
+        guard dossier.enrollment == nil, dossier.incident.site == nil else { return nil }
+        let home: (subcircuit: String?, latitude: Double?, longitude: Double?)?
+        do { home = try desk.store.lineHome(e164: dossier.incident.lineE164) } catch { return nil }
+        guard let lat = home?.latitude, let lon = home?.longitude else { return nil }
+        return GeoPoint(latitude: lat, longitude: lon)
     }
 
     func alert(_ r: IncidentRecord, _ scope: ConsoleScope) -> ConsoleEventJSON.Alert {

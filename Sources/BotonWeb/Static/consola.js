@@ -1,12 +1,17 @@
 // Consola de la UPC: alertas en vivo (Server-Sent Events con reanudación por Last-Event-ID), detalle del
-// ciudadano, acciones (tomar, despachar, nota, cerrar, confirmar prueba) y solicitudes por verificar.
-// Sin dependencias externas. Todo texto que ve el operador está en español.
+// ciudadano con su mapa (Leaflet servido por nosotros desde libjs-leaflet; sin él, el croquis SVG), acciones
+// (tomar, despachar, nota, cerrar, confirmar prueba) y solicitudes por verificar. Nada de una CDN. Todo texto que
+// ve el operador está en español.
 (function () {
   'use strict';
   var raiz = document.getElementById('consola');
   if (!raiz) { return; }
   var SLA = parseInt(raiz.dataset.sla, 10) || 60;
   var CSRF = raiz.dataset.csrf;
+  // El mapa: solo si el servidor sirve Leaflet (data-mapa) y cargó; teselas base solo si están configuradas.
+  var MAPA = raiz.dataset.mapa === 'leaflet' && !!window.L;
+  var TESELAS = raiz.dataset.teselas || '';
+  var CLAVE_SONIDO = 'boton.consola.sonido';
   var alertas = new Map();
   var seleccion = null;
   // La respuesta de la última acción ({id, texto, error}): se muestra con el detalle de esa alerta, también cuando
@@ -63,16 +68,35 @@
   }
 
   // --- Alarma visual y sonora -------------------------------------------------------------------------------
-  document.getElementById('sonido').addEventListener('click', function () {
+  // La elección del operador se recuerda en este navegador (localStorage). El navegador solo deja sonar audio
+  // tras un gesto en la página: con el sonido elegido, el primer clic o tecla después de recargar lo habilita.
+  var botonSonido = document.getElementById('sonido');
+  var sonidoActivo = false;
+  try { sonidoActivo = window.localStorage.getItem(CLAVE_SONIDO) === '1'; } catch (e) { /* sin almacenamiento */ }
+  function prepararAudio() {
+    if (!sonidoActivo) { return; }
     try {
       audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-      audio.resume();
-      this.textContent = 'Sonido de alarma activado';
-      this.disabled = true;
-    } catch (e) { this.textContent = 'Este navegador no permite sonido'; }
+      if (audio.state === 'suspended') { audio.resume(); }
+    } catch (e) { botonSonido.textContent = 'Este navegador no permite sonido'; }
+  }
+  function pintarSonido() {
+    botonSonido.textContent = sonidoActivo ? 'Sonido de alarma activado · desactivar' : 'Activar sonido de alarma';
+    botonSonido.setAttribute('aria-pressed', String(sonidoActivo));
+    botonSonido.dataset.activo = sonidoActivo ? '1' : '0';
+  }
+  botonSonido.addEventListener('click', function () {
+    sonidoActivo = !sonidoActivo;
+    try { window.localStorage.setItem(CLAVE_SONIDO, sonidoActivo ? '1' : '0'); } catch (e) { /* sin almacenamiento */ }
+    prepararAudio();
+    pintarSonido();
   });
+  // Solo dentro de un gesto del operador se crea el audio (fuera de uno el navegador lo bloquea y lo reprocha).
+  document.addEventListener('pointerdown', prepararAudio);
+  document.addEventListener('keydown', prepararAudio);
+  pintarSonido();
   function sonar() {
-    if (!audio) { return; }
+    if (!audio || !sonidoActivo) { return; }
     var t = audio.currentTime;
     for (var i = 0; i < 6; i++) {
       var o = audio.createOscillator(), g = audio.createGain();
@@ -103,7 +127,9 @@
     if (abierta(a) !== abierta(b)) { return abierta(a) ? -1 : 1; }
     if (a.prueba !== b.prueba) { return a.prueba ? 1 : -1; }
     if (a.nivel_escalada !== b.nivel_escalada) { return b.nivel_escalada - a.nivel_escalada; }
-    return b.recibida_ms - a.recibida_ms;
+    // Dentro de la misma urgencia, la más nueva primero (a igual hora, la de número mayor).
+    if (a.recibida_ms !== b.recibida_ms) { return b.recibida_ms - a.recibida_ms; }
+    return b.id - a.id;
   }
   function pintar() {
     var orden = Array.from(alertas.values()).sort(urgencia);
@@ -117,6 +143,7 @@
       var titulo = el('span', { 'class': 'titulo' }, 'Alerta ' + a.id + ' · ' + (ESTADOS[a.estado] || a.estado) +
         (a.resultado ? ' (' + (RESULTADOS[a.resultado] || a.resultado) + ')' : ''));
       b.appendChild(titulo);
+      if (a.silenciosa) { b.appendChild(el('span', { 'class': 'marca silenciosa' }, 'SILENCIOSA · NO LLAMAR')); }
       if (a.prueba) { b.appendChild(el('span', { 'class': 'marca prueba' }, 'PRUEBA')); }
       if (a.simulacro) { b.appendChild(el('span', { 'class': 'marca prueba simulacro' }, 'SIMULACRO')); }
       if (a.linea_suspendida) { b.appendChild(el('span', { 'class': 'marca suspendida' }, 'LÍNEA SUSPENDIDA')); }
@@ -164,7 +191,8 @@
       alertas.set(d.alerta.id, d.alerta);
       if (sincronizada) {
         if (d.evento.tipo === 'nueva') {
-          avisar((d.alerta.simulacro ? 'Simulacro ' : d.alerta.prueba ? 'Alerta de PRUEBA ' : '¡NUEVA ALERTA! ') + d.alerta.id + ' · ' +
+          avisar((d.alerta.simulacro ? 'Simulacro ' : d.alerta.prueba ? 'Alerta de PRUEBA '
+            : d.alerta.silenciosa ? '¡ALERTA SILENCIOSA! No llame a la línea · ' : '¡NUEVA ALERTA! ') + d.alerta.id + ' · ' +
             (d.alerta.upc_nombre || d.alerta.upc) + (d.alerta.linea_suspendida ? ' · línea suspendida' : ''),
             d.alerta.prueba || d.alerta.simulacro, d.alerta.id);
         } else if (d.evento.tipo === 'escalada' && (!anterior || anterior.nivel_escalada < d.alerta.nivel_escalada)) {
@@ -252,7 +280,12 @@
   function mostrarAviso() {
     var p = document.getElementById('mensaje-accion');
     if (!aviso || aviso.id !== seleccion) { if (p) { p.remove(); } return; }
-    if (!p) { p = el('p', { id: 'mensaje-accion', role: 'status' }); detalle.prepend(p); }
+    // En la cabecera fija del detalle, bajo las acciones: el operador ve la respuesta donde actuó.
+    if (!p) {
+      p = el('p', { id: 'mensaje-accion', role: 'status' });
+      var cabecera = document.getElementById('cabecera-detalle');
+      if (cabecera && detalle.contains(cabecera)) { cabecera.appendChild(p); } else { detalle.prepend(p); }
+    }
     p.textContent = aviso.texto;
     p.className = aviso.error ? 'aviso error' : 'aviso exito';
   }
@@ -309,6 +342,18 @@
     d.appendChild(c);
     return d;
   }
+  // Un número de teléfono como enlace tel: (el operador llama con un toque desde el teléfono o el softphone).
+  function telefono(texto, e164) {
+    var a = el('a', { href: 'tel:' + e164, 'class': 'tel' }, texto);
+    return a;
+  }
+  function filaNodo(dl, termino, nodo) {
+    dl.appendChild(el('dt', null, termino));
+    var dd = el('dd');
+    dd.appendChild(nodo);
+    dl.appendChild(dd);
+    return dd;
+  }
   function mostrar(d) {
     var a = d.alerta;
     // El detalle se vuelve a pintar con cada evento de la alerta: lo que el operador estaba escribiendo (y dónde)
@@ -323,7 +368,38 @@
     }
     detalle.dataset.id = String(a.id);
     detalle.textContent = '';
-    detalle.appendChild(el('h2', null, 'Alerta ' + a.id + (a.prueba ? ' · PRUEBA' : '') + ' · ' + (ESTADOS[a.estado] || a.estado)));
+    // La cabecera (título, aviso de alerta silenciosa y acciones principales) queda fija arriba al desplazar el
+    // detalle, también en un teléfono: "Tomar alerta" siempre a la vista.
+    var cabecera = el('div', { id: 'cabecera-detalle', 'class': 'cabecera-detalle' });
+    cabecera.appendChild(el('h2', null, 'Alerta ' + a.id + (a.prueba ? ' · PRUEBA' : '') + ' · ' + (ESTADOS[a.estado] || a.estado)));
+    if (a.silenciosa) {
+      cabecera.appendChild(el('p', { id: 'aviso-silenciosa', 'class': 'aviso silenciosa', role: 'alert' },
+        'ALERTA SILENCIOSA — no llame a la línea'));
+    }
+    var ultima = d.posiciones.length ? d.posiciones[d.posiciones.length - 1] : null;
+    var punto = ultima ? [ultima.latitud, ultima.longitud] : d.domicilio ? [d.domicilio.latitud, d.domicilio.longitud] : null;
+    var acciones = el('div', { 'class': 'acciones' });
+    if (abierta(a) && (a.estado === 'recibida' || a.estado === 'notificada')) {
+      var t = el('button', { type: 'button', id: 'accion-tomar' }, 'Tomar alerta');
+      t.addEventListener('click', function () { accion(a.id, 'tomar'); });
+      acciones.appendChild(t);
+    }
+    if (abierta(a) && a.prueba) {
+      var cp = el('button', { type: 'button', id: 'accion-confirmar-prueba' }, 'Confirmar prueba');
+      cp.addEventListener('click', function () { accion(a.id, 'confirmar-prueba'); });
+      acciones.appendChild(cp);
+    }
+    // Llamar a la línea del ciudadano: nunca en una alerta silenciosa (la llamada puede delatarlo).
+    if (!a.silenciosa && !a.sitio && d.linea) {
+      acciones.appendChild(el('a', { id: 'accion-llamar', 'class': 'boton secundario', href: 'tel:' + d.linea }, 'Llamar a la línea'));
+    }
+    if (punto) {
+      acciones.appendChild(el('a', { id: 'abrir-en-mapas', 'class': 'boton secundario',
+        href: 'geo:' + punto[0].toFixed(6) + ',' + punto[1].toFixed(6) + '?q=' + punto[0].toFixed(6) + ',' + punto[1].toFixed(6) },
+        ultima ? 'Abrir la última posición en la app de mapas' : 'Abrir el domicilio en la app de mapas'));
+    }
+    cabecera.appendChild(acciones);
+    detalle.appendChild(cabecera);
     if (a.linea_suspendida) {
       detalle.appendChild(el('p', { 'class': 'aviso error' }, 'La línea está suspendida por falsas alarmas. La alerta se atiende igual.'));
     }
@@ -341,11 +417,21 @@
       fila(dl, 'Dirección del sitio', a.sitio.direccion);
       fila(dl, 'Cuenta DC-09', a.sitio.cuenta);
       fila(dl, 'Evento', a.sitio.codigo + ' · ' + a.sitio.significado);
-      fila(dl, 'Contacto del sitio', a.sitio.contacto);
+      if (a.sitio.contacto) { filaNodo(dl, 'Contacto del sitio', telefono(a.sitio.contacto, a.sitio.contacto)); }
     }
     if (d.ciudadano) { fila(dl, 'Ciudadano', d.ciudadano.nombres + ' ' + d.ciudadano.apellidos); }
     if (d.ciudadano) { fila(dl, 'Documento', d.ciudadano.documento_texto); }
-    if (!a.sitio) { fila(dl, 'Línea', d.linea_nacional); }
+    if (!a.sitio) {
+      if (a.silenciosa) {
+        var dd = filaNodo(dl, 'Línea', el('span', { id: 'linea-ciudadano' }, d.linea_nacional));
+        dd.appendChild(el('strong', { 'class': 'no-llamar' }, ' · no llamar: alerta silenciosa'));
+      } else {
+        var enlace = telefono(d.linea_nacional, d.linea);
+        enlace.id = 'linea-ciudadano';
+        filaNodo(dl, 'Línea', enlace);
+      }
+    }
+    if (typeof a.bateria === 'number') { fila(dl, 'Batería del teléfono', a.bateria + ' %'); }
     if (d.domicilio) { fila(dl, 'Domicilio registrado', d.domicilio.direccion); }
     if (d.trabajo) { fila(dl, 'Trabajo', d.trabajo.direccion); }
     fila(dl, 'Recibida', hora(a.recibida_en));
@@ -358,35 +444,35 @@
     detalle.appendChild(dl);
     if (d.contactos.length) {
       detalle.appendChild(el('h3', null, 'Contactos de referencia'));
-      var ul = el('ul');
-      d.contactos.forEach(function (c) { ul.appendChild(el('li', null, c.nombre + ' · ' + c.telefono)); });
+      var ul = el('ul', { 'class': 'contactos' });
+      d.contactos.forEach(function (c) {
+        var li = el('li', null, c.nombre + ' · ');
+        li.appendChild(telefono(c.telefono, c.e164 || c.telefono));
+        ul.appendChild(li);
+      });
       detalle.appendChild(ul);
     }
-    var fig = el('figure', { 'class': 'croquis' });
-    fig.appendChild(el('img', { src: d.croquis + '?v=' + d.posiciones.length, alt: 'Croquis del subcircuito con las posiciones recibidas', width: '480', height: '360' }));
-    fig.appendChild(el('figcaption', null, d.posiciones.length ? d.posiciones.length + (d.posiciones.length === 1 ? ' posición recibida' : ' posiciones recibidas') : 'Sin posición GPS: se muestra el domicilio registrado'));
+    var fig = el('figure', { 'class': MAPA ? 'mapa' : 'croquis' });
+    // El mapa se dibuja con su contenedor ya en la página (con su tamaño): fuera de ella Leaflet lo mediría en 0.
     detalle.appendChild(fig);
+    if (MAPA) {
+      mapaDe(d, fig);
+    } else {
+      fig.appendChild(el('img', { src: d.croquis + '?v=' + d.posiciones.length, alt: 'Croquis del subcircuito con las posiciones recibidas', width: '480', height: '360' }));
+    }
+    fig.appendChild(el('figcaption', { id: 'leyenda-mapa' }, (d.posiciones.length === 1 ? '1 posición recibida'
+      : d.posiciones.length ? d.posiciones.length + ' posiciones recibidas' : 'Sin posición GPS: se muestra el domicilio registrado') +
+      (MAPA ? ' · ● posiciones con su precisión · ■ domicilio · ▲ UPC' : '')));
     if (d.posiciones.length) {
       var ol = el('ol', { 'class': 'posiciones' });
       d.posiciones.forEach(function (p) {
         ol.appendChild(el('li', null, p.latitud.toFixed(5) + ', ' + p.longitud.toFixed(5) +
-          (p.precision_m ? ' (±' + p.precision_m + ' m)' : '') + ' · ' + hora(p.recibida_en)));
+          (p.precision_m ? ' (±' + p.precision_m + ' m)' : '') + (typeof p.bateria === 'number' ? ' · batería ' + p.bateria + ' %' : '') +
+          ' · ' + hora(p.recibida_en)));
       });
       detalle.appendChild(ol);
     }
     if (abierta(a)) {
-      var acciones = el('div', { 'class': 'acciones' });
-      if (a.estado === 'recibida' || a.estado === 'notificada') {
-        var t = el('button', { type: 'button', id: 'accion-tomar' }, 'Tomar alerta');
-        t.addEventListener('click', function () { accion(a.id, 'tomar'); });
-        acciones.appendChild(t);
-      }
-      if (a.prueba) {
-        var cp = el('button', { type: 'button', id: 'accion-confirmar-prueba' }, 'Confirmar prueba');
-        cp.addEventListener('click', function () { accion(a.id, 'confirmar-prueba'); });
-        acciones.appendChild(cp);
-      }
-      detalle.appendChild(acciones);
       if (a.estado === 'tomada') {
         detalle.appendChild(formulario('Despachar', [campo('unidad', 'Unidad o patrullero')], 'Despachar',
           function (f) { accion(a.id, 'despachar', { unidad: f.unidad.value }, f); }));
@@ -422,6 +508,113 @@
     }
     mostrarAviso();
   }
+
+  // --- Mapa (Leaflet) -----------------------------------------------------------------------------------------
+  // Un solo mapa para la consola: su contenedor se vuelve a poner en el detalle cada vez que este se pinta, así el
+  // mapa no se rehace (ni pierde el zoom del operador) con cada posición que llega por el feed. El territorio
+  // (subcircuito, vecinos, UPC) se lee una vez por alerta; el recorrido se redibuja con cada lectura del detalle.
+  var mapa = null, capaTerritorio = null, capaRecorrido = null, contenedorMapa = null;
+  var alertaDelMapa = null, encuadre = null, limitesSubcircuito = null;
+  function mapaDe(d, fig) {
+    if (!contenedorMapa) {
+      contenedorMapa = el('div', { id: 'mapa', 'class': 'mapa-alerta', role: 'region', 'aria-label': 'Mapa de la alerta' });
+    }
+    fig.appendChild(contenedorMapa);
+    if (mapa) { mapa.invalidateSize(false); }
+    if (!mapa) {
+      mapa = L.map(contenedorMapa, { zoomControl: true, attributionControl: !!TESELAS });
+      if (TESELAS) {
+        L.tileLayer(TESELAS, { maxZoom: 19, attribution: 'Teselas: ' + TESELAS.split('/')[2] }).addTo(mapa);
+      }
+      capaTerritorio = L.featureGroup().addTo(mapa);
+      capaRecorrido = L.featureGroup().addTo(mapa);
+      mapa.setView([-1.5, -78.5], 7);
+    }
+    var a = d.alerta;
+    if (alertaDelMapa !== a.id) {
+      alertaDelMapa = a.id;
+      encuadre = null;
+      limitesSubcircuito = null;
+      capaTerritorio.clearLayers();
+      contenedorMapa.dataset.territorio = 'cargando';
+      api('GET', d.mapa).then(function (r) {
+        if (alertaDelMapa !== a.id || !r.ok) { return; }
+        pintarTerritorio(r.datos);
+        contenedorMapa.dataset.territorio = 'listo';
+        encuadrar(true);
+      });
+    }
+    pintarRecorrido(d);
+    encuadrar(false);
+  }
+  function pintarTerritorio(t) {
+    L.geoJSON(t.territorio, {
+      style: function (f) {
+        var propio = f.properties.papel === 'subcircuito';
+        return { className: propio ? 'subcircuito' : 'vecino', color: propio ? '#1d4f91' : '#6b7a8c',
+          weight: propio ? 3 : 1, fillOpacity: propio ? 0.12 : 0.04, dashArray: propio ? null : '4 4' };
+      },
+      onEachFeature: function (f, capa) {
+        if (f.properties.papel === 'subcircuito') { limitesSubcircuito = capa.getBounds(); }
+        capa.bindTooltip((f.properties.papel === 'subcircuito' ? 'Subcircuito de la alerta: ' : 'Subcircuito vecino: ') +
+          f.properties.codigo + ' ' + f.properties.nombre + ' · ' + f.properties.upc);
+      }
+    }).addTo(capaTerritorio);
+    if (t.upc) {
+      var upc = L.marker([t.upc.latitud, t.upc.longitud], {
+        icon: L.divIcon({ className: 'icono-upc', html: '▲', iconSize: [22, 22] }), title: t.upc.nombre
+      }).addTo(capaTerritorio);
+      var texto = el('span', null, t.upc.nombre + ' · ');
+      texto.appendChild(telefono(t.upc.telefono_nacional, t.upc.telefono));
+      upc.bindPopup(texto);
+    }
+  }
+  function pintarRecorrido(d) {
+    capaRecorrido.clearLayers();
+    if (d.domicilio) {
+      L.marker([d.domicilio.latitud, d.domicilio.longitud], {
+        icon: L.divIcon({ className: 'icono-domicilio', html: '■', iconSize: [18, 18] }), title: 'Domicilio registrado'
+      }).bindTooltip('Domicilio registrado: ' + d.domicilio.direccion).addTo(capaRecorrido);
+    }
+    var puntos = d.posiciones.map(function (p) { return [p.latitud, p.longitud]; });
+    if (puntos.length > 1) {
+      L.polyline(puntos, { className: 'recorrido', color: '#c62828', weight: 3, opacity: 0.8 }).addTo(capaRecorrido);
+    }
+    d.posiciones.forEach(function (p, i) {
+      var ultima = i === d.posiciones.length - 1;
+      if (p.precision_m) {
+        L.circle([p.latitud, p.longitud], { radius: p.precision_m, className: 'precision', color: '#c62828', weight: 1,
+          fillOpacity: ultima ? 0.15 : 0.05, interactive: false }).addTo(capaRecorrido);
+      }
+      L.circleMarker([p.latitud, p.longitud], { radius: ultima ? 9 : 5, className: 'posicion' + (ultima ? ' ultima' : ''),
+        color: '#fff', weight: 2, fillColor: '#c62828', fillOpacity: 1 })
+        .bindTooltip('Posición ' + (i + 1) + (p.precision_m ? ' (±' + p.precision_m + ' m)' : '') + ' · ' + hora(p.recibida_en) +
+          (typeof p.bateria === 'number' ? ' · batería ' + p.bateria + ' %' : ''))
+        .addTo(capaRecorrido);
+    });
+    contenedorMapa.dataset.posiciones = String(d.posiciones.length);
+  }
+  // Encuadra la primera vez el subcircuito con el recorrido; después solo si la última posición quedó fuera de la
+  // vista o en su borde (el operador puede haber acercado el mapa: nunca se acerca más, solo se aleja lo necesario).
+  function encuadrar(territorioNuevo) {
+    var limites = L.latLngBounds([]);
+    if (capaRecorrido.getLayers().length) { limites.extend(capaRecorrido.getBounds()); }
+    if (limitesSubcircuito && limitesSubcircuito.isValid()) { limites.extend(limitesSubcircuito); }
+    if (!limites.isValid()) { return; }
+    if (!encuadre || territorioNuevo) {
+      // Sin animación: el recorrido se redibuja con cada evento y debe quedar donde se ve, no a mitad de un zoom.
+      mapa.fitBounds(limites, { padding: [20, 20], maxZoom: 17, animate: false });
+      encuadre = true;
+      return;
+    }
+    var capas = capaRecorrido.getLayers();
+    var ultima = null;
+    capas.forEach(function (c) { if (c instanceof L.CircleMarker && !(c instanceof L.Circle)) { ultima = c.getLatLng(); } });
+    if (ultima && !mapa.getBounds().pad(-0.1).contains(ultima)) {
+      mapa.fitBounds(limites.extend(ultima), { padding: [30, 30], maxZoom: mapa.getZoom(), animate: false });
+    }
+  }
+
   // Quién hizo cada cosa, en palabras del operador (el registro guarda `operador:42`, `dispositivo:<id>`…); los
   // operadores, con el grado y el nombre que trae el expediente (`actores`).
   function autor(actor, actores) {

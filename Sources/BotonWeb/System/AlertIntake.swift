@@ -34,10 +34,14 @@ public enum AlertIntake {
         let horaServidor: Int64?
         let acuse: String?
         let mensaje: String
+        /// Only to a frame that asked for its alert's state: `ninguna`, `recibida`, `notificada`, `tomada`,
+        /// `despachada` or `cerrada`, with the unit once despachada. Absent otherwise (old clients see nothing new).
+        var estadoAlerta: String?
+        var unidad: String?
 
         enum CodingKeys: String, CodingKey {
-            case estado, motivo, secuencia, incidente, upc, acuse, mensaje
-            case horaServidor = "hora_servidor"
+            case estado, motivo, secuencia, incidente, upc, acuse, mensaje, unidad
+            case horaServidor = "hora_servidor", estadoAlerta = "estado_alerta"
         }
     }
 
@@ -109,12 +113,15 @@ public enum AlertIntake {
                             status: status(for: reason))
         }
         let ack = try reply.withBytes { try Acknowledgement.decodeOwnAnswer($0) }
-        let base = Answer(estado: ack.status.rawValue, motivo: ack.status == .rechazada ? ack.reason.rawValue : nil,
+        var base = Answer(estado: ack.status.rawValue, motivo: ack.status == .rechazada ? ack.reason.rawValue : nil,
                           secuencia: ack.sequence, incidente: ack.incidentID == 0 ? nil : ack.incidentID,
                           upc: ack.upcCode?.text, horaServidor: ack.serverTimeMs,
                           acuse: reply.withBytes { Data($0).base64EncodedString() },
                           mensaje: ack.status == .rechazada ? message(ack.reason)
-                            : isBaja ? "Baja confirmada: su botón de seguridad fue dado de baja." : message(ack.status))
+                            : isBaja ? "Baja confirmada: su botón de seguridad fue dado de baja."
+                            : ack.alertStatus?.mensaje ?? message(ack.status))
+        base.estadoAlerta = ack.alertStatus?.stage.rawValue
+        base.unidad = ack.alertStatus?.unit
         switch ack.status {
         case .aceptada: return try json(base, status: .created)
         case .duplicada: return try json(base, status: .ok)
