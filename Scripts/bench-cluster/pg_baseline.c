@@ -151,16 +151,16 @@ int main(int argc, char **argv) {
     prepare("lock", "SELECT pg_advisory_xact_lock(4787172950858364532)");
     prepare("receipt", "SELECT fingerprint, status, incident_id, upc_code FROM frame_receipt"
                        " WHERE sender_id = $1 AND sequence = $2");
-    prepare("open", "SELECT id, upc_code, opened_at FROM incident\n"
+    prepare("open", "SELECT id, upc_code, opened_at, state, unit, is_silent, battery_percent FROM incident\n"
                     "WHERE line_e164 = $1 AND is_test IN ($2, 2) AND state <> 'cerrada' AND opened_at >= $3\n"
                     "ORDER BY opened_at DESC LIMIT 1");
     prepare("incident", "INSERT INTO incident (line_e164, device_id, is_test, state, upc_code, subcircuit_code,"
-                        " location_source,\n    line_suspended, opened_at) VALUES ($1, $2, $3, 'recibida', $4, $5,"
-                        " $6, $7, $8)\nRETURNING id");
+                        " location_source,\n    line_suspended, opened_at, is_silent, battery_percent)\n"
+                        "VALUES ($1, $2, $3, 'recibida', $4, $5, $6, $7, $8, $9, $10)\nRETURNING id");
     prepare("transition", "INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at)\n"
                           "VALUES ($1, $4, 'transicion', NULL, 'recibida', $2, $3)");
     prepare("position", "INSERT INTO incident_position (incident_id, latitude, longitude, accuracy_m, fix_age_s,"
-                        " received_at)\nVALUES ($1, $2, $3, $4, $5, $6)");
+                        " received_at,\n    battery_percent)\nVALUES ($1, $2, $3, $4, $5, $6, $7)");
     prepare("pos_event", "INSERT INTO incident_event (incident_id, upc_code, kind, actor, at, detail)\n"
                          "VALUES ($1, (SELECT upc_code FROM incident WHERE id = $1), 'posicion', $2, $3, $4)");
     prepare("insert_receipt", "INSERT INTO frame_receipt (sender_id, sequence, fingerprint, kind, status,"
@@ -202,13 +202,13 @@ int main(int argc, char **argv) {
             const char *ov[] = {line, "0", since};
             if (run("open", 3, ov, NULL, NULL, NULL)) { fprintf(stderr, "pg_baseline: open incident found\n"); return 1; }
             int64_t incident = 0;
-            const char *iv[] = {line, hex, "0", "UPC-17D04C01S01", "17D04C01S01", "gps", "0", nowtxt};
-            run("incident", 8, iv, NULL, NULL, &incident);
+            const char *iv[] = {line, hex, "0", "UPC-17D04C01S01", "17D04C01S01", "gps", "0", nowtxt, "0", "80"};
+            run("incident", 10, iv, NULL, NULL, &incident);
             snprintf(id, sizeof id, "%lld", (long long)incident);
             const char *tv[] = {id, author, nowtxt, "UPC-17D04C01S01"};
             run("transition", 4, tv, NULL, NULL, NULL);
-            const char *pv[] = {id, lat, lon, "12", "3", nowtxt};
-            run("position", 6, pv, NULL, NULL, NULL);
+            const char *pv[] = {id, lat, lon, "12", "3", nowtxt, "80"};
+            run("position", 7, pv, NULL, NULL, NULL);
             const char *ev[] = {id, author, nowtxt, detail};
             run("pos_event", 4, ev, NULL, NULL, NULL);
             const char *wv[] = {(const char *)sender, seq, (const char *)fingerprint, "alerta", "aceptada", id,
