@@ -3,33 +3,59 @@ public import BotonCore
 
 /// Supervision of senders (migration 12). The same SQL on SQLite and PostgreSQL.
 extension SQLStore {
+    /// Writes a batch's signs of life: an upsert for each sender whose supervision starts (a phone's `latido`, rare),
+    /// and for the rest one statement per ``sightingChunk`` senders that refreshes those already supervised and
+    /// touches nothing else (most phones are not: a statement per frame cost the writer a round trip per alert).
     public func recordSightings(_ sightings: [SenderSighting]) throws(StoreError) {
+        var refreshes: [SenderSighting] = []
         for s in sightings {
-            let values: [SQLValue] = [
-                .text(s.kind.rawValue), .text(s.sender), .text(s.label), .text(s.upcCode),
-                .integer(Int64(s.intervalSeconds)), .integer(s.at.millisecondsSince1970),
-                .integer(s.silentAt.millisecondsSince1970), s.latitude.map { .real($0) } ?? .null,
-                s.longitude.map { .real($0) } ?? .null,
-            ]
-            if s.starts {
-                try sql.prepared("""
-                    INSERT INTO sender_supervision (kind, sender, label, upc_code, interval_s, last_seen_at, silent_at,
-                        silent_since, latitude, longitude) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9)
-                    ON CONFLICT (kind, sender) DO UPDATE SET label = excluded.label, upc_code = excluded.upc_code,
-                        interval_s = excluded.interval_s, last_seen_at = excluded.last_seen_at,
-                        silent_at = excluded.silent_at, silent_since = NULL,
-                        latitude = COALESCE(excluded.latitude, sender_supervision.latitude),
-                        longitude = COALESCE(excluded.longitude, sender_supervision.longitude)
-                    """).run(values)
-            } else {
-                try sql.prepared("""
-                    UPDATE sender_supervision SET label = ?3, upc_code = ?4, interval_s = ?5, last_seen_at = ?6,
-                        silent_at = ?7, silent_since = NULL, latitude = COALESCE(?8, latitude),
-                        longitude = COALESCE(?9, longitude)
-                    WHERE kind = ?1 AND sender = ?2
-                    """).run(values)
+            guard s.starts else {
+                refreshes.append(s)
+                continue
             }
+            try sql.prepared("""
+                INSERT INTO sender_supervision (kind, sender, label, upc_code, interval_s, last_seen_at, silent_at,
+                    silent_since, latitude, longitude) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9)
+                ON CONFLICT (kind, sender) DO UPDATE SET label = excluded.label, upc_code = excluded.upc_code,
+                    interval_s = excluded.interval_s, last_seen_at = excluded.last_seen_at,
+                    silent_at = excluded.silent_at, silent_since = NULL,
+                    latitude = COALESCE(excluded.latitude, sender_supervision.latitude),
+                    longitude = COALESCE(excluded.longitude, sender_supervision.longitude)
+                """).run(Self.sightingValues(s))
         }
+        var start = 0
+        while start < refreshes.count {
+            let chunk = refreshes[start ..< min(start + Self.sightingChunk, refreshes.count)]
+            try sql.prepared(Self.refreshSQL(rows: chunk.count)).run(chunk.flatMap(Self.sightingValues))
+            start += chunk.count
+        }
+    }
+
+    /// Senders refreshed by one statement (the statement's text depends only on its row count: at most this many
+    /// prepared variants per connection).
+    static var sightingChunk: Int { 32 }
+
+    static func sightingValues(_ s: SenderSighting) -> [SQLValue] {
+        [.text(s.kind.rawValue), .text(s.sender), .text(s.label), .text(s.upcCode),
+         .integer(Int64(s.intervalSeconds)), .integer(s.at.millisecondsSince1970),
+         .integer(s.silentAt.millisecondsSince1970), s.latitude.map { .real($0) } ?? .null,
+         s.longitude.map { .real($0) } ?? .null]
+    }
+
+    /// `UPDATE … FROM (VALUES …)`, which both engines take (SQLite since 3.33); the derived table's columns are
+    /// `column1` … `column9` in both. The positions are cast: a column of NULLs alone has no type in PostgreSQL.
+    static func refreshSQL(rows: Int) -> String {
+        let values = (0 ..< rows).map { row in
+            "(" + (1 ... 9).map { "?\(row * 9 + $0)" }.joined(separator: ", ") + ")"
+        }.joined(separator: ", ")
+        return """
+            UPDATE sender_supervision SET label = v.column3, upc_code = v.column4, interval_s = v.column5,
+                last_seen_at = v.column6, silent_at = v.column7, silent_since = NULL,
+                latitude = COALESCE(CAST(v.column8 AS DOUBLE PRECISION), sender_supervision.latitude),
+                longitude = COALESCE(CAST(v.column9 AS DOUBLE PRECISION), sender_supervision.longitude)
+            FROM (VALUES \(values)) AS v
+            WHERE sender_supervision.kind = v.column1 AND sender_supervision.sender = v.column2
+            """
     }
 
     static var supervisedColumns: String { """
