@@ -439,12 +439,12 @@ final class Writer: @unchecked Sendable {
                                           isTest: isTest, lineSuspended: line.suspended, change: .posicion, at: now))
             return (open.id, open.upcCode)
         }
-        // The credential may come from the cache; whether the line is suspended is read now (a false alarm may
-        // have suspended it a moment ago), so a new alert is flagged correctly.
+        // The credential may come from the cache; whether the line is suspended is read with the insert (a false
+        // alarm may have suspended it a moment ago), so a new alert is flagged correctly.
         var line = line
-        line.suspended = try store.lineIsSuspended(e164: line.e164) ?? line.suspended
         let decision = locate(line: line, position: position)
-        let id = try store.createIncident(NewIncident(
+        let id: Int64
+        (id, line.suspended) = try store.createIncidentReadingSuspension(NewIncident(
             lineE164: line.e164, deviceID: deviceID, isTest: isTest, upcCode: decision.upc,
             subcircuitCode: decision.subcircuit, locationSource: decision.source, lineSuspended: line.suspended,
             openedAt: received, author: author, simulated: line.simulated, isSilent: silent, batteryPercent: battery))

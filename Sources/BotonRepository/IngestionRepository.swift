@@ -168,6 +168,10 @@ public protocol IngestionRepository {
     /// simulated line's alerts are all *simulacros*, tests or not).
     func openIncident(line: String, isTest: Bool, since: Timestamp) throws(StoreError) -> OpenIncident?
     func createIncident(_ incident: NewIncident) throws(StoreError) -> Int64
+    /// The same, with `line_suspended` read from the line in the same statement (whether a false alarm suspended
+    /// it a moment ago, which a cached credential may not know yet) rather than taken from `incident`: one round
+    /// trip fewer for the writer. Returns the new id and what was read.
+    func createIncidentReadingSuspension(_ incident: NewIncident) throws(StoreError) -> (id: Int64, lineSuspended: Bool)
     /// A later press of an open alert changes what the UPC must know: it was silent (`silent`: the flag only ever
     /// goes on), or the phone's battery level changed.
     func updateOpenIncident(_ incident: Int64, silent: Bool, batteryPercent: Int?) throws(StoreError)

@@ -97,22 +97,35 @@ extension SQLStore {
     }
 
     public func createIncident(_ i: NewIncident) throws(StoreError) -> Int64 {
-        let id = try sql.prepared("""
+        try insertIncident(i, readingSuspension: false).id
+    }
+
+    public func createIncidentReadingSuspension(_ i: NewIncident) throws(StoreError) -> (id: Int64, lineSuspended: Bool) {
+        try insertIncident(i, readingSuspension: true)
+    }
+
+    private func insertIncident(_ i: NewIncident, readingSuspension: Bool) throws(StoreError)
+        -> (id: Int64, lineSuspended: Bool)
+    {
+        let suspended = readingSuspension
+            ? "coalesce((SELECT CASE WHEN suspended_at IS NULL THEN 0 ELSE 1 END FROM phone_line WHERE e164 = ?1), ?7)"
+            : "?7"
+        let (id, lineSuspended) = try sql.prepared("""
             INSERT INTO incident (line_e164, device_id, is_test, state, upc_code, subcircuit_code, location_source,
                 line_suspended, opened_at, is_silent, battery_percent)
-            VALUES (?1, ?2, ?3, 'recibida', ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-            RETURNING id
+            VALUES (?1, ?2, ?3, 'recibida', ?4, ?5, ?6, \(suspended), ?8, ?9, ?10)
+            RETURNING id, line_suspended
             """).first([.text(i.lineE164), i.deviceID.map { .text($0) } ?? .null, .integer(i.simulated ? 2 : i.isTest ? 1 : 0),
                       .text(i.upcCode), i.subcircuitCode.map { .text($0) } ?? .null, .text(i.locationSource),
                       .integer(i.lineSuspended ? 1 : 0), .integer(i.openedAt.millisecondsSince1970),
                       .integer(i.isSilent ? 1 : 0), i.batteryPercent.map { .integer(Int64($0)) } ?? .null]) {
-            $0.int64(0) } ?? 0
+            ($0.int64(0), $0.bool(1)) } ?? (0, i.lineSuspended)
         try sql.orderEventAppends()
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at)
             VALUES (?1, ?4, 'transicion', NULL, 'recibida', ?2, ?3)
             """).run([.integer(id), .text(i.author), .integer(i.openedAt.millisecondsSince1970), .text(i.upcCode)])
-        return id
+        return (id, lineSuspended)
     }
 
     public func addPosition(incident: Int64, _ p: IncidentPosition, at: Timestamp, author: String)
