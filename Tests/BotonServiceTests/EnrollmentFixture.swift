@@ -28,9 +28,13 @@ final class EnrollmentFixture {
 
     /// A migrated database with the territory, built once and copied for each test: a SQLite file, or under
     /// PostgreSQL (`BOTON_TEST_BACKEND`) a database that each test's database is created from.
+    static let templateDirectory = NSTemporaryDirectory() + "boton-enrollment-template-" + UUID().uuidString
+
     static let template: String = {
-        let dir = NSTemporaryDirectory() + "boton-enrollment-template-" + UUID().uuidString
+        let dir = templateDirectory
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // Removed when the test process ends (it was left behind, a megabyte a run).
+        atexit { try? FileManager.default.removeItem(atPath: EnrollmentFixture.templateDirectory) }
         let path = dir + "/template.sqlite"
         do {
             let database = try TestDatabase(path: path)
