@@ -28,6 +28,14 @@ public final class PostgresDatabase: SQLDatabase {
     public private(set) var changes: Int = 0
     /// The transaction in progress appended events: its COMMIT carries `NOTIFY boton_feed` (one round trip).
     private var notifyAtCommit = false
+    /// Statements sent in pipeline mode whose results are not read yet (their SQL, for errors), in order.
+    private var pipelined: [String] = []
+    /// Set when results and statements no longer match (a pipeline that libpq would not close): the connection
+    /// is then treated as broken and never reused.
+    private var desynchronized = false
+    /// At most this many statements wait in a pipeline: beyond, it is synchronised (the server's answers to a
+    /// long pipeline would otherwise fill the socket while we are still writing to it).
+    static let pipelineLimit = 64
 
     /// The channel on which committed events are announced to every node's console feed (``PostgresNotifications``).
     public static let feedChannel = "boton_feed"
@@ -75,7 +83,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     /// True once the connection to the server is lost: nothing more can run on it, and a pool must drop it.
-    public var isBroken: Bool { PQstatus(connection) != CONNECTION_OK }
+    public var isBroken: Bool { desynchronized || PQstatus(connection) != CONNECTION_OK }
 
     /// True when this session can only read: the server is a standby (in recovery) or has
     /// `default_transaction_read_only` on. Every write would fail with SQLSTATE 25006.
@@ -86,7 +94,7 @@ public final class PostgresDatabase: SQLDatabase {
     }
 
     /// True outside a transaction (and on a working connection).
-    public var isAutocommit: Bool { PQtransactionStatus(connection) == PQTRANS_IDLE }
+    public var isAutocommit: Bool { pipelined.isEmpty && PQtransactionStatus(connection) == PQTRANS_IDLE }
 
     public var dialect: SQLDialect { .postgresql }
 
@@ -100,6 +108,7 @@ public final class PostgresDatabase: SQLDatabase {
     /// Runs one or more statements that return no rows (`PQexec`: several statements separated by `;` run in
     /// one implicit transaction unless they hold their own `BEGIN`/`COMMIT`).
     public func execute(_ sql: String) throws(StoreError) {
+        if isPipelining { PQclear(try syncPipeline(keepingLast: false)) }
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         try check(result, sql: sql)
@@ -155,11 +164,15 @@ public final class PostgresDatabase: SQLDatabase {
     /// and asked for it when appending an event (``SQLDatabase/orderEventAppends()``) deadlocked with the ingestion
     /// writer, which holds it and marks those rows *notificada* (seen as a 503 on closing an alert). It also gives
     /// event ids the order the console feed reads them in.
+    ///
+    /// Both are pipelined: they travel with the transaction's first statement that needs an answer, so a
+    /// transaction costs no round trip of its own before its work.
     private func begin() throws(StoreError) {
         notifyAtCommit = false
-        try execute("BEGIN")
+        if isPipelining { PQclear(try syncPipeline(keepingLast: false)) }
+        try pipeline(sql: "BEGIN") { PQsendQueryParams($0, "BEGIN", 0, nil, nil, nil, nil, 0) }
         do {
-            _ = try prepared("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").first([]) { _ in 0 }
+            try statement("SELECT pg_advisory_xact_lock(\(eventOrderLockKey))").send([])
         } catch {
             rollbackIfOpen()
             throw error
@@ -169,6 +182,24 @@ public final class PostgresDatabase: SQLDatabase {
     /// COMMIT, refusing to report success for a transaction that PostgreSQL aborted: COMMIT of an aborted
     /// transaction answers `ROLLBACK` without an error, which would otherwise look like a commit.
     private func commit() throws(StoreError) {
+        if isPipelining {
+            // The transaction's last writes, the NOTIFY and the COMMIT in one round trip. A write that failed
+            // aborts the rest of the pipeline (COMMIT included) and its error is thrown: the caller rolls back.
+            if notifyAtCommit {
+                try pipeline(sql: "NOTIFY \(Self.feedChannel)") {
+                    PQsendQueryParams($0, "NOTIFY \(Self.feedChannel)", 0, nil, nil, nil, nil, 0)
+                }
+            }
+            notifyAtCommit = false
+            try pipeline(sql: "COMMIT") { PQsendQueryParams($0, "COMMIT", 0, nil, nil, nil, nil, 0) }
+            guard let result = try syncPipeline(keepingLast: true) else { throw failure(nil, sql: "COMMIT") }
+            defer { PQclear(result) }
+            if let tag = PQcmdStatus(result), String(cString: tag) == "ROLLBACK" {
+                throw StoreError(kind: .postgres(sqlState: "40000"), message: "the server rolled the transaction back",
+                                 sql: "COMMIT", codeName: SQLState.name("40000"))
+            }
+            return
+        }
         if isInFailedTransaction {
             throw StoreError(kind: .postgres(sqlState: "25P02"),
                              message: "a statement of the transaction failed and its error was not rethrown; "
@@ -189,6 +220,7 @@ public final class PostgresDatabase: SQLDatabase {
 
     private func rollbackIfOpen() {
         notifyAtCommit = false
+        if isPipelining { PQclear(try? syncPipeline(keepingLast: false)) }
         if !isBroken, PQtransactionStatus(connection) != PQTRANS_IDLE { try? execute("ROLLBACK") }
     }
 
@@ -208,6 +240,80 @@ public final class PostgresDatabase: SQLDatabase {
             }
             throw error
         }
+    }
+
+    // MARK: Pipeline
+
+    /// True while statements sent in pipeline mode wait for their results.
+    var isPipelining: Bool { !pipelined.isEmpty }
+
+    /// Sends one statement in pipeline mode (entered with the first); `send` is the libpq call (`PQsendQuery…`).
+    /// Its result is read by ``syncPipeline(keepingLast:)``.
+    func pipeline(sql: String, _ send: (OpaquePointer) -> Int32) throws(StoreError) {
+        if pipelined.count >= Self.pipelineLimit { PQclear(try syncPipeline(keepingLast: false)) }
+        if pipelined.isEmpty, PQpipelineStatus(connection) == PQ_PIPELINE_OFF {
+            guard PQenterPipelineMode(connection) == 1 else { throw failure(nil, sql: sql) }
+        }
+        guard send(connection) == 1 else {
+            let error = failure(nil, sql: sql)
+            abandonPipeline()
+            throw error
+        }
+        pipelined.append(sql)
+    }
+
+    /// Ends the pipeline: a sync point, then every statement's result in order. Throws the first statement's
+    /// error (the ones after it were skipped by the server); otherwise returns the last statement's result when
+    /// `keepingLast` (the caller clears it), nil else. Leaves pipeline mode.
+    func syncPipeline(keepingLast: Bool) throws(StoreError) -> OpaquePointer? {
+        let statements = pipelined
+        pipelined.removeAll(keepingCapacity: true)
+        guard !statements.isEmpty else { return nil }
+        guard PQpipelineSync(connection) == 1 else {
+            let error = failure(nil, sql: statements.last)
+            abandonPipeline()
+            throw error
+        }
+        var firstError: StoreError?
+        var last: OpaquePointer?
+        for (index, sql) in statements.enumerated() {
+            guard let result = PQgetResult(connection) else {
+                // No result where one is owed: the connection is gone (or libpq lost count).
+                let error = firstError ?? failure(nil, sql: sql)
+                abandonPipeline()
+                throw error
+            }
+            if PQresultStatus(result) != PGRES_PIPELINE_ABORTED, firstError == nil {
+                do { try check(result, sql: sql) } catch { firstError = error }
+            }
+            if keepingLast, index == statements.count - 1, firstError == nil {
+                last = result
+            } else {
+                PQclear(result)
+            }
+            // Each statement's results end with a null.
+            while let extra = PQgetResult(connection) { PQclear(extra) }
+        }
+        let sync = PQgetResult(connection)
+        let synced = sync.map { PQresultStatus($0) == PGRES_PIPELINE_SYNC } ?? false
+        PQclear(sync)
+        if !synced || PQexitPipelineMode(connection) != 1 {
+            PQclear(last)
+            let error = firstError ?? failure(nil, sql: statements.last)
+            abandonPipeline()
+            throw error
+        }
+        if let firstError {
+            PQclear(last)
+            throw firstError
+        }
+        return last
+    }
+
+    /// A pipeline whose results cannot be matched to its statements any more: the connection is not used again.
+    private func abandonPipeline() {
+        pipelined.removeAll()
+        desynchronized = true
     }
 
     // MARK: Results and errors

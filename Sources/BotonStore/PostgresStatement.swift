@@ -63,10 +63,51 @@ public final class PostgresStatement: SQLStatement {
         return PQntuples(result) > 0 ? try map(PostgresRow(result: result, row: 0)) : nil
     }
 
-    /// Prepares (once for these parameter types) and runs with `values`; the caller clears the result.
+    public func send(_ values: [SQLValue]) throws(StoreError) {
+        // Outside a transaction nothing would ever collect the outcome: run it.
+        guard !database.isAutocommit else { return try run(values) }
+        let name = try preparedName(values.map(\.postgresType))
+        try database.pipeline(sql: sql) { connection in
+            Self.withParameters(values) { count, p, l, f in
+                PQsendQueryPrepared(connection, name, count, p, l, f, 0)
+            }
+        }
+    }
+
+    /// Prepares (once for these parameter types) and runs with `values`; the caller clears the result. Statements
+    /// sent before it (``send(_:)``) go in the same round trip, and the first of their errors is thrown here.
     func execute(_ values: [SQLValue]) throws(StoreError) -> OpaquePointer {
-        let types = values.map(\.postgresType)
-        let name = try preparedName(types)
+        let name = try preparedName(values.map(\.postgresType))
+        if database.isPipelining {
+            try database.pipeline(sql: sql) { connection in
+                Self.withParameters(values) { count, p, l, f in
+                    PQsendQueryPrepared(connection, name, count, p, l, f, 0)
+                }
+            }
+            guard let result = try database.syncPipeline(keepingLast: true) else {
+                throw database.failure(nil, sql: sql)
+            }
+            return result
+        }
+        let result = Self.withParameters(values) { count, p, l, f in
+            PQexecPrepared(database.connection, name, count, p, l, f, 0)
+        }
+        guard let result else { throw database.failure(nil, sql: sql) }
+        do {
+            try database.check(result, sql: sql)
+        } catch {
+            PQclear(result)
+            throw error
+        }
+        return result
+    }
+
+    /// `values` as libpq's parameter arrays: text for numbers and strings, binary for `bytea`, NULL as a null
+    /// pointer.
+    static func withParameters<R>(
+        _ values: [SQLValue],
+        _ body: (Int32, UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Int32>?, UnsafePointer<Int32>?) -> R
+    ) -> R {
         var buffers: [UnsafeMutablePointer<CChar>?] = []
         var lengths: [Int32] = []
         var formats: [Int32] = []
@@ -92,26 +133,20 @@ public final class PostgresStatement: SQLStatement {
             }
         }
         let pointers: [UnsafePointer<CChar>?] = buffers.map { $0.map { UnsafePointer($0) } }
-        let result = pointers.withUnsafeBufferPointer { p in
+        return pointers.withUnsafeBufferPointer { p in
             lengths.withUnsafeBufferPointer { l in
                 formats.withUnsafeBufferPointer { f in
-                    PQexecPrepared(database.connection, name, Int32(values.count), p.baseAddress, l.baseAddress,
-                                   f.baseAddress, 0)
+                    body(Int32(values.count), p.baseAddress, l.baseAddress, f.baseAddress)
                 }
             }
         }
-        guard let result else { throw database.failure(nil, sql: sql) }
-        do {
-            try database.check(result, sql: sql)
-        } catch {
-            PQclear(result)
-            throw error
-        }
-        return result
     }
 
     private func preparedName(_ types: [UInt32]) throws(StoreError) -> String {
         if let name = names[types] { return name }
+        // Prepared on its own, outside any pipeline (once per connection): a name is recorded only once the
+        // server has it, never for a PREPARE that a failed pipeline skipped.
+        if database.isPipelining { PQclear(try database.syncPipeline(keepingLast: false)) }
         let name = database.nextStatementName()
         let result = types.withUnsafeBufferPointer {
             PQprepare(database.connection, name, translated, Int32(types.count), $0.baseAddress)

@@ -77,6 +77,12 @@ let eventOrderLockKey: Int64 = 0x426F_746F_6E45_7674
 public protocol SQLStatement: AnyObject {
     /// Binds `values` to `?1`, `?2`, … and runs to completion.
     func run(_ values: [SQLValue]) throws(StoreError)
+    /// Binds and runs without waiting for the outcome where the engine can. Inside a PostgreSQL transaction the
+    /// statement is pipelined: it travels with the transaction's next statement that needs an answer (or with
+    /// its COMMIT), its error is thrown there, and ``SQLDatabase/changes`` does not count it. Elsewhere, and on
+    /// SQLite (in process, nothing to wait for), it is ``run(_:)``. Only for writes whose one expected outcome is
+    /// success: no row count is read after them and no constraint violation is reacted to.
+    func send(_ values: [SQLValue]) throws(StoreError)
     /// Binds, then maps every row.
     func rows<T>(_ values: [SQLValue], _ map: (any SQLRow) throws(StoreError) -> T) throws(StoreError) -> [T]
     /// Binds, then maps the first row if there is one.
@@ -87,6 +93,8 @@ public protocol SQLStatement: AnyObject {
 
 extension SQLStatement {
     public func run() throws(StoreError) { try run([]) }
+
+    public func send(_ values: [SQLValue]) throws(StoreError) { try run(values) }
 
     public func forEach(_ values: [SQLValue], _ body: (any SQLRow) throws(StoreError) -> Void) throws(StoreError) {
         _ = try rows(values) { (row) throws(StoreError) -> Void in try body(row) }

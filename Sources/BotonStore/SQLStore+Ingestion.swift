@@ -46,7 +46,7 @@ extension SQLStore {
         try sql.prepared("""
             INSERT INTO frame_receipt (sender_id, sequence, fingerprint, kind, status, incident_id, upc_code,
                 received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """).run([.blob(sender), .integer(Int64(bitPattern: sequence)), .blob(receipt.fingerprint), .text(kind),
+            """).send([.blob(sender), .integer(Int64(bitPattern: sequence)), .blob(receipt.fingerprint), .text(kind),
                       .text(receipt.status), receipt.incidentID.map { .integer($0) } ?? .null,
                       receipt.upcCode.map { .text($0) } ?? .null, .integer(at.millisecondsSince1970)])
     }
@@ -92,7 +92,7 @@ extension SQLStore {
         try sql.prepared("""
             UPDATE incident SET is_silent = CASE WHEN ?2 = 1 THEN 1 ELSE is_silent END,
                 battery_percent = coalesce(?3, battery_percent) WHERE id = ?1
-            """).run([.integer(incident), .integer(silent ? 1 : 0),
+            """).send([.integer(incident), .integer(silent ? 1 : 0),
                       batteryPercent.map { .integer(Int64($0)) } ?? .null])
     }
 
@@ -124,7 +124,7 @@ extension SQLStore {
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, from_state, to_state, actor, at)
             VALUES (?1, ?4, 'transicion', NULL, 'recibida', ?2, ?3)
-            """).run([.integer(id), .text(i.author), .integer(i.openedAt.millisecondsSince1970), .text(i.upcCode)])
+            """).send([.integer(id), .text(i.author), .integer(i.openedAt.millisecondsSince1970), .text(i.upcCode)])
         return (id, lineSuspended)
     }
 
@@ -135,7 +135,7 @@ extension SQLStore {
             INSERT INTO incident_position (incident_id, latitude, longitude, accuracy_m, fix_age_s, received_at,
                 battery_percent)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-            """).run([.integer(incident), .real(p.latitude), .real(p.longitude),
+            """).send([.integer(incident), .real(p.latitude), .real(p.longitude),
                       p.accuracyMeters.map { .integer(Int64($0)) } ?? .null,
                       p.fixAgeSeconds.map { .integer(Int64($0)) } ?? .null, .integer(at.millisecondsSince1970),
                       p.batteryPercent.map { .integer(Int64($0)) } ?? .null])
@@ -143,18 +143,18 @@ extension SQLStore {
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, actor, at, detail)
             VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'posicion', ?2, ?3, ?4)
-            """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970),
+            """).send([.integer(incident), .text(author), .integer(at.millisecondsSince1970),
                       .text("\(p.latitude),\(p.longitude)")])
     }
 
     public func recordCancellation(incident: Int64, at: Timestamp, author: String) throws(StoreError) {
         try sql.prepared("UPDATE incident SET cancelled_at = ?2 WHERE id = ?1 AND cancelled_at IS NULL")
-            .run([.integer(incident), .integer(at.millisecondsSince1970)])
+            .send([.integer(incident), .integer(at.millisecondsSince1970)])
         try sql.orderEventAppends()
         try sql.prepared("""
             INSERT INTO incident_event (incident_id, upc_code, kind, actor, at)
             VALUES (?1, (SELECT upc_code FROM incident WHERE id = ?1), 'cancelacion', ?2, ?3)
-            """).run([.integer(incident), .text(author), .integer(at.millisecondsSince1970)])
+            """).send([.integer(incident), .text(author), .integer(at.millisecondsSince1970)])
     }
 }
 

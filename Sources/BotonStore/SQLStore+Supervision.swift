@@ -21,12 +21,12 @@ extension SQLStore {
                     silent_at = excluded.silent_at, silent_since = NULL,
                     latitude = COALESCE(excluded.latitude, sender_supervision.latitude),
                     longitude = COALESCE(excluded.longitude, sender_supervision.longitude)
-                """).run(Self.sightingValues(s))
+                """).send(Self.sightingValues(s))
         }
         var start = 0
         while start < refreshes.count {
             let chunk = refreshes[start ..< min(start + Self.sightingChunk, refreshes.count)]
-            try sql.prepared(Self.refreshSQL(rows: chunk.count)).run(chunk.flatMap(Self.sightingValues))
+            try sql.prepared(Self.refreshSQL(rows: chunk.count)).send(chunk.flatMap(Self.sightingValues))
             start += chunk.count
         }
     }

@@ -130,6 +130,82 @@ struct PostgresDatabaseTests {
         #expect(try db.statement("SELECT x FROM t ORDER BY x").rows { $0.int(0) } == [1])
     }
 
+    @Test func sentWritesTravelWithTheNextAnswerAndTheirErrorsAreThrownThere() throws {
+        let scratch = try PostgresScratch()
+        let db = try scratch.connect()
+        let other = try scratch.connect()
+        try db.execute("CREATE TABLE t (x BIGINT PRIMARY KEY)")
+        let insert = try db.statement("INSERT INTO t VALUES (?1)")
+        let count = try db.statement("SELECT count(*) FROM t")
+        // Outside a transaction a sent write is run at once (nothing would collect its outcome later).
+        try insert.send([.integer(1)])
+        #expect(!db.isPipelining && db.isAutocommit)
+        #expect(try other.statement("SELECT count(*) FROM t").first { $0.int(0) } == 1)
+        // Inside one, writes wait and the next statement that needs an answer carries them: it sees them, in order.
+        try db.inTransaction { () throws(StoreError) in
+            for x in 2...5 { try insert.send([.integer(Int64(x))]) }
+            #expect(db.isPipelining && !db.isAutocommit)
+            #expect(try count.first { $0.int(0) } == 5)
+            #expect(!db.isPipelining)
+            // A statement first used inside a pipeline is prepared on its own first, then sent.
+            try db.statement("INSERT INTO t SELECT ?1 + 100").send([.integer(6)])
+            try insert.send([.integer(7)])
+        }
+        #expect(try other.statement("SELECT x FROM t ORDER BY x").rows { $0.int(0) } == [1, 2, 3, 4, 5, 7, 106])
+        // A sent write that fails is not reported when sent but by the next answer; the transaction rolls back
+        // whole and the connection goes on.
+        #expect {
+            try db.inTransaction { () throws(StoreError) in
+                try insert.send([.integer(8)])
+                try insert.send([.integer(2)])  // duplicate
+                try insert.send([.integer(9)])
+                _ = try count.first { $0.int(0) }
+                Issue.record("the duplicate was not reported by the read after it")
+            }
+        } throws: { error in
+            let e = error as? StoreError
+            return e?.kind == .postgres(sqlState: "23505") && e?.sql == "INSERT INTO t VALUES (?1)"
+        }
+        #expect(db.isAutocommit && !db.isBroken)
+        // … or by the COMMIT when nothing was read after it.
+        #expect {
+            try db.inTransaction { () throws(StoreError) in
+                try insert.send([.integer(10)])
+                try insert.send([.integer(3)])  // duplicate
+            }
+        } throws: { ($0 as? StoreError)?.kind == .postgres(sqlState: "23505") }
+        #expect(db.isAutocommit && !db.isBroken)
+        // A body that throws with writes still waiting: they are discarded with the transaction.
+        struct Refusal: Error {}
+        #expect(throws: Refusal.self) {
+            try db.inTransaction(rethrowing: {
+                try insert.send([.integer(11)])
+                throw Refusal()
+            })
+        }
+        #expect(db.isAutocommit && !db.isBroken)
+        // Many writes in one transaction: the pipeline is synchronised on the way, none is lost.
+        try db.inTransaction { () throws(StoreError) in
+            for x in 1000..<1000 + 3 * PostgresDatabase.pipelineLimit { try insert.send([.integer(Int64(x))]) }
+        }
+        // A savepoint synchronises first: a failure inside it undoes only its own writes.
+        try db.inTransaction { () throws(StoreError) in
+            try insert.send([.integer(20)])
+            #expect {
+                try db.inSavepoint { () throws(StoreError) in
+                    try insert.send([.integer(21)])
+                    try insert.send([.integer(20)])  // duplicate, reported at RELEASE
+                }
+            } throws: { ($0 as? StoreError)?.isConstraintViolation == true }
+            try insert.send([.integer(22)])
+        }
+        let rows = try other.statement("SELECT x FROM t WHERE x < 1000 ORDER BY x").rows { $0.int(0) }
+        #expect(rows == [1, 2, 3, 4, 5, 7, 20, 22, 106])
+        #expect(try other.statement("SELECT count(*) FROM t WHERE x >= 1000").first { $0.int(0) }
+            == 3 * PostgresDatabase.pipelineLimit)
+        #expect(!db.isBroken && db.isAutocommit)
+    }
+
     @Test func savepointsRollBackOnTheirOwn() throws {
         let scratch = try PostgresScratch()
         let db = try scratch.connect()
