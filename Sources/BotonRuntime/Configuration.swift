@@ -327,7 +327,7 @@ extension Configuration {
         for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let n = offset + 1
             var line = raw.trimmingCharacters(in: .whitespaces)
-            if let hash = line.firstIndex(of: "#") { line = String(line[..<hash]).trimmingCharacters(in: .whitespaces) }
+            if let hash = commentStart(line) { line = String(line[..<hash]).trimmingCharacters(in: .whitespaces) }
             if line.isEmpty { continue }
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else {
@@ -356,6 +356,18 @@ extension Configuration {
         }
         try c.validate(file: file, line: lines["store.backend"] ?? 0)
         return c
+    }
+
+    /// Where a line's comment begins: a `#` at the start of the line or after a space or tab. A `#` inside a
+    /// value (a password in a libpq connection string, `pa#ss`) is part of the value.
+    static func commentStart(_ line: String) -> String.Index? {
+        var previous: Character?
+        for index in line.indices {
+            let c = line[index]
+            if c == "#", previous == nil || previous == " " || previous == "\t" { return index }
+            previous = c
+        }
+        return nil
     }
 
     /// Checks what no single line can: settings that depend on each other. `parse` does it for the file; a caller

@@ -54,6 +54,14 @@ import Testing
         #expect(c.store.backend == .postgresql)
         #expect(c.store.postgresql == "host=db1,db2 dbname=boton target_session_attrs=read-write")
         #expect(try Configuration.parse("[store]\nbackend = sqlite\n").store.backend == .sqlite)
+        // A "#" inside a value (a password) is the value's; one after a space starts a comment.
+        let hashed = try Configuration.parse("""
+            [store]   # the database
+            backend = postgresql  # several nodes
+            postgresql = postgresql://boton:pa#ss@db1/boton?sslmode=require #pa#ss is not a comment's start
+            """)
+        #expect(hashed.store.postgresql == "postgresql://boton:pa#ss@db1/boton?sslmode=require")
+        #expect(try Configuration.parse("[store]\n#backend = postgresql\n").store.backend == .sqlite)
         var d = Configuration()
         try d.set("store.backend", "postgresql")
         #expect(throws: ConfigurationError.self) { try d.validate() }
