@@ -17,6 +17,11 @@ import Glibc
 ///
 /// One difference from SQLite that callers must know: after a failed statement PostgreSQL aborts the whole
 /// transaction. A body that expects a statement to fail (a constraint it reacts to) runs it in ``inSavepoint(_:)``.
+///
+/// Writes sent inside a transaction (``PostgresStatement/send(_:)``) wait in libpq's pipeline mode until a
+/// statement needs an answer, a savepoint or plain SQL runs, or the transaction ends: one round trip then carries
+/// them all, and the first one's error is thrown there. Results are matched to statements in order; a pipeline
+/// libpq cannot close marks the connection broken rather than let a later answer be read as another's.
 public final class PostgresDatabase: SQLDatabase {
     let connection: OpaquePointer
     /// The connection string without its password, as `key=value` pairs.

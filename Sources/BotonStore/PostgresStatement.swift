@@ -24,7 +24,9 @@ extension SQLValue {
 /// A statement of a ``PostgresDatabase``, written with `?N` parameters. It is prepared on the server
 /// (`PQprepare`) at its first run, once per combination of parameter types (a NULL leaves a parameter's type to
 /// the server, so `?1` once NULL and once an integer are two server-side statements), and then only executed
-/// (`PQexecPrepared`): text parameters, binary `bytea`, text results.
+/// (`PQexecPrepared`): text parameters, binary `bytea`, text results. Inside a transaction, ``send(_:)`` queues
+/// it in pipeline mode (`PQsendQueryPrepared`) instead; the next statement that needs an answer, or the COMMIT,
+/// goes with it and reads its result (``PostgresDatabase/syncPipeline(keepingLast:)``).
 public final class PostgresStatement: SQLStatement {
     public let sql: String
     /// `sql` with `$N` parameters.

@@ -1,4 +1,5 @@
 import BotonNet
+import BotonRepository
 import BotonStore
 import Foundation
 import Testing
@@ -26,6 +27,8 @@ struct DatabaseFailoverTests {
         let dir = TemporaryDirectory()
         var state: String { dir.file("cluster") }
         let connectionString: String
+        /// The ports of the first primary and the first standby (they swap roles at each promotion).
+        let primaryPort: Int
         let standbyPort: Int
 
         init() throws {
@@ -34,9 +37,13 @@ struct DatabaseFailoverTests {
             connectionString = try String(contentsOfFile: dir.file("cluster/conninfo"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             let env = try String(contentsOfFile: dir.file("cluster/cluster.env"), encoding: .utf8)
-            standbyPort = env.split(separator: "\n").compactMap { line -> Int? in
-                line.hasPrefix("STANDBY_PORT=") ? Int(line.dropFirst("STANDBY_PORT=".count)) : nil
-            }.first ?? 0
+            func port(_ key: String) -> Int {
+                env.split(separator: "\n").compactMap { line -> Int? in
+                    line.hasPrefix(key + "=") ? Int(line.dropFirst(key.count + 1)) : nil
+                }.first ?? 0
+            }
+            primaryPort = port("PRIMARY_PORT")
+            standbyPort = port("STANDBY_PORT")
         }
 
         deinit { _ = try? script(["down"]) }
@@ -52,12 +59,28 @@ struct DatabaseFailoverTests {
         }
 
         /// A connection to the standby alone (after `promote`, the new primary).
-        func standby() throws -> PostgresDatabase {
+        func standby() throws -> PostgresDatabase { try connect(port: standbyPort) }
+
+        /// A connection to the server on `port` alone, whatever its role.
+        func connect(port: Int) throws -> PostgresDatabase {
             let single = connectionString
                 .replacingOccurrences(of: #"host=\S+"#, with: "host=127.0.0.1", options: .regularExpression)
-                .replacingOccurrences(of: #"port=\S+"#, with: "port=\(standbyPort)", options: .regularExpression)
+                .replacingOccurrences(of: #"port=\S+"#, with: "port=\(port)", options: .regularExpression)
                 .replacingOccurrences(of: "target_session_attrs=read-write", with: "")
             return try PostgresDatabase(connectionString: single)
+        }
+
+        func provision(line: String) throws -> (device: String, secret: String) {
+            let r = try Boton.run(["device", "provision", "--line", line, "--lat", "-0.2202", "--lon", "-78.5123"]
+                                  + settings)
+            var id = "", secret = ""
+            for row in r.stdout.split(separator: "\n") {
+                let parts = row.split(separator: " ", omittingEmptySubsequences: true)
+                if parts.first == "dispositivo:" { id = String(parts[1]) }
+                if parts.first == "clave:" { secret = String(parts[1]) }
+            }
+            guard !id.isEmpty else { throw WebClientError("device provision failed: \(r.stderr)") }
+            return (id, secret)
         }
     }
 
@@ -115,6 +138,67 @@ struct DatabaseFailoverTests {
             if stored != incident { missing.append("\(line) (stored: \(stored.map(String.init) ?? "nothing"))") }
         }
         #expect(missing.isEmpty, "acknowledged but not on the new primary: \(missing.prefix(10))")
+        #expect(node.stop() == 0)
+    }
+
+    /// A promotion while the old primary still runs (cut off rather than dead) fences it: stopped, and marked to
+    /// start only as a standby, so no node can write beside the new primary. `rejoin` rebuilds it as the new
+    /// primary's synchronous standby on its old port, and the cluster can fail over again with nothing lost.
+    @Test func aPromotionFencesTheOldPrimaryAndRejoinLetsTheClusterFailOverAgain() throws {
+        let pair = try Pair()
+        let phone = try pair.provision(line: "0991110301")
+        // Every alert its own incident: each answer names a new one.
+        let node = try Server(database: pair.dir.file("node.sqlite"),
+                              extra: pair.settings + ["--set", "ingest.merge_window_s=0"])
+        defer { node.stop() }
+        func send(_ sequence: Int) throws -> Int64? {
+            let now = String(Int(Date().timeIntervalSince1970 * 1000))
+            let r = try Boton.run(["alert", "send", "--port", String(node.udpPort), "--device", phone.device,
+                                   "--secret", phone.secret, "--sequence", String(sequence), "--timestamp", now])
+            guard r.stdout.hasPrefix("aceptada secuencia=\(sequence) ") else {
+                Issue.record("alert \(sequence): \(r.stdout) \(r.stderr)")
+                return nil
+            }
+            return r.stdout.split(separator: " ").first { $0.hasPrefix("incidente=") }
+                .flatMap { Int64($0.dropFirst("incidente=".count)) }
+        }
+        func stored(_ db: PostgresDatabase) throws -> [Int64: Int64] {
+            Dictionary(uniqueKeysWithValues: try db.prepared("""
+                SELECT r.sequence, r.incident_id FROM frame_receipt r JOIN incident i ON i.id = r.incident_id
+                """).rows([]) { ($0.int64(0), $0.int64(1)) })
+        }
+        var answered: [Int64: Int64] = [:]
+        answered[1] = try send(1)
+
+        // The standby is promoted while the primary still runs: the primary is stopped first.
+        let promote = try pair.script(["promote"])
+        #expect(promote.status == 0, "\(promote.stderr)")
+        #expect(throws: StoreError.self) { try pair.connect(port: pair.primaryPort) }
+        // The node finds the new primary by itself (its next commit fails on the fenced server, it reconnects).
+        answered[2] = try send(2)
+        let status = try pair.script(["status"])
+        #expect(status.stdout.contains("127.0.0.1:\(pair.standbyPort)  primario"), "\(status.stdout)")
+
+        // Rejoin: the old primary's port serves again, as a standby that each COMMIT waits for.
+        let rejoin = try pair.script(["rejoin"])
+        #expect(rejoin.status == 0, "\(rejoin.stderr)")
+        let rebuilt = try pair.connect(port: pair.primaryPort)
+        #expect(try rebuilt.isReadOnly)
+        let primary = try pair.standby()
+        #expect(try primary.prepared("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")
+            .first([]) { $0.int(0) } == 1)
+        answered[3] = try send(3)
+        try poll("alert 3 replayed on the rebuilt standby") { try stored(rebuilt)[3] != nil }
+
+        // And the cluster fails over again, now towards the rebuilt server: every answered alert is there.
+        #expect(try pair.script(["kill-primary"]).status == 0)
+        let again = try pair.script(["promote"])
+        #expect(again.status == 0, "\(again.stderr)")
+        answered[4] = try send(4)
+        let final = try pair.connect(port: pair.primaryPort)
+        #expect(try !final.isReadOnly)
+        #expect(answered.count == 4)
+        #expect(try stored(final) == answered)
         #expect(node.stop() == 0)
     }
 
