@@ -41,16 +41,7 @@ struct PostgresNodesTests {
         }
 
         func provision(line: String) throws -> (device: String, secret: String) {
-            let r = try Boton.run(["device", "provision", "--line", line, "--lat", "-0.2202", "--lon", "-78.5123"]
-                                  + settings)
-            var id = "", secret = ""
-            for row in r.stdout.split(separator: "\n") {
-                let parts = row.split(separator: " ", omittingEmptySubsequences: true)
-                if parts.first == "dispositivo:" { id = String(parts[1]) }
-                if parts.first == "clave:" { secret = String(parts[1]) }
-            }
-            guard !id.isEmpty else { throw WebClientError("device provision failed: \(r.stderr)") }
-            return (id, secret)
+            try IntegrationTests.provision(line: line, settings: settings)
         }
 
         func addOperator(_ username: String, role: String, upc: String? = nil) throws {

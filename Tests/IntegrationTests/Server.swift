@@ -151,12 +151,21 @@ private let preparedTemplate: Result<String, any Error> = Result {
 
 /// Provisions a line; returns (device id, secret).
 func provision(_ db: String, line: String, lat: String, lon: String) throws -> (String, String) {
-    let r = try Boton.run(["device", "provision", "--database", db, "--line", line, "--lat", lat, "--lon", lon])
+    try provision(line: line, lat: lat, lon: lon, settings: ["--database", db])
+}
+
+/// Provisions a line in the store `settings` name (`--database F`, or `--set store.backend=postgresql …`); returns
+/// (device id, secret), empty when `boton device provision` printed none.
+func provision(line: String, lat: String = "-0.2202", lon: String = "-78.5123", settings: [String]) throws
+    -> (device: String, secret: String)
+{
+    let r = try Boton.run(["device", "provision", "--line", line, "--lat", lat, "--lon", lon] + settings)
     var id = "", secret = ""
     for row in r.stdout.split(separator: "\n") {
         let parts = row.split(separator: " ", omittingEmptySubsequences: true)
         if parts.first == "dispositivo:" { id = String(parts[1]) }
         if parts.first == "clave:" { secret = String(parts[1]) }
     }
+    guard !id.isEmpty else { throw WebClientError("device provision failed: \(r.stderr)") }
     return (id, secret)
 }
