@@ -45,6 +45,10 @@ public final class IngestionPipeline: Sendable {
     private let replies: ReplyTransports
     private let writerThread = Mutex<JoinableThread?>(nil)
     private let draining = Atomic<Bool>(false)
+    /// When the batch transaction in progress began (monotonic nanoseconds; 0: none in progress).
+    private let transactionSince = Atomic<Int64>(0)
+    /// The `transactionSince` of the last stall logged (each stall is logged once, when first noticed).
+    private let stallLogged = Atomic<Int64>(0)
     private let died = Mutex<String?>(nil)
     private let writer: Writer
     /// Whether this node prunes the receipts: with several nodes on one database only the cluster's leader does.
@@ -106,7 +110,31 @@ public final class IngestionPipeline: Sendable {
         status.overReadBudget = gate.overBudget.load(ordering: .relaxed)
         status.unverified = gate.throttled.load(ordering: .relaxed)
         status.dc09Answers = dc09Answers.withLock { $0 }
+        let since = transactionSince.load(ordering: .relaxed)
+        if since != 0 {
+            let waited = Int((monotonicNanoseconds() - since) / 1_000_000)
+            if waited >= settings.ingest.stalledCommitMilliseconds {
+                status.stalledCommitMilliseconds = waited
+                if status.storageFailure == nil { status.storageFailure = Self.stallMessage(waited, settings) }
+                if stallLogged.exchange(since, ordering: .relaxed) != since {
+                    logger.error("commit_stalled", ["waited_ms": String(waited), "queue": String(queue.depth),
+                                                    "store": settings.store.backend.rawValue])
+                }
+            }
+        }
         return status
+    }
+
+    /// What `/salud` says of a batch whose transaction does not end: for the operator, in Spanish, with the likely
+    /// causes and the setting to look at.
+    static func stallMessage(_ milliseconds: Int, _ settings: Configuration) -> String {
+        let seconds = String(format: "%.1f", Double(milliseconds) / 1000).replacingOccurrences(of: ".", with: ",")
+        let cause = settings.store.backend == .postgresql
+            ? "¿espera el primario a una réplica síncrona que no responde (synchronous_standby_names)? Vea también los "
+                + "bloqueos y el disco del servidor de store.postgresql"
+            : "¿disco lleno o lento, o un bloqueo de otra conexión sobre \(settings.store.path)?"
+        return "la transacción de ingesta no termina desde hace \(seconds) s: ninguna alerta se confirma mientras "
+            + "tanto (los teléfonos reintentan). \(cause)"
     }
 
     public var queueDepth: Int { queue.depth }
@@ -316,6 +344,7 @@ public final class IngestionPipeline: Sendable {
             var notices: [IncidentNotice] = []
             let committed: Bool
             writer.discardSightings()
+            transactionSince.store(monotonicNanoseconds(), ordering: .relaxed)
             do {
                 try writer.store.inTransaction { () throws(StoreError) in
                     for request in batch {
@@ -337,6 +366,12 @@ public final class IngestionPipeline: Sendable {
                     retryAt = ContinuousClock.now
                     logger.warning("storage_reconnecting", ["reason": error.description])
                 }
+            }
+            let since = transactionSince.exchange(0, ordering: .relaxed)
+            if stallLogged.load(ordering: .relaxed) == since {
+                // It was reported stalled: say that it ended, and how.
+                logger.warning("commit_stall_ended", ["waited_ms": String(Self.milliseconds(ContinuousClock.now - began)),
+                                                      "committed": String(committed), "frames": String(batch.count)])
             }
             let elapsed = ContinuousClock.now - began
             let micros = Int(elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000)

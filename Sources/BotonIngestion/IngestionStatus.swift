@@ -26,6 +26,9 @@ public struct IngestionStatus: Sendable, Equatable {
     public var lastCommitMicroseconds = 0
     /// Set while the last commit failed (disk full, I/O error): nothing is being acknowledged.
     public var storageFailure: String?
+    /// How long the batch transaction in progress has been open, once that is longer than
+    /// `ingest.stalled_commit_ms` (nil: none, or not for that long). Nothing is acknowledged meanwhile.
+    public var stalledCommitMilliseconds: Int?
     public init() {}
 }
 

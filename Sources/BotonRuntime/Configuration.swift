@@ -60,6 +60,10 @@ public struct Configuration: Sendable, Equatable {
         public var batchMaxFrames = 256
         /// …or this many milliseconds after its first frame, whichever comes first.
         public var batchMaxMilliseconds = 2
+        /// A batch whose transaction has not ended after this long is reported stalled: `/salud` answers 503 (no
+        /// alert can be acknowledged while it waits; a primary waiting for a synchronous standby that is gone, a
+        /// lock, a full disk).
+        public var stalledCommitMilliseconds = 5_000
         /// Frames waiting for the writer; beyond this the sender is told to retry (`ocupado-reintente`).
         public var queueDepth = 8_192
         /// Accepted difference between a frame's clock and the server's.
@@ -450,6 +454,7 @@ extension Configuration {
         case "ingest.tls_key": ingest.tlsKey = try text()
         case "ingest.batch_max_frames": ingest.batchMaxFrames = try int(1...10_000)
         case "ingest.batch_max_ms": ingest.batchMaxMilliseconds = try int(0...1_000)
+        case "ingest.stalled_commit_ms": ingest.stalledCommitMilliseconds = try int(100...600_000)
         case "ingest.queue_depth": ingest.queueDepth = try int(1...1_000_000)
         case "ingest.replay_window_s": ingest.replayWindowSeconds = try int(1...86_400)
         case "ingest.merge_window_s": ingest.mergeWindowSeconds = try int(0...86_400)

@@ -74,6 +74,49 @@ import BotonWire
         #expect(pipeline.status.accepted == 1 && pipeline.status.duplicates == 1)
     }
 
+    /// A batch that cannot finish its transaction (here another connection holds the write lock; on PostgreSQL it is
+    /// usually a primary waiting for a synchronous standby that is gone) is reported while it waits: nothing can be
+    /// acknowledged meanwhile, and `/salud` must not look healthy. Once the lock is free the alert is acknowledged
+    /// and the report goes.
+    @Test func aTransactionThatDoesNotEndIsReportedUntilItDoes() throws {
+        let f = try F()
+        let device = try f.device(at: F.places.a)
+        var configuration = Configuration()
+        configuration.ingest.stalledCommitMilliseconds = 100
+        let pipeline = IngestionPipeline(store: try f.provider.open(.ingestionWriter), readers: f.provider,
+                                         routing: F.routing, configuration: configuration, logger: F.quiet)
+        pipeline.start()
+        defer { pipeline.drain() }
+        // A frame already known to the listeners' cache, so that it is queued without reading the store.
+        _ = try Self.answer(pipeline, try F.frame(device, sequence: 1, at: SystemClock.now()), key: device.secret)
+        #expect(pipeline.status.stalledCommitMilliseconds == nil)
+
+        let reply = Reply()
+        var seen: IngestionStatus?
+        try f.store.inTransaction { () throws(StoreError) in
+            _ = try f.store.incident(id: 0)  // the write lock is held from here (PostgreSQL: its BEGIN is sent now)
+            guard let frame = try? F.frame(device, sequence: 2, at: SystemClock.now()),
+                  case .queued = Self.submit(pipeline, frame, reply) else {
+                Issue.record("the frame was not queued")
+                return
+            }
+            // Polled, with a deadline: the report is what is under test, and nothing signals it.
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                let status = pipeline.status
+                if status.stalledCommitMilliseconds != nil { seen = status; break }
+                Thread.sleep(forTimeInterval: 0.01)
+            }
+        }
+        let stalled = try #require(seen, "no stall reported while the writer waited")
+        #expect(stalled.stalledCommitMilliseconds! >= 100)
+        #expect(stalled.storageFailure?.contains("ninguna alerta se confirma") == true)
+        // The lock is free: the batch commits, its alert is acknowledged, the report goes.
+        let ack = try Self.acknowledgement(try ServerReply.decode(try reply.wait(), key: device.secret))
+        #expect(ack.status == .aceptada)
+        #expect(pipeline.status.stalledCommitMilliseconds == nil && pipeline.status.storageFailure == nil)
+    }
+
     /// Answered where it arrives, never queued: a frame that does not authenticate costs the writer nothing.
     static func immediateAnswer(_ pipeline: IngestionPipeline, _ frame: [UInt8], key: [UInt8],
                                 source: SourceKey? = nil) throws -> ServerReply {

@@ -193,6 +193,41 @@ struct DatabaseFailoverTests {
         #expect(node.stop() == 0)
     }
 
+    /// The synchronous standby goes away: the primary makes every COMMIT wait for it, so no alert can be
+    /// acknowledged. The node says so (`/salud` 503 naming the likely cause, `event=commit_stalled`) rather than look
+    /// healthy; when the standby is back the waiting alert is acknowledged and stored once, and `/salud` recovers.
+    @Test func whileTheSynchronousStandbyIsGoneNothingIsAcknowledgedAndSaludSaysWhy() throws {
+        let pair = try Pair()
+        let phone = try pair.provision(line: "0991110401")
+        let node = try Server(database: pair.dir.file("node.sqlite"),
+                              extra: pair.settings + ["--set", "ingest.stalled_commit_ms=300"])
+        defer { node.stop() }
+        #expect(try WebClient(port: node.httpPort).get("/salud").status == 200)
+
+        #expect(try pair.script(["stop-standby"]).status == 0)
+        let port = node.udpPort
+        let now = String(Int(Date().timeIntervalSince1970 * 1000))
+        let sent = Thread.detachNewThreadWithResult {
+            try? Boton.run(["alert", "send", "--port", String(port), "--device", phone.device, "--secret", phone.secret,
+                            "--sequence", "1", "--timestamp", now])
+        }
+        try node.waitFor("event=commit_stalled", within: .seconds(60))
+        try poll("/salud 503 naming synchronous_standby_names") {
+            guard let health = try? WebClient(port: node.httpPort).get("/salud") else { return false }
+            return health.status == 503 && health.text.contains("synchronous_standby_names")
+                && health.text.contains("ninguna alerta se confirma")
+        }
+
+        #expect(try pair.script(["start-standby"]).status == 0)
+        let answer = sent.wait()
+        #expect(answer?.stdout.hasPrefix("aceptada secuencia=1 ") == true, "\(answer?.stdout ?? "") \(answer?.stderr ?? "")")
+        try node.waitFor("event=commit_stall_ended", within: .seconds(60))
+        try poll("/salud 200 again") { (try? WebClient(port: node.httpPort).get("/salud").status) == 200 }
+        let primary = try pair.connect(port: pair.primaryPort)
+        #expect(try primary.prepared("SELECT count(*) FROM incident").first([]) { $0.int(0) } == 1)
+        #expect(node.stop() == 0)
+    }
+
     @Test func aStoreThatCannotServeStopsTheStartNamingTheSetting() throws {
         let pair = try Pair()
         let closed = try UDPListener(host: "127.0.0.1", port: 0).address.port  // nothing listens on TCP there

@@ -195,6 +195,10 @@ public enum SystemRoutes {
                    [("", String(status.busy))])
             metric("boton_frames_rejected_total", "counter", "Frames rejected, by reason.",
                    status.rejected.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", String($0.value)) })
+            metric("boton_ingest_commit_waiting_seconds", "gauge",
+                   "How long the batch transaction in progress has been open, once longer than ingest.stalled_commit_ms "
+                       + "(0 otherwise): nothing is acknowledged meanwhile.",
+                   [("", String(format: "%.3f", Double(status.stalledCommitMilliseconds ?? 0) / 1000))])
             metric("boton_frames_unanswered_total", "counter",
                    "Datagrams left unanswered: their address had used its answer budget.",
                    [("", String(status.unanswered))])
