@@ -210,6 +210,9 @@ public final class BotonServer {
                 Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
             }
         }
+        probe.replication = {
+            try? store.withConnection { (connection) throws(StoreError) in try connection.replication() } ?? nil
+        }
         let logger = self.logger
         probe.droppedLogLines = { logger.droppedLines }
         let throttle = SignInThrottle(policy: SignInThrottle.Policy(

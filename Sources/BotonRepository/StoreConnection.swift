@@ -29,6 +29,27 @@ public protocol SchemaRepository {
     func migrate() throws(StoreError) -> MigrationReport
     /// Where the data lives, for messages (a file path, a connection string without its password).
     var location: String { get }
+    /// How many hosts a commit is on when it returns, as the server says it now (nil: one file on this host,
+    /// SQLite, nothing to report).
+    func replication() throws(StoreError) -> StoreReplication?
+}
+
+/// A PostgreSQL primary's synchronous replication, as `/salud` reports it: whether a COMMIT waits for a standby,
+/// and how many are streaming in sync.
+public struct StoreReplication: Sendable, Equatable {
+    /// The primary's `synchronous_standby_names` (empty: commits return once on the primary alone).
+    public var synchronousStandbyNames: String
+    /// Standbys streaming in sync now (nil: this role may not read `pg_stat_replication`'s details; grant it
+    /// `pg_monitor`).
+    public var synchronousStandbys: Int?
+
+    public init(synchronousStandbyNames: String, synchronousStandbys: Int?) {
+        self.synchronousStandbyNames = synchronousStandbyNames
+        self.synchronousStandbys = synchronousStandbys
+    }
+
+    /// A COMMIT waits for a standby.
+    public var isSynchronous: Bool { !synchronousStandbyNames.isEmpty }
 }
 
 /// What ``SchemaRepository/migrate()`` did.

@@ -50,4 +50,18 @@ public final class PostgresStore: Transactional, SchemaRepository, @unchecked Se
     }
 
     public var location: String { database.location }
+
+    /// `synchronous_standby_names` and the standbys in sync (`pg_stat_replication`, whose `sync_state` a role
+    /// without `pg_monitor` reads as NULL: then unknown).
+    public func replication() throws(StoreError) -> StoreReplication? {
+        try database.statement("""
+            SELECT current_setting('synchronous_standby_names'),
+                (SELECT count(*) FROM pg_stat_replication WHERE sync_state IN ('sync', 'quorum')),
+                (SELECT count(*) FROM pg_stat_replication WHERE sync_state IS NULL)
+            """).first([]) { row in
+            let inSync = row.int(1)
+            return StoreReplication(synchronousStandbyNames: row.text(0),
+                                    synchronousStandbys: inSync == 0 && row.int(2) > 0 ? nil : inSync)
+        } ?? nil
+    }
 }

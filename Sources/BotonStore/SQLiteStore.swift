@@ -36,6 +36,9 @@ public final class SQLiteStore: SQLStore, @unchecked Sendable {
 
     // MARK: SchemaRepository
 
+    /// One file on this host: no replication to report.
+    public func replication() throws(StoreError) -> StoreReplication? { nil }
+
     public func schemaVersion() throws(StoreError) -> Int { try database.userVersion() }
 
     public var latestSchemaVersion: Int { Schema.latestVersion }

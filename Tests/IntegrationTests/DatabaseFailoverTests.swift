@@ -158,6 +158,19 @@ struct DatabaseFailoverTests {
                 SELECT r.sequence, r.incident_id FROM frame_receipt r JOIN incident i ON i.id = r.incident_id
                 """).rows([]) { ($0.int64(0), $0.int64(1)) })
         }
+        /// `/salud`'s almacen.replicacion.sincrona, once it reads `expected` (the health monitor measures on its own).
+        func synchronous(becomes expected: Bool) throws {
+            try poll("/salud replicacion.sincrona = \(expected)") {
+                guard let health = try? WebClient(port: node.httpPort).get("/salud"),
+                      let json = try? JSONSerialization.jsonObject(with: Data(health.text.utf8)) as? [String: Any],
+                      let store = json["almacen"] as? [String: Any],
+                      let replication = store["replicacion"] as? [String: Any] else { return false }
+                return replication["sincrona"] as? Bool == expected
+                    && (expected ? replication["replicas_sincronas"] as? Int == 1
+                                 : (replication["mensaje"] as? String)?.contains("un solo host") == true)
+            }
+        }
+        try synchronous(becomes: true)
         var answered: [Int64: Int64] = [:]
         answered[1] = try send(1)
 
@@ -169,6 +182,9 @@ struct DatabaseFailoverTests {
         answered[2] = try send(2)
         let status = try pair.script(["status"])
         #expect(status.stdout.contains("127.0.0.1:\(pair.standbyPort)  primario"), "\(status.stdout)")
+        // Until the rejoin, a commit is on one host: /salud says so (and still answers 200: alerts are taken).
+        try synchronous(becomes: false)
+        #expect(try WebClient(port: node.httpPort).get("/salud").status == 200)
 
         // Rejoin: the old primary's port serves again, as a standby that each COMMIT waits for.
         let rejoin = try pair.script(["rejoin"])
@@ -178,6 +194,7 @@ struct DatabaseFailoverTests {
         let primary = try pair.standby()
         #expect(try primary.prepared("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")
             .first([]) { $0.int(0) } == 1)
+        try synchronous(becomes: true)
         answered[3] = try send(3)
         try poll("alert 3 replayed on the rebuilt standby") { try stored(rebuilt)[3] != nil }
 

@@ -36,6 +36,8 @@ public struct ServiceProbe: Sendable {
     /// Senders silent now ("Sin señal"), by kind (`telefono`, `sitio`, `gateway`), as the supervision pass last
     /// read them; nil: not known (not read yet, or the store is unreadable).
     public var silentSenders: @Sendable () -> [String: Int]? = { nil }
+    /// The PostgreSQL primary's synchronous replication (nil: SQLite, or not readable now).
+    public var replication: @Sendable () -> StoreReplication? = { nil }
 
     public init(store: @escaping @Sendable () -> Result<Int, StoreError>,
                 ingestion: @escaping @Sendable () -> IngestionStatus, queueDepth: @escaping @Sendable () -> Int,
@@ -60,6 +62,19 @@ public enum SystemRoutes {
             let estado: String
             let esquema: Int?
             let error: String?
+            /// PostgreSQL only. Informative: a primary without a synchronous standby still takes alerts.
+            var replicacion: Replication? = nil
+        }
+        struct Replication: Encodable {
+            /// A COMMIT waits for a standby (`synchronous_standby_names` is set).
+            let sincrona: Bool
+            /// Standbys streaming in sync now (omitted when this role may not read them).
+            let replicasSincronas: Int?
+            let mensaje: String?
+            enum CodingKeys: String, CodingKey {
+                case sincrona, mensaje
+                case replicasSincronas = "replicas_sincronas"
+            }
         }
         struct Ingestion: Encodable {
             let estado: String
@@ -118,11 +133,14 @@ public enum SystemRoutes {
 
     /// Reads everything `/salud` reports, now (the store read is blocking: call it from a thread that may block).
     static func measureHealth(_ probe: ServiceProbe, measured: String) -> HTTPResponse {
-        let store: Health.Store
+        var store: Health.Store
             switch probe.store() {
             case .success(let version): store = .init(estado: "ok", esquema: version, error: nil)
             case .failure(let error): store = .init(estado: "error", esquema: nil, error: error.description)
             }
+        if store.estado == "ok", let replication = probe.replication() {
+            store.replicacion = Self.replication(replication)
+        }
         let status = probe.ingestion()
         let ingestion = Health.Ingestion(
             estado: status.storageFailure == nil ? "ok" : "error", recibidas: status.received,
@@ -149,6 +167,21 @@ public enum SystemRoutes {
             }
         }
         return jsonAnswer(health, status: healthy ? .ok : .serviceUnavailable)
+    }
+
+    /// What the operator is told of the primary's replication.
+    static func replication(_ r: StoreReplication) -> Health.Replication {
+        let message: String?
+        if !r.isSynchronous {
+            message = "Sin réplica síncrona (synchronous_standby_names vacío): cada alerta confirmada está en un solo "
+                + "host. Tras una conmutación, reconstruya la réplica (Scripts/cluster rejoin) y vuelva a exigirla."
+        } else if r.synchronousStandbys == 0 {
+            message = "La réplica síncrona no está conectada: el primario no confirma ninguna transacción (ninguna "
+                + "alerta) hasta que vuelva, o hasta vaciar synchronous_standby_names."
+        } else {
+            message = nil
+        }
+        return Health.Replication(sincrona: r.isSynchronous, replicasSincronas: r.synchronousStandbys, mensaje: message)
     }
 
     static func jsonAnswer(_ value: some Encodable, status: HTTPStatus) -> HTTPResponse {
@@ -195,6 +228,15 @@ public enum SystemRoutes {
                    [("", String(status.busy))])
             metric("boton_frames_rejected_total", "counter", "Frames rejected, by reason.",
                    status.rejected.sorted { $0.key < $1.key }.map { ("{reason=\"\($0.key)\"}", String($0.value)) })
+            if let replication = probe.replication() {
+                metric("boton_store_synchronous_commit", "gauge",
+                       "1 when a COMMIT waits for a synchronous standby (PostgreSQL synchronous_standby_names set), 0 when "
+                           + "a commit is on the primary alone.", [("", replication.isSynchronous ? "1" : "0")])
+                if let standbys = replication.synchronousStandbys {
+                    metric("boton_store_synchronous_standbys", "gauge", "Standbys streaming in sync with the primary now.",
+                           [("", String(standbys))])
+                }
+            }
             metric("boton_ingest_commit_waiting_seconds", "gauge",
                    "How long the batch transaction in progress has been open, once longer than ingest.stalled_commit_ms "
                        + "(0 otherwise): nothing is acknowledged meanwhile.",
