@@ -1,5 +1,6 @@
 import BotonCore
 import Glibc
+import BotonRuntime
 import Synchronization
 
 /// Slows password guessing per (user name, client address) without ever locking an account's owner out.
@@ -22,11 +23,10 @@ import Synchronization
 /// throttled exactly like a known one and the answers cannot tell them apart. An IPv6 client is keyed by its /64
 /// (one subscriber's prefix: a host can change the low 64 bits at will); IPv4 by its address.
 ///
-/// Memory is bounded like BotonWebKit's `RateLimiter`: 16 shards by the key's hash, each behind its own mutex, each
-/// with two generations of at most `maxKeys / 16` entries (the older generation is dropped whole when the newer
-/// fills). An entry is made only by a failed password check, which costs a hash (a few per second for the whole
-/// service), so an attacker spraying addresses needs hours of hashing to push a pair out. A pair quiet for
-/// ``Policy/forgetSeconds`` starts afresh.
+/// Memory is bounded: the pairs live in a ``GenerationalTable`` (sharded, two generations of at most `maxKeys`
+/// pairs; the older generation is dropped whole when the newer fills). An entry is made only by a failed password
+/// check, which costs a hash (a few per second for the whole service), so an attacker spraying addresses needs
+/// hours of hashing to push a pair out. A pair quiet for ``Policy/forgetSeconds`` starts afresh.
 public final class SignInThrottle: Sendable {
     public struct Policy: Sendable, Equatable {
         /// Failures of one pair before it must wait.
@@ -62,27 +62,15 @@ public final class SignInThrottle: Sendable {
         var accountFailures: Int?
     }
 
-    private struct Generations {
-        var current: [String: Entry] = [:]
-        var previous: [String: Entry] = [:]
-    }
-
-    private final class Shard: Sendable {
-        let entries = Mutex(Generations())
-    }
-
-    static let shardCount = 16
     public let policy: Policy
-    private let perShard: Int
-    private let shards: [Shard]
+    private let pairs: GenerationalTable<String, Entry>
     private let hashes = Atomic<Int>(0)
     private let refusals = Atomic<Int>(0)
 
     /// `maxKeys`: pairs remembered per generation, all shards together (at most twice as many are held).
     public init(policy: Policy = Policy(), maxKeys: Int = 32_768) {
         self.policy = policy
-        perShard = max(maxKeys / Self.shardCount, 1)
-        shards = (0 ..< Self.shardCount).map { _ in Shard() }
+        pairs = GenerationalTable(maxKeys: maxKeys)
     }
 
     /// Password checks done for sign-ins (known and unknown user names alike), for `/metrics` and the tests.
@@ -97,16 +85,15 @@ public final class SignInThrottle: Sendable {
     func blockedUntil(username: String, address: String, accountFailures: Int?, at: Timestamp) -> Timestamp? {
         let key = Self.key(username: username, address: address)
         let now = at.millisecondsSince1970
-        let blocked: Int64? = shard(for: key).entries.withLock { g in
-            guard let entry = g.current[key] ?? g.previous[key] else { return nil }
-            if now - entry.lastFailure >= Int64(policy.forgetSeconds) * 1000
-                || (accountFailures != nil && entry.accountFailures != nil && accountFailures! < entry.accountFailures!)
+        let blocked: Int64? = pairs.update(key) { entry in
+            guard let found = entry else { return nil }
+            if now - found.lastFailure >= Int64(policy.forgetSeconds) * 1000
+                || (accountFailures != nil && found.accountFailures != nil && accountFailures! < found.accountFailures!)
             {
-                g.current[key] = nil
-                g.previous[key] = nil
+                entry = nil
                 return nil
             }
-            return entry.blockedUntil > now ? entry.blockedUntil : nil
+            return found.blockedUntil > now ? found.blockedUntil : nil
         }
         if blocked != nil { refusals.add(1, ordering: .relaxed) }
         return blocked.map { Timestamp(millisecondsSince1970: $0) }
@@ -120,21 +107,15 @@ public final class SignInThrottle: Sendable {
     {
         let key = Self.key(username: username, address: address)
         let now = at.millisecondsSince1970
-        let entry: Entry = shard(for: key).entries.withLock { g in
-            var entry = g.current[key] ?? g.previous.removeValue(forKey: key)
-                ?? Entry(failures: 0, lastFailure: now, blockedUntil: 0, accountFailures: nil)
+        let entry: Entry = pairs.update(key) { stored in
+            var entry = stored ?? Entry(failures: 0, lastFailure: now, blockedUntil: 0, accountFailures: nil)
             if now - entry.lastFailure >= Int64(policy.forgetSeconds) * 1000 { entry.failures = 0 }
             entry.failures += 1
             entry.lastFailure = now
             entry.accountFailures = accountFailures
             let wait = policy.waitSeconds(afterFailures: entry.failures)
             entry.blockedUntil = wait > 0 ? now + Int64(wait) * 1000 : 0
-            if g.current[key] == nil && g.current.count >= perShard {
-                g.previous = g.current
-                g.current = [:]
-                g.current.reserveCapacity(perShard)
-            }
-            g.current[key] = entry
+            stored = entry
             return entry
         }
         return (entry.blockedUntil > 0 ? Timestamp(millisecondsSince1970: entry.blockedUntil) : nil, entry.failures)
@@ -142,21 +123,11 @@ public final class SignInThrottle: Sendable {
 
     /// Forgets the pair (a successful sign-in from it).
     func recordSuccess(username: String, address: String) {
-        let key = Self.key(username: username, address: address)
-        shard(for: key).entries.withLock { g in
-            g.current[key] = nil
-            g.previous[key] = nil
-        }
+        pairs.remove(Self.key(username: username, address: address))
     }
 
     /// Pairs held now, in every shard and generation (tests).
-    var heldEntries: Int {
-        shards.reduce(0) { total, shard in total + shard.entries.withLock { $0.current.count + $0.previous.count } }
-    }
-
-    private func shard(for key: String) -> Shard {
-        shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
-    }
+    var heldEntries: Int { pairs.count }
 
     static func key(username: String, address: String) -> String {
         username + "\u{0}" + addressKey(address)

@@ -1,36 +1,22 @@
 public import BotonHTTP
 import Foundation
-import Synchronization
+import BotonRuntime
 
 /// A token bucket per client address: `burst` requests at once, refilled at `perMinute` a minute. Used on the
 /// public form and the status page, where a script could otherwise guess trámite numbers or flood the UPCs.
 ///
-/// Every request costs O(1) and the memory is bounded, however many addresses ask: the buckets are spread over
-/// ``shardCount`` shards by the key's hash, each behind its own mutex (held for a dictionary look-up), and each
-/// shard keeps two generations of at most `maxKeys / shardCount` buckets. When the current generation is full it
-/// becomes the previous one and the one before is dropped whole; a bucket found in the previous generation moves
-/// to the current one. A bucket dropped that way starts full again, as one whose address stayed away would have.
+/// Every request costs O(1) and the memory is bounded, however many addresses ask: the buckets live in a
+/// ``GenerationalTable`` (sharded, two generations of at most `maxKeys` buckets). A bucket dropped from it starts
+/// full again, as one whose address stayed away would have.
 public final class RateLimiter: Sendable {
     private struct Bucket {
         var tokens: Double
         var updated: Double
     }
 
-    private struct Generations {
-        var current: [String: Bucket] = [:]
-        var previous: [String: Bucket] = [:]
-    }
-
-    /// One shard's buckets behind its own lock (a class: a `Mutex` cannot sit in an array).
-    private final class Shard: Sendable {
-        let buckets = Mutex(Generations())
-    }
-
-    static let shardCount = 16
     private let burst: Double
     private let perSecond: Double
-    private let perShard: Int
-    private let shards: [Shard]
+    private let buckets: GenerationalTable<String, Bucket>
 
     /// `maxKeys`: addresses remembered per generation, in all shards together (at most twice as many are held).
     public convenience init(burst: Int, perMinute: Int, maxKeys: Int = 65_536) {
@@ -46,16 +32,14 @@ public final class RateLimiter: Sendable {
     private init(burst: Int, perSecond: Double, maxKeys: Int) {
         self.burst = Double(max(burst, 1))
         self.perSecond = perSecond
-        perShard = max(maxKeys / Self.shardCount, 1)
-        shards = (0 ..< Self.shardCount).map { _ in Shard() }
+        buckets = GenerationalTable(maxKeys: maxKeys)
     }
 
     /// Whether `key` has a token at `now` without taking it: nil when it has, else the whole seconds until it
     /// will. (A limiter of wrong guesses looks before the guess is checked and takes only for a wrong one.)
     public func wait(_ key: String, now: Double) -> Int? {
-        let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
-        return shard.buckets.withLock { shard in
-            guard let bucket = shard.current[key] ?? shard.previous[key] else { return nil }
+        buckets.peek(key) { bucket in
+            guard let bucket else { return nil }
             let tokens = min(burst, bucket.tokens + max(0, now - bucket.updated) * perSecond)
             return tokens >= 1 ? nil : Int(((1 - tokens) / perSecond).rounded(.up))
         }
@@ -63,10 +47,8 @@ public final class RateLimiter: Sendable {
 
     /// Takes a token for `key` at `now` (seconds). Returns nil when allowed, else the whole seconds to wait.
     public func take(_ key: String, now: Double) -> Int? {
-        let shard = shards[Int(UInt(bitPattern: key.hashValue) % UInt(Self.shardCount))]
-        return shard.buckets.withLock { shard in
-            var bucket = shard.current[key] ?? shard.previous.removeValue(forKey: key)
-                ?? Bucket(tokens: burst, updated: now)
+        buckets.update(key) { stored in
+            var bucket = stored ?? Bucket(tokens: burst, updated: now)
             bucket.tokens = min(burst, bucket.tokens + max(0, now - bucket.updated) * perSecond)
             bucket.updated = now
             let wait: Int?
@@ -76,20 +58,13 @@ public final class RateLimiter: Sendable {
             } else {
                 wait = Int(((1 - bucket.tokens) / perSecond).rounded(.up))
             }
-            if shard.current[key] == nil && shard.current.count >= perShard {
-                shard.previous = shard.current
-                shard.current = [:]
-                shard.current.reserveCapacity(perShard)
-            }
-            shard.current[key] = bucket
+            stored = bucket
             return wait
         }
     }
 
     /// Buckets held now, in every shard and generation (tests).
-    var heldBuckets: Int {
-        shards.reduce(0) { total, shard in total + shard.buckets.withLock { $0.current.count + $0.previous.count } }
-    }
+    var heldBuckets: Int { buckets.count }
 
     /// The default refusal: a Spanish sentence in plain text.
     public static func plainRefusal(wait: Int) -> HTTPResponse {
