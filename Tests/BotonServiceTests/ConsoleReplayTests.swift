@@ -59,6 +59,9 @@ import BotonStore
                 h.step()
             }
         }
+        // The hook holds the harness, whose feed holds the hook: let go of it, or the fixture (and its temporary
+        // directory) would outlive the test.
+        defer { h.feed.beforeReplayPage.withLock { $0 = nil } }
         let replayer = try f.provider.open(.background)
         let stream = h.connect(quito, lastEventID: lastSeen, replay: false)
         #expect(stream.received.isEmpty)  // nothing on the feed's thread
