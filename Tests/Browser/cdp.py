@@ -1,12 +1,14 @@
 """A headless Chromium driven through the Chrome DevTools Protocol, shared by the browser tests (registro.py,
-consola.py).
+consola.py, …).
 
 Standard library only: the WebSocket client (HTTP upgrade, masked frames) is written here. ``Chromium`` starts the
 browser with a throw-away profile and removes it again; ``DevTools`` sends commands and keeps the events it reads
 for whoever waits for them; ``problems`` lists what the page reported as going wrong (exceptions, console errors
-and warnings, Content-Security-Policy violations).
+and warnings, Content-Security-Policy violations). ``officer_main`` is the shape every officer's script shares (its
+arguments, the password on stdin, the browser, exit status 2 on a failure); ``sign_in`` and ``wait_live`` are the
+steps they all begin with.
 """
-import base64, json, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time, urllib.request
+import argparse, base64, json, os, shutil, signal, socket, struct, subprocess, sys, tempfile, time, urllib.request
 
 
 class Failure(Exception):
@@ -259,3 +261,70 @@ def problems(page, ignore=lambda text: False):
             if not ignore(text):
                 found.append("log: " + text + (" (" + params["entry"]["url"] + ")" if params["entry"].get("url") else ""))
     return found
+
+
+def officer_main(run, width, height, arguments=()):
+    """Runs an officer's browser script: parses --chromium, --base, --out, --usuario, `arguments` (pairs of a flag
+    and argparse keywords) and --password-stdin; reads the password from stdin's first line; starts Chromium with a
+    `width` × `height` page (``prepare``) and calls `run(chromium, args, password)`. A ``Failure`` is one line on
+    stderr and exit status 2."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--chromium", required=True)
+    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
+    parser.add_argument("--out", required=True, help="directory for the screenshots")
+    parser.add_argument("--usuario", required=True)
+    for flag, options in arguments:
+        parser.add_argument(flag, **options)
+    parser.add_argument("--password-stdin", action="store_true", required=True,
+                        help="the password is the first line on stdin")
+    args = parser.parse_args()
+    password = sys.stdin.readline().rstrip("\n")
+    try:
+        with Chromium(args.chromium, args.out, width, height) as chromium:
+            prepare(chromium.page, width, height)
+            run(chromium, args, password)
+    except Failure as failure:
+        print(f"browser test: {failure}", file=sys.stderr)
+        sys.exit(2)
+
+
+def prepare(page, width, height):
+    """The page's events the tests read (Page, Runtime, Log) and a desktop viewport of `width` × `height`."""
+    page.call("Page.enable")
+    page.call("Runtime.enable")
+    page.call("Log.enable")
+    page.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+
+
+def sign_in(page, base, usuario, password, landing="/consola"):
+    """Signs in through the form on /oficial/ingreso, as an officer does; the page must then be `landing`."""
+    page.navigate(base + "/oficial/ingreso")
+    page.type_into("usuario", usuario)
+    page.type_into("contrasena", password)
+    page.submit("main form button[type=submit]")
+    if page.evaluate("location.pathname") != landing:
+        raise Failure(f"the sign-in did not lead to {landing}: " + str(page.evaluate("document.body.innerText"))[:400])
+
+
+def wait_live(page):
+    """Waits until the console says its live feed is in sync (its event `sincronizado`)."""
+    page.wait_for("document.getElementById('estado-conexion').classList.contains('en-linea')",
+                  "the console never said it was live (event sincronizado)", timeout=20)
+
+
+def say(obj):
+    """One JSON line on stdout, flushed: the caller reads it at once."""
+    print(json.dumps(obj), flush=True)
+
+
+def read():
+    """One JSON line from the caller on stdin."""
+    line = sys.stdin.readline()
+    if not line:
+        raise Failure("the caller closed stdin")
+    return json.loads(line)
+
+
+def text_of(page, selector):
+    """The trimmed text of the first element matching `selector` ('' when there is none)."""
+    return page.evaluate(f"((document.querySelector({json.dumps(selector)}) || {{}}).textContent || '').trim()")

@@ -12,57 +12,23 @@ object: {"alarma", "detalle", "estado_final", "titulo_final", "mensaje", "mapa",
 texts), "alertas_ocultas", "solicitud_abierta" (the opened page's h1), "sin_senal" (rows of the "Sin señal" list
 as shown when the console came up), "sin_senal_titulo", "screenshots", "problemas", "navegador"}. Exits 2 with a message on stderr when something does not happen within its time.
 """
-import argparse, json, os, sys
+import json, os, sys
 
-from cdp import Chromium, Failure, problems as page_problems
+from cdp import Failure, officer_main, problems as page_problems, say, sign_in, text_of, wait_live
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chromium", required=True)
-    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
-    parser.add_argument("--out", required=True, help="directory for the screenshots")
-    parser.add_argument("--usuario", required=True)
-    parser.add_argument("--password-stdin", action="store_true", required=True,
-                        help="the password is the first line on stdin")
-    args = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    try:
-        with Chromium(args.chromium, args.out, 1280, 900) as chromium:
-            run(chromium, args, password)
-    except Failure as failure:
-        print(f"browser test: {failure}", file=sys.stderr)
-        sys.exit(2)
-
-
-def say(obj):
-    print(json.dumps(obj), flush=True)
-
-
-def text_of(page, selector):
-    return page.evaluate(f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''").strip()
+    officer_main(run, 1280, 900)
 
 
 def run(chromium, args, password):
     page, version = chromium.page, chromium.version
-    page.call("Page.enable")
-    page.call("Runtime.enable")
-    page.call("Log.enable")
-    page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
     shots = []
 
     # Sign in through the form, as the operator does.
-    page.navigate(args.base + "/oficial/ingreso")
-    page.type_into("usuario", args.usuario)
-    page.type_into("contrasena", password)
-    page.submit("main form button[type=submit]")
-    if not page.evaluate("location.pathname") == "/consola":
-        raise Failure("the sign-in did not lead to /consola: " + str(page.evaluate("location.href")) + ": "
-                      + str(page.evaluate("document.body.innerText"))[:400])
-
+    sign_in(page, args.base, args.usuario, password)
     # Live: the feed has replayed what there was and sent `sincronizado`.
-    page.wait_for("document.getElementById('estado-conexion').classList.contains('en-linea')",
-                  "the console never said it was live (event sincronizado)", timeout=20)
+    wait_live(page)
     if page.evaluate("document.querySelectorAll('#lista-alertas li').length") != 0:
         raise Failure("the list was not empty before the alert: " + text_of(page, "#lista-alertas"))
     # The "Sin señal" list of this UPC: supervised senders silent past their interval plus grace.

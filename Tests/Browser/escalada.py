@@ -11,52 +11,19 @@ Standard library only; the DevTools client is in cdp.py beside this script. The 
 object: {"marca", "central", "clase", "alarma", "escalamiento", "screenshots", "problemas", "navegador"}. Exits 2
 with a message on stderr when something does not happen within its time.
 """
-import argparse, json, os, sys
+import json, os, sys
 
-from cdp import Chromium, Failure, problems as page_problems
+from cdp import Failure, officer_main, problems as page_problems, say, sign_in, text_of, wait_live
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chromium", required=True)
-    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
-    parser.add_argument("--out", required=True, help="directory for the screenshots")
-    parser.add_argument("--usuario", required=True)
-    parser.add_argument("--password-stdin", action="store_true", required=True,
-                        help="the password is the first line on stdin")
-    args = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    try:
-        with Chromium(args.chromium, args.out, 1280, 900) as chromium:
-            run(chromium, args, password)
-    except Failure as failure:
-        print(f"browser test: {failure}", file=sys.stderr)
-        sys.exit(2)
-
-
-def say(obj):
-    print(json.dumps(obj), flush=True)
-
-
-def text_of(page, selector):
-    return page.evaluate(f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''").strip()
+    officer_main(run, 1280, 900)
 
 
 def run(chromium, args, password):
     page, version = chromium.page, chromium.version
-    page.call("Page.enable")
-    page.call("Runtime.enable")
-    page.call("Log.enable")
-    page.call("Emulation.setDeviceMetricsOverride", width=1280, height=900, deviceScaleFactor=1, mobile=False)
-
-    page.navigate(args.base + "/oficial/ingreso")
-    page.type_into("usuario", args.usuario)
-    page.type_into("contrasena", password)
-    page.submit("main form button[type=submit]")
-    if not page.evaluate("location.pathname") == "/consola":
-        raise Failure("the sign-in did not lead to /consola: " + str(page.evaluate("location.href")))
-    page.wait_for("document.getElementById('estado-conexion').classList.contains('en-linea')",
-                  "the console never said it was live (event sincronizado)", timeout=20)
+    sign_in(page, args.base, args.usuario, password)
+    wait_live(page)
     say({"listo": True})
 
     line = sys.stdin.readline()

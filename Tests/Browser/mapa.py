@@ -19,44 +19,15 @@ Protocol with the caller, one JSON line each way:
      "problemas", "navegador"}.
 Exits 2 with a message on stderr when something does not happen within its time. Standard library only.
 """
-import argparse, json, os, sys
+import json, os
 
-from cdp import Chromium, Failure, problems as page_problems
+from cdp import officer_main, problems as page_problems, read, say, sign_in, text_of, wait_live
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chromium", required=True)
-    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
-    parser.add_argument("--out", required=True, help="directory for the screenshots")
-    parser.add_argument("--usuario", required=True)
-    parser.add_argument("--linea", required=True, help="the silent alert's line, E.164 (+593…)")
-    parser.add_argument("--unidad", required=True, help="the unit the operator dispatches")
-    parser.add_argument("--password-stdin", action="store_true", required=True,
-                        help="the password is the first line on stdin")
-    args = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    try:
-        with Chromium(args.chromium, args.out, 1366, 768) as chromium:
-            run(chromium, args, password)
-    except Failure as failure:
-        print(f"browser test: {failure}", file=sys.stderr)
-        sys.exit(2)
-
-
-def say(obj):
-    print(json.dumps(obj), flush=True)
-
-
-def read():
-    line = sys.stdin.readline()
-    if not line:
-        raise Failure("the caller closed stdin")
-    return json.loads(line)
-
-
-def text_of(page, selector):
-    return page.evaluate(f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''").strip()
+    officer_main(run, 1366, 768, [
+        ("--linea", dict(required=True, help="the silent alert's line, E.164 (+593…)")),
+        ("--unidad", dict(required=True, help="the unit the operator dispatches"))])
 
 
 def viewport(page, width, height, mobile):
@@ -65,8 +36,7 @@ def viewport(page, width, height, mobile):
 
 def live(page, base):
     page.navigate(base + "/consola")
-    page.wait_for("document.getElementById('estado-conexion').classList.contains('en-linea')",
-                  "the console never said it was live (event sincronizado)", timeout=20)
+    wait_live(page)
 
 
 def rect(page, selector):
@@ -95,20 +65,10 @@ def map_state(page):
 
 def run(chromium, args, password):
     page, version = chromium.page, chromium.version
-    page.call("Page.enable")
-    page.call("Runtime.enable")
-    page.call("Log.enable")
-    viewport(page, 1366, 768, False)
     shots = []
 
-    page.navigate(args.base + "/oficial/ingreso")
-    page.type_into("usuario", args.usuario)
-    page.type_into("contrasena", password)
-    page.submit("main form button[type=submit]")
-    if page.evaluate("location.pathname") != "/consola":
-        raise Failure("the sign-in did not lead to /consola: " + str(page.evaluate("document.body.innerText"))[:400])
-    page.wait_for("document.getElementById('estado-conexion').classList.contains('en-linea')",
-                  "the console never said it was live", timeout=20)
+    sign_in(page, args.base, args.usuario, password)
+    wait_live(page)
     # The alarm sound: switched on, then the page reloaded: the choice is remembered.
     before = text_of(page, "#sonido")
     page.click("#sonido")

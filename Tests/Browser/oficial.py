@@ -8,34 +8,17 @@ Standard library only; the DevTools client is in cdp.py. The last line on stdout
 "ancho_main", "ventana", "tramites", "partidos", "desborde", "screenshots", "problemas"}. The password is the first
 line on stdin. Exits 2 with a message on stderr when something does not happen within its time.
 """
-import argparse, json, os, sys
+import json, os
 
-from cdp import Chromium, Failure, problems as page_problems
+from cdp import Failure, officer_main, problems as page_problems
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chromium", required=True)
-    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
-    parser.add_argument("--out", required=True, help="directory for the screenshots")
-    parser.add_argument("--usuario", required=True)
-    parser.add_argument("--tramite", required=True, help="a request the officer may open")
-    parser.add_argument("--password-stdin", action="store_true", required=True)
-    args = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    try:
-        with Chromium(args.chromium, args.out, 1366, 768) as chromium:
-            run(chromium.page, args, password)
-    except Failure as failure:
-        print(f"browser test: {failure}", file=sys.stderr)
-        sys.exit(2)
+    officer_main(run, 1366, 768, [("--tramite", dict(required=True, help="a request the officer may open"))])
 
 
-def run(page, args, password):
-    page.call("Page.enable")
-    page.call("Runtime.enable")
-    page.call("Log.enable")
-    page.call("Emulation.setDeviceMetricsOverride", width=1366, height=768, deviceScaleFactor=1, mobile=False)
+def run(chromium, args, password):
+    page = chromium.page
     # A link to the request, followed before signing in: the sign-in page, then back to the request.
     page.navigate(args.base + "/oficial/solicitudes/" + args.tramite)
     if page.evaluate("location.pathname") != "/oficial/ingreso":

@@ -18,32 +18,14 @@ stdout is one JSON object: {"fase": "confirmado", "estados", "prueba_recibida", 
 "acciones", "consola", "screenshots", "problemas"}. Exits 2 with a message on stderr when something does not happen within its
 time.
 """
-import argparse, json, os, sys, time
+import json, os, sys, time
 
-from cdp import Chromium, Failure, problems as page_problems
+from cdp import Failure, officer_main, problems as page_problems, sign_in, text_of
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chromium", required=True)
-    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
-    parser.add_argument("--out", required=True, help="directory for the screenshots")
-    parser.add_argument("--usuario", required=True)
-    parser.add_argument("--tramite", required=True)
-    parser.add_argument("--nombre", required=True, help="prefix of the screenshots' names")
-    parser.add_argument("--password-stdin", action="store_true", required=True)
-    args = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    try:
-        with Chromium(args.chromium, args.out, 1366, 900) as chromium:
-            run(chromium.page, args, password)
-    except Failure as failure:
-        print(f"browser test: {failure}", file=sys.stderr)
-        sys.exit(2)
-
-
-def text_of(page, selector):
-    return page.evaluate(f"((document.querySelector({json.dumps(selector)}) || {{}}).textContent || '').trim()")
+    officer_main(run, 1366, 900, [("--tramite", dict(required=True)),
+                                   ("--nombre", dict(required=True, help="prefix of the screenshots' names"))])
 
 
 def form_button(action):
@@ -51,18 +33,10 @@ def form_button(action):
     return f"form[action$='/{action}'] button[type=submit]"
 
 
-def run(page, args, password):
-    page.call("Page.enable")
-    page.call("Runtime.enable")
-    page.call("Log.enable")
-    page.call("Emulation.setDeviceMetricsOverride", width=1366, height=900, deviceScaleFactor=1, mobile=False)
+def run(chromium, args, password):
+    page = chromium.page
     request = args.base + "/oficial/solicitudes/" + args.tramite
-    page.navigate(args.base + "/oficial/ingreso")
-    page.type_into("usuario", args.usuario)
-    page.type_into("contrasena", password)
-    page.submit("main form button[type=submit]")
-    if page.evaluate("location.pathname") != "/consola":
-        raise Failure("the sign-in did not lead to /consola: " + str(page.evaluate("document.body.innerText"))[:400])
+    sign_in(page, args.base, args.usuario, password)
 
     states = []
     page.navigate(request)

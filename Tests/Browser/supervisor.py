@@ -8,47 +8,20 @@ Standard library only; the DevTools client is in cdp.py. The last line on stdout
 "recibida", "formulario", "mensaje", "formulario_despues", "screenshots", "problemas"}. The password is the first
 line on stdin. Exits 2 with a message on stderr when something does not happen within its time.
 """
-import argparse, json, os, sys
+import json, os
 
-from cdp import Chromium, Failure, problems as page_problems
+from cdp import officer_main, problems as page_problems, sign_in, text_of, wait_live
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--chromium", required=True)
-    parser.add_argument("--base", required=True, help="http://127.0.0.1:PORT")
-    parser.add_argument("--out", required=True, help="directory for the screenshots")
-    parser.add_argument("--usuario", required=True)
-    parser.add_argument("--incidente", required=True, type=int)
-    parser.add_argument("--motivo", required=True)
-    parser.add_argument("--password-stdin", action="store_true", required=True)
-    args = parser.parse_args()
-    password = sys.stdin.readline().rstrip("\n")
-    try:
-        with Chromium(args.chromium, args.out, 1366, 900) as chromium:
-            run(chromium.page, args, password)
-    except Failure as failure:
-        print(f"browser test: {failure}", file=sys.stderr)
-        sys.exit(2)
+    officer_main(run, 1366, 900, [("--incidente", dict(required=True, type=int)),
+                                   ("--motivo", dict(required=True))])
 
 
-def text_of(page, selector):
-    return page.evaluate(f"(document.querySelector({json.dumps(selector)}) || {{}}).textContent || ''").strip()
-
-
-def run(page, args, password):
-    page.call("Page.enable")
-    page.call("Runtime.enable")
-    page.call("Log.enable")
-    page.call("Emulation.setDeviceMetricsOverride", width=1366, height=900, deviceScaleFactor=1, mobile=False)
-    page.navigate(args.base + "/oficial/ingreso")
-    page.type_into("usuario", args.usuario)
-    page.type_into("contrasena", password)
-    page.submit("main form button[type=submit]")
-    if page.evaluate("location.pathname") != "/consola":
-        raise Failure("the sign-in did not lead to /consola: " + str(page.evaluate("document.body.innerText"))[:400])
-    page.wait_for("document.getElementById('estado-conexion').classList.contains('en-linea')",
-                  "the console never said it was live (event sincronizado)", timeout=20)
+def run(chromium, args, password):
+    page = chromium.page
+    sign_in(page, args.base, args.usuario, password)
+    wait_live(page)
     item = f"#lista-alertas li[data-id='{args.incidente}']"
     page.wait_for(f"!!document.querySelector({json.dumps(item)})", f"alert {args.incidente} is not listed", timeout=20)
     page.click(item + " button.abrir-alerta")
