@@ -210,8 +210,11 @@ public final class BotonServer {
                 Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) })
             }
         }
-        probe.replication = {
-            try? store.withConnection { (connection) throws(StoreError) in try connection.replication() } ?? nil
+        if configuration.store.backend == .postgresql {
+            // SQLite has nothing to report: no connection is borrowed for it at every reading.
+            probe.replication = {
+                try? store.withConnection { (connection) throws(StoreError) in try connection.replication() } ?? nil
+            }
         }
         let logger = self.logger
         probe.droppedLogLines = { logger.droppedLines }

@@ -174,7 +174,8 @@ public enum SystemRoutes {
         let message: String?
         if !r.isSynchronous {
             message = "Sin réplica síncrona (synchronous_standby_names vacío): cada alerta confirmada está en un solo "
-                + "host. Tras una conmutación, reconstruya la réplica (Scripts/cluster rejoin) y vuelva a exigirla."
+                + "host. Tras una conmutación, reconstruya la réplica (pg_basebackup; en el clúster local, Scripts/cluster "
+                + "rejoin) y vuelva a exigirla."
         } else if r.synchronousStandbys == 0 {
             message = "La réplica síncrona no está conectada: el primario no confirma ninguna transacción (ninguna "
                 + "alerta) hasta que vuelva, o hasta vaciar synchronous_standby_names."
