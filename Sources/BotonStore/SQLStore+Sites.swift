@@ -55,7 +55,7 @@ extension SQLStore {
     {
         try sql.prepared("""
             UPDATE incident SET site_account = ?2, site_event_code = ?3, site_event_meaning = ?4 WHERE id = ?1
-            """).run([.integer(id), .text(account), .text(eventCode), .text(eventMeaning)])
+            """).send([.integer(id), .text(account), .text(eventCode), .text(eventMeaning)])
     }
 
     public func receiptWithTime(sender: [UInt8], sequence: UInt64) throws(StoreError) -> (FrameReceipt, Timestamp)? {
@@ -76,7 +76,7 @@ extension SQLStore {
             ON CONFLICT (sender_id, sequence) DO UPDATE SET fingerprint = excluded.fingerprint, kind = excluded.kind,
                 status = excluded.status, incident_id = excluded.incident_id, upc_code = excluded.upc_code,
                 received_at = excluded.received_at
-            """).run([.blob(sender), .integer(Int64(bitPattern: sequence)), .blob(receipt.fingerprint), .text(kind),
+            """).send([.blob(sender), .integer(Int64(bitPattern: sequence)), .blob(receipt.fingerprint), .text(kind),
                       .text(receipt.status), receipt.incidentID.map { .integer($0) } ?? .null,
                       receipt.upcCode.map { .text($0) } ?? .null, .integer(at.millisecondsSince1970)])
     }
