@@ -14,6 +14,31 @@ import Testing
 /// Screenshots are written to the test's temporary directory; with `BOTON_SCREENSHOTS=1` the success page is also
 /// copied to `Tests/Fixtures/screenshots/registro.png` (never by default: the tree stays clean).
 @Suite struct BrowserTests {
+    /// The Chromium binary; without one the test fails saying how to install it.
+    static func requireChromium() throws -> String {
+        try #require(chromium(), """
+            Chromium is not installed, so the browser test cannot run. Install it with \
+            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
+            """)
+    }
+
+    /// Every screenshot is a PNG; with `BOTON_SCREENSHOTS=1` the ones named in `keep` are copied to
+    /// `Tests/Fixtures/screenshots` (the README's pictures).
+    static func checkScreenshots(_ screenshots: [String], keep: [String]) throws {
+        for path in screenshots {
+            let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
+            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
+        }
+        guard ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" else { return }
+        let folder = Boton.root + "/Tests/Fixtures/screenshots"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for name in keep {
+            let shot = try #require(screenshots.first { $0.hasSuffix("/" + name) }, "no \(name) taken")
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
+            try FileManager.default.copyItem(atPath: shot, toPath: folder + "/" + name)
+        }
+    }
+
     static func chromium() -> String? {
         if let path = ProcessInfo.processInfo.environment["BOTON_CHROMIUM"], !path.isEmpty { return path }
         for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
@@ -24,10 +49,7 @@ import Testing
     }
 
     @Test func aCitizenRegistersFromAPhoneBrowserAndFindsTheRequest() throws {
-        let chromium = try #require(Self.chromium(), """
-            Chromium is not installed, so the browser test cannot run. Install it with \
-            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-            """)
+        let chromium = try Self.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         let server = try Server(database: db)
@@ -80,28 +102,14 @@ import Testing
         let screenshots = try #require(result["screenshots"] as? [String])
         #expect(screenshots.map { URL(fileURLWithPath: $0).lastPathComponent }
             == ["registro-formulario.png", "registro-errores.png", "registro.png", "estado.png"])
-        for path in screenshots {
-            let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
-        }
-        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
-            let folder = Boton.root + "/Tests/Fixtures/screenshots"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let target = folder + "/registro.png"
-            try? FileManager.default.removeItem(atPath: target)
-            let success = try #require(screenshots.first { $0.hasSuffix("/registro.png") })
-            try FileManager.default.copyItem(atPath: success, toPath: target)
-        }
+        try Self.checkScreenshots(screenshots, keep: ["registro.png"])
     }
 
     /// Issue 15, bug 3, in a real browser (`Tests/Browser/escalada.py`): with no central configured (the default),
     /// an alert nobody takes reaches level 3 and the console says that nothing was sent — not the red "Escalada a
     /// la central" it showed before.
     @Test func anAlertThatReachesLevelThreeWithoutACentralSaysSoOnTheConsole() throws {
-        let chromium = try #require(Self.chromium(), """
-            Chromium is not installed, so the browser test cannot run. Install it with \
-            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-            """)
+        let chromium = try Self.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "operadora", upc: Applicant.quitoUPC)
@@ -146,10 +154,7 @@ import Testing
     /// and CSP violations fail the test. With `BOTON_SCREENSHOTS=1` the final page is copied to
     /// `Tests/Fixtures/screenshots/consola.png`.
     @Test func anOperatorSeesAnAlertArriveLiveTakesItAndClosesIt() throws {
-        let chromium = try #require(Self.chromium(), """
-            Chromium is not installed, so the browser test cannot run. Install it with \
-            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-            """)
+        let chromium = try Self.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "operadora", upc: Applicant.quitoUPC)
@@ -251,18 +256,7 @@ import Testing
 
         let screenshots = try #require(result["screenshots"] as? [String])
         #expect(screenshots.map { URL(fileURLWithPath: $0).lastPathComponent } == ["consola-alarma.png", "consola.png"])
-        for path in screenshots {
-            let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
-        }
-        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
-            let folder = Boton.root + "/Tests/Fixtures/screenshots"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let target = folder + "/consola.png"
-            try? FileManager.default.removeItem(atPath: target)
-            let closed = try #require(screenshots.first { $0.hasSuffix("/consola.png") })
-            try FileManager.default.copyItem(atPath: closed, toPath: target)
-        }
+        try Self.checkScreenshots(screenshots, keep: ["consola.png"])
     }
 
     /// Issue 15, items 10, 11, 12 and 13 in a real browser (`Tests/Browser/mapa.py`): a silent alert with a live
@@ -275,10 +269,7 @@ import Testing
     /// keep-alive (`boton alert heartbeat`) is told `despachada` with the unit. On a 390×844 phone the selected
     /// alert's header stays in view while its dossier scrolls. Console errors and CSP violations fail the test.
     @Test func aSilentAlertWithALiveTrackOnTheConsoleMap() throws {
-        let chromium = try #require(Self.chromium(), """
-            Chromium is not installed, so the browser test cannot run. Install it with \
-            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-            """)
+        let chromium = try Self.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "operadora", upc: Applicant.quitoUPC)
@@ -397,16 +388,7 @@ import Testing
         let screenshots = try #require(result["screenshots"] as? [String])
         #expect(screenshots.map { URL(fileURLWithPath: $0).lastPathComponent }
                 == ["consola-mapa.png", "consola.png", "consola-telefono.png"])
-        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
-            let folder = Boton.root + "/Tests/Fixtures/screenshots"
-            for name in ["consola-mapa.png", "consola-telefono.png"] {
-                let target = folder + "/" + name
-                try? FileManager.default.removeItem(atPath: target)
-                if let shot = screenshots.first(where: { $0.hasSuffix("/" + name) }) {
-                    try FileManager.default.copyItem(atPath: shot, toPath: target)
-                }
-            }
-        }
+        try Self.checkScreenshots(screenshots, keep: ["consola-mapa.png", "consola-telefono.png"])
     }
 
     static func chromiumLog(_ dir: TemporaryDirectory) -> String {

@@ -14,7 +14,7 @@ import Testing
 /// closed as `prueba` (bug 1) on the page, on the console and in the database.
 @Suite struct EnrollmentWalkBrowserTests {
     @Test func anOnlineRequestBecomesActivaThroughTheAppsTestAlert() throws {
-        let chromium = try #require(BrowserTests.chromium(), Self.noChromium)
+        let chromium = try BrowserTests.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "andrade", upc: Applicant.quitoUPC)
@@ -39,7 +39,7 @@ import Testing
     }
 
     @Test func aFijoLineBecomesActivaThroughItsCallTo135ReportedByTheGateway() throws {
-        let chromium = try #require(BrowserTests.chromium(), Self.noChromium)
+        let chromium = try BrowserTests.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "andrade", upc: Applicant.quitoUPC)
@@ -69,11 +69,6 @@ import Testing
         }
         try Self.expectActiva(tramite, incident: incident, db: db, registered: registered, done: done)
     }
-
-    static let noChromium: Comment = """
-        Chromium is not installed, so the browser test cannot run. Install it with \
-        'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-        """
 
     /// Files a citizen's online request for `phone`, then walks it in the browser: `send` gets what the page showed
     /// after "Registrar botón" and sends the test alert; the script then confirms it on the page.

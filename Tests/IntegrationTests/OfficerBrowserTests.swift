@@ -7,10 +7,7 @@ import Testing
 /// screen's width, and no número de trámite wraps (issue 15, item 15). Console errors and CSP violations fail it.
 @Suite struct OfficerBrowserTests {
     @Test func aDeepLinkSurvivesTheSignInAndTheListUsesTheDesksWidth() throws {
-        let chromium = try #require(BrowserTests.chromium(), """
-            Chromium is not installed, so the browser test cannot run. Install it with \
-            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-            """)
+        let chromium = try BrowserTests.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try addOfficer(db, "andrade", upc: Applicant.quitoUPC)

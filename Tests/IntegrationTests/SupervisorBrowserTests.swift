@@ -7,10 +7,7 @@ import Testing
 /// operator by rank and name, and its dates read like every other page's (issue 15, items 14, 15 and 20).
 @Suite struct SupervisorBrowserTests {
     @Test func aSupervisorLiftsASuspensionFromTheDossier() throws {
-        let chromium = try #require(BrowserTests.chromium(), """
-            Chromium is not installed, so the browser test cannot run. Install it with \
-            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-            """)
+        let chromium = try BrowserTests.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         let quito = try Boton.run(["operator", "add", "--database", db, "--usuario", "quito", "--nombre", "Andrade",

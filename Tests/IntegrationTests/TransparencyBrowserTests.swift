@@ -13,10 +13,7 @@ import BotonRuntime
 /// `Tests/Fixtures/screenshots/transparencia.png`.
 @Suite struct TransparencyBrowserTests {
     @Test func aJournalistReadsTheSeriesAndTheChartAndACitizenFilesAComplaint() throws {
-        let chromium = try #require(BrowserTests.chromium(), """
-            Chromium is not installed, so the browser test cannot run. Install it with \
-            'apt-get install -y chromium' (Scripts/test does), or set BOTON_CHROMIUM to a Chrome/Chromium binary.
-            """)
+        let chromium = try BrowserTests.requireChromium()
         let dir = TemporaryDirectory()
         let db = try preparedDatabase(in: dir)
         try Boton.run(["stats", "import", dir.write("tabla.txt", StatisticsCommandTests.seedTable), "--database", db])
@@ -60,19 +57,7 @@ import BotonRuntime
         #expect((result["queja"] as? String)?.hasPrefix("Q-") == true)
         #expect((result["problemas"] as? [String]) == [], "console errors or CSP violations: \(result["problemas"] ?? "")")
         let screenshots = try #require(result["screenshots"] as? [String])
-        for path in screenshots {
-            let bytes = try #require(FileManager.default.contents(atPath: path), "no screenshot at \(path)")
-            #expect(bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(path) is not a PNG")
-        }
-        if ProcessInfo.processInfo.environment["BOTON_SCREENSHOTS"] == "1" {
-            let folder = Boton.root + "/Tests/Fixtures/screenshots"
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            // By name: the run also takes a phone-sized screenshot of /transparencia, which is not kept.
-            for name in ["transparencia.png", "queja.png"] {
-                let shot = try #require(screenshots.first { $0.hasSuffix("/" + name) }, "no \(name) taken")
-                try? FileManager.default.removeItem(atPath: folder + "/" + name)
-                try FileManager.default.copyItem(atPath: shot, toPath: folder + "/" + name)
-            }
-        }
+        // By name: the run also takes a phone-sized screenshot of /transparencia, which is not kept.
+        try BrowserTests.checkScreenshots(screenshots, keep: ["transparencia.png", "queja.png"])
     }
 }
