@@ -185,6 +185,7 @@ struct DatabaseFailoverTests {
         // Until the rejoin, a commit is on one host: /salud says so (and still answers 200: alerts are taken).
         try synchronous(becomes: false)
         #expect(try WebClient(port: node.httpPort).get("/salud").status == 200)
+        #expect(try Boton.run(["db", "status"] + pair.settings).stdout.contains("synchronous standby: none"))
 
         // Rejoin: the old primary's port serves again, as a standby that each COMMIT waits for.
         let rejoin = try pair.script(["rejoin"])
@@ -195,6 +196,7 @@ struct DatabaseFailoverTests {
         #expect(try primary.prepared("SELECT count(*) FROM pg_stat_replication WHERE sync_state = 'sync'")
             .first([]) { $0.int(0) } == 1)
         try synchronous(becomes: true)
+        #expect(try Boton.run(["db", "status"] + pair.settings).stdout.contains("synchronous standby: * (in sync now: 1)"))
         answered[3] = try send(3)
         try poll("alert 3 replayed on the rebuilt standby") { try stored(rebuilt)[3] != nil }
 
