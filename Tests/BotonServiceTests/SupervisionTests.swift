@@ -109,6 +109,31 @@ import BotonWire
         #expect(try f.store.supervisedSender(kind: .sitio, sender: "1A2B") == nil)
     }
 
+    /// A panel's alarm on a line that false alarms suspended is flagged like a phone's (read in the alert's own
+    /// INSERT); a second alarm joins it and says so too.
+    @Test func aSitesAlarmOnASuspendedLineIsFlagged() throws {
+        let f = try F()
+        let a = F.places.a
+        let t0 = f.now()
+        try f.store.inTransaction { () throws(StoreError) in
+            try f.store.addSite(SiteRecord(account: "5E6F", key: nil, name: "Bodega 5E6F", address: "Av. 10 de Agosto",
+                                           latitude: a.latitude, longitude: a.longitude, contactE164: "+593987654321",
+                                           createdAt: t0, supervisionSeconds: nil), subcircuit: nil)
+        }
+        let line = try #require(try f.store.site(account: "5E6F")).lineE164
+        try f.store.inTransaction { () throws(StoreError) in try f.store.suspendLine(line, at: t0) }
+        let alarm = { (sequence: Int, at: Timestamp) in
+            SiteEvent(account: "5E6F", sequence: sequence, fingerprint: [UInt8](repeating: UInt8(sequence), count: 16),
+                      eventClass: .alerta, code: "SIA PA", meaning: "Pánico", position: nil)
+        }
+        let first = try Self.site(f, alarm(1, t0), at: t0.adding(seconds: 1))
+        guard case .stored(let incident?, _) = first else { throw FixtureError("not stored: \(first)") }
+        #expect(try f.store.incident(id: incident)?.lineSuspended == true)
+        let second = try Self.site(f, alarm(2, t0), at: t0.adding(seconds: 2))
+        #expect(second == .stored(incident: incident, upc: a.upc))
+        #expect(try f.count("incident") == 1)
+    }
+
     @Test func aGatewaysLinkIsAliveWhileItSignsFramesAndListedOnTheCentralWhenSilent() throws {
         let f = try F()
         let t0 = f.now()
