@@ -85,15 +85,15 @@ public final class SignInThrottle: Sendable {
     func blockedUntil(username: String, address: String, accountFailures: Int?, at: Timestamp) -> Timestamp? {
         let key = Self.key(username: username, address: address)
         let now = at.millisecondsSince1970
-        let blocked: Int64? = pairs.update(key) { entry in
-            guard let found = entry else { return nil }
-            if now - found.lastFailure >= Int64(policy.forgetSeconds) * 1000
-                || (accountFailures != nil && found.accountFailures != nil && accountFailures! < found.accountFailures!)
+        // Read without moving the pair: checking costs no password hash, so it must not be able to make room.
+        let blocked: Int64? = pairs.peek(key) { entry in
+            guard let entry else { return (nil, false) }
+            if now - entry.lastFailure >= Int64(policy.forgetSeconds) * 1000
+                || (accountFailures != nil && entry.accountFailures != nil && accountFailures! < entry.accountFailures!)
             {
-                entry = nil
-                return nil
+                return (nil, true)
             }
-            return found.blockedUntil > now ? found.blockedUntil : nil
+            return (entry.blockedUntil > now ? entry.blockedUntil : nil, false)
         }
         if blocked != nil { refusals.add(1, ordering: .relaxed) }
         return blocked.map { Timestamp(millisecondsSince1970: $0) }

@@ -37,6 +37,21 @@ public final class GenerationalTable<Key: Hashable & Sendable, Value: Sendable>:
         shard(key).entries.withLock { g in body(g.current[key] ?? g.previous[key]) }
     }
 
+    /// `body` reads the entry of `key` (nil: none) without moving it between generations, and says whether to
+    /// forget it. A read never makes room: only ``update(_:_:)`` of a key the current generation lacks can drop the
+    /// older generation, so whatever bounds the making of entries (a password check) also bounds how often that
+    /// happens.
+    public func peek<R>(_ key: Key, forgetting body: (Value?) -> (result: R, forget: Bool)) -> R {
+        shard(key).entries.withLock { g in
+            let (result, forget) = body(g.current[key] ?? g.previous[key])
+            if forget {
+                g.current[key] = nil
+                g.previous[key] = nil
+            }
+            return result
+        }
+    }
+
     /// `body` gets the entry of `key` (nil: none) and leaves what must be kept: nil removes it, a value is stored in
     /// the current generation.
     public func update<R>(_ key: Key, _ body: (inout Value?) -> R) -> R {

@@ -17,6 +17,21 @@ struct GenerationalTableTests {
         table.update("b") { $0 = 7 }
         table.remove("b")
         #expect(table.count == 0)
+        // A read that forgets.
+        table.update("c") { $0 = 3 }
+        #expect(table.peek("c", forgetting: { ($0, $0 == 3) }) == 3)
+        #expect(table.peek("c") { $0 } == nil && table.count == 0)
+    }
+
+    @Test func readsNeverMakeRoom() {
+        // One shard's worth of keys fills a generation; reading old keys over and over never drops anything.
+        let table = GenerationalTable<Int, Int>(maxKeys: 16)
+        for i in 0 ..< 64 { table.update(i) { $0 = i } }
+        let held = table.count
+        for _ in 0 ..< 100 {
+            for i in 0 ..< 64 { _ = table.peek(i, forgetting: { ($0, false) }) }
+        }
+        #expect(table.count == held)
     }
 
     @Test func aFullGenerationIsDroppedWholeAndWhatIsUpdatedLives() {
