@@ -218,26 +218,15 @@ public struct OperatorAccounts {
         throws(OperatorAccountError) -> Bool
     {
         let username = rawUsername.trimmed.lowercased()
-        let store = self.store
-        let outcome: Bool?
-        do {
-            outcome = try store.inTransaction { () throws(StoreError) -> Bool? in
-                guard let record = try store.operatorRecord(username: username), let id = record.id else { return nil }
-                guard (record.disabledAt == nil) != enabled else { return false }
-                try store.setOperatorDisabled(id: id, at: enabled ? nil : at)
-                if !enabled { _ = try store.deleteSessions(operatorID: id) }
-                try store.appendAudit(AuditEntry(at: at, actor: actor,
-                                                 action: enabled ? "habilitar_operador" : "deshabilitar_operador",
-                                                 subject: "operador:\(id)", detail: "usuario=\(username)"))
-                return true
-            }
-        } catch {
-            throw .storage(error)
+        return try onAccount(username) { (store, record, id) throws(StoreError) -> Bool in
+            guard (record.disabledAt == nil) != enabled else { return false }
+            try store.setOperatorDisabled(id: id, at: enabled ? nil : at)
+            if !enabled { _ = try store.deleteSessions(operatorID: id) }
+            try store.appendAudit(AuditEntry(at: at, actor: actor,
+                                             action: enabled ? "habilitar_operador" : "deshabilitar_operador",
+                                             subject: "operador:\(id)", detail: "usuario=\(username)"))
+            return true
         }
-        guard let outcome else {
-            throw OperatorAccountError(.invalid, "No existe la cuenta «\(username)».", field: "usuario")
-        }
-        return outcome
     }
 
     /// Sets a new password (the owner forgot it): the failure count is cleared and every session of the account
@@ -248,22 +237,13 @@ public struct OperatorAccounts {
         let username = rawUsername.trimmed.lowercased()
         try Self.checkPassword(password)
         let (salt, hash) = try protect(password)
-        let store = self.store
         let rounds = passwordRounds
-        let found: Bool
-        do {
-            found = try store.inTransaction { () throws(StoreError) -> Bool in
-                guard let record = try store.operatorRecord(username: username), let id = record.id else { return false }
-                try store.setOperatorPassword(id: id, hash: hash, salt: salt, rounds: rounds)
-                _ = try store.deleteSessions(operatorID: id)
-                try store.appendAudit(AuditEntry(at: at, actor: actor, action: "restablecer_contrasena",
-                                                 subject: "operador:\(id)", detail: "usuario=\(username)"))
-                return true
-            }
-        } catch {
-            throw .storage(error)
+        try onAccount(username) { (store, _, id) throws(StoreError) in
+            try store.setOperatorPassword(id: id, hash: hash, salt: salt, rounds: rounds)
+            _ = try store.deleteSessions(operatorID: id)
+            try store.appendAudit(AuditEntry(at: at, actor: actor, action: "restablecer_contrasena",
+                                             subject: "operador:\(id)", detail: "usuario=\(username)"))
         }
-        guard found else { throw OperatorAccountError(.invalid, "No existe la cuenta «\(username)».", field: "usuario") }
     }
 
     /// Checks a username and password from `address` (the client's); returns the operator's identity, or throws
@@ -364,17 +344,27 @@ public struct OperatorAccounts {
         -> Bool
     {
         let username = rawUsername.trimmed.lowercased()
+        return try onAccount(username) { (store, record, id) throws(StoreError) -> Bool in
+            let locked = (record.lockedUntil.map { $0 > at } ?? false) || record.failedLogins > 0
+            try store.recordLoginSuccess(operatorID: id)
+            try store.appendAudit(AuditEntry(at: at, actor: actor, action: "desbloquear_cuenta",
+                                             subject: "operador:\(id)", detail: locked ? nil : "no estaba bloqueada"))
+            return locked
+        }
+    }
+
+    /// Runs `body` in one transaction on the account called `username` (already trimmed and lower-cased), with its
+    /// record and id: what an administrator's command does to one account. No such account is `invalid`, naming it.
+    private func onAccount<T>(_ username: String,
+                              _ body: (any OperatorStore, OperatorRecord, Int64) throws(StoreError) -> T)
+        throws(OperatorAccountError) -> T
+    {
         let store = self.store
-        let outcome: Bool?
+        let outcome: T?
         do {
-            outcome = try store.inTransaction { () throws(StoreError) -> Bool? in
+            outcome = try store.inTransaction { () throws(StoreError) -> T? in
                 guard let record = try store.operatorRecord(username: username), let id = record.id else { return nil }
-                let locked = (record.lockedUntil.map { $0 > at } ?? false) || record.failedLogins > 0
-                try store.recordLoginSuccess(operatorID: id)
-                try store.appendAudit(AuditEntry(at: at, actor: actor, action: "desbloquear_cuenta",
-                                                 subject: "operador:\(id)",
-                                                 detail: locked ? nil : "no estaba bloqueada"))
-                return locked
+                return try body(store, record, id)
             }
         } catch {
             throw .storage(error)

@@ -58,6 +58,8 @@ import Testing
         #expect(short.stderr == "boton: contraseña: La contraseña debe tener al menos 12 caracteres.\n")
         let unknown = try run(["reset-password", "--usuario", "nadie", "--por", "admin"], stdin: "otra-clave-muy-larga\n")
         #expect(unknown.stderr == "boton: --usuario: No existe la cuenta «nadie».\n")
+        #expect(try run(["disable", "--usuario", "nadie", "--por", "admin"]).stderr
+            == "boton: --usuario: No existe la cuenta «nadie».\n")
         let reset = try run(["reset-password", "--usuario", "andrade", "--por", "admin"], stdin: "otra-clave-muy-larga\n")
         #expect(reset.status == 0 && reset.stdout == "contraseña restablecida: andrade; sus sesiones se cerraron\n")
         #expect(throws: WebClientError.self) { try signIn(WebClient(port: server.httpPort), "andrade") }
