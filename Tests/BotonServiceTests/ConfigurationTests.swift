@@ -75,6 +75,7 @@ import Testing
         ("[http]\nport = 70000\n", 2, "must be between 0 and 65535"),
         ("[http]\nport = 1\nport = 2\n", 3, "http.port is set twice"),
         ("[http]\nhealth_interval_ms = 5\n", 2, "must be between 10 and 60000"),
+        ("[ingest]\nstalled_commit_ms = 50\n", 2, "must be between 100 and 600000"),
         ("port = 1\n", 1, "port is outside any [section]"),
         ("[http]\njust words\n", 2, "expected key = value"),
         ("[log]\nlevel = loud\n", 2, "expected debug, info, warning or error"),
